@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# TEE-IO for Linux 6.12: entry points.  See README.md.
+#
+#   make             install missing packages, prepare the tree, build the
+#                    test kernel, boot it and run the demonstration
+#   make check       every test tier and gate; ends with "N passed, N failed"
+#   make run TEST=x  boot the VM and run script x inside it
+#   make series      export the work as a git format-patch series
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+
+.PHONY: all deps tree kernel demo check run series clean distclean
+
+all: kernel
+	scripts/vm-run.sh tools/testing/selftests/tsm/demo.sh
+
+deps:
+	scripts/deps.sh
+
+tree: deps
+	scripts/prepare-tree.sh
+
+kernel: tree
+	scripts/build-kernel.sh vm configs/vm.config
+
+demo: all
+
+check: kernel
+	scripts/check.sh
+
+run: kernel
+	@if [ -z "$(TEST)" ]; then echo "usage: make run TEST=path/to/script.sh" >&2; exit 2; fi
+	scripts/vm-run.sh "$(TEST)"
+
+series: tree
+	scripts/series.sh
+
+clean:
+	rm -rf build/vm build/kunit build/gates build/gates-base build/initramfs*
+
+distclean:
+	rm -rf build

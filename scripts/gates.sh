@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static gates on everything the series adds or changes:
+#   checkpatch --strict on every added file and every patch,
+#   kernel-doc -none on every added C file and header,
+#   W=1 and sparse (C=2) on the touched directories, compared with the
+#   same build of the pristine base: any new warning fails.
+# Prints one "ok"/"not ok" line per check and "gates: N passed, N failed".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+src=${TSM_SRC:-$top/build/src}
+base=$top/build/base
+kbuild=$top/build/vm
+pass=0
+fail=0
+ok() { echo "ok - $*"; pass=$((pass + 1)); }
+nok() { echo "not ok - $*"; fail=$((fail + 1)); }
+
+cd "$top" || exit 1
+mapfile -t cfiles < <(git ls-files -co --exclude-standard -- drivers include samples lib |
+	grep -E '\.[ch]$')
+mapfile -t patches < <(ls patches/*.patch 2>/dev/null)
+
+# checkpatch
+for f in "${cfiles[@]}"; do
+	out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+		--ignore FILE_PATH_CHANGES -f "$f" 2>&1 | grep -E ': (ERROR|WARNING|CHECK):')
+	if [ -z "$out" ]; then ok "checkpatch $f"; else nok "checkpatch $f"; echo "$out" | sed 's/^/#   /'; fi
+done
+for p in "${patches[@]}"; do
+	out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types "$p" 2>&1 |
+		grep -E ': (ERROR|WARNING|CHECK):')
+	if [ -z "$out" ]; then ok "checkpatch $p"; else nok "checkpatch $p"; echo "$out" | sed 's/^/#   /'; fi
+done
+
+# kernel-doc
+for f in "${cfiles[@]}"; do
+	out=$(perl "$src/scripts/kernel-doc" -none "$f" 2>&1)
+	if [ -z "$out" ]; then ok "kernel-doc $f"; else nok "kernel-doc $f"; echo "$out" | sed 's/^/#   /'; fi
+done
+
+# W=1 and sparse on the touched directories
+dirs=$( { for f in "${cfiles[@]}"; do case "$f" in *.c) dirname "$f";; esac; done
+	for p in "${patches[@]}"; do sed -n 's#^+++ b/\(.*\.c\)\([\t ].*\)*$#\1#p' "$p" | xargs -r -n1 dirname; done
+	} | sort -u)
+if [ ! -f "$kbuild/.config" ]; then
+	nok "W=1/sparse: no configured kernel in build/vm (run make)"
+	dirs=""
+fi
+cc=gcc
+if command -v ccache >/dev/null 2>&1; then
+	cc="ccache gcc"
+	export CCACHE_DIR=${CCACHE_DIR:-$top/build/ccache} CCACHE_BASEDIR=$top CCACHE_NOHASHDIR=1
+fi
+# warn TREE OUTDIR: build the touched directories with W=1 C=2 and print
+# the normalised warnings (file: message, no line numbers).
+warn() {
+	local tree=$1 out=$2 d
+	mkdir -p "$out"
+	if ! cmp -s "$kbuild/.config" "$out/.config.src"; then
+		cp "$kbuild/.config" "$out/.config"
+		cp "$kbuild/.config" "$out/.config.src"
+		make -s -C "$tree" O="$out" CC="$cc" olddefconfig > /dev/null 2>&1
+	fi
+	for d in $dirs; do
+		[ -d "$tree/$d" ] || continue
+		# Objects are rebuilt each time so every warning is seen (ccache
+		# replays the compiler's output).
+		find "$out/$d" -maxdepth 1 -name '*.o' -delete 2>/dev/null
+		make -C "$tree" O="$out" CC="$cc" -j"$(nproc)" W=1 C=2 "$d/" 2>&1
+	done | sed -n -E 's#^(\.\./)*([^ :]+):[0-9]+(:[0-9]+)?: (warning|error): (.*)$#\2: \4: \5#p' |
+		sed -E "s#^$tree/##" | sort -u
+}
+if [ -n "$dirs" ]; then
+	mine=$(warn "$src" "$top/build/gates")
+	theirs=$(warn "$base" "$top/build/gates-base")
+	new=$(comm -23 <(echo "$mine") <(echo "$theirs") | grep -v '^$')
+	for d in $dirs; do
+		dnew=$(echo "$new" | grep "^$d/[^/]*: " || true)
+		if [ -z "$dnew" ]; then
+			ok "W=1 and sparse: no new warning in $d"
+		else
+			nok "W=1 and sparse: new warnings in $d"
+			echo "$dnew" | sed 's/^/#   /'
+		fi
+	done
+	rest=$(echo "$new" | grep -v -E "^($(echo $dirs | tr ' ' '|'))/[^/]*: " || true)
+	if [ -n "$rest" ]; then
+		nok "W=1 and sparse: new warnings elsewhere"
+		echo "$rest" | sed 's/^/#   /'
+	fi
+fi
+
+echo "gates: $pass passed, $fail failed"
+[ $fail -eq 0 ]
