@@ -25,6 +25,7 @@ selftests=$top/tools/testing/selftests/tsm
 rm -rf "$work"
 mkdir -p "$work"/{bin,sbin,etc,proc,sys,dev,tmp,root,tests,lib/modules}
 cp /bin/busybox "$work/bin/busybox"
+ln -s busybox "$work/bin/sh"
 cp "$top/scripts/vm-init.sh" "$work/init"
 chmod +x "$work/init"
 if grep -q '^CONFIG_MODULES=y' "$kbuild/.config"; then
