@@ -19,7 +19,7 @@ jobs=${JOBS:-$(nproc)}
 cc=gcc
 if command -v ccache >/dev/null 2>&1; then
 	cc="ccache gcc"
-	export CCACHE_DIR=${CCACHE_DIR:-$top/build/ccache}
+	export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tsm-ccache}
 	export CCACHE_BASEDIR=$top
 	export CCACHE_NOHASHDIR=1
 	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}

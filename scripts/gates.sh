@@ -52,31 +52,40 @@ fi
 cc=gcc
 if command -v ccache >/dev/null 2>&1; then
 	cc="ccache gcc"
-	export CCACHE_DIR=${CCACHE_DIR:-$top/build/ccache} CCACHE_BASEDIR=$top CCACHE_NOHASHDIR=1
+	export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tsm-ccache} CCACHE_BASEDIR=$top CCACHE_NOHASHDIR=1
 fi
-# warn TREE OUTDIR: build the touched directories with W=1 C=2 and print
-# the normalised warnings (file: message, no line numbers).
+# warn TREE OUTDIR: build the touched directories with W=1 C=2 into
+# OUTDIR; OUTDIR/warnings gets the normalised warnings (file: message, no
+# line numbers).  Fails if the build fails.
 warn() {
-	local tree=$1 out=$2 d
+	local tree=$1 out=$2 d st=0
 	mkdir -p "$out"
 	if ! cmp -s "$kbuild/.config" "$out/.config.src"; then
 		cp "$kbuild/.config" "$out/.config"
+		make -s -C "$tree" O="$out" CC="$cc" olddefconfig > /dev/null 2>&1 || return 1
 		cp "$kbuild/.config" "$out/.config.src"
-		make -s -C "$tree" O="$out" CC="$cc" olddefconfig > /dev/null 2>&1
 	fi
+	: > "$out/build.log"
 	for d in $dirs; do
 		[ -d "$tree/$d" ] || continue
 		# Objects are rebuilt each time so every warning is seen (ccache
 		# replays the compiler's output).
 		find "$out/$d" -maxdepth 1 -name '*.o' -delete 2>/dev/null
-		make -C "$tree" O="$out" CC="$cc" -j"$(nproc)" W=1 C=2 "$d/" 2>&1
-	done | sed -n -E 's#^(\.\./)*([^ :]+):[0-9]+(:[0-9]+)?: (warning|error): (.*)$#\2: \4: \5#p' |
-		sed -E "s#^$tree/##" | sort -u
+		make -C "$tree" O="$out" CC="$cc" -j"$(nproc)" W=1 C=2 "$d/" >> "$out/build.log" 2>&1 || st=1
+	done
+	sed -n -E 's#^(\.\./)*([^ :]+):[0-9]+(:[0-9]+)?: (warning|error): (.*)$#\2: \4: \5#p' "$out/build.log" |
+		sed -E "s#^$tree/##" | sort -u > "$out/warnings"
+	return $st
 }
 if [ -n "$dirs" ]; then
-	mine=$(warn "$src" "$top/build/gates")
-	theirs=$(warn "$base" "$top/build/gates-base")
-	new=$(comm -23 <(echo "$mine") <(echo "$theirs") | grep -v '^$')
+	if warn "$src" "$top/build/gates"; then
+		ok "W=1 and sparse: the touched directories build"
+	else
+		nok "W=1 and sparse: the touched directories do not build (build/gates/build.log)"
+		grep -E 'error|Error' "$top/build/gates/build.log" | head -20 | sed 's/^/#   /'
+	fi
+	warn "$base" "$top/build/gates-base" || true
+	new=$(comm -23 "$top/build/gates/warnings" "$top/build/gates-base/warnings")
 	for d in $dirs; do
 		dnew=$(echo "$new" | grep "^$d/[^/]*: " || true)
 		if [ -z "$dnew" ]; then
@@ -86,7 +95,7 @@ if [ -n "$dirs" ]; then
 			echo "$dnew" | sed 's/^/#   /'
 		fi
 	done
-	rest=$(echo "$new" | grep -v -E "^($(echo $dirs | tr ' ' '|'))/[^/]*: " || true)
+	rest=$(echo "$new" | grep -v -E "^($(echo $dirs | tr ' ' '|'))/[^/]*: " | grep -v '^$' || true)
 	if [ -n "$rest" ]; then
 		nok "W=1 and sparse: new warnings elsewhere"
 		echo "$rest" | sed 's/^/#   /'

@@ -14,7 +14,7 @@ cfg=$top/configs/tsm.kunitconfig
 cc=gcc
 if command -v ccache >/dev/null 2>&1; then
 	cc="ccache gcc"
-	export CCACHE_DIR=${CCACHE_DIR:-$top/build/ccache}
+	export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tsm-ccache}
 	export CCACHE_BASEDIR=$top CCACHE_NOHASHDIR=1
 fi
 cd "$src" || exit 1

@@ -36,7 +36,7 @@ if [ $rc -eq 0 ]; then
 fi
 
 if [ -f /tests/teardown.sh ]; then
-	. /tests/teardown.sh
+	. /tests/teardown.sh || rc=1
 fi
 
 if [ -w /sys/kernel/debug/kmemleak ]; then

@@ -69,3 +69,120 @@ tsm_loaded()
 {
 	grep -q "^$1 " /proc/modules
 }
+
+# Emulated platform (samples/tsm/tsm-emu.h default topology)
+TSM_HB=/sys/devices/pci$TSM_EMU_DOMAIN:00
+TSM_DSM_MFD=$TSM_EMU_DOMAIN:01:00.0	# DSM of a two-function device
+TSM_FN1=$TSM_EMU_DOMAIN:01:00.1		# its function 1 (TEE, no DOE/IDE)
+TSM_DSM=$TSM_EMU_DOMAIN:02:00.0		# single-function DSM
+TSM_RP0=$TSM_EMU_DOMAIN:00:00.0		# root port above TSM_DSM_MFD
+TSM_PLAIN=$TSM_EMU_DOMAIN:03:00.0	# no TEE
+TSM_PCI=/sys/bus/pci/devices
+
+EINVAL="Invalid argument"
+EBUSY="Device or resource busy"
+ENXIO="No such device or address"
+EPERM="Permission denied"
+
+# tsm_by_mode MODE: name of the first TSM whose pci_mode is MODE
+tsm_by_mode()
+{
+	for t in /sys/class/tsm/tsm*; do
+		[ -e "$t/pci_mode" ] || continue
+		if [ "$(cat "$t/pci_mode")" = "$1" ]; then
+			basename "$t"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# cfg_read32 DEV OFFSET: config dword of DEV (hex, no prefix)
+cfg_read32()
+{
+	od -An -tx4 -j "$2" -N4 "$TSM_PCI/$1/config" | tr -d ' '
+}
+
+# ext_cap DEV ID: offset (decimal) of extended capability ID of DEV, or 0
+ext_cap()
+{
+	off=256
+	while [ "$off" -ne 0 ]; do
+		hdr=$((0x$(cfg_read32 "$1" "$off")))
+		[ "$hdr" -eq 0 ] && break
+		if [ $((hdr & 0xffff)) -eq "$2" ]; then
+			echo "$off"
+			return 0
+		fi
+		off=$(((hdr >> 20) & 0xffc))
+	done
+	echo 0
+}
+
+# ide_sel_block DEV INDEX: offset (decimal) of Selective IDE block INDEX
+ide_sel_block()
+{
+	cap=$(ext_cap "$1" 48)
+	[ "$cap" -ne 0 ] || { echo 0; return 1; }
+	idecap=$((0x$(cfg_read32 "$1" $((cap + 4)))))
+	nlink=0
+	[ $((idecap & 1)) -ne 0 ] && nlink=$(( ((idecap >> 13) & 7) + 1 ))
+	off=$((cap + 12 + 8 * nlink))
+	i=0
+	while [ $i -lt "$2" ]; do
+		selcap=$((0x$(cfg_read32 "$1" "$off")))
+		off=$((off + 20 + 12 * (selcap & 0xf)))
+		i=$((i + 1))
+	done
+	echo "$off"
+}
+
+# ide_state DEV INDEX: Selective IDE Stream State of block INDEX (decimal)
+ide_state()
+{
+	blk=$(ide_sel_block "$1" "$2")
+	echo $((0x$(cfg_read32 "$1" $((blk + 8))) & 0xf))
+}
+
+# ide_ctl DEV INDEX: Selective IDE Stream Control of block INDEX (hex)
+ide_ctl()
+{
+	blk=$(ide_sel_block "$1" "$2")
+	cfg_read32 "$1" $((blk + 4))
+}
+
+# streams: the streamH.R.E links of the emulated host bridge
+streams()
+{
+	ls "$TSM_HB" 2>/dev/null | grep '^stream' | tr '\n' ' '
+}
+
+# as_nobody CMD: run CMD as an unprivileged user
+as_nobody()
+{
+	su -s /bin/sh nobody -c "$1"
+}
+
+# wr VALUE FILE: write VALUE to FILE (status of the write)
+wr()
+{
+	(echo "$1" > "$2") 2>/dev/null
+}
+
+# nobody_wr VALUE FILE: the write must be refused for an unprivileged user
+nobody_wr_refused()
+{
+	! as_nobody "echo $1 > $2" 2>/dev/null
+}
+
+# avail: available_secure_streams of the emulated host bridge
+avail()
+{
+	tsm_read "$TSM_HB/available_secure_streams"
+}
+
+# nr_streams: number of streamH.R.E links of the emulated host bridge
+nr_streams()
+{
+	ls "$TSM_HB" 2>/dev/null | grep -c '^stream'
+}

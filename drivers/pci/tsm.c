@@ -1,0 +1,1169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCI TEE Security Manager (TSM) core
+ *
+ * Vendor-neutral part of TEE-IO device security: finds the TEE capable
+ * functions, shows the per-device tsm/ verbs in sysfs, keeps the state of
+ * every function (connected, bound, locked, accepted) and dispatches to
+ * the operations of the TSM that manages it.  Documentation:
+ * Documentation/driver-api/pci/tsm.rst.
+ */
+
+#define dev_fmt(fmt) "PCI/TSM: " fmt
+
+#include <linux/cleanup.h>
+#include <linux/ctype.h>
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/kstrtox.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/pci-doe.h>
+#include <linux/pci-tsm.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/tsm.h>
+#include <linux/xarray.h>
+
+#include "pci.h"
+
+/*
+ * Locking.  The operations of one DSM (for the link role: the DSM
+ * function and the functions that depend on it; for the devsec role: one
+ * function) are serialised by the device lock of the DSM, resp. of the
+ * function, so that different devices proceed in parallel.  Lock order,
+ * outermost first:
+ *
+ *   1. device_lock() of the DSM (link) or of the function (devsec),
+ *      taken interruptibly from sysfs;
+ *   2. pci_tsm_rwsem, for read;
+ *   3. pci_tsm_ctx_lock.
+ *
+ * pci_tsm_rwsem is held for write by TSM (un)registration and by device
+ * removal (pci_tsm_destroy()).  They take no device lock, so they may run
+ * with any device lock held (e.g. a PF's while its VFs are removed), and,
+ * with everything else excluded, they tear contexts down directly.
+ *
+ * pci_tsm_ctx_lock (spinlock) protects the publication of pci_dev::tsm and
+ * the core fields of a context (tdi, accepted) for readers that hold no
+ * DSM lock: the show methods, and lookups across roles.  Contexts are
+ * unpublished under it before they are freed, and are published only while
+ * the device is added, so that once pci_tsm_destroy() ran for a device
+ * nothing can attach a context to it any more.
+ *
+ * pci_tsm_sysfs_lock serialises visibility updates.  It is taken with none
+ * of the locks above held, and no sysfs method takes it: updating a group
+ * drains the running show/store methods of its attributes, which may be
+ * waiting for the locks above.
+ *
+ * Show methods only take pci_tsm_ctx_lock, never a device lock: a VF's
+ * attributes are drained while its PF's device lock is held.
+ */
+static DECLARE_RWSEM(pci_tsm_rwsem);
+static DEFINE_SPINLOCK(pci_tsm_ctx_lock);
+static DEFINE_MUTEX(pci_tsm_sysfs_lock);
+
+/* Registered TSMs by id, and how many of each role; under pci_tsm_rwsem */
+static DEFINE_XARRAY(pci_tsm_devs);
+static unsigned int pci_tsm_nr_link;
+static unsigned int pci_tsm_nr_devsec;
+
+static bool pci_tsm_has_tee(struct pci_dev *pdev)
+{
+	return pci_is_pcie(pdev) && (pdev->devcap & PCI_EXP_DEVCAP_TEE);
+}
+
+static bool pci_tsm_is_fn0(struct pci_dev *pdev)
+{
+	if (pci_ari_enabled(pdev->bus))
+		return pdev->devfn == 0;
+	return PCI_FUNC(pdev->devfn) == 0;
+}
+
+/**
+ * is_pci_tsm_pf0() - can a function be a Device Security Manager (DSM)
+ * @pdev: PCI function
+ *
+ * A DSM is function 0 of a PCIe Endpoint, Upstream Port or RCiEP, not a
+ * VF, with the IDE capability or DEVCAP TEE-IO Supported.
+ *
+ * Return: true if @pdev can be connected to a link TSM.
+ */
+bool is_pci_tsm_pf0(struct pci_dev *pdev)
+{
+	if (!pci_is_pcie(pdev) || pdev->is_virtfn)
+		return false;
+
+	switch (pci_pcie_type(pdev)) {
+	case PCI_EXP_TYPE_ENDPOINT:
+	case PCI_EXP_TYPE_UPSTREAM:
+	case PCI_EXP_TYPE_RC_END:
+		break;
+	default:
+		return false;
+	}
+
+	if (!pci_tsm_has_tee(pdev) &&
+	    !pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_IDE))
+		return false;
+
+	return pci_tsm_is_fn0(pdev);
+}
+EXPORT_SYMBOL_GPL(is_pci_tsm_pf0);
+
+/*
+ * The DSM of @pdev: @pdev itself if it can be one, else function 0 of the
+ * device (of the PF's device for a VF) if that can be one.  Returned with
+ * a reference held.
+ */
+static struct pci_dev *pci_tsm_find_dsm(struct pci_dev *pdev)
+{
+	struct pci_dev *pf = pci_physfn(pdev);
+	struct pci_dev *dsm;
+	unsigned int devfn;
+
+	if (is_pci_tsm_pf0(pf))
+		return pci_dev_get(pf);
+
+	if (pci_ari_enabled(pf->bus))
+		devfn = 0;
+	else
+		devfn = PCI_DEVFN(PCI_SLOT(pf->devfn), 0);
+	if (devfn == pf->devfn)
+		return NULL;
+
+	dsm = pci_get_slot(pf->bus, devfn);
+	if (dsm && is_pci_tsm_pf0(dsm))
+		return dsm;
+	pci_dev_put(dsm);
+	return NULL;
+}
+
+/* Does @pdev depend on a DSM that has DEVCAP TEE-IO Supported */
+static bool pci_tsm_is_tee_dependent(struct pci_dev *pdev)
+{
+	struct pci_dev *dsm __free(pci_dev_put) = pci_tsm_find_dsm(pdev);
+
+	return dsm && dsm != pdev && pci_tsm_has_tee(dsm);
+}
+
+static bool pci_tsm_registered(struct tsm_dev *tsm_dev)
+{
+	lockdep_assert_held(&pci_tsm_rwsem);
+	return xa_load(&pci_tsm_devs, tsm_dev->id) == tsm_dev;
+}
+
+/*
+ * Parse "tsmN" (optionally followed by one newline), N a decimal number
+ * without sign or leading zeros.
+ */
+static int pci_tsm_parse_name(const char *buf, int *id)
+{
+	size_t len = strlen(buf);
+	size_t i;
+
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len < 4 || strncmp(buf, "tsm", 3))
+		return -EINVAL;
+	if (buf[3] == '0' && len > 4)
+		return -EINVAL;
+	for (i = 3; i < len; i++)
+		if (!isdigit(buf[i]))
+			return -EINVAL;
+	if (kstrtoint(buf + 3, 10, id))
+		return -EINVAL;
+	return 0;
+}
+
+/* Take the serialisation of an operation: see "Locking" above */
+static int pci_tsm_op_lock(struct device *dev)
+{
+	if (device_lock_interruptible(dev))
+		return -EINTR;
+	if (down_read_interruptible(&pci_tsm_rwsem)) {
+		device_unlock(dev);
+		return -EINTR;
+	}
+	return 0;
+}
+
+static void pci_tsm_op_unlock(struct device *dev)
+{
+	up_read(&pci_tsm_rwsem);
+	device_unlock(dev);
+}
+
+static int pci_tsm_publish(struct pci_dev *pdev, struct pci_tsm *tsm)
+{
+	int rc = 0;
+
+	spin_lock(&pci_tsm_ctx_lock);
+	if (!pci_dev_is_added(pdev))
+		rc = -ENXIO;
+	else if (pdev->tsm)
+		rc = -EBUSY;
+	else
+		WRITE_ONCE(pdev->tsm, tsm);
+	spin_unlock(&pci_tsm_ctx_lock);
+	return rc;
+}
+
+static void pci_tsm_unpublish(struct pci_dev *pdev)
+{
+	spin_lock(&pci_tsm_ctx_lock);
+	WRITE_ONCE(pdev->tsm, NULL);
+	spin_unlock(&pci_tsm_ctx_lock);
+}
+
+/*
+ * The link context of @pdev if its DSM is @dsm, or any link context if
+ * @dsm is NULL.  Stable while the caller holds the DSM's device lock or
+ * pci_tsm_rwsem for write.
+ */
+static struct pci_tsm *pci_tsm_link_ctx(struct pci_dev *pdev,
+					struct pci_dev *dsm)
+{
+	struct pci_tsm *tsm;
+
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm = pdev->tsm;
+	if (tsm && (!is_link_tsm(tsm->tsm_dev) ||
+		    (dsm && tsm->dsm_dev != dsm)))
+		tsm = NULL;
+	spin_unlock(&pci_tsm_ctx_lock);
+	return tsm;
+}
+
+/*
+ * The devsec context of @pdev.  Stable while the caller holds @pdev's
+ * device lock or pci_tsm_rwsem for write.
+ */
+static struct pci_tsm *pci_tsm_devsec_ctx(struct pci_dev *pdev)
+{
+	struct pci_tsm *tsm;
+
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm = pdev->tsm;
+	if (tsm && !is_devsec_tsm(tsm->tsm_dev))
+		tsm = NULL;
+	spin_unlock(&pci_tsm_ctx_lock);
+	return tsm;
+}
+
+/* Create and publish the link context of @pdev, whose DSM is @dsm */
+static struct pci_tsm *pci_tsm_probe(struct tsm_dev *tsm_dev,
+				     struct pci_dev *pdev, struct pci_dev *dsm)
+{
+	const struct pci_tsm_ops *ops = tsm_dev->pci_ops;
+	struct pci_tsm *tsm;
+	int rc;
+
+	tsm = ops->probe(tsm_dev, pdev);
+	if (!tsm)
+		return ERR_PTR(-ENXIO);
+	if (IS_ERR(tsm))
+		return tsm;
+
+	if (WARN_ON(tsm->pdev != pdev || tsm->dsm_dev != dsm ||
+		    tsm->tsm_dev != tsm_dev || tsm->tdi || tsm->connected)) {
+		rc = -ENXIO;
+		goto err;
+	}
+
+	rc = pci_tsm_publish(pdev, tsm);
+	if (rc)
+		goto err;
+	return tsm;
+
+err:
+	ops->remove(tsm);
+	return ERR_PTR(rc);
+}
+
+static void __pci_tsm_unbind(struct pci_tsm *tsm)
+{
+	struct pci_tdi *tdi = tsm->tdi;
+
+	if (!tdi)
+		return;
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm->tdi = NULL;
+	spin_unlock(&pci_tsm_ctx_lock);
+	tsm->tsm_dev->pci_ops->unbind(tdi);
+}
+
+/* Tear down the link context of a function that is not its DSM */
+static void pci_tsm_remove(struct pci_dev *pdev, struct pci_tsm *tsm)
+{
+	__pci_tsm_unbind(tsm);
+	pci_tsm_unpublish(pdev);
+	tsm->tsm_dev->pci_ops->remove(tsm);
+}
+
+/* Is @pdev a function, other than @dsm itself, whose DSM is @dsm */
+static bool pci_tsm_is_dependent(struct pci_dev *pdev, struct pci_dev *dsm)
+{
+	struct pci_dev *d __free(pci_dev_put) = NULL;
+
+	if (pdev == dsm || pci_physfn(pdev)->bus != dsm->bus)
+		return false;
+	d = pci_tsm_find_dsm(pdev);
+	return d == dsm;
+}
+
+/*
+ * Give the functions that depend on the just connected DSM @dsm a context
+ * so that they can be bound.  Failure is not fatal: such a function just
+ * cannot be bound.
+ */
+static void pci_tsm_probe_dependents(struct pci_dev *dsm,
+				     struct tsm_dev *tsm_dev)
+{
+	struct pci_dev *pdev = NULL;
+	struct pci_tsm *tsm;
+
+	for_each_pci_dev(pdev) {
+		if (!pci_tsm_is_dependent(pdev, dsm))
+			continue;
+		tsm = pci_tsm_probe(tsm_dev, pdev, dsm);
+		if (IS_ERR(tsm))
+			pci_dbg(pdev, "no context for %s: %pe\n",
+				tsm_name(tsm_dev), tsm);
+	}
+}
+
+/* Undo connect: dependents first, then the DSM's own interface and link */
+static void __pci_tsm_disconnect(struct pci_dev *dsm, struct pci_tsm *tsm)
+{
+	const struct pci_tsm_ops *ops = tsm->tsm_dev->pci_ops;
+	struct pci_dev *pdev = NULL;
+	struct pci_tsm *dep;
+
+	for_each_pci_dev(pdev) {
+		if (pdev == dsm)
+			continue;
+		dep = pci_tsm_link_ctx(pdev, dsm);
+		if (dep)
+			pci_tsm_remove(pdev, dep);
+	}
+
+	__pci_tsm_unbind(tsm);
+	ops->disconnect(dsm);
+	pci_tsm_unpublish(dsm);
+	ops->remove(tsm);
+}
+
+static void __pci_tsm_unlock(struct pci_dev *pdev, struct pci_tsm *tsm)
+{
+	pci_tsm_unpublish(pdev);
+	tsm->tsm_dev->pci_ops->unlock(tsm);
+}
+
+/* Tear down whatever context @pdev has; pci_tsm_rwsem held for write */
+static void pci_tsm_teardown(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
+{
+	struct pci_tsm *tsm;
+
+	lockdep_assert_held_write(&pci_tsm_rwsem);
+
+	tsm = READ_ONCE(pdev->tsm);
+	if (!tsm || (tsm_dev && tsm->tsm_dev != tsm_dev))
+		return;
+
+	if (is_devsec_tsm(tsm->tsm_dev))
+		__pci_tsm_unlock(pdev, tsm);
+	else if (tsm->dsm_dev == pdev)
+		__pci_tsm_disconnect(pdev, tsm);
+	else
+		pci_tsm_remove(pdev, tsm);
+}
+
+/**
+ * pci_tsm_destroy() - tear down the TSM state of a device being removed
+ * @pdev: PCI function, no longer added (see pci_stop_dev())
+ *
+ * Unbinds and disconnects, resp. unlocks, @pdev; for a DSM also tears down
+ * the functions that depend on it.  Must run before device_del(): the
+ * sysfs methods of @pdev may be waiting for the locks taken here.
+ */
+void pci_tsm_destroy(struct pci_dev *pdev)
+{
+	bool has_ctx;
+
+	/*
+	 * No context can be published once the device is no longer added,
+	 * so a device without one needs no further synchronisation.
+	 */
+	spin_lock(&pci_tsm_ctx_lock);
+	has_ctx = pdev->tsm;
+	spin_unlock(&pci_tsm_ctx_lock);
+	if (!has_ctx)
+		return;
+
+	guard(rwsem_write)(&pci_tsm_rwsem);
+	pci_tsm_teardown(pdev, NULL);
+}
+
+static int __pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
+{
+	const struct pci_tsm_ops *ops = tsm_dev->pci_ops;
+	struct pci_tsm *tsm;
+	int rc;
+
+	if (!pci_tsm_registered(tsm_dev) || !is_link_tsm(tsm_dev))
+		return -ENXIO;
+	if (!is_pci_tsm_pf0(pdev))
+		return -ENXIO;
+	if (READ_ONCE(pdev->tsm))
+		return -EBUSY;
+
+	tsm = pci_tsm_probe(tsm_dev, pdev, pdev);
+	if (IS_ERR(tsm))
+		return PTR_ERR(tsm);
+
+	rc = ops->connect(pdev);
+	if (rc) {
+		pci_tsm_unpublish(pdev);
+		ops->remove(tsm);
+		return rc;
+	}
+
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm->connected = true;
+	spin_unlock(&pci_tsm_ctx_lock);
+
+	if (pci_tsm_has_tee(pdev))
+		pci_tsm_probe_dependents(pdev, tsm_dev);
+	return 0;
+}
+
+static int pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
+{
+	int rc;
+
+	rc = pci_tsm_op_lock(&pdev->dev);
+	if (rc)
+		return rc;
+	rc = __pci_tsm_connect(pdev, tsm_dev);
+	pci_tsm_op_unlock(&pdev->dev);
+	return rc;
+}
+
+static int __pci_tsm_disconnect_by_name(struct pci_dev *pdev, const char *buf)
+{
+	struct pci_tsm *tsm = pci_tsm_link_ctx(pdev, pdev);
+
+	if (!tsm)
+		return -ENXIO;
+	if (!sysfs_streq(buf, tsm_name(tsm->tsm_dev)))
+		return -EINVAL;
+	__pci_tsm_disconnect(pdev, tsm);
+	return 0;
+}
+
+static int __pci_tsm_lock(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
+{
+	const struct pci_tsm_ops *ops = tsm_dev->pci_ops;
+	struct pci_tsm *tsm;
+	int rc;
+
+	if (!pci_tsm_registered(tsm_dev) || !is_devsec_tsm(tsm_dev))
+		return -ENXIO;
+	if (!pci_tsm_has_tee(pdev))
+		return -ENXIO;
+	if (READ_ONCE(pdev->tsm) || pdev->dev.driver)
+		return -EBUSY;
+
+	tsm = ops->lock(tsm_dev, pdev);
+	if (!tsm)
+		return -ENXIO;
+	if (IS_ERR(tsm))
+		return PTR_ERR(tsm);
+
+	if (WARN_ON(tsm->pdev != pdev || tsm->dsm_dev != pdev ||
+		    tsm->tsm_dev != tsm_dev || tsm->accepted)) {
+		rc = -ENXIO;
+		goto err;
+	}
+
+	rc = pci_tsm_publish(pdev, tsm);
+	if (rc)
+		goto err;
+	return 0;
+
+err:
+	ops->unlock(tsm);
+	return rc;
+}
+
+static int __pci_tsm_unlock_by_name(struct pci_dev *pdev, const char *buf)
+{
+	struct pci_tsm *tsm = pci_tsm_devsec_ctx(pdev);
+
+	if (!tsm || !sysfs_streq(buf, tsm_name(tsm->tsm_dev)))
+		return -EINVAL;
+	if (pdev->dev.driver)
+		return -EBUSY;
+	__pci_tsm_unlock(pdev, tsm);
+	return 0;
+}
+
+static int __pci_tsm_accept(struct pci_dev *pdev)
+{
+	struct pci_tsm *tsm = pci_tsm_devsec_ctx(pdev);
+	int rc;
+
+	if (!tsm)
+		return -EINVAL;
+	if (pdev->dev.driver || tsm->accepted)
+		return -EBUSY;
+
+	rc = tsm->tsm_dev->pci_ops->accept(pdev);
+	if (rc)
+		return rc;
+
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm->accepted = true;
+	spin_unlock(&pci_tsm_ctx_lock);
+	return 0;
+}
+
+/* Look up the TSM named in @buf and run @fn on @pdev with it */
+static ssize_t pci_tsm_store_by_name(struct pci_dev *pdev, const char *buf,
+				     size_t len,
+				     int (*fn)(struct pci_dev *pdev,
+					       struct tsm_dev *tsm_dev))
+{
+	struct tsm_dev *tsm_dev;
+	int id, rc;
+
+	rc = pci_tsm_parse_name(buf, &id);
+	if (rc)
+		return rc;
+
+	tsm_dev = find_tsm_dev(id);
+	if (!tsm_dev)
+		return -ENXIO;
+
+	rc = fn(pdev, tsm_dev);
+	tsm_dev_put(tsm_dev);
+	return rc ? rc : len;
+}
+
+/* Run @fn on @pdev with its operation lock held */
+static ssize_t pci_tsm_store_locked(struct pci_dev *pdev, const char *buf,
+				    size_t len,
+				    int (*fn)(struct pci_dev *pdev,
+					      const char *buf))
+{
+	int rc;
+
+	rc = pci_tsm_op_lock(&pdev->dev);
+	if (rc)
+		return rc;
+	rc = fn(pdev, buf);
+	pci_tsm_op_unlock(&pdev->dev);
+	return rc ? rc : len;
+}
+
+/*
+ * Show the name of the TSM of @dev's context if @match says so, else an
+ * empty line.
+ */
+static ssize_t pci_tsm_show_name(struct device *dev, char *buf,
+				 bool (*match)(struct pci_tsm *tsm))
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct pci_tsm *tsm;
+	ssize_t rc;
+
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm = pdev->tsm;
+	if (tsm && match(tsm))
+		rc = sysfs_emit(buf, "%s\n", tsm_name(tsm->tsm_dev));
+	else
+		rc = sysfs_emit(buf, "\n");
+	spin_unlock(&pci_tsm_ctx_lock);
+	return rc;
+}
+
+static bool pci_tsm_is_connected(struct pci_tsm *tsm)
+{
+	return is_link_tsm(tsm->tsm_dev) && tsm->dsm_dev == tsm->pdev &&
+	       tsm->connected;
+}
+
+static ssize_t connect_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return pci_tsm_show_name(dev, buf, pci_tsm_is_connected);
+}
+
+static ssize_t connect_store(struct device *dev, struct device_attribute *attr,
+			     const char *buf, size_t len)
+{
+	return pci_tsm_store_by_name(to_pci_dev(dev), buf, len,
+				     pci_tsm_connect);
+}
+static DEVICE_ATTR_RW(connect);
+
+static ssize_t disconnect_store(struct device *dev,
+				struct device_attribute *attr,
+				const char *buf, size_t len)
+{
+	return pci_tsm_store_locked(to_pci_dev(dev), buf, len,
+				    __pci_tsm_disconnect_by_name);
+}
+static DEVICE_ATTR_WO(disconnect);
+
+static ssize_t dsm_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct pci_tsm *tsm;
+	ssize_t rc;
+
+	/* Dependents get a context once their DSM is connected */
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm = pdev->tsm;
+	if (tsm && is_link_tsm(tsm->tsm_dev) &&
+	    (tsm->connected || tsm->dsm_dev != pdev))
+		rc = sysfs_emit(buf, "%s\n", pci_name(tsm->dsm_dev));
+	else
+		rc = sysfs_emit(buf, "\n");
+	spin_unlock(&pci_tsm_ctx_lock);
+	return rc;
+}
+static DEVICE_ATTR_RO(dsm);
+
+static bool pci_tsm_is_bound(struct pci_tsm *tsm)
+{
+	return is_link_tsm(tsm->tsm_dev) && tsm->tdi;
+}
+
+static ssize_t bound_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return pci_tsm_show_name(dev, buf, pci_tsm_is_bound);
+}
+static DEVICE_ATTR_RO(bound);
+
+static int pci_tsm_lock(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
+{
+	int rc;
+
+	rc = pci_tsm_op_lock(&pdev->dev);
+	if (rc)
+		return rc;
+	rc = __pci_tsm_lock(pdev, tsm_dev);
+	pci_tsm_op_unlock(&pdev->dev);
+	return rc;
+}
+
+static bool pci_tsm_is_locked(struct pci_tsm *tsm)
+{
+	return is_devsec_tsm(tsm->tsm_dev);
+}
+
+static ssize_t lock_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return pci_tsm_show_name(dev, buf, pci_tsm_is_locked);
+}
+
+static ssize_t lock_store(struct device *dev, struct device_attribute *attr,
+			  const char *buf, size_t len)
+{
+	return pci_tsm_store_by_name(to_pci_dev(dev), buf, len, pci_tsm_lock);
+}
+static DEVICE_ATTR_RW(lock);
+
+static ssize_t unlock_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t len)
+{
+	return pci_tsm_store_locked(to_pci_dev(dev), buf, len,
+				    __pci_tsm_unlock_by_name);
+}
+static DEVICE_ATTR_WO(unlock);
+
+static ssize_t accept_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct pci_tsm *tsm;
+	bool accepted;
+
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm = pdev->tsm;
+	accepted = tsm && is_devsec_tsm(tsm->tsm_dev) && tsm->accepted;
+	spin_unlock(&pci_tsm_ctx_lock);
+	return sysfs_emit(buf, "%d\n", accepted);
+}
+
+static int pci_tsm_accept(struct pci_dev *pdev, const char *buf)
+{
+	return __pci_tsm_accept(pdev);
+}
+
+static ssize_t accept_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t len)
+{
+	bool accept;
+
+	if (kstrtobool(buf, &accept) || !accept)
+		return -EINVAL;
+	return pci_tsm_store_locked(to_pci_dev(dev), buf, len, pci_tsm_accept);
+}
+static DEVICE_ATTR_RW(accept);
+
+static struct attribute *pci_tsm_attrs[] = {
+	&dev_attr_connect.attr,
+	&dev_attr_disconnect.attr,
+	&dev_attr_dsm.attr,
+	&dev_attr_bound.attr,
+	&dev_attr_lock.attr,
+	&dev_attr_unlock.attr,
+	&dev_attr_accept.attr,
+	NULL
+};
+
+static bool pci_tsm_link_visible(void)
+{
+	return READ_ONCE(pci_tsm_nr_link);
+}
+
+static bool pci_tsm_devsec_visible(struct pci_dev *pdev)
+{
+	return READ_ONCE(pci_tsm_nr_devsec) && pci_tsm_has_tee(pdev);
+}
+
+static umode_t pci_tsm_attr_visible(struct kobject *kobj, struct attribute *a,
+				    int n)
+{
+	struct pci_dev *pdev = to_pci_dev(kobj_to_dev(kobj));
+
+	if (a == &dev_attr_connect.attr || a == &dev_attr_disconnect.attr) {
+		if (pci_tsm_link_visible() && is_pci_tsm_pf0(pdev))
+			return a->mode;
+		return 0;
+	}
+
+	if (a == &dev_attr_dsm.attr || a == &dev_attr_bound.attr) {
+		if (!pci_tsm_link_visible())
+			return 0;
+		if (is_pci_tsm_pf0(pdev) &&
+		    (a == &dev_attr_dsm.attr || pci_tsm_has_tee(pdev)))
+			return a->mode;
+		if (pci_tsm_is_tee_dependent(pdev))
+			return a->mode;
+		return 0;
+	}
+
+	/* lock, unlock, accept */
+	if (pci_tsm_devsec_visible(pdev))
+		return a->mode;
+	return 0;
+}
+
+static bool pci_tsm_group_visible(struct kobject *kobj)
+{
+	struct pci_dev *pdev = to_pci_dev(kobj_to_dev(kobj));
+
+	if (pci_tsm_devsec_visible(pdev))
+		return true;
+	if (!pci_tsm_link_visible())
+		return false;
+	return is_pci_tsm_pf0(pdev) || pci_tsm_is_tee_dependent(pdev);
+}
+
+DEFINE_SYSFS_GROUP_VISIBLE(pci_tsm);
+
+const struct attribute_group pci_tsm_attr_group = {
+	.name = "tsm",
+	.attrs = pci_tsm_attrs,
+	.is_visible = SYSFS_GROUP_VISIBLE(pci_tsm),
+};
+
+static ssize_t authenticated_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return connect_show(dev, attr, buf);
+}
+static DEVICE_ATTR_RO(authenticated);
+
+static struct attribute *pci_tsm_auth_attrs[] = {
+	&dev_attr_authenticated.attr,
+	NULL
+};
+
+static umode_t pci_tsm_auth_attr_visible(struct kobject *kobj,
+					 struct attribute *a, int n)
+{
+	struct pci_dev *pdev = to_pci_dev(kobj_to_dev(kobj));
+
+	if (pci_tsm_link_visible() && is_pci_tsm_pf0(pdev))
+		return a->mode;
+	return 0;
+}
+
+const struct attribute_group pci_tsm_auth_attr_group = {
+	.attrs = pci_tsm_auth_attrs,
+	.is_visible = pci_tsm_auth_attr_visible,
+};
+
+/* Show or hide the verbs of every device after a TSM (un)registration */
+static void pci_tsm_update_visibility(void)
+{
+	struct pci_dev *pdev = NULL;
+
+	guard(mutex)(&pci_tsm_sysfs_lock);
+	for_each_pci_dev(pdev) {
+		/* Fails only for a device that is not (or no longer) in sysfs */
+		if (sysfs_update_group(&pdev->dev.kobj, &pci_tsm_attr_group) ||
+		    sysfs_update_group(&pdev->dev.kobj,
+				       &pci_tsm_auth_attr_group))
+			pci_dbg(pdev, "attributes not updated\n");
+	}
+}
+
+/**
+ * pci_tsm_register() - make a TSM's PCI operations available
+ * @tsm_dev: TSM, with operations of exactly one role
+ *
+ * Called by tsm_register().  Shows the verbs of the TSM's role on the
+ * devices that support it.
+ *
+ * Context: process context, see tsm_register().
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int pci_tsm_register(struct tsm_dev *tsm_dev)
+{
+	int rc;
+
+	scoped_guard(rwsem_write, &pci_tsm_rwsem) {
+		rc = xa_insert(&pci_tsm_devs, tsm_dev->id, tsm_dev, GFP_KERNEL);
+		if (rc)
+			return rc;
+		if (is_link_tsm(tsm_dev))
+			WRITE_ONCE(pci_tsm_nr_link, pci_tsm_nr_link + 1);
+		else
+			WRITE_ONCE(pci_tsm_nr_devsec, pci_tsm_nr_devsec + 1);
+	}
+
+	pci_tsm_update_visibility();
+	return 0;
+}
+
+/**
+ * pci_tsm_unregister() - withdraw a TSM's PCI operations
+ * @tsm_dev: TSM registered with pci_tsm_register()
+ *
+ * Called by tsm_unregister().  Tears down every context of @tsm_dev
+ * (unbind, disconnect or unlock, remove) and hides the verbs of its role
+ * if it was the last TSM of that role.
+ *
+ * Context: process context, see tsm_register().
+ */
+void pci_tsm_unregister(struct tsm_dev *tsm_dev)
+{
+	struct pci_dev *pdev = NULL;
+
+	scoped_guard(rwsem_write, &pci_tsm_rwsem) {
+		if (WARN_ON(xa_erase(&pci_tsm_devs, tsm_dev->id) != tsm_dev))
+			return;
+		if (is_link_tsm(tsm_dev))
+			WRITE_ONCE(pci_tsm_nr_link, pci_tsm_nr_link - 1);
+		else
+			WRITE_ONCE(pci_tsm_nr_devsec, pci_tsm_nr_devsec - 1);
+
+		for_each_pci_dev(pdev)
+			pci_tsm_teardown(pdev, tsm_dev);
+	}
+
+	pci_tsm_update_visibility();
+}
+
+/**
+ * pci_tsm_pf0_constructor() - initialise the link context of a DSM
+ * @pdev: the DSM function (see is_pci_tsm_pf0())
+ * @tsm: context to initialise, embedded in the backend's structure
+ * @tsm_dev: the link TSM that creates the context
+ *
+ * For &pci_tsm_ops.probe of a DSM.  Finds the DSM's CMA/SPDM DOE mailbox.
+ *
+ * Return: 0, -EINVAL if @pdev cannot be a DSM or @tsm_dev is not a link
+ * TSM, -ENXIO if @pdev has no CMA/SPDM DOE mailbox.
+ */
+int pci_tsm_pf0_constructor(struct pci_dev *pdev, struct pci_tsm_pf0 *tsm,
+			    struct tsm_dev *tsm_dev)
+{
+	struct pci_doe_mb *doe_mb;
+
+	if (!is_link_tsm(tsm_dev) || !is_pci_tsm_pf0(pdev))
+		return -EINVAL;
+
+	doe_mb = pci_find_doe_mailbox(pdev, PCI_VENDOR_ID_PCI_SIG,
+				      PCI_DOE_FEATURE_CMA);
+	if (!doe_mb) {
+		pci_dbg(pdev, "no CMA/SPDM DOE mailbox\n");
+		return -ENXIO;
+	}
+
+	*tsm = (struct pci_tsm_pf0) {
+		.base = {
+			.pdev = pdev,
+			.dsm_dev = pdev,
+			.tsm_dev = tsm_dev,
+		},
+		.doe_mb = doe_mb,
+	};
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pci_tsm_pf0_constructor);
+
+/**
+ * pci_tsm_link_constructor() - initialise the link context of a dependent
+ * @pdev: a function that depends on a DSM but is not one
+ * @tsm: context to initialise, embedded in the backend's structure
+ * @tsm_dev: the link TSM that creates the context
+ *
+ * For &pci_tsm_ops.probe of the other functions of a connected DSM's
+ * device and its VFs.
+ *
+ * Return: 0, or -EINVAL if @pdev has no DSM or is one, or @tsm_dev is not
+ * a link TSM.
+ */
+int pci_tsm_link_constructor(struct pci_dev *pdev, struct pci_tsm *tsm,
+			     struct tsm_dev *tsm_dev)
+{
+	struct pci_dev *dsm __free(pci_dev_put) = pci_tsm_find_dsm(pdev);
+
+	if (!is_link_tsm(tsm_dev) || !dsm || dsm == pdev)
+		return -EINVAL;
+
+	*tsm = (struct pci_tsm) {
+		.pdev = pdev,
+		.dsm_dev = dsm,
+		.tsm_dev = tsm_dev,
+	};
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pci_tsm_link_constructor);
+
+/**
+ * pci_tsm_devsec_constructor() - initialise the context of a locked device
+ * @pdev: the function being locked
+ * @tsm: context to initialise, embedded in the backend's structure
+ * @tsm_dev: the devsec TSM that creates the context
+ *
+ * For &pci_tsm_ops.lock.
+ *
+ * Return: 0, or -EINVAL if @tsm_dev is not a devsec TSM.
+ */
+int pci_tsm_devsec_constructor(struct pci_dev *pdev, struct pci_tsm *tsm,
+			       struct tsm_dev *tsm_dev)
+{
+	if (!is_devsec_tsm(tsm_dev))
+		return -EINVAL;
+
+	*tsm = (struct pci_tsm) {
+		.pdev = pdev,
+		.dsm_dev = pdev,
+		.tsm_dev = tsm_dev,
+	};
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pci_tsm_devsec_constructor);
+
+/**
+ * pci_tsm_tdi_constructor() - initialise a bound interface
+ * @pdev: the function of the interface
+ * @tdi: interface to initialise, embedded in the backend's structure
+ * @kvm: the VM the interface is bound to
+ * @tdi_id: interface identifier chosen by the hypervisor
+ *
+ * For &pci_tsm_ops.bind.
+ */
+void pci_tsm_tdi_constructor(struct pci_dev *pdev, struct pci_tdi *tdi,
+			     struct kvm *kvm, u32 tdi_id)
+{
+	*tdi = (struct pci_tdi) {
+		.pdev = pdev,
+		.kvm = kvm,
+		.tdi_id = tdi_id,
+	};
+}
+EXPORT_SYMBOL_GPL(pci_tsm_tdi_constructor);
+
+/**
+ * pci_tsm_doe_transfer() - exchange a data object with a connected DSM
+ * @pdev: the DSM, with a link context (from &pci_tsm_ops.probe on)
+ * @type: DOE data object type, %PCI_DOE_FEATURE_CMA or
+ *	  %PCI_DOE_FEATURE_SSESSION
+ * @req: request payload
+ * @req_sz: size of @req in bytes
+ * @resp: buffer for the response payload
+ * @resp_sz: size of @resp in bytes
+ *
+ * Context: a link operation of @pdev (the core holds the DSM lock), may
+ * sleep.
+ *
+ * Return: the size of the response in bytes or -errno; -ENXIO if @pdev has
+ * no DSM context.
+ */
+int pci_tsm_doe_transfer(struct pci_dev *pdev, u8 type, const void *req,
+			 size_t req_sz, void *resp, size_t resp_sz)
+{
+	struct pci_tsm_pf0 *tsm = to_pci_tsm_pf0(READ_ONCE(pdev->tsm));
+
+	if (!tsm)
+		return -ENXIO;
+	return pci_doe(tsm->doe_mb, PCI_VENDOR_ID_PCI_SIG, type, req, req_sz,
+		       resp, resp_sz);
+}
+EXPORT_SYMBOL_GPL(pci_tsm_doe_transfer);
+
+static int __pci_tsm_bind(struct pci_dev *pdev, struct pci_dev *dsm,
+			  struct kvm *kvm, u32 tdi_id)
+{
+	struct pci_tsm *tsm = pci_tsm_link_ctx(pdev, dsm);
+	const struct pci_tsm_ops *ops;
+	struct pci_tdi *tdi;
+
+	if (!tsm)
+		return -ENXIO;
+	ops = tsm->tsm_dev->pci_ops;
+	if (!ops->bind)
+		return -EOPNOTSUPP;
+	if (tsm->tdi)
+		return -EBUSY;
+
+	tdi = ops->bind(pdev, kvm, tdi_id);
+	if (IS_ERR(tdi))
+		return PTR_ERR(tdi);
+	if (WARN_ON(!tdi))
+		return -ENXIO;
+
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm->tdi = tdi;
+	spin_unlock(&pci_tsm_ctx_lock);
+	return 0;
+}
+
+/**
+ * pci_tsm_bind() - bind an interface of a connected device to a VM
+ * @pdev: function to bind: a connected DSM or a function depending on one
+ * @kvm: the VM that will own the interface
+ * @tdi_id: interface identifier chosen by the hypervisor
+ *
+ * Moves the interface to TDISP CONFIG_LOCKED for @kvm through the TSM.
+ *
+ * Context: process context, may sleep.  Must not be called with the
+ * device lock of @pdev's DSM held.
+ *
+ * Return: 0; -EINVAL if @kvm is %NULL; -ENXIO if @pdev is not connected;
+ * -EOPNOTSUPP if the TSM cannot bind; -EBUSY if already bound; -EINTR if
+ * interrupted; or an error of the TSM.
+ */
+int pci_tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id)
+{
+	struct pci_dev *dsm __free(pci_dev_put) = pci_tsm_find_dsm(pdev);
+	int rc;
+
+	if (!kvm)
+		return -EINVAL;
+	if (!dsm)
+		return -ENXIO;
+
+	rc = pci_tsm_op_lock(&dsm->dev);
+	if (rc)
+		return rc;
+	rc = __pci_tsm_bind(pdev, dsm, kvm, tdi_id);
+	pci_tsm_op_unlock(&dsm->dev);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(pci_tsm_bind);
+
+/**
+ * pci_tsm_unbind() - unbind an interface from its VM
+ * @pdev: function bound with pci_tsm_bind()
+ *
+ * Stops the interface and frees it.  Nothing happens if @pdev is not
+ * bound.
+ *
+ * Context: process context, may sleep; see pci_tsm_bind().
+ */
+void pci_tsm_unbind(struct pci_dev *pdev)
+{
+	struct pci_dev *dsm __free(pci_dev_put) = pci_tsm_find_dsm(pdev);
+	struct pci_tsm *tsm;
+
+	if (!dsm)
+		return;
+
+	device_lock(&dsm->dev);
+	down_read(&pci_tsm_rwsem);
+	tsm = pci_tsm_link_ctx(pdev, dsm);
+	if (tsm)
+		__pci_tsm_unbind(tsm);
+	up_read(&pci_tsm_rwsem);
+	device_unlock(&dsm->dev);
+}
+EXPORT_SYMBOL_GPL(pci_tsm_unbind);
+
+static ssize_t __pci_tsm_guest_req(struct pci_dev *pdev, struct pci_dev *dsm,
+				   sockptr_t req, size_t req_len,
+				   sockptr_t resp, size_t resp_len,
+				   u64 *tsm_code)
+{
+	struct pci_tsm *tsm = pci_tsm_link_ctx(pdev, dsm);
+	const struct pci_tsm_ops *ops;
+
+	if (!tsm || !tsm->tdi)
+		return -ENXIO;
+	ops = tsm->tsm_dev->pci_ops;
+	if (!ops->guest_req)
+		return -EOPNOTSUPP;
+	return ops->guest_req(tsm->tdi, req, req_len, resp, resp_len,
+			      tsm_code);
+}
+
+/**
+ * pci_tsm_guest_req() - pass a request of a VM through to the TSM
+ * @pdev: function bound to the VM with pci_tsm_bind()
+ * @req: request of the VM
+ * @req_len: size of @req in bytes
+ * @resp: buffer for the response
+ * @resp_len: size of @resp in bytes
+ * @tsm_code: TSM specific status of the request
+ *
+ * The request and the response are opaque to the core; the TSM checks
+ * them.
+ *
+ * Context: process context, may sleep; see pci_tsm_bind().
+ *
+ * Return: the size of the response or -errno: -ENXIO if @pdev is not
+ * bound, -EOPNOTSUPP if the TSM takes no requests, -EINTR if interrupted.
+ */
+ssize_t pci_tsm_guest_req(struct pci_dev *pdev, sockptr_t req, size_t req_len,
+			  sockptr_t resp, size_t resp_len, u64 *tsm_code)
+{
+	struct pci_dev *dsm __free(pci_dev_put) = pci_tsm_find_dsm(pdev);
+	ssize_t rc;
+
+	if (!dsm)
+		return -ENXIO;
+
+	rc = pci_tsm_op_lock(&dsm->dev);
+	if (rc)
+		return rc;
+	rc = __pci_tsm_guest_req(pdev, dsm, req, req_len, resp, resp_len,
+				 tsm_code);
+	pci_tsm_op_unlock(&dsm->dev);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(pci_tsm_guest_req);

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PCI TEE Security Manager (TSM) core: the interface between the PCI core
+ * and TSM backends.  See Documentation/driver-api/pci/tsm.rst.
+ */
+#ifndef __PCI_TSM_H
+#define __PCI_TSM_H
+
+#include <linux/pci.h>
+#include <linux/sockptr.h>
+#include <linux/tsm.h>
+
+struct kvm;
+struct pci_doe_mb;
+
+/**
+ * struct pci_tdi - a TDISP device interface bound to a confidential VM
+ * @pdev: the function the interface is made of
+ * @kvm: the VM that owns the interface, opaque to the core
+ * @tdi_id: interface identifier chosen by the hypervisor
+ *
+ * Allocated by &pci_tsm_ops.bind, which initialises it with
+ * pci_tsm_tdi_constructor(), and freed by &pci_tsm_ops.unbind.
+ */
+struct pci_tdi {
+	struct pci_dev *pdev;
+	struct kvm *kvm;
+	u32 tdi_id;
+};
+
+/**
+ * struct pci_tsm - TSM context of one PCI function
+ * @pdev: the function
+ * @dsm_dev: the Device Security Manager (DSM) function that owns the
+ *	     SPDM session covering @pdev: @pdev itself for a DSM and in the
+ *	     devsec role, else function 0 of the device (of the physical
+ *	     function for a VF)
+ * @tsm_dev: the TSM that manages @pdev
+ * @tdi: link role: the bound interface, %NULL while not bound
+ * @connected: link role, DSM: &pci_tsm_ops.connect succeeded
+ * @accepted: devsec role: the interface was accepted (TDISP RUN)
+ *
+ * A function has at most one context, in pci_dev::tsm: it is either
+ * connected through a link TSM or locked by a devsec TSM, never both.
+ * The backend allocates the context, usually embedded in a larger
+ * structure of its own, in &pci_tsm_ops.probe or &pci_tsm_ops.lock and
+ * frees it in &pci_tsm_ops.remove or &pci_tsm_ops.unlock.  It initialises
+ * it with pci_tsm_pf0_constructor(), pci_tsm_link_constructor() or
+ * pci_tsm_devsec_constructor(); @tdi, @connected and @accepted belong to
+ * the core.
+ * A context holds no references: the core tears down the contexts of the
+ * functions that depend on a DSM before the DSM's own context, and every
+ * context of a TSM before the TSM goes away.
+ */
+struct pci_tsm {
+	struct pci_dev *pdev;
+	struct pci_dev *dsm_dev;
+	struct tsm_dev *tsm_dev;
+	struct pci_tdi *tdi;
+	bool connected;
+	bool accepted;
+};
+
+/**
+ * struct pci_tsm_pf0 - link context of a DSM function (function 0)
+ * @base: the common context
+ * @doe_mb: the CMA/SPDM DOE mailbox of the function
+ *
+ * The DSM owns the SPDM session and the IDE streams of all the functions
+ * of its device, and carries the DOE mailbox the TSM uses to talk to it.
+ */
+struct pci_tsm_pf0 {
+	struct pci_tsm base;
+	struct pci_doe_mb *doe_mb;
+};
+
+/**
+ * struct pci_tsm_ops - PCI device security operations of a TSM
+ * @probe: link: create the context of @pdev, a DSM (on connect) or a
+ *	   function that depends on a connected DSM.  Return the context,
+ *	   %NULL if the TSM does not manage @pdev (the core reports -ENXIO),
+ *	   or an ERR_PTR().
+ * @remove: link: free a context created by @probe
+ * @connect: link: establish the SPDM session with the DSM @pdev,
+ *	     authenticate it and set up its IDE streams.  pdev->tsm is the
+ *	     context from @probe.  Return 0 or -errno.
+ * @disconnect: link: undo @connect: stop the IDE streams and end the SPDM
+ *		session of the DSM @pdev
+ * @bind: link, optional: lock the interface @pdev (TDISP
+ *	  CONFIG_LOCKED) for @kvm with the identifier @tdi_id.  Return the
+ *	  new interface (see pci_tsm_tdi_constructor()) or an ERR_PTR().
+ * @unbind: link, required with @bind: stop and free an interface
+ * @guest_req: link, optional: pass a request of the VM owning @tdi
+ *	       through to the TSM.  Return the size of the response written
+ *	       to @resp or -errno; *@tsm_code receives the TSM specific
+ *	       status of the request.
+ * @lock: devsec: move the interface @pdev to TDISP CONFIG_LOCKED and
+ *	  create its context.  Return the context, %NULL if the TSM does not
+ *	  manage @pdev (-ENXIO), or an ERR_PTR().
+ * @unlock: devsec: move the interface back to CONFIG_UNLOCKED and free
+ *	    the context created by @lock
+ * @accept: devsec: accept the locked interface @pdev (TDISP RUN) and
+ *	    enable its private MMIO and DMA.  Return 0 or -errno.
+ *
+ * A TSM implements exactly one role: link (host side: @probe, @remove,
+ * @connect and @disconnect, optionally @bind and @unbind, optionally
+ * @guest_req) or devsec (guest side: @lock, @unlock and @accept);
+ * tsm_register() refuses anything else with -EINVAL.
+ *
+ * The core serialises the operations of one DSM (one device in the
+ * devsec role) and calls them in process context, holding the device
+ * lock of the DSM or of the device (not while tearing down on device
+ * removal or TSM unregistration), and pci_tsm_rwsem, so that they must not
+ * call the sysfs or in-kernel entry points of the core.
+ */
+struct pci_tsm_ops {
+	/* link role */
+	struct pci_tsm *(*probe)(struct tsm_dev *tsm_dev, struct pci_dev *pdev);
+	void (*remove)(struct pci_tsm *tsm);
+	int (*connect)(struct pci_dev *pdev);
+	void (*disconnect)(struct pci_dev *pdev);
+	struct pci_tdi *(*bind)(struct pci_dev *pdev, struct kvm *kvm,
+				u32 tdi_id);
+	void (*unbind)(struct pci_tdi *tdi);
+	ssize_t (*guest_req)(struct pci_tdi *tdi, sockptr_t req,
+			     size_t req_len, sockptr_t resp, size_t resp_len,
+			     u64 *tsm_code);
+	/* devsec role */
+	struct pci_tsm *(*lock)(struct tsm_dev *tsm_dev, struct pci_dev *pdev);
+	void (*unlock)(struct pci_tsm *tsm);
+	int (*accept)(struct pci_dev *pdev);
+};
+
+/**
+ * is_link_tsm() - does a TSM implement the link role
+ * @tsm_dev: TSM
+ *
+ * Return: true for a host-side TSM with PCI link operations.
+ */
+static inline bool is_link_tsm(const struct tsm_dev *tsm_dev)
+{
+	return tsm_dev && tsm_dev->pci_ops && tsm_dev->pci_ops->probe;
+}
+
+/**
+ * is_devsec_tsm() - does a TSM implement the devsec role
+ * @tsm_dev: TSM
+ *
+ * Return: true for a guest-side TSM with lock/unlock/accept operations.
+ */
+static inline bool is_devsec_tsm(const struct tsm_dev *tsm_dev)
+{
+	return tsm_dev && tsm_dev->pci_ops && tsm_dev->pci_ops->lock;
+}
+
+/**
+ * to_pci_tsm_pf0() - DSM context from a common context
+ * @tsm: context
+ *
+ * Return: the &struct pci_tsm_pf0 that embeds @tsm, or %NULL if @tsm is not
+ * the link context of a DSM.
+ */
+static inline struct pci_tsm_pf0 *to_pci_tsm_pf0(struct pci_tsm *tsm)
+{
+	if (!tsm || !is_link_tsm(tsm->tsm_dev) || tsm->dsm_dev != tsm->pdev)
+		return NULL;
+	return container_of(tsm, struct pci_tsm_pf0, base);
+}
+
+#ifdef CONFIG_PCI_TSM
+int pci_tsm_register(struct tsm_dev *tsm_dev);
+void pci_tsm_unregister(struct tsm_dev *tsm_dev);
+bool is_pci_tsm_pf0(struct pci_dev *pdev);
+int pci_tsm_pf0_constructor(struct pci_dev *pdev, struct pci_tsm_pf0 *tsm,
+			    struct tsm_dev *tsm_dev);
+int pci_tsm_link_constructor(struct pci_dev *pdev, struct pci_tsm *tsm,
+			     struct tsm_dev *tsm_dev);
+int pci_tsm_devsec_constructor(struct pci_dev *pdev, struct pci_tsm *tsm,
+			       struct tsm_dev *tsm_dev);
+void pci_tsm_tdi_constructor(struct pci_dev *pdev, struct pci_tdi *tdi,
+			     struct kvm *kvm, u32 tdi_id);
+int pci_tsm_doe_transfer(struct pci_dev *pdev, u8 type, const void *req,
+			 size_t req_sz, void *resp, size_t resp_sz);
+int pci_tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id);
+void pci_tsm_unbind(struct pci_dev *pdev);
+ssize_t pci_tsm_guest_req(struct pci_dev *pdev, sockptr_t req, size_t req_len,
+			  sockptr_t resp, size_t resp_len, u64 *tsm_code);
+#else
+static inline int pci_tsm_register(struct tsm_dev *tsm_dev)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void pci_tsm_unregister(struct tsm_dev *tsm_dev)
+{
+}
+
+static inline bool is_pci_tsm_pf0(struct pci_dev *pdev)
+{
+	return false;
+}
+
+static inline int pci_tsm_bind(struct pci_dev *pdev, struct kvm *kvm,
+			       u32 tdi_id)
+{
+	return -ENXIO;
+}
+
+static inline void pci_tsm_unbind(struct pci_dev *pdev)
+{
+}
+
+static inline ssize_t pci_tsm_guest_req(struct pci_dev *pdev, sockptr_t req,
+					size_t req_len, sockptr_t resp,
+					size_t resp_len, u64 *tsm_code)
+{
+	return -ENXIO;
+}
+#endif
+
+#endif /* __PCI_TSM_H */

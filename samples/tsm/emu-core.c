@@ -1,0 +1,889 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Emulated TEE-IO PCIe platform (test only): PCI domains with root ports
+ * and endpoints whose configuration space lives in memory.  See tsm-emu.h
+ * for the topology and the API.
+ *
+ * Each instance is a host bridge without parent (/sys/devices/pciDDDD:00)
+ * and with its own x86 struct pci_sysdata.  Its two memory windows are
+ * fake: they are reserved in iomem_resource near the top of the physical
+ * address space so that nothing else uses them, and no BAR is ever
+ * accessed.  The non-prefetchable window is translated to bus addresses
+ * below 4 GiB (%TSM_EMU_MEM_BUS_BASE) because bridge memory windows are
+ * 32-bit; the prefetchable window is 64-bit with identical CPU and bus
+ * addresses.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "emu-priv.h"
+
+#define TSM_EMU_MEM_SIZE	SZ_64M
+#define TSM_EMU_MEM_BUS_BASE	0x80000000ULL
+#define TSM_EMU_PREF_SIZE	SZ_256M
+/* The windows are allocated from the top TSM_EMU_SEARCH of iomem */
+#define TSM_EMU_SEARCH		SZ_64G
+
+static int domain = TSM_EMU_DEFAULT_DOMAIN;
+module_param(domain, int, 0444);
+MODULE_PARM_DESC(domain, "PCI domain of the default instance (default 0x10000)");
+
+static unsigned int nr_ports = 3;
+module_param(nr_ports, uint, 0444);
+MODULE_PARM_DESC(nr_ports,
+		 "Root ports of the default instance, 1-8; ports 3 and up get a single-function TEE endpoint (default 3)");
+
+static unsigned int rp_streams = 4;
+module_param(rp_streams, uint, 0444);
+MODULE_PARM_DESC(rp_streams, "Selective IDE streams per root port (default 4)");
+
+static unsigned int ep_streams = 2;
+module_param(ep_streams, uint, 0444);
+MODULE_PARM_DESC(ep_streams, "Selective IDE streams per IDE endpoint (default 2)");
+
+static bool create_default = true;
+module_param(create_default, bool, 0444);
+MODULE_PARM_DESC(create_default, "Create the default instance at load (default Y)");
+
+/* Serialises instance creation and removal, protects tsm_emu_list */
+static DEFINE_MUTEX(tsm_emu_list_lock);
+static LIST_HEAD(tsm_emu_list);
+static struct tsm_emu *tsm_emu_default_inst;
+static struct dentry *tsm_emu_debugfs;
+
+static struct tsm_emu *tsm_emu_from_bus(struct pci_bus *bus)
+{
+	return container_of((struct pci_sysdata *)bus->sysdata, struct tsm_emu,
+			    sysdata);
+}
+
+static u8 tsm_emu_secondary(struct tsm_emu_fn *rp)
+{
+	return rp->cfg[PCI_PRIMARY_BUS / 4] >> 8;
+}
+
+/*
+ * Type 1 routing: bus 0 holds the root ports, any other bus is the
+ * secondary bus of at most one root port as currently programmed.
+ */
+static struct tsm_emu_fn *tsm_emu_route(struct tsm_emu *emu,
+					unsigned int busnr, unsigned int devfn)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&emu->lock);
+	if (!busnr) {
+		if (PCI_FUNC(devfn) || PCI_SLOT(devfn) >= emu->cfg.nr_ports)
+			return NULL;
+		return emu->rp[PCI_SLOT(devfn)];
+	}
+	if (PCI_SLOT(devfn) || PCI_FUNC(devfn) >= TSM_EMU_MAX_FUNCS)
+		return NULL;
+	for (i = 0; i < emu->cfg.nr_ports; i++)
+		if (tsm_emu_secondary(emu->rp[i]) == busnr)
+			return emu->ep[i][PCI_FUNC(devfn)];
+	return NULL;
+}
+
+static int tsm_emu_pci_read(struct pci_bus *bus, unsigned int devfn, int where,
+			    int size, u32 *val)
+{
+	struct tsm_emu *emu = tsm_emu_from_bus(bus);
+	int rc = PCIBIOS_SUCCESSFUL;
+	struct tsm_emu_fn *fn;
+	unsigned long flags;
+	u32 dw;
+
+	raw_spin_lock_irqsave(&emu->lock, flags);
+	fn = tsm_emu_route(emu, bus->number, devfn);
+	if (!fn || where < 0 || where + size > PCI_CFG_SPACE_EXP_SIZE) {
+		PCI_SET_ERROR_RESPONSE(val);
+		rc = PCIBIOS_DEVICE_NOT_FOUND;
+	} else {
+		dw = fn->cfg[where / 4] >> (8 * (where & 3));
+		*val = size == 4 ? dw : dw & GENMASK(size * 8 - 1, 0);
+	}
+	raw_spin_unlock_irqrestore(&emu->lock, flags);
+	return rc;
+}
+
+static int tsm_emu_pci_write(struct pci_bus *bus, unsigned int devfn,
+			     int where, int size, u32 val)
+{
+	struct tsm_emu *emu = tsm_emu_from_bus(bus);
+	unsigned int shift = 8 * (where & 3);
+	u32 bytes = size == 4 ? ~0U : GENMASK(size * 8 - 1, 0) << shift;
+	int rc = PCIBIOS_SUCCESSFUL;
+	struct tsm_emu_fn *fn;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&emu->lock, flags);
+	fn = tsm_emu_route(emu, bus->number, devfn);
+	if (!fn || where < 0 || where + size > PCI_CFG_SPACE_EXP_SIZE)
+		rc = PCIBIOS_DEVICE_NOT_FOUND;
+	else
+		tsm_emu_fn_write(fn, where / 4, val << shift, bytes);
+	raw_spin_unlock_irqrestore(&emu->lock, flags);
+	return rc;
+}
+
+static struct pci_ops tsm_emu_pci_ops = {
+	.read = tsm_emu_pci_read,
+	.write = tsm_emu_pci_write,
+};
+
+void tsm_emu_default_config(struct tsm_emu_config *cfg, int domain)
+{
+	*cfg = (struct tsm_emu_config) {
+		.domain = domain,
+		.nr_ports = 3,
+		.ep = { TSM_EMU_EP_DSM_MFD, TSM_EMU_EP_DSM, TSM_EMU_EP_PLAIN },
+		.rp_nr_sel = 4,
+		.rp_nr_assoc = 2,
+		.rp_nr_link = 1,
+		.ep_nr_sel = 2,
+		.ep_nr_assoc = 1,
+		.ep_nr_link = 0,
+	};
+}
+EXPORT_SYMBOL_GPL(tsm_emu_default_config);
+
+static int tsm_emu_check_config(const struct tsm_emu_config *cfg)
+{
+	unsigned int i, rp_end, ep_end;
+
+	if (cfg->domain < 0 || !cfg->nr_ports ||
+	    cfg->nr_ports > TSM_EMU_MAX_PORTS)
+		return -EINVAL;
+	for (i = 0; i < cfg->nr_ports; i++)
+		if (cfg->ep[i] > TSM_EMU_EP_DSM_MFD)
+			return -EINVAL;
+	if (!cfg->rp_nr_sel || cfg->rp_nr_sel > TSM_EMU_MAX_SEL ||
+	    !cfg->ep_nr_sel || cfg->ep_nr_sel > TSM_EMU_MAX_SEL ||
+	    cfg->rp_nr_assoc > TSM_EMU_MAX_ASSOC ||
+	    cfg->ep_nr_assoc > TSM_EMU_MAX_ASSOC ||
+	    cfg->rp_nr_link > TSM_EMU_MAX_LINK ||
+	    cfg->ep_nr_link > TSM_EMU_MAX_LINK)
+		return -EINVAL;
+
+	/* The IDE capability is the last one; it must fit in 4 KiB */
+	rp_end = TSM_EMU_EXT_OFF + TSM_EMU_DEV3_SIZE +
+		 tsm_emu_ide_size(cfg->rp_nr_link, cfg->rp_nr_sel,
+				  cfg->rp_nr_assoc);
+	ep_end = TSM_EMU_EXT_OFF + PCI_DOE_CAP_SIZEOF + TSM_EMU_DEV3_SIZE +
+		 tsm_emu_ide_size(cfg->ep_nr_link, cfg->ep_nr_sel,
+				  cfg->ep_nr_assoc);
+	if (rp_end > PCI_CFG_SPACE_EXP_SIZE || ep_end > PCI_CFG_SPACE_EXP_SIZE)
+		return -EINVAL;
+	return 0;
+}
+
+static struct tsm_emu_fn *tsm_emu_fn_alloc(struct tsm_emu *emu,
+					   unsigned int port, u8 bus, u8 devfn,
+					   unsigned int flags,
+					   enum tsm_emu_ep_kind kind)
+{
+	const struct tsm_emu_config *cfg = &emu->cfg;
+	struct tsm_emu_fn *fn;
+
+	fn = kvzalloc(sizeof(*fn), GFP_KERNEL);
+	if (!fn)
+		return NULL;
+	fn->emu = emu;
+	fn->port = port;
+	fn->bus = bus;
+	fn->devfn = devfn;
+	fn->flags = flags;
+	snprintf(fn->name, sizeof(fn->name), "%04x:%02x:%02x.%d", cfg->domain,
+		 bus, PCI_SLOT(devfn), PCI_FUNC(devfn));
+	if (flags & TSM_EMU_FN_ROOT_PORT) {
+		fn->nr_link = cfg->rp_nr_link;
+		fn->nr_sel = cfg->rp_nr_sel;
+		fn->nr_assoc = cfg->rp_nr_assoc;
+	} else if (flags & TSM_EMU_FN_IDE) {
+		fn->nr_link = cfg->ep_nr_link;
+		fn->nr_sel = cfg->ep_nr_sel;
+		fn->nr_assoc = cfg->ep_nr_assoc;
+	}
+	tsm_emu_fn_build(fn, kind);
+	if ((flags & TSM_EMU_FN_DOE) && tsm_emu_doe_init(fn, fn->doe_off)) {
+		kvfree(fn);
+		return NULL;
+	}
+	return fn;
+}
+
+static void tsm_emu_fn_free(struct tsm_emu_fn *fn)
+{
+	if (!fn)
+		return;
+	tsm_emu_doe_free(fn);
+	kvfree(fn);
+}
+
+static void tsm_emu_free_fns(struct tsm_emu *emu)
+{
+	unsigned int i, f;
+
+	for (i = 0; i < TSM_EMU_MAX_PORTS; i++) {
+		tsm_emu_fn_free(emu->rp[i]);
+		for (f = 0; f < TSM_EMU_MAX_FUNCS; f++)
+			tsm_emu_fn_free(emu->ep[i][f]);
+	}
+}
+
+static int tsm_emu_build_topology(struct tsm_emu *emu)
+{
+	const unsigned int dsm = TSM_EMU_FN_TEE | TSM_EMU_FN_DOE | TSM_EMU_FN_IDE;
+	unsigned int i, f, nr_fn, flags;
+	struct tsm_emu_fn *rp, *ep;
+
+	for (i = 0; i < emu->cfg.nr_ports; i++) {
+		enum tsm_emu_ep_kind kind = emu->cfg.ep[i];
+
+		rp = tsm_emu_fn_alloc(emu, i, 0, PCI_DEVFN(i, 0),
+				      TSM_EMU_FN_ROOT_PORT, kind);
+		if (!rp)
+			return -ENOMEM;
+		emu->rp[i] = rp;
+
+		nr_fn = kind == TSM_EMU_EP_NONE ? 0 :
+			kind == TSM_EMU_EP_DSM_MFD ? 2 : 1;
+		for (f = 0; f < nr_fn; f++) {
+			if (kind == TSM_EMU_EP_PLAIN)
+				flags = 0;
+			else if (f)
+				flags = TSM_EMU_FN_TEE;
+			else
+				flags = dsm;
+			ep = tsm_emu_fn_alloc(emu, i, i + 1, PCI_DEVFN(0, f),
+					      flags, kind);
+			if (!ep)
+				return -ENOMEM;
+			emu->ep[i][f] = ep;
+		}
+
+		ep = emu->ep[i][0];
+		if (ep && ep->ide_off) {
+			rp->partner = ep;
+			ep->partner = rp;
+		}
+	}
+	return 0;
+}
+
+static int tsm_emu_alloc_window(struct resource *res, const char *name,
+				resource_size_t size, unsigned long flags)
+{
+	resource_size_t end = iomem_resource.end;
+
+	if (end < 2 * TSM_EMU_SEARCH)
+		return -EBUSY;
+	res->name = name;
+	res->flags = flags;
+	return allocate_resource(&iomem_resource, res, size,
+				 end - TSM_EMU_SEARCH + 1, end, size,
+				 NULL, NULL);
+}
+
+/* debugfs: per function config dump, DOE fault knobs and IDE keys */
+
+static int tsm_emu_config_show(struct seq_file *s, void *unused)
+{
+	struct tsm_emu_fn *fn = s->private;
+	unsigned int i;
+
+	for (i = 0; i < PCI_CFG_SPACE_EXP_SIZE; i += 16)
+		seq_printf(s, "%03x: %08x %08x %08x %08x\n", i,
+			   tsm_emu_cfg_peek(fn, i), tsm_emu_cfg_peek(fn, i + 4),
+			   tsm_emu_cfg_peek(fn, i + 8),
+			   tsm_emu_cfg_peek(fn, i + 12));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(tsm_emu_config);
+
+static int tsm_emu_doe_stats_show(struct seq_file *s, void *unused)
+{
+	struct tsm_emu_doe_stats st;
+	struct tsm_emu_fn *fn = s->private;
+	enum tsm_emu_doe_fault fault;
+	unsigned int count, delay;
+	unsigned long flags;
+
+	tsm_emu_doe_get_stats(fn, &st);
+	raw_spin_lock_irqsave(&fn->emu->lock, flags);
+	fault = fn->doe->fault;
+	count = fn->doe->fault_count;
+	delay = fn->doe->delay_ms;
+	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
+	seq_printf(s, "requests %llu\nresponses %llu\naborts %llu\nerrors %llu\n",
+		   st.requests, st.responses, st.aborts, st.errors);
+	seq_printf(s, "fault %s %u\ndelay_ms %u\n",
+		   tsm_emu_doe_fault_name(fault), count, delay);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(tsm_emu_doe_stats);
+
+static ssize_t tsm_emu_get_line(const char __user *ubuf, size_t len,
+				char *buf, size_t size)
+{
+	if (!len || len >= size)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	return len;
+}
+
+/* "<fault name> [count]" */
+static ssize_t tsm_emu_doe_fault_write(struct file *file,
+				       const char __user *ubuf, size_t len,
+				       loff_t *ppos)
+{
+	struct tsm_emu_fn *fn = file->private_data;
+	char buf[32], *p, *name;
+	unsigned int count = 1;
+	enum tsm_emu_doe_fault f;
+	ssize_t rc;
+
+	rc = tsm_emu_get_line(ubuf, len, buf, sizeof(buf));
+	if (rc < 0)
+		return rc;
+	p = strim(buf);
+	name = strsep(&p, " ");
+	if (p && kstrtouint(skip_spaces(p), 0, &count))
+		return -EINVAL;
+	for (f = 0; f < TSM_EMU_DOE_FAULT_MAX; f++)
+		if (!strcmp(name, tsm_emu_doe_fault_name(f)))
+			break;
+	if (f == TSM_EMU_DOE_FAULT_MAX)
+		return -EINVAL;
+	rc = tsm_emu_doe_inject(fn, f, count);
+	return rc ? rc : len;
+}
+
+static const struct file_operations tsm_emu_doe_fault_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = tsm_emu_doe_fault_write,
+	.llseek = noop_llseek,
+};
+
+static int tsm_emu_doe_delay_set(void *data, u64 val)
+{
+	if (val > TSM_EMU_MAX_DELAY_MS)
+		return -EINVAL;
+	return tsm_emu_doe_set_delay(data, val);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(tsm_emu_doe_delay_fops, NULL, tsm_emu_doe_delay_set,
+			 "%llu\n");
+
+static int tsm_emu_ide_keys_show(struct seq_file *s, void *unused)
+{
+	struct tsm_emu_fn *fn = s->private;
+	unsigned int id;
+
+	for (id = 0; id < 256; id++)
+		if (tsm_emu_fn_ide_key_is_set(fn, id))
+			seq_printf(s, "%u\n", id);
+	return 0;
+}
+
+static int tsm_emu_ide_keys_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, tsm_emu_ide_keys_show, inode->i_private);
+}
+
+/* "<stream id> go|stop" */
+static ssize_t tsm_emu_ide_keys_write(struct file *file,
+				      const char __user *ubuf, size_t len,
+				      loff_t *ppos)
+{
+	struct tsm_emu_fn *fn = ((struct seq_file *)file->private_data)->private;
+	char buf[32], *p, *id_str;
+	ssize_t rc;
+	bool go;
+	u8 id;
+
+	rc = tsm_emu_get_line(ubuf, len, buf, sizeof(buf));
+	if (rc < 0)
+		return rc;
+	p = strim(buf);
+	id_str = strsep(&p, " ");
+	if (!p || kstrtou8(id_str, 0, &id))
+		return -EINVAL;
+	p = skip_spaces(p);
+	if (!strcmp(p, "go"))
+		go = true;
+	else if (!strcmp(p, "stop"))
+		go = false;
+	else
+		return -EINVAL;
+	rc = tsm_emu_fn_ide_key_set(fn, id, go);
+	return rc ? rc : len;
+}
+
+static const struct file_operations tsm_emu_ide_keys_fops = {
+	.owner = THIS_MODULE,
+	.open = tsm_emu_ide_keys_open,
+	.read = seq_read,
+	.write = tsm_emu_ide_keys_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static void tsm_emu_debugfs_add(struct tsm_emu *emu)
+{
+	struct tsm_emu_fn *fn;
+	char name[16];
+
+	snprintf(name, sizeof(name), "%04x", emu->cfg.domain);
+	emu->dbg = debugfs_create_dir(name, tsm_emu_debugfs);
+	for (fn = tsm_emu_fn_next(emu, NULL); fn; fn = tsm_emu_fn_next(emu, fn)) {
+		/* Skip "DDDD:" */
+		fn->dbg = debugfs_create_dir(strchr(fn->name, ':') + 1,
+					     emu->dbg);
+		debugfs_create_file("config", 0400, fn->dbg, fn,
+				    &tsm_emu_config_fops);
+		if (fn->doe) {
+			debugfs_create_file("doe_fault", 0200, fn->dbg, fn,
+					    &tsm_emu_doe_fault_fops);
+			debugfs_create_file_unsafe("doe_delay_ms", 0200,
+						   fn->dbg, fn,
+						   &tsm_emu_doe_delay_fops);
+			debugfs_create_file("doe_stats", 0400, fn->dbg, fn,
+					    &tsm_emu_doe_stats_fops);
+		}
+		if (fn->ide_off)
+			debugfs_create_file("ide_keys", 0600, fn->dbg, fn,
+					    &tsm_emu_ide_keys_fops);
+	}
+}
+
+static void tsm_emu_free(struct tsm_emu *emu)
+{
+	if (emu->wq)
+		destroy_workqueue(emu->wq);
+	tsm_emu_free_fns(emu);
+	kfree(emu);
+}
+
+struct tsm_emu *tsm_emu_create(const struct tsm_emu_config *cfg)
+{
+	struct pci_host_bridge *bridge;
+	struct pci_bus *bus, *child;
+	struct tsm_emu *emu;
+	LIST_HEAD(resources);
+	int rc;
+
+	rc = tsm_emu_check_config(cfg);
+	if (rc)
+		return ERR_PTR(rc);
+
+	emu = kzalloc(sizeof(*emu), GFP_KERNEL);
+	if (!emu)
+		return ERR_PTR(-ENOMEM);
+	emu->cfg = *cfg;
+	raw_spin_lock_init(&emu->lock);
+	init_rwsem(&emu->responder_rwsem);
+	INIT_LIST_HEAD(&emu->node);
+	emu->sysdata.domain = cfg->domain;
+	emu->sysdata.node = NUMA_NO_NODE;
+
+	rc = tsm_emu_build_topology(emu);
+	if (rc)
+		goto err_free;
+	emu->wq = alloc_workqueue("tsm_emu_%04x", WQ_UNBOUND, 0, cfg->domain);
+	if (!emu->wq) {
+		rc = -ENOMEM;
+		goto err_free;
+	}
+
+	mutex_lock(&tsm_emu_list_lock);
+	if (pci_find_bus(cfg->domain, 0)) {
+		rc = -EEXIST;
+		goto err_unlock;
+	}
+	rc = tsm_emu_alloc_window(&emu->mem, "tsm_emu MEM", TSM_EMU_MEM_SIZE,
+				  IORESOURCE_MEM);
+	if (rc)
+		goto err_unlock;
+	rc = tsm_emu_alloc_window(&emu->pref, "tsm_emu PREF",
+				  TSM_EMU_PREF_SIZE,
+				  IORESOURCE_MEM | IORESOURCE_PREFETCH |
+				  IORESOURCE_MEM_64);
+	if (rc)
+		goto err_mem;
+
+	emu->busn = (struct resource) {
+		.name = "tsm_emu bus",
+		.start = 0,
+		.end = 0xff,
+		.flags = IORESOURCE_BUS,
+	};
+	pci_add_resource(&resources, &emu->busn);
+	pci_add_resource_offset(&resources, &emu->mem,
+				emu->mem.start - TSM_EMU_MEM_BUS_BASE);
+	pci_add_resource(&resources, &emu->pref);
+
+	tsm_emu_debugfs_add(emu);
+
+	pci_lock_rescan_remove();
+	bus = pci_create_root_bus(NULL, 0, &tsm_emu_pci_ops, &emu->sysdata,
+				  &resources);
+	if (!bus) {
+		pci_unlock_rescan_remove();
+		pci_free_resource_list(&resources);
+		rc = -ENOMEM;
+		goto err_debugfs;
+	}
+	emu->bus = bus;
+
+	/*
+	 * No AER, PME, hotplug, DPC or LTR: the ports have no interrupts
+	 * and portdrv must not try to use them.
+	 */
+	bridge = to_pci_host_bridge(bus->bridge);
+	bridge->native_aer = 0;
+	bridge->native_pcie_hotplug = 0;
+	bridge->native_shpc_hotplug = 0;
+	bridge->native_pme = 0;
+	bridge->native_ltr = 0;
+	bridge->native_dpc = 0;
+	bridge->native_cxl_error = 0;
+
+	pci_scan_child_bus(bus);
+	pci_bus_size_bridges(bus);
+	pci_bus_assign_resources(bus);
+	list_for_each_entry(child, &bus->children, node)
+		pcie_bus_configure_settings(child);
+	pci_bus_add_devices(bus);
+	pci_unlock_rescan_remove();
+
+	list_add_tail(&emu->node, &tsm_emu_list);
+	mutex_unlock(&tsm_emu_list_lock);
+	return emu;
+
+err_debugfs:
+	debugfs_remove_recursive(emu->dbg);
+	release_resource(&emu->pref);
+err_mem:
+	release_resource(&emu->mem);
+err_unlock:
+	mutex_unlock(&tsm_emu_list_lock);
+err_free:
+	tsm_emu_free(emu);
+	return ERR_PTR(rc);
+}
+EXPORT_SYMBOL_GPL(tsm_emu_create);
+
+static void tsm_emu_remove(struct tsm_emu *emu)
+{
+	struct pci_host_bridge *bridge = to_pci_host_bridge(emu->bus->bridge);
+
+	lockdep_assert_held(&tsm_emu_list_lock);
+	list_del(&emu->node);
+	debugfs_remove_recursive(emu->dbg);
+
+	pci_lock_rescan_remove();
+	pci_stop_root_bus(emu->bus);
+	pci_remove_root_bus(emu->bus);
+	pci_unlock_rescan_remove();
+	/* Drop the reference pci_create_root_bus() returned the bridge with */
+	put_device(&bridge->dev);
+
+	/* No pci_dev is left: drain the mailbox work before freeing it */
+	destroy_workqueue(emu->wq);
+	emu->wq = NULL;
+	release_resource(&emu->pref);
+	release_resource(&emu->mem);
+	tsm_emu_free(emu);
+}
+
+void tsm_emu_destroy(struct tsm_emu *emu)
+{
+	if (!emu)
+		return;
+	guard(mutex)(&tsm_emu_list_lock);
+	tsm_emu_remove(emu);
+}
+EXPORT_SYMBOL_GPL(tsm_emu_destroy);
+
+struct tsm_emu *tsm_emu_default(void)
+{
+	return tsm_emu_default_inst;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_default);
+
+int tsm_emu_domain(struct tsm_emu *emu)
+{
+	return emu->cfg.domain;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_domain);
+
+struct pci_bus *tsm_emu_root_bus(struct tsm_emu *emu)
+{
+	return emu->bus;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_root_bus);
+
+struct tsm_emu_fn *tsm_emu_root_port(struct tsm_emu *emu, unsigned int port)
+{
+	if (port >= emu->cfg.nr_ports)
+		return NULL;
+	return emu->rp[port];
+}
+EXPORT_SYMBOL_GPL(tsm_emu_root_port);
+
+struct tsm_emu_fn *tsm_emu_endpoint(struct tsm_emu *emu, unsigned int port,
+				    unsigned int func)
+{
+	if (port >= emu->cfg.nr_ports || func >= TSM_EMU_MAX_FUNCS)
+		return NULL;
+	return emu->ep[port][func];
+}
+EXPORT_SYMBOL_GPL(tsm_emu_endpoint);
+
+struct tsm_emu_fn *tsm_emu_fn_next(struct tsm_emu *emu,
+				   struct tsm_emu_fn *prev)
+{
+	unsigned int port = 0, f = 0;
+
+	if (prev) {
+		port = prev->port;
+		if (!(prev->flags & TSM_EMU_FN_ROOT_PORT))
+			f = PCI_FUNC(prev->devfn) + 1;
+	} else {
+		return emu->rp[0];
+	}
+
+	for (; f < TSM_EMU_MAX_FUNCS; f++)
+		if (emu->ep[port][f])
+			return emu->ep[port][f];
+	if (port + 1 < emu->cfg.nr_ports)
+		return emu->rp[port + 1];
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_next);
+
+struct tsm_emu_fn *tsm_emu_pdev_to_fn(struct pci_dev *pdev)
+{
+	struct tsm_emu_fn *fn;
+	unsigned long flags;
+	struct tsm_emu *emu;
+
+	if (!pdev || pdev->bus->ops != &tsm_emu_pci_ops)
+		return NULL;
+	emu = tsm_emu_from_bus(pdev->bus);
+	raw_spin_lock_irqsave(&emu->lock, flags);
+	fn = tsm_emu_route(emu, pdev->bus->number, pdev->devfn);
+	raw_spin_unlock_irqrestore(&emu->lock, flags);
+	return fn;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_pdev_to_fn);
+
+struct pci_dev *tsm_emu_fn_get_pci_dev(struct tsm_emu_fn *fn)
+{
+	struct tsm_emu *emu = fn->emu;
+	struct pci_dev *pdev;
+	unsigned int busnr = 0;
+	unsigned long flags;
+
+	if (!(fn->flags & TSM_EMU_FN_ROOT_PORT)) {
+		raw_spin_lock_irqsave(&emu->lock, flags);
+		busnr = tsm_emu_secondary(emu->rp[fn->port]);
+		raw_spin_unlock_irqrestore(&emu->lock, flags);
+		if (!busnr)
+			return NULL;
+	}
+	pdev = pci_get_domain_bus_and_slot(emu->cfg.domain, busnr, fn->devfn);
+	if (pdev && pdev->bus->ops != &tsm_emu_pci_ops) {
+		pci_dev_put(pdev);
+		return NULL;
+	}
+	return pdev;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_get_pci_dev);
+
+struct tsm_emu *tsm_emu_fn_emu(struct tsm_emu_fn *fn)
+{
+	return fn->emu;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_emu);
+
+struct tsm_emu_fn *tsm_emu_fn_partner(struct tsm_emu_fn *fn)
+{
+	return fn->partner;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_partner);
+
+const char *tsm_emu_fn_name(struct tsm_emu_fn *fn)
+{
+	return fn->name;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_name);
+
+u16 tsm_emu_fn_rid(struct tsm_emu_fn *fn)
+{
+	return PCI_DEVID(fn->bus, fn->devfn);
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_rid);
+
+unsigned int tsm_emu_fn_flags(struct tsm_emu_fn *fn)
+{
+	return fn->flags;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_flags);
+
+u16 tsm_emu_fn_doe_offset(struct tsm_emu_fn *fn)
+{
+	return fn->doe_off;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_doe_offset);
+
+u16 tsm_emu_fn_ide_offset(struct tsm_emu_fn *fn)
+{
+	return fn->ide_off;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_ide_offset);
+
+int tsm_emu_fn_ide_sel_offset(struct tsm_emu_fn *fn, unsigned int block)
+{
+	if (!fn->ide_off || block >= fn->nr_sel)
+		return -EINVAL;
+	return fn->ide_off + tsm_emu_ide_size(fn->nr_link, block, fn->nr_assoc);
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_ide_sel_offset);
+
+u32 tsm_emu_cfg_peek(struct tsm_emu_fn *fn, unsigned int where)
+{
+	unsigned long flags;
+	u32 val;
+
+	if (where >= PCI_CFG_SPACE_EXP_SIZE)
+		return ~0U;
+	raw_spin_lock_irqsave(&fn->emu->lock, flags);
+	val = fn->cfg[where / 4];
+	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
+	return val;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_cfg_peek);
+
+void tsm_emu_cfg_poke(struct tsm_emu_fn *fn, unsigned int where, u32 val)
+{
+	unsigned long flags;
+
+	if (where >= PCI_CFG_SPACE_EXP_SIZE)
+		return;
+	raw_spin_lock_irqsave(&fn->emu->lock, flags);
+	fn->cfg[where / 4] = val;
+	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
+}
+EXPORT_SYMBOL_GPL(tsm_emu_cfg_poke);
+
+int tsm_emu_fn_ide_key_set(struct tsm_emu_fn *fn, u8 stream_id, bool go)
+{
+	unsigned long flags;
+
+	if (!fn || !fn->ide_off)
+		return -ENODEV;
+	raw_spin_lock_irqsave(&fn->emu->lock, flags);
+	if (go)
+		__set_bit(stream_id, fn->keys);
+	else
+		__clear_bit(stream_id, fn->keys);
+	tsm_emu_ide_eval(fn);
+	tsm_emu_ide_eval(fn->partner);
+	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_ide_key_set);
+
+int tsm_emu_ide_key_set(struct pci_dev *pdev, u8 stream_id, bool go)
+{
+	return tsm_emu_fn_ide_key_set(tsm_emu_pdev_to_fn(pdev), stream_id, go);
+}
+EXPORT_SYMBOL_GPL(tsm_emu_ide_key_set);
+
+bool tsm_emu_fn_ide_key_is_set(struct tsm_emu_fn *fn, u8 stream_id)
+{
+	unsigned long flags;
+	bool set;
+
+	raw_spin_lock_irqsave(&fn->emu->lock, flags);
+	set = test_bit(stream_id, fn->keys);
+	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
+	return set;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_ide_key_is_set);
+
+int tsm_emu_fn_ide_inject_fail(struct tsm_emu_fn *fn, unsigned int block)
+{
+	int off = tsm_emu_fn_ide_sel_offset(fn, block);
+	unsigned long flags;
+
+	if (off < 0)
+		return off;
+	raw_spin_lock_irqsave(&fn->emu->lock, flags);
+	fn->cfg[(off + PCI_IDE_SEL_STS) / 4] |= PCI_IDE_SEL_STS_IDE_FAIL;
+	fn->sel_armed &= ~BIT_ULL(block);
+	tsm_emu_ide_eval(fn);
+	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_ide_inject_fail);
+
+static int __init tsm_emu_init(void)
+{
+	struct tsm_emu_config cfg;
+	struct tsm_emu *emu;
+	unsigned int i;
+
+	tsm_emu_debugfs = debugfs_create_dir("tsm_emu", NULL);
+	if (!create_default)
+		return 0;
+
+	tsm_emu_default_config(&cfg, domain);
+	cfg.nr_ports = nr_ports;
+	for (i = 3; i < min_t(unsigned int, nr_ports, TSM_EMU_MAX_PORTS); i++)
+		cfg.ep[i] = TSM_EMU_EP_DSM;
+	cfg.rp_nr_sel = rp_streams;
+	cfg.ep_nr_sel = ep_streams;
+	emu = tsm_emu_create(&cfg);
+	if (IS_ERR(emu)) {
+		pr_err("cannot create domain %04x: %pe\n", domain, emu);
+		debugfs_remove_recursive(tsm_emu_debugfs);
+		return PTR_ERR(emu);
+	}
+	tsm_emu_default_inst = emu;
+	return 0;
+}
+module_init(tsm_emu_init);
+
+static void __exit tsm_emu_exit(void)
+{
+	struct tsm_emu *emu, *tmp;
+
+	mutex_lock(&tsm_emu_list_lock);
+	list_for_each_entry_safe(emu, tmp, &tsm_emu_list, node) {
+		WARN(emu != tsm_emu_default_inst,
+		     "domain %04x was not destroyed\n",
+		     emu->cfg.domain);
+		tsm_emu_remove(emu);
+	}
+	mutex_unlock(&tsm_emu_list_lock);
+	debugfs_remove_recursive(tsm_emu_debugfs);
+}
+module_exit(tsm_emu_exit);
+
+MODULE_DESCRIPTION("Emulated TEE-IO PCIe platform (test only)");
+MODULE_LICENSE("GPL");

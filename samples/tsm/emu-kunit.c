@@ -1,0 +1,1017 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the emulated TEE-IO PCIe platform.
+ *
+ * Every test creates its own emulated PCI domain with the default
+ * topology.  DOE tests go through the kernel's DOE core
+ * (drivers/pci/doe.c) and so also check that the emulated mailbox follows
+ * the register protocol the core expects; IDE and configuration space
+ * tests use PCI config accessors and compare with the raw emulated state.
+ */
+#include <kunit/test.h>
+#include <linux/bitfield.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/pci.h>
+#include <linux/pci-doe.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "tsm-emu.h"
+
+#define EMU_TEST_DOMAIN		0x10e0
+#define EMU_TEST_SID		5
+
+static const u8 emu_test_get_version[] = { 0x10, 0x84, 0x00, 0x00 };
+static const u8 emu_test_version[] = {
+	0x10, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x12,
+};
+
+struct emu_test {
+	struct tsm_emu *emu;
+	struct pci_dev *dsm;	/* 02:00.0, below root port 1 */
+	struct tsm_emu_fn *dsm_fn;
+	struct tsm_emu_fn *rp_fn;
+	struct pci_doe_mb *mb;
+};
+
+static int emu_test_init(struct kunit *test)
+{
+	struct tsm_emu_config cfg;
+	struct emu_test *t;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	test->priv = t;
+
+	tsm_emu_default_config(&cfg, EMU_TEST_DOMAIN);
+	t->emu = tsm_emu_create(&cfg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->emu);
+
+	t->rp_fn = tsm_emu_root_port(t->emu, 1);
+	t->dsm_fn = tsm_emu_endpoint(t->emu, 1, 0);
+	KUNIT_ASSERT_NOT_NULL(test, t->rp_fn);
+	KUNIT_ASSERT_NOT_NULL(test, t->dsm_fn);
+	t->dsm = tsm_emu_fn_get_pci_dev(t->dsm_fn);
+	KUNIT_ASSERT_NOT_NULL(test, t->dsm);
+	t->mb = pci_find_doe_mailbox(t->dsm, PCI_VENDOR_ID_PCI_SIG,
+				     PCI_DOE_FEATURE_CMA);
+	KUNIT_ASSERT_NOT_NULL(test, t->mb);
+	return 0;
+}
+
+static void emu_test_exit(struct kunit *test)
+{
+	struct emu_test *t = test->priv;
+
+	if (!t)
+		return;
+	pci_dev_put(t->dsm);
+	tsm_emu_destroy(t->emu);
+}
+
+/* One GET_VERSION exchange that must succeed with the default answer */
+static void emu_test_expect_version(struct kunit *test, struct pci_doe_mb *mb)
+{
+	u8 rsp[64] = {};
+	int rc;
+
+	rc = pci_doe(mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA,
+		     emu_test_get_version, sizeof(emu_test_get_version),
+		     rsp, sizeof(rsp));
+	KUNIT_ASSERT_EQ(test, rc, (int)sizeof(emu_test_version));
+	KUNIT_EXPECT_MEMEQ(test, rsp, emu_test_version,
+			   sizeof(emu_test_version));
+}
+
+/* Every function is enumerated where the emulated topology puts it */
+static void emu_test_topology(struct kunit *test)
+{
+	struct emu_test *t = test->priv;
+	unsigned int nr = 0, port;
+	struct tsm_emu_fn *fn;
+	struct pci_dev *pdev;
+	u32 val;
+
+	for (fn = tsm_emu_fn_next(t->emu, NULL); fn;
+	     fn = tsm_emu_fn_next(t->emu, fn), nr++) {
+		unsigned int flags = tsm_emu_fn_flags(fn);
+
+		pdev = tsm_emu_fn_get_pci_dev(fn);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, pdev, "%s", tsm_emu_fn_name(fn));
+		KUNIT_EXPECT_EQ(test, pci_domain_nr(pdev->bus), EMU_TEST_DOMAIN);
+		KUNIT_EXPECT_EQ(test, pci_dev_id(pdev), tsm_emu_fn_rid(fn));
+		KUNIT_EXPECT_STREQ(test, pci_name(pdev), tsm_emu_fn_name(fn));
+		KUNIT_EXPECT_PTR_EQ(test, tsm_emu_pdev_to_fn(pdev), fn);
+		KUNIT_EXPECT_EQ(test, pdev->vendor, TSM_EMU_VENDOR_ID);
+		KUNIT_EXPECT_TRUE(test, pci_is_pcie(pdev));
+		if (flags & TSM_EMU_FN_ROOT_PORT) {
+			port = PCI_SLOT(pdev->devfn);
+			KUNIT_EXPECT_EQ(test, pdev->device, TSM_EMU_DEVICE_ID_RP);
+			KUNIT_EXPECT_EQ(test, pci_pcie_type(pdev),
+					PCI_EXP_TYPE_ROOT_PORT);
+			KUNIT_EXPECT_PTR_EQ(test, fn,
+					    tsm_emu_root_port(t->emu, port));
+			KUNIT_ASSERT_NOT_NULL(test, pdev->subordinate);
+			KUNIT_EXPECT_EQ(test, pdev->subordinate->number,
+					port + 1);
+			pcie_capability_read_dword(pdev, PCI_EXP_LNKCAP, &val);
+			KUNIT_EXPECT_EQ(test, FIELD_GET(PCI_EXP_LNKCAP_PN, val),
+					port);
+		} else {
+			KUNIT_EXPECT_EQ(test, pci_pcie_type(pdev),
+					PCI_EXP_TYPE_ENDPOINT);
+			KUNIT_EXPECT_EQ(test, pdev->msix_cap, 0x80);
+			KUNIT_EXPECT_EQ(test, pci_msix_vec_count(pdev), 8);
+		}
+		pci_dev_put(pdev);
+	}
+	/* 3 root ports, 2 + 1 + 1 endpoint functions */
+	KUNIT_EXPECT_EQ(test, nr, 7);
+	KUNIT_EXPECT_NULL(test, tsm_emu_root_port(t->emu, 3));
+	KUNIT_EXPECT_NULL(test, tsm_emu_endpoint(t->emu, 1, 1));
+	KUNIT_EXPECT_PTR_EQ(test, tsm_emu_fn_partner(t->rp_fn), t->dsm_fn);
+	KUNIT_EXPECT_PTR_EQ(test, tsm_emu_fn_partner(t->dsm_fn), t->rp_fn);
+	KUNIT_EXPECT_NULL(test,
+			  tsm_emu_fn_partner(tsm_emu_root_port(t->emu, 2)));
+	KUNIT_EXPECT_NULL(test,
+			  tsm_emu_fn_partner(tsm_emu_endpoint(t->emu, 0, 1)));
+}
+
+/* BARs sized and assigned by the PCI core from the emulated registers */
+static void emu_test_bars(struct kunit *test)
+{
+	struct emu_test *t = test->priv;
+	struct resource *r0 = &t->dsm->resource[0];
+	struct resource *r2 = &t->dsm->resource[2];
+	u32 lo, hi, save_lo, save_hi;
+
+	KUNIT_EXPECT_EQ(test, resource_size(r0), SZ_1M);
+	KUNIT_EXPECT_TRUE(test, r0->flags & IORESOURCE_MEM_64);
+	KUNIT_EXPECT_FALSE(test, r0->flags & IORESOURCE_PREFETCH);
+	KUNIT_EXPECT_NOT_NULL(test, r0->parent);
+	KUNIT_EXPECT_EQ(test, resource_size(r2), SZ_2M);
+	KUNIT_EXPECT_TRUE(test, r2->flags & IORESOURCE_PREFETCH);
+	KUNIT_EXPECT_TRUE(test, r2->flags & IORESOURCE_MEM_64);
+	KUNIT_EXPECT_NOT_NULL(test, r2->parent);
+	KUNIT_EXPECT_EQ(test, resource_size(&t->dsm->resource[1]), 0);
+	KUNIT_EXPECT_EQ(test, resource_size(&t->dsm->resource[4]), 0);
+
+	/* Sizing by hand: all ones in, size mask and flags out */
+	pci_read_config_dword(t->dsm, PCI_BASE_ADDRESS_0, &save_lo);
+	pci_read_config_dword(t->dsm, PCI_BASE_ADDRESS_1, &save_hi);
+	pci_write_config_dword(t->dsm, PCI_BASE_ADDRESS_0, ~0U);
+	pci_write_config_dword(t->dsm, PCI_BASE_ADDRESS_1, ~0U);
+	pci_read_config_dword(t->dsm, PCI_BASE_ADDRESS_0, &lo);
+	pci_read_config_dword(t->dsm, PCI_BASE_ADDRESS_1, &hi);
+	pci_write_config_dword(t->dsm, PCI_BASE_ADDRESS_0, save_lo);
+	pci_write_config_dword(t->dsm, PCI_BASE_ADDRESS_1, save_hi);
+	KUNIT_EXPECT_EQ(test, lo, 0xfff00004);
+	KUNIT_EXPECT_EQ(test, hi, 0xffffffff);
+	KUNIT_EXPECT_EQ(test, tsm_emu_cfg_peek(t->dsm_fn, PCI_BASE_ADDRESS_0),
+			save_lo);
+	/* The BAR holds the bus address of the assigned resource */
+	KUNIT_EXPECT_EQ(test, save_lo & PCI_BASE_ADDRESS_MEM_MASK,
+			lower_32_bits(pci_bus_address(t->dsm, 0)));
+	KUNIT_EXPECT_EQ(test, save_hi, upper_32_bits(pci_bus_address(t->dsm, 0)));
+}
+
+/* Capability chains: the extended capability IDs in chain order */
+static void emu_test_expect_ext_chain(struct kunit *test, struct pci_dev *pdev,
+				      const u16 *ids, unsigned int nr)
+{
+	unsigned int i = 0, pos = PCI_CFG_SPACE_SIZE;
+	u32 hdr;
+
+	while (pos && i < 8) {
+		pci_read_config_dword(pdev, pos, &hdr);
+		KUNIT_ASSERT_LT_MSG(test, i, nr, "%s: extra capability %#x",
+				    pci_name(pdev), PCI_EXT_CAP_ID(hdr));
+		KUNIT_EXPECT_EQ_MSG(test, PCI_EXT_CAP_ID(hdr), ids[i],
+				    "%s at %#x", pci_name(pdev), pos);
+		pos = PCI_EXT_CAP_NEXT(hdr);
+		i++;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, i, nr, "%s", pci_name(pdev));
+}
+
+static void emu_test_config_sanity(struct kunit *test)
+{
+	static const u16 dsm[] = { PCI_EXT_CAP_ID_DOE, PCI_EXT_CAP_ID_DEV3,
+				   PCI_EXT_CAP_ID_IDE };
+	static const u16 rp[] = { PCI_EXT_CAP_ID_DEV3, PCI_EXT_CAP_ID_IDE };
+	static const u16 plain[] = { PCI_EXT_CAP_ID_DEV3 };
+	struct emu_test *t = test->priv;
+	struct tsm_emu_fn *fn;
+	struct pci_dev *pdev;
+	u16 ide, doe;
+	u32 devcap;
+
+	for (fn = tsm_emu_fn_next(t->emu, NULL); fn;
+	     fn = tsm_emu_fn_next(t->emu, fn)) {
+		unsigned int flags = tsm_emu_fn_flags(fn);
+		bool tee = flags & TSM_EMU_FN_TEE;
+
+		pdev = tsm_emu_fn_get_pci_dev(fn);
+		KUNIT_ASSERT_NOT_NULL(test, pdev);
+		KUNIT_EXPECT_EQ(test, pdev->cfg_size, PCI_CFG_SPACE_EXP_SIZE);
+		pcie_capability_read_dword(pdev, PCI_EXP_DEVCAP, &devcap);
+		KUNIT_EXPECT_EQ_MSG(test, !!(devcap & PCI_EXP_DEVCAP_TEE), tee,
+				    "%s", pci_name(pdev));
+		ide = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_IDE);
+		doe = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_DOE);
+		KUNIT_EXPECT_EQ_MSG(test, ide, tsm_emu_fn_ide_offset(fn), "%s",
+				    pci_name(pdev));
+		KUNIT_EXPECT_EQ_MSG(test, doe, tsm_emu_fn_doe_offset(fn), "%s",
+				    pci_name(pdev));
+		KUNIT_EXPECT_EQ(test, pci_find_capability(pdev, PCI_CAP_ID_EXP),
+				0x40);
+		KUNIT_EXPECT_EQ(test, pdev->pin, 0);
+		if (flags & TSM_EMU_FN_ROOT_PORT) {
+			KUNIT_EXPECT_FALSE(test, tee);
+			KUNIT_EXPECT_FALSE(test, devcap & PCI_EXP_DEVCAP_FLR);
+			emu_test_expect_ext_chain(test, pdev, rp,
+						  ARRAY_SIZE(rp));
+		} else {
+			KUNIT_EXPECT_TRUE(test, devcap & PCI_EXP_DEVCAP_FLR);
+			if (flags & TSM_EMU_FN_IDE)
+				emu_test_expect_ext_chain(test, pdev, dsm,
+							  ARRAY_SIZE(dsm));
+			else
+				emu_test_expect_ext_chain(test, pdev, plain,
+							  ARRAY_SIZE(plain));
+		}
+		pci_dev_put(pdev);
+	}
+
+	/* The topology promised by tsm-emu.h */
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_flags(tsm_emu_endpoint(t->emu, 0, 0)),
+			TSM_EMU_FN_TEE | TSM_EMU_FN_DOE | TSM_EMU_FN_IDE);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_flags(tsm_emu_endpoint(t->emu, 0, 1)),
+			TSM_EMU_FN_TEE);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_flags(t->dsm_fn),
+			TSM_EMU_FN_TEE | TSM_EMU_FN_DOE | TSM_EMU_FN_IDE);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_flags(tsm_emu_endpoint(t->emu, 2, 0)),
+			0);
+}
+
+/* CMA and secured CMA on the DSM only */
+static void emu_test_doe_mailboxes(struct kunit *test)
+{
+	struct emu_test *t = test->priv;
+	struct pci_dev *pdev;
+
+	KUNIT_EXPECT_PTR_EQ(test, pci_find_doe_mailbox(t->dsm,
+						       PCI_VENDOR_ID_PCI_SIG,
+						       PCI_DOE_FEATURE_SSESSION),
+			    t->mb);
+	KUNIT_EXPECT_PTR_EQ(test, pci_find_doe_mailbox(t->dsm,
+						       PCI_VENDOR_ID_PCI_SIG,
+						       PCI_DOE_FEATURE_DISCOVERY),
+			    t->mb);
+	KUNIT_EXPECT_NULL(test, pci_find_doe_mailbox(t->dsm,
+						     PCI_VENDOR_ID_PCI_SIG, 3));
+	KUNIT_EXPECT_NULL(test, pci_find_doe_mailbox(t->dsm, 0x1e98,
+						     PCI_DOE_FEATURE_CMA));
+
+	/* Plain device, second function of the MFD, root port: none */
+	pdev = tsm_emu_fn_get_pci_dev(tsm_emu_endpoint(t->emu, 2, 0));
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_EXPECT_NULL(test, pci_find_doe_mailbox(pdev,
+						     PCI_VENDOR_ID_PCI_SIG,
+						     PCI_DOE_FEATURE_CMA));
+	pci_dev_put(pdev);
+	pdev = tsm_emu_fn_get_pci_dev(tsm_emu_endpoint(t->emu, 0, 1));
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_EXPECT_NULL(test, pci_find_doe_mailbox(pdev,
+						     PCI_VENDOR_ID_PCI_SIG,
+						     PCI_DOE_FEATURE_CMA));
+	pci_dev_put(pdev);
+	pdev = tsm_emu_fn_get_pci_dev(t->rp_fn);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_EXPECT_NULL(test, pci_find_doe_mailbox(pdev,
+						     PCI_VENDOR_ID_PCI_SIG,
+						     PCI_DOE_FEATURE_CMA));
+	pci_dev_put(pdev);
+
+	/* The MFD's function 0 has its own mailbox */
+	pdev = tsm_emu_fn_get_pci_dev(tsm_emu_endpoint(t->emu, 0, 0));
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_EXPECT_NOT_NULL(test, pci_find_doe_mailbox(pdev,
+							 PCI_VENDOR_ID_PCI_SIG,
+							 PCI_DOE_FEATURE_SSESSION));
+	pci_dev_put(pdev);
+}
+
+static void emu_test_doe_version(struct kunit *test)
+{
+	struct emu_test *t = test->priv;
+	struct tsm_emu_doe_stats before, after;
+
+	KUNIT_ASSERT_EQ(test, tsm_emu_doe_get_stats(t->dsm_fn, &before), 0);
+	emu_test_expect_version(test, t->mb);
+	KUNIT_ASSERT_EQ(test, tsm_emu_doe_get_stats(t->dsm_fn, &after), 0);
+	KUNIT_EXPECT_EQ(test, after.requests, before.requests + 1);
+	KUNIT_EXPECT_EQ(test, after.responses, before.responses + 1);
+	KUNIT_EXPECT_EQ(test, after.errors, before.errors);
+	KUNIT_EXPECT_EQ(test, after.aborts, before.aborts);
+	KUNIT_EXPECT_EQ(test, tsm_emu_doe_get_stats(t->rp_fn, &after), -ENODEV);
+}
+
+/* Secured CMA and odd sizes: echoed behind the marker, zero padded */
+static void emu_test_doe_echo(struct kunit *test)
+{
+	static const u8 req[] = { 0x11, 0x22, 0x33, 0x44, 0x55 };
+	u8 rsp[16], expect[12] = { 0x45, 0x43, 0x48, 0x4f,
+				   0x11, 0x22, 0x33, 0x44, 0x55 };
+	struct emu_test *t = test->priv;
+	int rc;
+
+	memset(rsp, 0xaa, sizeof(rsp));
+	rc = pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_SSESSION,
+		     req, sizeof(req), rsp, sizeof(rsp));
+	KUNIT_ASSERT_EQ(test, rc, 12);
+	KUNIT_EXPECT_MEMEQ(test, rsp, expect, sizeof(expect));
+
+	/* A response larger than the buffer is cut, the rest drained */
+	rc = pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA,
+		     req, sizeof(req), rsp, 4);
+	KUNIT_EXPECT_EQ(test, rc, 4);
+	KUNIT_EXPECT_MEMEQ(test, rsp, expect, 4);
+	emu_test_expect_version(test, t->mb);
+}
+
+static void emu_test_doe_error(struct kunit *test)
+{
+	struct emu_test *t = test->priv;
+	struct tsm_emu_doe_stats before, after;
+	u8 rsp[16];
+	int rc;
+
+	tsm_emu_doe_get_stats(t->dsm_fn, &before);
+	KUNIT_ASSERT_EQ(test, tsm_emu_doe_inject(t->dsm_fn,
+						 TSM_EMU_DOE_FAULT_ERROR, 1), 0);
+	rc = pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA,
+		     emu_test_get_version, sizeof(emu_test_get_version),
+		     rsp, sizeof(rsp));
+	KUNIT_EXPECT_EQ(test, rc, -EIO);
+	tsm_emu_doe_get_stats(t->dsm_fn, &after);
+	KUNIT_EXPECT_EQ(test, after.errors, before.errors + 1);
+	KUNIT_EXPECT_EQ(test, after.aborts, before.aborts + 1);
+	/* Abort cleared Error; the fault was one-shot */
+	KUNIT_EXPECT_EQ(test, tsm_emu_cfg_peek(t->dsm_fn,
+					       tsm_emu_fn_doe_offset(t->dsm_fn) +
+					       PCI_DOE_STATUS), 0);
+	emu_test_expect_version(test, t->mb);
+
+	/* Two faults in a row, then recovery */
+	tsm_emu_doe_inject(t->dsm_fn, TSM_EMU_DOE_FAULT_ERROR, 2);
+	KUNIT_EXPECT_EQ(test, pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG,
+				      PCI_DOE_FEATURE_CMA, emu_test_get_version,
+				      4, rsp, sizeof(rsp)), -EIO);
+	KUNIT_EXPECT_EQ(test, pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG,
+				      PCI_DOE_FEATURE_CMA, emu_test_get_version,
+				      4, rsp, sizeof(rsp)), -EIO);
+	emu_test_expect_version(test, t->mb);
+
+	/* Bad arguments */
+	KUNIT_EXPECT_EQ(test, tsm_emu_doe_inject(t->rp_fn,
+						 TSM_EMU_DOE_FAULT_ERROR, 1),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, tsm_emu_doe_inject(t->dsm_fn,
+						 TSM_EMU_DOE_FAULT_MAX, 1),
+			-EINVAL);
+}
+
+struct emu_test_fault {
+	enum tsm_emu_doe_fault fault;
+	int rc;
+	bool slow;
+	const char *name;
+};
+
+static const struct emu_test_fault emu_test_faults[] = {
+	{ TSM_EMU_DOE_FAULT_NO_ANSWER, -EIO, true, "no_answer" },
+	{ TSM_EMU_DOE_FAULT_STAY_BUSY, -EIO, true, "stay_busy" },
+	{ TSM_EMU_DOE_FAULT_BUSY, -EBUSY, false, "busy" },
+	{ TSM_EMU_DOE_FAULT_BAD_VENDOR, -EIO, false, "bad_vendor" },
+	{ TSM_EMU_DOE_FAULT_BAD_TYPE, -EIO, false, "bad_type" },
+	{ TSM_EMU_DOE_FAULT_BAD_LENGTH, -EIO, false, "bad_length" },
+	{ TSM_EMU_DOE_FAULT_TRUNCATED, -EIO, false, "truncated" },
+};
+
+static void emu_test_fault_desc(const struct emu_test_fault *f, char *desc)
+{
+	strscpy(desc, f->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(emu_test_fault, emu_test_faults, emu_test_fault_desc);
+
+/*
+ * Each fault fails exactly one exchange with the errno the DOE core gives
+ * for it; the core's Abort recovers the mailbox.  Faults that never
+ * answer take the DOE core's 1 s timeout.
+ */
+static void emu_test_doe_fault(struct kunit *test)
+{
+	const struct emu_test_fault *f = test->param_value;
+	struct emu_test *t = test->priv;
+	struct tsm_emu_doe_stats before, after;
+	unsigned long start;
+	u8 rsp[16];
+	int rc;
+
+	tsm_emu_doe_get_stats(t->dsm_fn, &before);
+	KUNIT_ASSERT_EQ(test, tsm_emu_doe_inject(t->dsm_fn, f->fault, 1), 0);
+	start = jiffies;
+	rc = pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA,
+		     emu_test_get_version, sizeof(emu_test_get_version),
+		     rsp, sizeof(rsp));
+	KUNIT_EXPECT_EQ(test, rc, f->rc);
+	if (f->slow)
+		KUNIT_EXPECT_GE(test, jiffies - start, HZ);
+	tsm_emu_doe_get_stats(t->dsm_fn, &after);
+	KUNIT_EXPECT_EQ(test, after.aborts, before.aborts + 1);
+	KUNIT_EXPECT_EQ(test, tsm_emu_cfg_peek(t->dsm_fn,
+					       tsm_emu_fn_doe_offset(t->dsm_fn) +
+					       PCI_DOE_STATUS), 0);
+	emu_test_expect_version(test, t->mb);
+}
+
+/*
+ * A late answer to an aborted request must not show up as the answer to
+ * the next request.
+ */
+static void emu_test_doe_late_answer(struct kunit *test)
+{
+	static const u8 req[] = { 0x12, 0x34, 0x56, 0x78 };
+	u8 rsp[16], expect[8] = { 0x45, 0x43, 0x48, 0x4f,
+				  0x12, 0x34, 0x56, 0x78 };
+	struct emu_test *t = test->priv;
+	int rc;
+
+	KUNIT_ASSERT_EQ(test, tsm_emu_doe_set_delay(t->dsm_fn, 1300), 0);
+	rc = pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA,
+		     emu_test_get_version, sizeof(emu_test_get_version),
+		     rsp, sizeof(rsp));
+	KUNIT_EXPECT_EQ(test, rc, -EIO);
+	KUNIT_ASSERT_EQ(test, tsm_emu_doe_set_delay(t->dsm_fn, 0), 0);
+	rc = pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA,
+		     req, sizeof(req), rsp, sizeof(rsp));
+	KUNIT_ASSERT_EQ(test, rc, 8);
+	KUNIT_EXPECT_MEMEQ(test, rsp, expect, sizeof(expect));
+	/* Let the delayed work finish: its answer must be dropped */
+	msleep(500);
+	emu_test_expect_version(test, t->mb);
+	KUNIT_EXPECT_EQ(test, tsm_emu_doe_set_delay(t->dsm_fn, 20000), -EINVAL);
+}
+
+struct emu_test_responder {
+	struct tsm_emu_fn *fn;
+	u16 vendor;
+	u8 type;
+	size_t req_sz;
+	unsigned int calls;
+};
+
+static ssize_t emu_test_respond(struct tsm_emu_fn *fn, void *data, u16 vendor,
+				u8 type, const void *req, size_t req_sz,
+				void *rsp, size_t rsp_sz)
+{
+	struct emu_test_responder *r = data;
+
+	r->fn = fn;
+	r->vendor = vendor;
+	r->type = type;
+	r->req_sz = req_sz;
+	r->calls++;
+	if (rsp_sz < 3)
+		return -ENOSPC;
+	memcpy(rsp, "abc", 3);
+	return 3;
+}
+
+static ssize_t emu_test_respond_fail(struct tsm_emu_fn *fn, void *data,
+				     u16 vendor, u8 type, const void *req,
+				     size_t req_sz, void *rsp, size_t rsp_sz)
+{
+	return -EIO;
+}
+
+/* Registered responders, maximum and oversized requests */
+static void emu_test_doe_responder(struct kunit *test)
+{
+	const size_t max = (TSM_EMU_DOE_MAX_DW - 2) * 4;
+	struct emu_test_responder r = {};
+	struct emu_test *t = test->priv;
+	u8 rsp[8] = {}, *big;
+	int rc;
+
+	big = kunit_kzalloc(test, max + 4, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+
+	KUNIT_ASSERT_EQ(test, tsm_emu_doe_responder_register(t->emu,
+							     emu_test_respond,
+							     &r), 0);
+	KUNIT_EXPECT_EQ(test, tsm_emu_doe_responder_register(t->emu,
+							     emu_test_respond,
+							     &r), -EBUSY);
+	/* The largest request fits */
+	rc = pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_SSESSION,
+		     big, max, rsp, sizeof(rsp));
+	KUNIT_EXPECT_EQ(test, rc, 4);
+	KUNIT_EXPECT_MEMEQ(test, rsp, "abc\0", 4);
+	KUNIT_EXPECT_PTR_EQ(test, r.fn, t->dsm_fn);
+	KUNIT_EXPECT_EQ(test, r.vendor, PCI_VENDOR_ID_PCI_SIG);
+	KUNIT_EXPECT_EQ(test, r.type, PCI_DOE_FEATURE_SSESSION);
+	KUNIT_EXPECT_EQ(test, r.req_sz, max);
+	KUNIT_EXPECT_EQ(test, r.calls, 1);
+
+	/* One dword more overflows the write mailbox: Error */
+	rc = pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA,
+		     big, max + 4, rsp, sizeof(rsp));
+	KUNIT_EXPECT_EQ(test, rc, -EIO);
+	KUNIT_EXPECT_EQ(test, r.calls, 1);
+	tsm_emu_doe_responder_unregister(t->emu);
+	emu_test_expect_version(test, t->mb);
+
+	/* A failing responder makes the mailbox report Error */
+	KUNIT_ASSERT_EQ(test, tsm_emu_doe_responder_register(t->emu,
+							     emu_test_respond_fail,
+							     NULL), 0);
+	rc = pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA,
+		     emu_test_get_version, sizeof(emu_test_get_version),
+		     rsp, sizeof(rsp));
+	KUNIT_EXPECT_EQ(test, rc, -EIO);
+	tsm_emu_doe_responder_unregister(t->emu);
+	emu_test_expect_version(test, t->mb);
+}
+
+static u32 emu_test_doe_rd(struct emu_test *t, int reg)
+{
+	u32 val;
+
+	pci_read_config_dword(t->dsm, tsm_emu_fn_doe_offset(t->dsm_fn) + reg,
+			      &val);
+	return val;
+}
+
+static void emu_test_doe_wr(struct emu_test *t, int reg, u32 val)
+{
+	pci_write_config_dword(t->dsm, tsm_emu_fn_doe_offset(t->dsm_fn) + reg,
+			       val);
+}
+
+/* The register protocol, driven by hand */
+static void emu_test_doe_registers(struct kunit *test)
+{
+	struct emu_test *t = test->priv;
+	unsigned long timeout;
+
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_CAP), 0);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_STATUS), 0);
+
+	/* Length 3 dwords announced, 2 written: Error at Go */
+	emu_test_doe_wr(t, PCI_DOE_WRITE, 0x00000001);
+	emu_test_doe_wr(t, PCI_DOE_WRITE, 3);
+	emu_test_doe_wr(t, PCI_DOE_CTRL, PCI_DOE_CTRL_GO);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_STATUS),
+			PCI_DOE_STATUS_ERROR);
+	emu_test_doe_wr(t, PCI_DOE_CTRL, PCI_DOE_CTRL_ABORT);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_STATUS), 0);
+
+	/* Unsupported data object type: Error */
+	emu_test_doe_wr(t, PCI_DOE_WRITE, 0x00030001);
+	emu_test_doe_wr(t, PCI_DOE_WRITE, 3);
+	emu_test_doe_wr(t, PCI_DOE_WRITE, 0);
+	emu_test_doe_wr(t, PCI_DOE_CTRL, PCI_DOE_CTRL_GO);
+	timeout = jiffies + HZ;
+	while (emu_test_doe_rd(t, PCI_DOE_STATUS) == PCI_DOE_STATUS_BUSY &&
+	       time_before(jiffies, timeout))
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_STATUS),
+			PCI_DOE_STATUS_ERROR);
+	emu_test_doe_wr(t, PCI_DOE_CTRL, PCI_DOE_CTRL_ABORT);
+
+	/* Discovery index 1 with a delayed answer: Busy, then Ready */
+	KUNIT_ASSERT_EQ(test, tsm_emu_doe_set_delay(t->dsm_fn, 200), 0);
+	emu_test_doe_wr(t, PCI_DOE_WRITE, 0x00000001);
+	emu_test_doe_wr(t, PCI_DOE_WRITE, 3);
+	emu_test_doe_wr(t, PCI_DOE_WRITE, 1);
+	emu_test_doe_wr(t, PCI_DOE_CTRL, PCI_DOE_CTRL_GO);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_STATUS),
+			PCI_DOE_STATUS_BUSY);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_READ), 0);
+	timeout = jiffies + 2 * HZ;
+	while (!(emu_test_doe_rd(t, PCI_DOE_STATUS) &
+		 PCI_DOE_STATUS_DATA_OBJECT_READY) &&
+	       time_before(jiffies, timeout))
+		usleep_range(1000, 2000);
+	KUNIT_ASSERT_EQ(test, emu_test_doe_rd(t, PCI_DOE_STATUS),
+			PCI_DOE_STATUS_DATA_OBJECT_READY);
+	/* Reads do not advance, writes do */
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_READ), 0x00000001);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_READ), 0x00000001);
+	emu_test_doe_wr(t, PCI_DOE_READ, 0);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_READ), 3);
+	emu_test_doe_wr(t, PCI_DOE_READ, 0);
+	/* Vendor 0x0001, type 1 (CMA), next index 2 */
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_READ), 0x02010001);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_STATUS),
+			PCI_DOE_STATUS_DATA_OBJECT_READY);
+	emu_test_doe_wr(t, PCI_DOE_READ, 0);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_STATUS), 0);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_READ), 0);
+	KUNIT_ASSERT_EQ(test, tsm_emu_doe_set_delay(t->dsm_fn, 0), 0);
+
+	/* Abort while Busy: the answer never shows up */
+	tsm_emu_doe_inject(t->dsm_fn, TSM_EMU_DOE_FAULT_STAY_BUSY, 1);
+	emu_test_doe_wr(t, PCI_DOE_WRITE, 0x00000001);
+	emu_test_doe_wr(t, PCI_DOE_WRITE, 3);
+	emu_test_doe_wr(t, PCI_DOE_WRITE, 0);
+	emu_test_doe_wr(t, PCI_DOE_CTRL, PCI_DOE_CTRL_GO);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_STATUS),
+			PCI_DOE_STATUS_BUSY);
+	emu_test_doe_wr(t, PCI_DOE_CTRL, PCI_DOE_CTRL_ABORT);
+	KUNIT_EXPECT_EQ(test, emu_test_doe_rd(t, PCI_DOE_STATUS), 0);
+
+	emu_test_expect_version(test, t->mb);
+}
+
+struct emu_test_ide {
+	struct pci_dev *rp;
+	int rp_blk;
+	int ep_blk;
+};
+
+static u32 emu_test_rd(struct pci_dev *pdev, int where)
+{
+	u32 val;
+
+	pci_read_config_dword(pdev, where, &val);
+	return val;
+}
+
+static u32 emu_test_state(struct pci_dev *pdev, int blk)
+{
+	return FIELD_GET(PCI_IDE_SEL_STS_STATE,
+			 emu_test_rd(pdev, blk + PCI_IDE_SEL_STS));
+}
+
+static void emu_test_ide_setup(struct kunit *test, struct emu_test_ide *i)
+{
+	struct emu_test *t = test->priv;
+
+	i->rp = tsm_emu_fn_get_pci_dev(t->rp_fn);
+	KUNIT_ASSERT_NOT_NULL(test, i->rp);
+	i->rp_blk = tsm_emu_fn_ide_sel_offset(t->rp_fn, 0);
+	i->ep_blk = tsm_emu_fn_ide_sel_offset(t->dsm_fn, 1);
+	KUNIT_ASSERT_GT(test, i->rp_blk, 0);
+	KUNIT_ASSERT_GT(test, i->ep_blk, 0);
+}
+
+/* Secure needs Enable plus keys on both partners, and nothing else */
+static void emu_test_ide_secure(struct kunit *test)
+{
+	const u32 ctl = FIELD_PREP(PCI_IDE_SEL_CTL_ID, EMU_TEST_SID) |
+			PCI_IDE_SEL_CTL_EN;
+	struct emu_test *t = test->priv;
+	struct emu_test_ide i;
+
+	emu_test_ide_setup(test, &i);
+
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL, ctl);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_CTL),
+			ctl);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+
+	/* Keys on one side only */
+	KUNIT_EXPECT_EQ(test, tsm_emu_ide_key_set(i.rp, EMU_TEST_SID, true), 0);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+	/* Keys for another stream on the endpoint */
+	tsm_emu_ide_key_set(t->dsm, EMU_TEST_SID + 1, true);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+	/* Both: Secure at once */
+	tsm_emu_ide_key_set(t->dsm, EMU_TEST_SID, true);
+	KUNIT_EXPECT_TRUE(test, tsm_emu_fn_ide_key_is_set(t->dsm_fn,
+							  EMU_TEST_SID));
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_SECURE);
+	/* The endpoint's own block is not enabled */
+	KUNIT_EXPECT_EQ(test, emu_test_state(t->dsm, i.ep_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+
+	/* Disable, re-enable with keys in place: Secure on the next read */
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL, 0);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL, ctl);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_SECURE);
+	KUNIT_EXPECT_EQ(test, tsm_emu_cfg_peek(t->rp_fn,
+					       i.rp_blk + PCI_IDE_SEL_STS),
+			PCI_IDE_SEL_STS_STATE_SECURE);
+
+	/* Writing other fields with Enable kept does not disturb */
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL,
+			       ctl | PCI_IDE_SEL_CTL_DEFAULT);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_SECURE);
+
+	/* A new Stream ID while enabled: Insecure until re-enabled */
+	tsm_emu_ide_key_set(i.rp, EMU_TEST_SID + 1, true);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL,
+			       FIELD_PREP(PCI_IDE_SEL_CTL_ID, EMU_TEST_SID + 1) |
+			       PCI_IDE_SEL_CTL_EN);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL, ctl);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL, 0);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL, ctl);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_SECURE);
+
+	/* The endpoint block, enabled after its keys */
+	pci_write_config_dword(t->dsm, i.ep_blk + PCI_IDE_SEL_CTL, ctl);
+	KUNIT_EXPECT_EQ(test, emu_test_state(t->dsm, i.ep_blk),
+			PCI_IDE_SEL_STS_STATE_SECURE);
+
+	/* Keys stopped on the endpoint: both sides drop */
+	tsm_emu_ide_key_set(t->dsm, EMU_TEST_SID, false);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+	KUNIT_EXPECT_EQ(test, emu_test_state(t->dsm, i.ep_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+
+	/* No IDE, no keys */
+	KUNIT_EXPECT_EQ(test,
+			tsm_emu_fn_ide_key_set(tsm_emu_endpoint(t->emu, 0, 1),
+					       1, true), -ENODEV);
+	KUNIT_EXPECT_EQ(test, tsm_emu_ide_key_set(NULL, 1, true), -ENODEV);
+	pci_dev_put(i.rp);
+}
+
+/* Write masks of the IDE capability */
+static void emu_test_ide_registers(struct kunit *test)
+{
+	struct emu_test *t = test->priv;
+	struct emu_test_ide i;
+	int ide = tsm_emu_fn_ide_offset(t->rp_fn);
+	u32 cap;
+
+	emu_test_ide_setup(test, &i);
+
+	/* Root port: 1 Link block, 4 Selective blocks with 2 addr blocks */
+	cap = emu_test_rd(i.rp, ide + PCI_IDE_CAP);
+	KUNIT_EXPECT_EQ(test, cap, PCI_IDE_CAP_LINK | PCI_IDE_CAP_SELECTIVE |
+			PCI_IDE_CAP_IDE_KM | PCI_IDE_CAP_SEL_CFG |
+			PCI_IDE_CAP_TEE_LIMITED |
+			FIELD_PREP(PCI_IDE_CAP_SEL_NUM, 3));
+	KUNIT_EXPECT_EQ(test, i.rp_blk, ide + 0x0c + 8);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_sel_offset(t->rp_fn, 3),
+			i.rp_blk + 3 * (0x14 + 2 * 12));
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_sel_offset(t->rp_fn, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_CAP), 2);
+	/* Endpoint: no Link IDE, 2 Selective blocks with 1 addr block */
+	KUNIT_EXPECT_EQ(test, emu_test_rd(t->dsm, tsm_emu_fn_ide_offset(t->dsm_fn) +
+					  PCI_IDE_CAP),
+			PCI_IDE_CAP_SELECTIVE | PCI_IDE_CAP_IDE_KM |
+			PCI_IDE_CAP_SEL_CFG | PCI_IDE_CAP_TEE_LIMITED |
+			FIELD_PREP(PCI_IDE_CAP_SEL_NUM, 1));
+	KUNIT_EXPECT_EQ(test, i.ep_blk,
+			tsm_emu_fn_ide_offset(t->dsm_fn) + 0x0c + 0x14 + 12);
+
+	/* Read-only registers */
+	pci_write_config_dword(i.rp, ide + PCI_IDE_CAP, 0);
+	pci_write_config_dword(i.rp, ide + PCI_IDE_CTL, ~0U);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CAP, 0);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, ide + PCI_IDE_CAP), cap);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, ide + PCI_IDE_CTL), 0);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_CAP), 2);
+
+	/* Writable fields */
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_RID_1, ~0U);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_RID_2, ~0U);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_ADDR_1(1), ~0U);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_ADDR_2(1), ~0U);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_ADDR_3(1), ~0U);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_STS, ~0U);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_RID_1),
+			PCI_IDE_SEL_RID_1_LIMIT);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_RID_2),
+			0xffffff01);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_ADDR_1(1)),
+			0xffffff01);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_ADDR_2(1)),
+			~0U);
+	KUNIT_EXPECT_EQ(test, tsm_emu_cfg_peek(t->rp_fn,
+					       i.rp_blk + PCI_IDE_SEL_ADDR_3(1)),
+			~0U);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_STS), 0);
+	/* Unsupported Control fields (aggregation, PCRC, PHE) stay zero */
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL, ~0U &
+			       ~PCI_IDE_SEL_CTL_EN);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_CTL),
+			0xfffffffc & ~(PCI_IDE_SEL_CTL_TX_AGGR_NPR |
+				       PCI_IDE_SEL_CTL_TX_AGGR_PR |
+				       PCI_IDE_SEL_CTL_TX_AGGR_CPL |
+				       PCI_IDE_SEL_CTL_PCRC_EN |
+				       PCI_IDE_SEL_CTL_PART_ENC));
+
+	/* Integrity failure: status bit set (RW1C), Insecure */
+	tsm_emu_ide_key_set(i.rp, EMU_TEST_SID, true);
+	tsm_emu_ide_key_set(t->dsm, EMU_TEST_SID, true);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL,
+			       FIELD_PREP(PCI_IDE_SEL_CTL_ID, EMU_TEST_SID) |
+			       PCI_IDE_SEL_CTL_EN);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_STS),
+			PCI_IDE_SEL_STS_STATE_SECURE);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_inject_fail(t->rp_fn, 0), 0);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_STS),
+			PCI_IDE_SEL_STS_IDE_FAIL);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_STS,
+			       PCI_IDE_SEL_STS_IDE_FAIL);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_STS), 0);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_inject_fail(t->rp_fn, 4), -EINVAL);
+
+	/* Byte writes merge into the dword */
+	pci_write_config_byte(i.rp, i.rp_blk + PCI_IDE_SEL_RID_1 + 1, 0x12);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(i.rp, i.rp_blk + PCI_IDE_SEL_RID_1),
+			0x00ff1200);
+	pci_dev_put(i.rp);
+}
+
+/* sysfs-style removal keeps the emulated state; a rescan brings it back */
+static void emu_test_remove_rescan(struct kunit *test)
+{
+	struct emu_test *t = test->priv;
+	struct pci_doe_mb *mb;
+
+	tsm_emu_ide_key_set(t->dsm, EMU_TEST_SID, true);
+	pci_stop_and_remove_bus_device_locked(t->dsm);
+	pci_dev_put(t->dsm);
+	t->dsm = NULL;
+	KUNIT_EXPECT_NULL(test, tsm_emu_fn_get_pci_dev(t->dsm_fn));
+	KUNIT_EXPECT_TRUE(test, tsm_emu_fn_ide_key_is_set(t->dsm_fn,
+							  EMU_TEST_SID));
+	KUNIT_EXPECT_EQ(test, tsm_emu_cfg_peek(t->dsm_fn, PCI_VENDOR_ID),
+			TSM_EMU_VENDOR_ID | TSM_EMU_DEVICE_ID_DSM << 16);
+
+	pci_lock_rescan_remove();
+	pci_rescan_bus(tsm_emu_root_bus(t->emu));
+	pci_unlock_rescan_remove();
+
+	t->dsm = tsm_emu_fn_get_pci_dev(t->dsm_fn);
+	KUNIT_ASSERT_NOT_NULL(test, t->dsm);
+	KUNIT_EXPECT_EQ(test, resource_size(&t->dsm->resource[0]), SZ_1M);
+	mb = pci_find_doe_mailbox(t->dsm, PCI_VENDOR_ID_PCI_SIG,
+				  PCI_DOE_FEATURE_CMA);
+	KUNIT_ASSERT_NOT_NULL(test, mb);
+	emu_test_expect_version(test, mb);
+}
+
+/* Function Level Reset drops keys and IDE state, the core restores BARs */
+static void emu_test_flr(struct kunit *test)
+{
+	const u32 ctl = FIELD_PREP(PCI_IDE_SEL_CTL_ID, EMU_TEST_SID) |
+			PCI_IDE_SEL_CTL_EN;
+	struct emu_test *t = test->priv;
+	struct emu_test_ide i;
+	u32 bar0;
+
+	emu_test_ide_setup(test, &i);
+	tsm_emu_ide_key_set(i.rp, EMU_TEST_SID, true);
+	tsm_emu_ide_key_set(t->dsm, EMU_TEST_SID, true);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL, ctl);
+	pci_write_config_dword(t->dsm, i.ep_blk + PCI_IDE_SEL_CTL, ctl);
+	KUNIT_EXPECT_EQ(test, emu_test_state(t->dsm, i.ep_blk),
+			PCI_IDE_SEL_STS_STATE_SECURE);
+	bar0 = emu_test_rd(t->dsm, PCI_BASE_ADDRESS_0);
+
+	KUNIT_ASSERT_EQ(test, pcie_reset_flr(t->dsm, PCI_RESET_PROBE), 0);
+	KUNIT_ASSERT_EQ(test, pci_reset_function(t->dsm), 0);
+
+	KUNIT_EXPECT_FALSE(test, tsm_emu_fn_ide_key_is_set(t->dsm_fn,
+							   EMU_TEST_SID));
+	KUNIT_EXPECT_EQ(test, emu_test_rd(t->dsm, i.ep_blk + PCI_IDE_SEL_CTL),
+			0);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(t->dsm, PCI_BASE_ADDRESS_0), bar0);
+	emu_test_expect_version(test, t->mb);
+	pci_dev_put(i.rp);
+}
+
+/* Bad configurations and a domain that exists already */
+static void emu_test_create_errors(struct kunit *test)
+{
+	struct tsm_emu_config cfg;
+
+	tsm_emu_default_config(&cfg, EMU_TEST_DOMAIN);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(tsm_emu_create(&cfg)), -EEXIST);
+
+	tsm_emu_default_config(&cfg, EMU_TEST_DOMAIN + 1);
+	cfg.nr_ports = 0;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(tsm_emu_create(&cfg)), -EINVAL);
+	cfg.nr_ports = TSM_EMU_MAX_PORTS + 1;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(tsm_emu_create(&cfg)), -EINVAL);
+
+	tsm_emu_default_config(&cfg, EMU_TEST_DOMAIN + 1);
+	cfg.rp_nr_sel = 65;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(tsm_emu_create(&cfg)), -EINVAL);
+
+	/* 64 blocks of 15 address blocks do not fit in 4 KiB */
+	tsm_emu_default_config(&cfg, EMU_TEST_DOMAIN + 1);
+	cfg.ep_nr_sel = 64;
+	cfg.ep_nr_assoc = 15;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(tsm_emu_create(&cfg)), -EINVAL);
+
+	tsm_emu_default_config(&cfg, -1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(tsm_emu_create(&cfg)), -EINVAL);
+}
+
+/* A second instance with another shape lives next to the first */
+static void emu_test_second_instance(struct kunit *test)
+{
+	struct tsm_emu_config cfg;
+	struct pci_doe_mb *mb;
+	struct tsm_emu *emu;
+	struct tsm_emu_fn *fn;
+	struct pci_dev *pdev;
+	unsigned int nr = 0;
+	u16 pos;
+
+	tsm_emu_default_config(&cfg, EMU_TEST_DOMAIN + 2);
+	cfg.nr_ports = 5;
+	cfg.ep[3] = TSM_EMU_EP_NONE;
+	cfg.ep[4] = TSM_EMU_EP_DSM;
+	cfg.rp_nr_sel = 8;
+	cfg.rp_nr_link = 0;
+	cfg.segment_captured = true;
+	emu = tsm_emu_create(&cfg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, emu);
+	KUNIT_EXPECT_EQ(test, tsm_emu_domain(emu), EMU_TEST_DOMAIN + 2);
+
+	for (fn = tsm_emu_fn_next(emu, NULL); fn; fn = tsm_emu_fn_next(emu, fn))
+		nr++;
+	KUNIT_EXPECT_EQ(test, nr, 10);
+	KUNIT_EXPECT_NULL(test, tsm_emu_fn_partner(tsm_emu_root_port(emu, 3)));
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_sel_offset(tsm_emu_root_port(emu, 4),
+							7),
+			tsm_emu_fn_ide_offset(tsm_emu_root_port(emu, 4)) +
+			0x0c + 7 * (0x14 + 2 * 12));
+
+	pdev = tsm_emu_fn_get_pci_dev(tsm_emu_endpoint(emu, 4, 0));
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_EXPECT_EQ(test, pdev->bus->number, 5);
+	pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_DEV3);
+	KUNIT_EXPECT_EQ(test, emu_test_rd(pdev, pos + PCI_DEV3_STA),
+			PCI_DEV3_STA_SEGMENT);
+	mb = pci_find_doe_mailbox(pdev, PCI_VENDOR_ID_PCI_SIG,
+				  PCI_DOE_FEATURE_CMA);
+	pci_dev_put(pdev);
+	KUNIT_ASSERT_NOT_NULL(test, mb);
+	emu_test_expect_version(test, mb);
+	tsm_emu_destroy(emu);
+	KUNIT_EXPECT_NULL(test, pci_find_bus(EMU_TEST_DOMAIN + 2, 0));
+}
+
+static struct kunit_case emu_test_cases[] = {
+	KUNIT_CASE(emu_test_topology),
+	KUNIT_CASE(emu_test_bars),
+	KUNIT_CASE(emu_test_config_sanity),
+	KUNIT_CASE(emu_test_doe_mailboxes),
+	KUNIT_CASE(emu_test_doe_version),
+	KUNIT_CASE(emu_test_doe_echo),
+	KUNIT_CASE(emu_test_doe_error),
+	KUNIT_CASE_PARAM(emu_test_doe_fault, emu_test_fault_gen_params),
+	KUNIT_CASE_SLOW(emu_test_doe_late_answer),
+	KUNIT_CASE(emu_test_doe_responder),
+	KUNIT_CASE(emu_test_doe_registers),
+	KUNIT_CASE(emu_test_ide_secure),
+	KUNIT_CASE(emu_test_ide_registers),
+	KUNIT_CASE(emu_test_remove_rescan),
+	KUNIT_CASE(emu_test_flr),
+	KUNIT_CASE(emu_test_create_errors),
+	KUNIT_CASE(emu_test_second_instance),
+	{}
+};
+
+static struct kunit_suite emu_test_suite = {
+	.name = "tsm_emu",
+	.init = emu_test_init,
+	.exit = emu_test_exit,
+	.test_cases = emu_test_cases,
+};
+
+kunit_test_suite(emu_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the emulated TEE-IO PCIe platform");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal definitions of the emulated TEE-IO PCIe platform.
+ */
+#ifndef _SAMPLES_TSM_EMU_PRIV_H_
+#define _SAMPLES_TSM_EMU_PRIV_H_
+
+#include <linux/ioport.h>
+#include <linux/list.h>
+#include <linux/pci.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "tsm-emu.h"
+
+/* Size of an emulated configuration space, in dwords */
+#define TSM_EMU_CFG_DW		(PCI_CFG_SPACE_EXP_SIZE / 4)
+
+/* Fixed layout of the emulated configuration spaces */
+#define TSM_EMU_PCIE_OFF	0x40
+#define TSM_EMU_MSIX_OFF	0x80
+#define TSM_EMU_EXT_OFF		PCI_CFG_SPACE_SIZE
+#define TSM_EMU_DEV3_SIZE	0x10
+
+#define TSM_EMU_MAX_SEL		64
+#define TSM_EMU_MAX_LINK	8
+#define TSM_EMU_MAX_ASSOC	15
+#define TSM_EMU_MAX_DELAY_MS	10000
+
+/**
+ * struct tsm_emu_doe - state of one emulated DOE mailbox
+ * @fn: function owning the mailbox
+ * @off: offset of the DOE extended capability
+ * @work: computes the response in process context
+ * @wlen: dwords in @wbuf
+ * @woverflow: the request was longer than %TSM_EMU_DOE_MAX_DW
+ * @pending: Go was written, @work has not picked the request up yet
+ * @gen: bumped by Abort and reset; a response of an older generation is
+ *	dropped
+ * @fault: injected fault for the next @fault_count requests
+ * @fault_count: requests @fault still applies to
+ * @cur_fault: fault of the request in flight
+ * @delay_ms: responder latency
+ * @rlen: dwords in @rbuf
+ * @rpos: next dword of @rbuf the Read Data Mailbox returns
+ * @stats: counters
+ * @wbuf: request being written
+ * @rbuf: response being read
+ * @req: request copy, owned by @work
+ * @rsp: response buffer, owned by @work
+ *
+ * All fields but @req and @rsp are protected by the instance lock
+ * (&tsm_emu.lock); @req and @rsp are only touched by @work, which never
+ * runs concurrently with itself.
+ */
+struct tsm_emu_doe {
+	struct tsm_emu_fn *fn;
+	u16 off;
+	struct work_struct work;
+	unsigned int wlen;
+	bool woverflow;
+	bool pending;
+	unsigned int gen;
+	enum tsm_emu_doe_fault fault;
+	unsigned int fault_count;
+	enum tsm_emu_doe_fault cur_fault;
+	unsigned int delay_ms;
+	unsigned int rlen;
+	unsigned int rpos;
+	struct tsm_emu_doe_stats stats;
+	u32 wbuf[TSM_EMU_DOE_MAX_DW];
+	u32 rbuf[TSM_EMU_DOE_MAX_DW];
+	__le32 req[TSM_EMU_DOE_MAX_DW];
+	__le32 rsp[TSM_EMU_DOE_MAX_DW];
+};
+
+/**
+ * struct tsm_emu_fn - one emulated PCI function
+ * @emu: instance
+ * @port: root port index
+ * @bus: bus number in the pre-programmed topology
+ * @devfn: device and function number
+ * @flags: &enum tsm_emu_fn_flags
+ * @name: "DDDD:BB:DD.F"
+ * @partner: IDE link partner, see tsm_emu_fn_partner()
+ * @doe: DOE mailbox or NULL
+ * @doe_off: offset of the DOE capability or 0
+ * @ide_off: offset of the IDE capability or 0
+ * @nr_link: Link IDE Stream blocks
+ * @nr_sel: Selective IDE Stream blocks
+ * @nr_assoc: Address Association blocks per selective block
+ * @link_armed: bit N: Link block N had Enable written 0->1 and has not
+ *	been disabled or re-targeted since
+ * @sel_armed: same for Selective blocks
+ * @keys: bit N: keys of Stream ID N are programmed and set to go
+ * @dbg: debugfs directory
+ * @cfg: configuration space as read
+ * @wmask: writable bits
+ * @w1c: write-1-to-clear bits
+ * @init: reset value of @cfg
+ *
+ * @link_armed, @sel_armed, @keys, @cfg and the DOE registers are protected
+ * by &tsm_emu.lock; the rest does not change after creation.
+ */
+struct tsm_emu_fn {
+	struct tsm_emu *emu;
+	unsigned int port;
+	u8 bus;
+	u8 devfn;
+	unsigned int flags;
+	char name[24];
+	struct tsm_emu_fn *partner;
+	struct tsm_emu_doe *doe;
+	u16 doe_off;
+	u16 ide_off;
+	unsigned int nr_link;
+	unsigned int nr_sel;
+	unsigned int nr_assoc;
+	unsigned long link_armed;
+	u64 sel_armed;
+	DECLARE_BITMAP(keys, 256);
+	struct dentry *dbg;
+	u32 cfg[TSM_EMU_CFG_DW];
+	u32 wmask[TSM_EMU_CFG_DW];
+	u32 w1c[TSM_EMU_CFG_DW];
+	u32 init[TSM_EMU_CFG_DW];
+};
+
+/**
+ * struct tsm_emu - one emulated PCI domain
+ * @sysdata: x86 PCI bus sysdata (domain number), bus->sysdata points here
+ * @cfg: configuration the instance was created from
+ * @lock: protects the emulated configuration spaces, mailbox registers and
+ *	key state of all functions; a raw spinlock because config accessors
+ *	run under the PCI core's raw pci_lock
+ * @responder_rwsem: held for reading around responder calls, for writing
+ *	to change @responder and @responder_data
+ * @responder: registered DOE responder or NULL
+ * @responder_data: cookie for @responder
+ * @wq: runs the DOE mailbox work items
+ * @busn: bus number range of the root bus
+ * @mem: non-prefetchable host bridge window (CPU addresses)
+ * @pref: prefetchable 64-bit host bridge window
+ * @bus: root bus
+ * @rp: root ports
+ * @ep: endpoint functions per root port
+ * @dbg: debugfs directory
+ * @node: entry in the list of instances
+ */
+struct tsm_emu {
+	struct pci_sysdata sysdata;
+	struct tsm_emu_config cfg;
+	raw_spinlock_t lock;
+	struct rw_semaphore responder_rwsem;
+	tsm_emu_doe_responder_t responder;
+	void *responder_data;
+	struct workqueue_struct *wq;
+	struct resource busn;
+	struct resource mem;
+	struct resource pref;
+	struct pci_bus *bus;
+	struct tsm_emu_fn *rp[TSM_EMU_MAX_PORTS];
+	struct tsm_emu_fn *ep[TSM_EMU_MAX_PORTS][TSM_EMU_MAX_FUNCS];
+	struct dentry *dbg;
+	struct list_head node;
+};
+
+/* emu-cfg.c */
+void tsm_emu_fn_build(struct tsm_emu_fn *fn, enum tsm_emu_ep_kind kind);
+void tsm_emu_fn_write(struct tsm_emu_fn *fn, unsigned int reg, u32 val,
+		      u32 bytes);
+void tsm_emu_fn_reset(struct tsm_emu_fn *fn);
+void tsm_emu_ide_eval(struct tsm_emu_fn *fn);
+unsigned int tsm_emu_ide_size(unsigned int nr_link, unsigned int nr_sel,
+			      unsigned int nr_assoc);
+
+/* emu-doe.c */
+int tsm_emu_doe_init(struct tsm_emu_fn *fn, u16 off);
+void tsm_emu_doe_free(struct tsm_emu_fn *fn);
+void tsm_emu_doe_write(struct tsm_emu_doe *doe, unsigned int reg, u32 val,
+		       u32 bytes);
+void tsm_emu_doe_reset(struct tsm_emu_doe *doe);
+const char *tsm_emu_doe_fault_name(enum tsm_emu_doe_fault fault);
+
+#endif /* _SAMPLES_TSM_EMU_PRIV_H_ */

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sample link TSM (host side) for the emulated TEE-IO platform.
+ *
+ * Drives the vendor-neutral PCI/TSM core and the IDE library the way a
+ * platform TSM backend does, so that the whole link ABI can be exercised
+ * before any vendor backend exists:
+ *
+ *   connect:    SPDM GET_VERSION over the DSM's CMA/SPDM DOE mailbox, then
+ *               one Selective IDE stream to the root port: allocate, program
+ *               both partners, "program the keys" (the emulator's key-go
+ *               input stands in for IDE_KM and the platform's root port key
+ *               programming), enable root port then endpoint, check Secure,
+ *               register the stream in sysfs;
+ *   disconnect: the reverse;
+ *   bind/unbind and guest requests: bookkeeping and an echo.
+ *
+ * This is a sample: it trusts nothing it gets from the device and never
+ * sees key material, but it performs no authentication.  Only ever load it
+ * with the emulated platform (tsm_emu).
+ */
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/pci-doe.h>
+#include <linux/pci-ide.h>
+#include <linux/pci-tsm.h>
+#include <linux/slab.h>
+#include <linux/tsm.h>
+
+#include "tsm-emu.h"
+
+#define SPDM_VERSION_10		0x10
+#define SPDM_GET_VERSION	0x84
+#define SPDM_VERSION		0x04
+/* VERSION response: 4-byte header, reserved, entry count, then entries */
+#define SPDM_VERSION_RSP_MIN	6
+
+/**
+ * struct link_sample_dsm - context of a DSM function
+ * @pf0: core context (must stay first for the core's helpers)
+ * @ide: the Selective IDE stream while connected, else %NULL
+ */
+struct link_sample_dsm {
+	struct pci_tsm_pf0 pf0;
+	struct pci_ide *ide;
+};
+
+/**
+ * struct link_sample_fn - context of a function that depends on a DSM
+ * @base: core context
+ */
+struct link_sample_fn {
+	struct pci_tsm base;
+};
+
+static struct device *link_sample_parent;
+static struct tsm_dev *link_sample_tsm;
+
+static struct link_sample_dsm *to_dsm(struct pci_tsm *tsm)
+{
+	struct pci_tsm_pf0 *pf0 = to_pci_tsm_pf0(tsm);
+
+	return pf0 ? container_of(pf0, struct link_sample_dsm, pf0) : NULL;
+}
+
+static struct pci_tsm *link_sample_probe(struct tsm_dev *tsm_dev,
+					 struct pci_dev *pdev)
+{
+	int rc;
+
+	/* Only the emulated platform is managed by this sample */
+	if (pdev->vendor != TSM_EMU_VENDOR_ID)
+		return NULL;
+
+	if (is_pci_tsm_pf0(pdev)) {
+		struct link_sample_dsm *dsm __free(kfree) =
+			kzalloc(sizeof(*dsm), GFP_KERNEL);
+
+		if (!dsm)
+			return ERR_PTR(-ENOMEM);
+		rc = pci_tsm_pf0_constructor(pdev, &dsm->pf0, tsm_dev);
+		if (rc)
+			return ERR_PTR(rc);
+		return &no_free_ptr(dsm)->pf0.base;
+	}
+
+	struct link_sample_fn *fn __free(kfree) = kzalloc(sizeof(*fn), GFP_KERNEL);
+
+	if (!fn)
+		return ERR_PTR(-ENOMEM);
+	rc = pci_tsm_link_constructor(pdev, &fn->base, tsm_dev);
+	if (rc)
+		return ERR_PTR(rc);
+	return &no_free_ptr(fn)->base;
+}
+
+static void link_sample_remove(struct pci_tsm *tsm)
+{
+	struct link_sample_dsm *dsm = to_dsm(tsm);
+
+	if (dsm) {
+		WARN_ON(dsm->ide);
+		kfree(dsm);
+		return;
+	}
+	kfree(container_of(tsm, struct link_sample_fn, base));
+}
+
+/* Check that the DSM answers SPDM over its CMA/SPDM mailbox. */
+static int link_sample_spdm_version(struct pci_dev *pdev)
+{
+	u8 req[4] = { SPDM_VERSION_10, SPDM_GET_VERSION, 0, 0 };
+	u8 rsp[64];
+	int rc;
+
+	rc = pci_tsm_doe_transfer(pdev, PCI_DOE_FEATURE_CMA, req, sizeof(req),
+				  rsp, sizeof(rsp));
+	if (rc < 0) {
+		pci_err(pdev, "SPDM GET_VERSION failed: %d\n", rc);
+		return rc;
+	}
+	if (rc < SPDM_VERSION_RSP_MIN || rsp[0] != SPDM_VERSION_10 ||
+	    rsp[1] != SPDM_VERSION) {
+		pci_err(pdev, "malformed SPDM VERSION response (%d bytes)\n", rc);
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * The emulator's "keys programmed and set to go" input stands in for the
+ * key programming a real TSM does.  It is looked up at run time so that
+ * tsm_emu and this module can be loaded and unloaded in either order.
+ */
+static int link_sample_key_set(struct pci_dev *pdev, u8 stream_id, bool go)
+{
+	int (*key_set)(struct pci_dev *pdev, u8 stream_id, bool go);
+	int rc;
+
+	key_set = symbol_get(tsm_emu_ide_key_set);
+	if (!key_set)
+		return -ENODEV;
+	rc = key_set(pdev, stream_id, go);
+	symbol_put(tsm_emu_ide_key_set);
+	return rc;
+}
+
+/* Program the keys of both partners, as the TSM would over IDE_KM. */
+static int link_sample_keys(struct pci_dev *rp, struct pci_ide *ide, bool go)
+{
+	int rc;
+
+	rc = link_sample_key_set(rp, ide->stream_id, go);
+	if (rc && go)
+		return rc;
+	rc = link_sample_key_set(ide->pdev, ide->stream_id, go);
+	if (rc && go)
+		link_sample_key_set(rp, ide->stream_id, false);
+	return rc;
+}
+
+static int link_sample_ide_start(struct link_sample_dsm *dsm,
+				 struct pci_dev *pdev)
+{
+	struct pci_dev *rp = pcie_find_root_port(pdev);
+	struct pci_ide *ide;
+	int rc;
+
+	ide = pci_ide_stream_alloc(pdev);
+	if (IS_ERR(ide))
+		return PTR_ERR(ide);
+	ide->tsm_dev = &dsm->pf0.base.tsm_dev->dev;
+
+	rc = pci_ide_stream_setup(pdev, ide);
+	if (rc)
+		goto err_free;
+	rc = pci_ide_stream_setup(rp, ide);
+	if (rc)
+		goto err_teardown_ep;
+	rc = link_sample_keys(rp, ide, true);
+	if (rc)
+		goto err_teardown;
+	rc = pci_ide_stream_enable(rp, ide);
+	if (rc)
+		goto err_keys;
+	rc = pci_ide_stream_enable(pdev, ide);
+	if (rc)
+		goto err_disable_rp;
+	rc = pci_ide_stream_register(ide);
+	if (rc)
+		goto err_disable;
+
+	dsm->ide = ide;
+	pci_info(pdev, "IDE stream %s (Stream ID %d) secure\n", ide->name,
+		 ide->stream_id);
+	return 0;
+
+err_disable:
+	pci_ide_stream_disable(pdev, ide);
+err_disable_rp:
+	pci_ide_stream_disable(rp, ide);
+err_keys:
+	link_sample_keys(rp, ide, false);
+err_teardown:
+	pci_ide_stream_teardown(rp, ide);
+err_teardown_ep:
+	pci_ide_stream_teardown(pdev, ide);
+err_free:
+	pci_ide_stream_free(ide);
+	return rc;
+}
+
+static int link_sample_connect(struct pci_dev *pdev)
+{
+	struct link_sample_dsm *dsm = to_dsm(pdev->tsm);
+	int rc;
+
+	if (!dsm)
+		return -ENXIO;
+	rc = link_sample_spdm_version(pdev);
+	if (rc)
+		return rc;
+	if (!pdev->ide_cap)
+		return 0;
+	return link_sample_ide_start(dsm, pdev);
+}
+
+static void link_sample_disconnect(struct pci_dev *pdev)
+{
+	struct link_sample_dsm *dsm = to_dsm(pdev->tsm);
+	struct pci_ide *ide = dsm ? dsm->ide : NULL;
+
+	if (!ide)
+		return;
+	link_sample_keys(pcie_find_root_port(pdev), ide, false);
+	pci_ide_stream_release(ide);
+	dsm->ide = NULL;
+}
+
+static struct pci_tdi *link_sample_bind(struct pci_dev *pdev, struct kvm *kvm,
+					u32 tdi_id)
+{
+	struct pci_tdi *tdi = kzalloc(sizeof(*tdi), GFP_KERNEL);
+
+	if (!tdi)
+		return ERR_PTR(-ENOMEM);
+	pci_tsm_tdi_constructor(pdev, tdi, kvm, tdi_id);
+	return tdi;
+}
+
+static void link_sample_unbind(struct pci_tdi *tdi)
+{
+	kfree(tdi);
+}
+
+/* Guest requests are echoed back; the TSM status is the request length. */
+static ssize_t link_sample_guest_req(struct pci_tdi *tdi, sockptr_t req,
+				     size_t req_len, sockptr_t resp,
+				     size_t resp_len, u64 *tsm_code)
+{
+	size_t len = min(req_len, resp_len);
+	u8 *buf;
+
+	if (len > PAGE_SIZE)
+		return -E2BIG;
+	buf = kmalloc(len ?: 1, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (copy_from_sockptr(buf, req, len) ||
+	    copy_to_sockptr(resp, buf, len)) {
+		kfree(buf);
+		return -EFAULT;
+	}
+	kfree(buf);
+	*tsm_code = req_len;
+	return len;
+}
+
+static const struct pci_tsm_ops link_sample_ops = {
+	.probe = link_sample_probe,
+	.remove = link_sample_remove,
+	.connect = link_sample_connect,
+	.disconnect = link_sample_disconnect,
+	.bind = link_sample_bind,
+	.unbind = link_sample_unbind,
+	.guest_req = link_sample_guest_req,
+};
+
+static int __init link_sample_init(void)
+{
+	link_sample_parent = root_device_register("tsm_link_sample");
+	if (IS_ERR(link_sample_parent))
+		return PTR_ERR(link_sample_parent);
+
+	link_sample_tsm = tsm_register(link_sample_parent, &link_sample_ops);
+	if (IS_ERR(link_sample_tsm)) {
+		root_device_unregister(link_sample_parent);
+		return PTR_ERR(link_sample_tsm);
+	}
+	return 0;
+}
+module_init(link_sample_init);
+
+static void __exit link_sample_exit(void)
+{
+	tsm_unregister(link_sample_tsm);
+	root_device_unregister(link_sample_parent);
+}
+module_exit(link_sample_exit);
+
+MODULE_DESCRIPTION("Sample link TSM for the emulated TEE-IO platform");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(PCI_IDE);

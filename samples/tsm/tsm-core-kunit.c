@@ -1,0 +1,1321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the TSM class and the PCI/TSM core state machine.
+ *
+ * A mock link TSM and a mock devsec TSM drive the core on the devices of
+ * an emulated TEE-IO platform (tsm_emu).  The verbs run through the sysfs
+ * show/store methods of the attributes, either called directly or, for the
+ * tests that race device removal and TSM unregistration against running
+ * stores, through a kernel mount of sysfs so that kernfs drains them.
+ *
+ * Topology (tsm_emu_default_config()), bus numbers as pre-programmed:
+ *   01:00.0 DSM with TEE, DOE, IDE; 01:00.1 TEE function depending on it
+ *   02:00.0 single-function DSM;    03:00.0 plain endpoint, no TEE
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/mount.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/pci-doe.h>
+#include <linux/pci-tsm.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <linux/tsm.h>
+
+#include "tsm-emu.h"
+
+#define CORE_TEST_DOMAIN	0x10100
+#define CORE_TEST_TIMEOUT	(10 * HZ)
+#define CORE_TEST_LOG_SIZE	256
+
+/**
+ * struct mock_tsm - state of a mock TSM
+ * @tsm_dev: the registered TSM, %NULL while not registered
+ * @decline: probe/lock decline every device (return %NULL)
+ * @fail_rc: error returned by connect/lock/accept, 0 to succeed
+ * @gate_pdev: connect of this device waits for @gate
+ * @entered: completed when connect of @gate_pdev runs
+ * @gate: released by the test
+ */
+struct mock_tsm {
+	struct tsm_dev *tsm_dev;
+	bool decline;
+	int fail_rc;
+	struct pci_dev *gate_pdev;
+	struct completion entered;
+	struct completion gate;
+};
+
+/**
+ * struct core_test - per test state
+ * @test: the running test
+ * @emu: the emulated platform instance of the test
+ * @dsm: 01:00.0
+ * @fn1: 01:00.1
+ * @dsm2: 02:00.0
+ * @plain: 03:00.0
+ * @link: mock link TSM
+ * @devsec: mock devsec TSM
+ * @log_lock: protects @log
+ * @log: operations called by the core, in order
+ */
+struct core_test {
+	struct kunit *test;
+	struct tsm_emu *emu;
+	struct pci_dev *dsm;
+	struct pci_dev *fn1;
+	struct pci_dev *dsm2;
+	struct pci_dev *plain;
+	struct mock_tsm link;
+	struct mock_tsm devsec;
+	struct mutex log_lock;	/* protects @log */
+	char log[CORE_TEST_LOG_SIZE];
+};
+
+static struct core_test *cur;
+static struct vfsmount *core_test_sysfs;
+
+static void log_op(char op, struct pci_dev *pdev)
+{
+	size_t len;
+
+	mutex_lock(&cur->log_lock);
+	len = strlen(cur->log);
+	snprintf(cur->log + len, sizeof(cur->log) - len, "%c%x.%x ", op,
+		 pdev->bus->number, PCI_FUNC(pdev->devfn));
+	mutex_unlock(&cur->log_lock);
+}
+
+static void log_reset(void)
+{
+	mutex_lock(&cur->log_lock);
+	cur->log[0] = '\0';
+	mutex_unlock(&cur->log_lock);
+}
+
+#define EXPECT_LOG(test, expected)					\
+	do {								\
+		mutex_lock(&cur->log_lock);				\
+		KUNIT_EXPECT_STREQ(test, cur->log, expected);		\
+		cur->log[0] = '\0';					\
+		mutex_unlock(&cur->log_lock);				\
+	} while (0)
+
+/* Only the devices of the test's own instance are managed */
+static bool is_test_dev(struct pci_dev *pdev)
+{
+	struct tsm_emu_fn *fn = tsm_emu_pdev_to_fn(pdev);
+
+	return fn && tsm_emu_fn_emu(fn) == cur->emu;
+}
+
+/* Mock link TSM */
+
+static struct pci_tsm *mock_probe(struct tsm_dev *tsm_dev,
+				  struct pci_dev *pdev)
+{
+	int rc;
+
+	if (!is_test_dev(pdev) || cur->link.decline)
+		return NULL;
+
+	if (is_pci_tsm_pf0(pdev)) {
+		struct pci_tsm_pf0 *pf0 = kzalloc(sizeof(*pf0), GFP_KERNEL);
+
+		if (!pf0)
+			return ERR_PTR(-ENOMEM);
+		rc = pci_tsm_pf0_constructor(pdev, pf0, tsm_dev);
+		if (rc) {
+			kfree(pf0);
+			return ERR_PTR(rc);
+		}
+		log_op('P', pdev);
+		return &pf0->base;
+	}
+
+	struct pci_tsm *tsm = kzalloc(sizeof(*tsm), GFP_KERNEL);
+
+	if (!tsm)
+		return ERR_PTR(-ENOMEM);
+	rc = pci_tsm_link_constructor(pdev, tsm, tsm_dev);
+	if (rc) {
+		kfree(tsm);
+		return ERR_PTR(rc);
+	}
+	log_op('P', pdev);
+	return tsm;
+}
+
+static void mock_remove(struct pci_tsm *tsm)
+{
+	struct pci_tsm_pf0 *pf0 = to_pci_tsm_pf0(tsm);
+
+	log_op('R', tsm->pdev);
+	/* the common context is the first member of the DSM context */
+	kfree(pf0 ? (void *)pf0 : (void *)tsm);
+}
+
+/* SPDM GET_VERSION over the DSM's mailbox, as a backend would */
+static int mock_spdm_get_version(struct pci_dev *pdev)
+{
+	static const u8 req[4] = { 0x10, 0x84, 0x00, 0x00 };
+	u8 rsp[16];
+	int rc;
+
+	rc = pci_tsm_doe_transfer(pdev, PCI_DOE_FEATURE_CMA, req, sizeof(req),
+				  rsp, sizeof(rsp));
+	if (rc < 0)
+		return rc;
+	if (rc < 4 || rsp[0] != 0x10 || rsp[1] != 0x04)
+		return -EIO;
+	return 0;
+}
+
+static int mock_connect(struct pci_dev *pdev)
+{
+	struct kunit *test = cur->test;
+	int rc;
+
+	device_lock_assert(&pdev->dev);
+	KUNIT_EXPECT_NOT_NULL(test, to_pci_tsm_pf0(pdev->tsm));
+	log_op('C', pdev);
+
+	if (pdev == cur->link.gate_pdev) {
+		complete(&cur->link.entered);
+		wait_for_completion(&cur->link.gate);
+	}
+
+	rc = mock_spdm_get_version(pdev);
+	KUNIT_EXPECT_EQ(test, rc, 0);
+	if (rc)
+		return rc;
+	return cur->link.fail_rc;
+}
+
+static void mock_disconnect(struct pci_dev *pdev)
+{
+	KUNIT_EXPECT_NOT_NULL(cur->test, to_pci_tsm_pf0(pdev->tsm));
+	log_op('D', pdev);
+}
+
+static struct pci_tdi *mock_bind(struct pci_dev *pdev, struct kvm *kvm,
+				 u32 tdi_id)
+{
+	struct pci_tdi *tdi = kzalloc(sizeof(*tdi), GFP_KERNEL);
+
+	if (!tdi)
+		return ERR_PTR(-ENOMEM);
+	pci_tsm_tdi_constructor(pdev, tdi, kvm, tdi_id);
+	log_op('B', pdev);
+	return tdi;
+}
+
+static void mock_unbind(struct pci_tdi *tdi)
+{
+	log_op('U', tdi->pdev);
+	kfree(tdi);
+}
+
+/* Echo the request, the TSM code is the TDI id */
+static ssize_t mock_guest_req(struct pci_tdi *tdi, sockptr_t req,
+			      size_t req_len, sockptr_t resp, size_t resp_len,
+			      u64 *tsm_code)
+{
+	u8 buf[16];
+	size_t len = min3(req_len, resp_len, sizeof(buf));
+
+	if (copy_from_sockptr(buf, req, len) || copy_to_sockptr(resp, buf, len))
+		return -EFAULT;
+	*tsm_code = tdi->tdi_id;
+	log_op('G', tdi->pdev);
+	return len;
+}
+
+static const struct pci_tsm_ops mock_link_ops = {
+	.probe = mock_probe,
+	.remove = mock_remove,
+	.connect = mock_connect,
+	.disconnect = mock_disconnect,
+	.bind = mock_bind,
+	.unbind = mock_unbind,
+	.guest_req = mock_guest_req,
+};
+
+/* Mock devsec TSM */
+
+static struct pci_tsm *mock_lock(struct tsm_dev *tsm_dev, struct pci_dev *pdev)
+{
+	struct pci_tsm *tsm;
+	int rc;
+
+	if (!is_test_dev(pdev) || cur->devsec.decline)
+		return NULL;
+	if (cur->devsec.fail_rc)
+		return ERR_PTR(cur->devsec.fail_rc);
+
+	device_lock_assert(&pdev->dev);
+	tsm = kzalloc(sizeof(*tsm), GFP_KERNEL);
+	if (!tsm)
+		return ERR_PTR(-ENOMEM);
+	rc = pci_tsm_devsec_constructor(pdev, tsm, tsm_dev);
+	if (rc) {
+		kfree(tsm);
+		return ERR_PTR(rc);
+	}
+	log_op('L', pdev);
+	return tsm;
+}
+
+static void mock_unlock(struct pci_tsm *tsm)
+{
+	log_op('K', tsm->pdev);
+	kfree(tsm);
+}
+
+static int mock_accept(struct pci_dev *pdev)
+{
+	device_lock_assert(&pdev->dev);
+	if (cur->devsec.fail_rc)
+		return cur->devsec.fail_rc;
+	log_op('A', pdev);
+	return 0;
+}
+
+static const struct pci_tsm_ops mock_devsec_ops = {
+	.lock = mock_lock,
+	.unlock = mock_unlock,
+	.accept = mock_accept,
+};
+
+static void mock_register(struct kunit *test, struct mock_tsm *mock,
+			  const struct pci_tsm_ops *ops)
+{
+	struct tsm_dev *tsm_dev = tsm_register(NULL, ops);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tsm_dev);
+	mock->tsm_dev = tsm_dev;
+}
+
+static void mock_unregister(struct mock_tsm *mock)
+{
+	if (!mock->tsm_dev)
+		return;
+	tsm_unregister(mock->tsm_dev);
+	mock->tsm_dev = NULL;
+}
+
+/* Attribute access through the PCI device's sysfs groups */
+
+static struct device_attribute *find_attr(struct pci_dev *pdev,
+					  const char *name,
+					  const struct attribute_group **grp,
+					  int *index)
+{
+	const struct attribute_group **groups = pdev->dev.type->groups;
+	int i, j;
+
+	for (i = 0; groups && groups[i]; i++) {
+		for (j = 0; groups[i]->attrs && groups[i]->attrs[j]; j++) {
+			struct attribute *a = groups[i]->attrs[j];
+
+			if (strcmp(a->name, name))
+				continue;
+			if (grp)
+				*grp = groups[i];
+			if (index)
+				*index = j;
+			return container_of(a, struct device_attribute, attr);
+		}
+	}
+	return NULL;
+}
+
+static ssize_t attr_store(struct kunit *test, struct pci_dev *pdev,
+			  const char *name, const char *val)
+{
+	struct device_attribute *a = find_attr(pdev, name, NULL, NULL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, a->store);
+	return a->store(&pdev->dev, a, val, strlen(val));
+}
+
+static const char *attr_show(struct kunit *test, struct pci_dev *pdev,
+			     const char *name)
+{
+	struct device_attribute *a = find_attr(pdev, name, NULL, NULL);
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	ssize_t rc;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, a->show);
+	rc = a->show(&pdev->dev, a, buf);
+	KUNIT_ASSERT_GE(test, rc, 0);
+	return buf;
+}
+
+/* Mode the group's is_visible() gives an attribute, 0 if hidden */
+static umode_t attr_mode(struct kunit *test, struct pci_dev *pdev,
+			 const char *name)
+{
+	const struct attribute_group *grp;
+	struct device_attribute *a;
+	umode_t mode;
+	int index;
+
+	a = find_attr(pdev, name, &grp, &index);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	if (!grp->is_visible)
+		return a->attr.mode;
+	if (grp->name) {
+		mode = grp->is_visible(&pdev->dev.kobj, grp->attrs[0], 0);
+		if (mode & SYSFS_GROUP_INVISIBLE)
+			return 0;
+	}
+	return grp->is_visible(&pdev->dev.kobj, &a->attr, index);
+}
+
+/* Is there a sysfs entry @name (may contain one '/') below @pdev */
+static bool sysfs_has(struct pci_dev *pdev, const char *name)
+{
+	struct kernfs_node *kn;
+	const char *slash = strchr(name, '/');
+
+	if (slash) {
+		char dir[16];
+		struct kernfs_node *parent;
+
+		strscpy(dir, name, min_t(size_t, sizeof(dir), slash - name + 1));
+		parent = sysfs_get_dirent(pdev->dev.kobj.sd, dir);
+		if (!parent)
+			return false;
+		kn = sysfs_get_dirent(parent, slash + 1);
+		kernfs_put(parent);
+	} else {
+		kn = sysfs_get_dirent(pdev->dev.kobj.sd, name);
+	}
+	kernfs_put(kn);
+	return kn;
+}
+
+static __printf(2, 3) const char *kunit_str(struct kunit *test,
+					    const char *fmt, ...)
+{
+	char *buf = kunit_kzalloc(test, 128, GFP_KERNEL);
+	va_list args;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	va_start(args, fmt);
+	vsnprintf(buf, 128, fmt, args);
+	va_end(args);
+	return buf;
+}
+
+static const char *tsm_line(struct kunit *test, struct mock_tsm *mock)
+{
+	return kunit_str(test, "%s\n", tsm_name(mock->tsm_dev));
+}
+
+/* A tiny PCI driver, bound on demand with driver_override */
+
+static int core_test_drv_probe(struct pci_dev *pdev,
+			       const struct pci_device_id *id)
+{
+	return 0;
+}
+
+static void core_test_drv_remove(struct pci_dev *pdev)
+{
+}
+
+static struct pci_driver core_test_driver = {
+	.name = "tsm_core_kunit",
+	.probe = core_test_drv_probe,
+	.remove = core_test_drv_remove,
+};
+
+static void drv_bind(struct kunit *test, struct pci_dev *pdev)
+{
+	const char *name = core_test_driver.name;
+
+	KUNIT_ASSERT_EQ(test, driver_set_override(&pdev->dev,
+						  &pdev->driver_override,
+						  name, strlen(name)), 0);
+	KUNIT_ASSERT_EQ(test, device_attach(&pdev->dev), 1);
+	KUNIT_ASSERT_PTR_EQ(test, pdev->dev.driver,
+			    &core_test_driver.driver);
+}
+
+static void drv_unbind(struct kunit *test, struct pci_dev *pdev)
+{
+	device_release_driver(&pdev->dev);
+	KUNIT_EXPECT_EQ(test, driver_set_override(&pdev->dev,
+						  &pdev->driver_override,
+						  "", 0), 0);
+}
+
+/* Threads for the tests of concurrent operations */
+
+/**
+ * struct core_thread - one operation run by a kernel thread
+ * @fn: the operation
+ * @pdev: its device
+ * @file: sysfs file to write, or %NULL
+ * @val: value to write
+ * @rc: result
+ * @done: completed when @fn returned
+ */
+struct core_thread {
+	void (*fn)(struct core_thread *t);
+	struct pci_dev *pdev;
+	struct file *file;
+	const char *val;
+	ssize_t rc;
+	struct completion done;
+};
+
+static int core_thread_fn(void *data)
+{
+	struct core_thread *t = data;
+
+	t->fn(t);
+	complete(&t->done);
+	return 0;
+}
+
+static void core_thread_start(struct kunit *test, struct core_thread *t,
+			      void (*fn)(struct core_thread *t))
+{
+	struct task_struct *task;
+
+	t->fn = fn;
+	init_completion(&t->done);
+	task = kthread_run(core_thread_fn, t, "tsm-core-kunit");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, task);
+}
+
+static bool core_thread_wait(struct core_thread *t)
+{
+	return wait_for_completion_timeout(&t->done, CORE_TEST_TIMEOUT);
+}
+
+static void thread_write(struct core_thread *t)
+{
+	loff_t pos = 0;
+
+	t->rc = kernel_write(t->file, t->val, strlen(t->val), &pos);
+}
+
+static void thread_remove(struct core_thread *t)
+{
+	pci_stop_and_remove_bus_device_locked(t->pdev);
+}
+
+static void thread_unregister_link(struct core_thread *t)
+{
+	mock_unregister(&cur->link);
+}
+
+static void thread_connect_store(struct core_thread *t)
+{
+	struct device_attribute *a = find_attr(t->pdev, "connect", NULL, NULL);
+
+	t->rc = a->store(&t->pdev->dev, a, t->val, strlen(t->val));
+}
+
+static struct file *sysfs_open(struct kunit *test, struct pci_dev *pdev,
+			       const char *attr)
+{
+	const char *path = kunit_str(test, "bus/pci/devices/%s/%s",
+				     pci_name(pdev), attr);
+	struct file *file;
+
+	KUNIT_ASSERT_NOT_NULL(test, path);
+	file = file_open_root_mnt(core_test_sysfs, path, O_WRONLY, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	return file;
+}
+
+/* Test cases */
+
+static void bad_ops(struct kunit *test, const struct pci_tsm_ops *ops)
+{
+	KUNIT_EXPECT_PTR_EQ(test, tsm_register(NULL, ops), ERR_PTR(-EINVAL));
+}
+
+static void tsm_class_register(struct kunit *test)
+{
+	struct pci_tsm_ops ops;
+	struct device_attribute *mode_attr;
+	struct tsm_dev *found;
+	char *buf;
+
+	/* exactly one role */
+	bad_ops(test, NULL);
+	ops = (struct pci_tsm_ops) {};
+	bad_ops(test, &ops);
+	ops = mock_link_ops;
+	ops.lock = mock_lock;
+	bad_ops(test, &ops);
+	ops = mock_link_ops;
+	ops.remove = NULL;
+	bad_ops(test, &ops);
+	ops = mock_link_ops;
+	ops.unbind = NULL;
+	bad_ops(test, &ops);
+	ops = (struct pci_tsm_ops) {
+		.probe = mock_probe, .remove = mock_remove,
+		.connect = mock_connect, .disconnect = mock_disconnect,
+		.guest_req = mock_guest_req,
+	};
+	bad_ops(test, &ops);
+	ops = mock_devsec_ops;
+	ops.accept = NULL;
+	bad_ops(test, &ops);
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	mock_register(test, &cur->devsec, &mock_devsec_ops);
+
+	KUNIT_EXPECT_STREQ(test, tsm_name(cur->link.tsm_dev),
+			   kunit_str(test, "tsm%d", cur->link.tsm_dev->id));
+	KUNIT_EXPECT_NE(test, cur->link.tsm_dev->id, cur->devsec.tsm_dev->id);
+	KUNIT_EXPECT_TRUE(test, is_link_tsm(cur->link.tsm_dev));
+	KUNIT_EXPECT_FALSE(test, is_devsec_tsm(cur->link.tsm_dev));
+	KUNIT_EXPECT_TRUE(test, is_devsec_tsm(cur->devsec.tsm_dev));
+
+	/* /sys/class/tsm/tsmN/pci_mode */
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, cur->link.tsm_dev->dev.class);
+	mode_attr = container_of(cur->link.tsm_dev->dev.class->dev_groups[0]->attrs[0],
+				 struct device_attribute, attr);
+	KUNIT_EXPECT_STREQ(test, mode_attr->attr.name, "pci_mode");
+	KUNIT_EXPECT_EQ(test, mode_attr->attr.mode, 0444);
+	mode_attr->show(&cur->link.tsm_dev->dev, mode_attr, buf);
+	KUNIT_EXPECT_STREQ(test, buf, "link\n");
+	mode_attr->show(&cur->devsec.tsm_dev->dev, mode_attr, buf);
+	KUNIT_EXPECT_STREQ(test, buf, "devsec\n");
+
+	/* lookup by number, with a reference */
+	found = find_tsm_dev(cur->link.tsm_dev->id);
+	KUNIT_EXPECT_PTR_EQ(test, found, cur->link.tsm_dev);
+	if (found)
+		tsm_dev_put(found);
+	KUNIT_EXPECT_NULL(test, find_tsm_dev(-1));
+	KUNIT_EXPECT_NULL(test, find_tsm_dev(INT_MAX));
+
+	/* a reference keeps the structure, not the registration */
+	found = find_tsm_dev(cur->devsec.tsm_dev->id);
+	KUNIT_ASSERT_NOT_NULL(test, found);
+	mock_unregister(&cur->devsec);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "lock"), "\n");
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "lock",
+					 tsm_name(found)), -ENXIO);
+	tsm_dev_put(found);
+}
+
+static void tsm_visibility(struct kunit *test)
+{
+	/* no TSM: no verbs anywhere */
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "connect"), 0);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "lock"), 0);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "authenticated"), 0);
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->dsm, "tsm"));
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->dsm, "authenticated"));
+
+	/* link TSM: DSMs get the link verbs, TEE dependents dsm/bound */
+	mock_register(test, &cur->link, &mock_link_ops);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "connect"), 0644);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "disconnect"), 0200);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "dsm"), 0444);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "bound"), 0444);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "authenticated"), 0444);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "lock"), 0);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm2, "connect"), 0644);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->fn1, "connect"), 0);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->fn1, "disconnect"), 0);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->fn1, "authenticated"), 0);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->fn1, "dsm"), 0444);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->fn1, "bound"), 0444);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->plain, "connect"), 0);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->plain, "dsm"), 0);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->plain, "authenticated"), 0);
+	KUNIT_EXPECT_TRUE(test, sysfs_has(cur->dsm, "tsm/connect"));
+	KUNIT_EXPECT_TRUE(test, sysfs_has(cur->dsm, "tsm/disconnect"));
+	KUNIT_EXPECT_TRUE(test, sysfs_has(cur->dsm, "authenticated"));
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->dsm, "tsm/lock"));
+	KUNIT_EXPECT_TRUE(test, sysfs_has(cur->fn1, "tsm/dsm"));
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->fn1, "tsm/connect"));
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->plain, "tsm"));
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->plain, "authenticated"));
+	KUNIT_EXPECT_FALSE(test, sysfs_has(pcie_find_root_port(cur->dsm),
+					   "tsm"));
+
+	/* both roles */
+	mock_register(test, &cur->devsec, &mock_devsec_ops);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "lock"), 0644);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "unlock"), 0200);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "accept"), 0644);
+	KUNIT_EXPECT_TRUE(test, sysfs_has(cur->dsm, "tsm/lock"));
+	KUNIT_EXPECT_TRUE(test, sysfs_has(cur->dsm, "tsm/connect"));
+	KUNIT_EXPECT_TRUE(test, sysfs_has(cur->fn1, "tsm/accept"));
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->plain, "tsm"));
+
+	/* devsec TSM only: TEE functions get the devsec verbs */
+	mock_unregister(&cur->link);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "connect"), 0);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->dsm, "authenticated"), 0);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->fn1, "dsm"), 0);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->fn1, "lock"), 0644);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->plain, "lock"), 0);
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->dsm, "tsm/connect"));
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->dsm, "authenticated"));
+	KUNIT_EXPECT_TRUE(test, sysfs_has(cur->dsm, "tsm/lock"));
+	KUNIT_EXPECT_TRUE(test, sysfs_has(cur->fn1, "tsm/unlock"));
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->plain, "tsm"));
+
+	mock_unregister(&cur->devsec);
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->dsm, "tsm"));
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->fn1, "tsm"));
+}
+
+static void tsm_connect(struct kunit *test)
+{
+	const char *name, *dsm_line;
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	name = tsm_line(test, &cur->link);
+	dsm_line = kunit_str(test, "%s\n", pci_name(cur->dsm));
+
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "dsm"), "\n");
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+			(ssize_t)strlen(name));
+	EXPECT_LOG(test, "P1.0 C1.0 P1.1 ");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), name);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "authenticated"),
+			   name);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "dsm"), dsm_line);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "dsm"), dsm_line);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "bound"), "\n");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm2, "connect"), "\n");
+
+	/* already connected: also by the same name without newline */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect",
+					 tsm_name(cur->link.tsm_dev)), -EBUSY);
+
+	/* disconnect needs the exact name */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect",
+					 "tsm9999"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect", ""),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect",
+					 "tsm"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect",
+					 tsm_name(cur->link.tsm_dev)),
+			(ssize_t)strlen(tsm_name(cur->link.tsm_dev)));
+	EXPECT_LOG(test, "R1.1 D1.0 R1.0 ");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "authenticated"),
+			   "\n");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "dsm"), "\n");
+
+	/* not connected */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect", name),
+			-ENXIO);
+
+	/* again, two DSMs */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+			(ssize_t)strlen(name));
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "connect", name),
+			(ssize_t)strlen(name));
+	EXPECT_LOG(test, "P1.0 C1.0 P1.1 P2.0 C2.0 ");
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "disconnect", name),
+			(ssize_t)strlen(name));
+	EXPECT_LOG(test, "D2.0 R2.0 ");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), name);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect", name),
+			(ssize_t)strlen(name));
+	EXPECT_LOG(test, "R1.1 D1.0 R1.0 ");
+}
+
+static void tsm_connect_refused(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"", "\n", "tsm", "tsm\n", "foo", "tsm-1", "tsm+1", "tsm 1",
+		" tsm1", "tsm01", "tsm1x", "tsm1\n\n", "TSM1", "tsm0x1",
+		"tsm99999999999999999999",
+	};
+	const char *name, *devsec_name;
+	int i;
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	mock_register(test, &cur->devsec, &mock_devsec_ops);
+	name = tsm_name(cur->link.tsm_dev);
+	devsec_name = tsm_name(cur->devsec.tsm_dev);
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, attr_store(test, cur->dsm, "connect",
+						     bad[i]), -EINVAL,
+				    "value \"%s\"", bad[i]);
+
+	/* no such TSM, or not a link TSM */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", "tsm9999"),
+			-ENXIO);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect",
+					 devsec_name), -ENXIO);
+
+	/* not a DSM (the attribute is hidden, the store refuses anyway) */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->plain, "connect", name),
+			-ENXIO);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "connect", name),
+			-ENXIO);
+
+	/* probe declined */
+	cur->link.decline = true;
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+			-ENXIO);
+	cur->link.decline = false;
+	EXPECT_LOG(test, "");
+
+	/* the TSM fails: the context is removed again */
+	cur->link.fail_rc = -EIO;
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+			-EIO);
+	cur->link.fail_rc = 0;
+	EXPECT_LOG(test, "P1.0 C1.0 R1.0 ");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->dsm->tsm));
+
+	/* locked: cannot be connected; connected: cannot be locked */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "lock", devsec_name),
+			(ssize_t)strlen(devsec_name));
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "connect", name),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "disconnect", name),
+			-ENXIO);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "disconnect",
+					 devsec_name), -ENXIO);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm2, "connect"), "\n");
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+			(ssize_t)strlen(name));
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "lock", devsec_name),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", devsec_name),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "unlock", devsec_name),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "accept", "1"),
+			-EINVAL);
+	EXPECT_LOG(test, "L2.0 P1.0 C1.0 P1.1 ");
+}
+
+static void tsm_bind(struct kunit *test)
+{
+	struct kvm *kvm = kunit_kzalloc(test, 16, GFP_KERNEL);
+	const char *name;
+	u8 req[4] = { 1, 2, 3, 4 }, resp[8] = {};
+	u64 code = 0;
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	name = tsm_line(test, &cur->link);
+
+	/* not connected */
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 1), -ENXIO);
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 1), -ENXIO);
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->plain, kvm, 1), -ENXIO);
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->dsm, KERNEL_SOCKPTR(req),
+						sizeof(req),
+						KERNEL_SOCKPTR(resp),
+						sizeof(resp), &code), -ENXIO);
+
+	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+			(ssize_t)strlen(name));
+	log_reset();
+
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, NULL, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->dsm, KERNEL_SOCKPTR(req),
+						sizeof(req),
+						KERNEL_SOCKPTR(resp),
+						sizeof(resp), &code), -ENXIO);
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 0x100), 0);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "bound"), name);
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 0x100), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "bound"), name);
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm2, kvm, 0x200), -ENXIO);
+
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, KERNEL_SOCKPTR(req),
+						sizeof(req),
+						KERNEL_SOCKPTR(resp),
+						sizeof(resp), &code),
+			(ssize_t)sizeof(req));
+	KUNIT_EXPECT_MEMEQ(test, resp, req, sizeof(req));
+	KUNIT_EXPECT_EQ(test, code, 0x101);
+
+	pci_tsm_unbind(cur->fn1);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "bound"), "\n");
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, KERNEL_SOCKPTR(req),
+						sizeof(req),
+						KERNEL_SOCKPTR(resp),
+						sizeof(resp), &code), -ENXIO);
+	/* unbinding what is not bound does nothing */
+	pci_tsm_unbind(cur->fn1);
+	pci_tsm_unbind(cur->plain);
+	EXPECT_LOG(test, "B1.0 B1.1 G1.1 U1.1 ");
+
+	/* disconnect unbinds first */
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect", name),
+			(ssize_t)strlen(name));
+	EXPECT_LOG(test, "B1.1 U1.1 R1.1 U1.0 D1.0 R1.0 ");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "bound"), "\n");
+}
+
+static void tsm_bind_unsupported(struct kunit *test)
+{
+	struct pci_tsm_ops ops = mock_link_ops;
+	struct kvm *kvm = kunit_kzalloc(test, 16, GFP_KERNEL);
+	u8 req[4] = {}, resp[4];
+	u64 code;
+
+	ops.bind = NULL;
+	ops.unbind = NULL;
+	ops.guest_req = NULL;
+	mock_register(test, &cur->link, &ops);
+	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm, "connect",
+					 tsm_name(cur->link.tsm_dev)),
+			(ssize_t)strlen(tsm_name(cur->link.tsm_dev)));
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 1), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->dsm, KERNEL_SOCKPTR(req),
+						sizeof(req),
+						KERNEL_SOCKPTR(resp),
+						sizeof(resp), &code), -ENXIO);
+	mock_unregister(&cur->link);
+	EXPECT_LOG(test, "P1.0 C1.0 P1.1 R1.1 D1.0 R1.0 ");
+}
+
+static void tsm_devsec(struct kunit *test)
+{
+	const char *name, *link_name;
+
+	mock_register(test, &cur->devsec, &mock_devsec_ops);
+	mock_register(test, &cur->link, &mock_link_ops);
+	name = tsm_line(test, &cur->devsec);
+	link_name = tsm_name(cur->link.tsm_dev);
+
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "lock"), "\n");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "accept"), "0\n");
+
+	/* refusals before lock */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", "tsmx"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", "tsm9999"),
+			-ENXIO);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", link_name),
+			-ENXIO);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->plain, "lock", name),
+			-ENXIO);
+	cur->devsec.decline = true;
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+			-ENXIO);
+	cur->devsec.decline = false;
+	cur->devsec.fail_rc = -ENODEV;
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+			-ENODEV);
+	cur->devsec.fail_rc = 0;
+	EXPECT_LOG(test, "");
+
+	/* lock */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+			(ssize_t)strlen(name));
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "lock"), name);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "accept"), "0\n");
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+			-EBUSY);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "lock"), "\n");
+
+	/* accept */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "0"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "no"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "2"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", ""),
+			-EINVAL);
+	cur->devsec.fail_rc = -EIO;
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"),
+			-EIO);
+	cur->devsec.fail_rc = 0;
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "accept"), "0\n");
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1\n"), 2);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "accept"), "1\n");
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "y"),
+			-EBUSY);
+
+	/* unlock needs the exact name */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", link_name),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", "tsm"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+			(ssize_t)strlen(name));
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "lock"), "\n");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "accept"), "0\n");
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"),
+			-EINVAL);
+	EXPECT_LOG(test, "L1.1 A1.1 K1.1 ");
+}
+
+static void tsm_devsec_driver_bound(struct kunit *test)
+{
+	const char *name;
+
+	mock_register(test, &cur->devsec, &mock_devsec_ops);
+	name = tsm_name(cur->devsec.tsm_dev);
+
+	drv_bind(test, cur->fn1);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+			-EBUSY);
+	drv_unbind(test, cur->fn1);
+
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+			(ssize_t)strlen(name));
+	drv_bind(test, cur->fn1);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+			-EBUSY);
+	drv_unbind(test, cur->fn1);
+
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"), 1);
+	drv_bind(test, cur->fn1);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+			-EBUSY);
+	drv_unbind(test, cur->fn1);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+			(ssize_t)strlen(name));
+	EXPECT_LOG(test, "L1.1 A1.1 K1.1 ");
+}
+
+static void tsm_unregister_tears_down(struct kunit *test)
+{
+	struct kvm *kvm = kunit_kzalloc(test, 16, GFP_KERNEL);
+	const char *name, *devsec_name;
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	mock_register(test, &cur->devsec, &mock_devsec_ops);
+	name = tsm_name(cur->link.tsm_dev);
+	devsec_name = tsm_name(cur->devsec.tsm_dev);
+
+	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+			(ssize_t)strlen(name));
+	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 1), 0);
+	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 2), 0);
+	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm2, "lock", devsec_name),
+			(ssize_t)strlen(devsec_name));
+	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm2, "accept", "1"), 1);
+	EXPECT_LOG(test, "P1.0 C1.0 P1.1 B1.0 B1.1 L2.0 A2.0 ");
+
+	/* the link TSM goes: everything of it is torn down, in reverse */
+	mock_unregister(&cur->link);
+	EXPECT_LOG(test, "U1.1 R1.1 U1.0 D1.0 R1.0 ");
+	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->dsm->tsm));
+	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->fn1->tsm));
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm2, "lock"),
+			   tsm_line(test, &cur->devsec));
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->dsm, "tsm/connect"));
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 1), -ENXIO);
+
+	/* the devsec TSM goes: its devices are unlocked */
+	mock_unregister(&cur->devsec);
+	EXPECT_LOG(test, "K2.0 ");
+	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->dsm2->tsm));
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm2, "lock"), "\n");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm2, "accept"), "0\n");
+}
+
+static void tsm_device_removal(struct kunit *test)
+{
+	struct kvm *kvm = kunit_kzalloc(test, 16, GFP_KERNEL);
+	const char *name, *devsec_name;
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	mock_register(test, &cur->devsec, &mock_devsec_ops);
+	name = tsm_name(cur->link.tsm_dev);
+	devsec_name = tsm_name(cur->devsec.tsm_dev);
+
+	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+			(ssize_t)strlen(name));
+	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 2), 0);
+	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm2, "lock", devsec_name),
+			(ssize_t)strlen(devsec_name));
+	log_reset();
+
+	/* removing a dependent function tears down its context only */
+	pci_stop_and_remove_bus_device_locked(cur->fn1);
+	EXPECT_LOG(test, "U1.1 R1.1 ");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"),
+			   tsm_line(test, &cur->link));
+
+	/* removing the DSM disconnects it */
+	pci_stop_and_remove_bus_device_locked(cur->dsm);
+	EXPECT_LOG(test, "D1.0 R1.0 ");
+
+	/* removing a locked device unlocks it */
+	pci_stop_and_remove_bus_device_locked(cur->dsm2);
+	EXPECT_LOG(test, "K2.0 ");
+
+	/*
+	 * The pci_devs are gone (still referenced): as for a store that
+	 * raced with the removal, nothing can be attached any more.
+	 */
+	KUNIT_EXPECT_LT(test, attr_store(test, cur->dsm, "connect", name), 0);
+	KUNIT_EXPECT_LT(test, attr_store(test, cur->dsm2, "lock", devsec_name),
+			0);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->dsm->tsm));
+	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->dsm2->tsm));
+	log_reset();
+}
+
+/*
+ * Device removal while a connect store is running in the TSM, and while
+ * another store waits for it: removal waits for the running operation,
+ * tears the state down, and kernfs drains the stores without deadlock.
+ */
+static void tsm_removal_vs_store(struct kunit *test)
+{
+	struct core_thread writer = {}, waiter = {}, remover = {};
+	const char *name;
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	name = tsm_name(cur->link.tsm_dev);
+	cur->link.gate_pdev = cur->dsm;
+
+	writer.file = sysfs_open(test, cur->dsm, "tsm/connect");
+	writer.val = name;
+	waiter.file = sysfs_open(test, cur->dsm, "tsm/disconnect");
+	waiter.val = name;
+	remover.pdev = cur->dsm;
+
+	core_thread_start(test, &writer, thread_write);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&cur->link.entered,
+							    CORE_TEST_TIMEOUT));
+	core_thread_start(test, &waiter, thread_write);
+	core_thread_start(test, &remover, thread_remove);
+
+	/* removal cannot proceed while the connect runs */
+	msleep(200);
+	KUNIT_EXPECT_FALSE(test, completion_done(&remover.done));
+	KUNIT_EXPECT_FALSE(test, completion_done(&waiter.done));
+
+	complete(&cur->link.gate);
+	KUNIT_ASSERT_TRUE(test, core_thread_wait(&writer));
+	KUNIT_ASSERT_TRUE(test, core_thread_wait(&waiter));
+	KUNIT_ASSERT_TRUE(test, core_thread_wait(&remover));
+	fput(writer.file);
+	fput(waiter.file);
+
+	KUNIT_EXPECT_EQ(test, writer.rc, (ssize_t)strlen(name));
+	/* the disconnect ran either before the removal or, refused, after */
+	if (waiter.rc != (ssize_t)strlen(name))
+		KUNIT_EXPECT_EQ(test, waiter.rc, -ENXIO);
+	EXPECT_LOG(test, "P1.0 C1.0 P1.1 R1.1 D1.0 R1.0 ");
+	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->fn1->tsm));
+	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->dsm->tsm));
+}
+
+/* TSM unregistration while a connect store runs in that TSM */
+static void tsm_unregister_vs_store(struct kunit *test)
+{
+	struct core_thread writer = {}, unregister = {};
+	const char *name;
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	name = tsm_name(cur->link.tsm_dev);
+	cur->link.gate_pdev = cur->dsm;
+
+	writer.file = sysfs_open(test, cur->dsm, "tsm/connect");
+	writer.val = name;
+
+	core_thread_start(test, &writer, thread_write);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&cur->link.entered,
+							    CORE_TEST_TIMEOUT));
+	core_thread_start(test, &unregister, thread_unregister_link);
+	msleep(200);
+	KUNIT_EXPECT_FALSE(test, completion_done(&unregister.done));
+
+	complete(&cur->link.gate);
+	KUNIT_ASSERT_TRUE(test, core_thread_wait(&writer));
+	KUNIT_ASSERT_TRUE(test, core_thread_wait(&unregister));
+	fput(writer.file);
+
+	KUNIT_EXPECT_EQ(test, writer.rc, (ssize_t)strlen(name));
+	EXPECT_LOG(test, "P1.0 C1.0 P1.1 R1.1 D1.0 R1.0 ");
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->dsm, "tsm"));
+}
+
+/* A slow connect of one DSM does not hold up another DSM */
+static void tsm_parallel_dsms(struct kunit *test)
+{
+	struct core_thread slow = {};
+	const char *name;
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	name = tsm_name(cur->link.tsm_dev);
+	cur->link.gate_pdev = cur->dsm;
+
+	slow.pdev = cur->dsm;
+	slow.val = name;
+	core_thread_start(test, &slow, thread_connect_store);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&cur->link.entered,
+							    CORE_TEST_TIMEOUT));
+
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "connect", name),
+			(ssize_t)strlen(name));
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm2, "connect"),
+			   tsm_line(test, &cur->link));
+	/* a show of the busy DSM does not wait; it is not connected yet */
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "dsm"), "\n");
+	KUNIT_EXPECT_FALSE(test, completion_done(&slow.done));
+
+	complete(&cur->link.gate);
+	KUNIT_ASSERT_TRUE(test, core_thread_wait(&slow));
+	KUNIT_EXPECT_EQ(test, slow.rc, (ssize_t)strlen(name));
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"),
+			   tsm_line(test, &cur->link));
+	mock_unregister(&cur->link);
+	log_reset();
+}
+
+static struct pci_dev *get_fn(struct kunit *test, unsigned int port,
+			      unsigned int func)
+{
+	struct tsm_emu_fn *fn = tsm_emu_endpoint(cur->emu, port, func);
+	struct pci_dev *pdev;
+
+	KUNIT_ASSERT_NOT_NULL(test, fn);
+	pdev = tsm_emu_fn_get_pci_dev(fn);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	return pdev;
+}
+
+static int core_test_init(struct kunit *test)
+{
+	struct tsm_emu_config cfg;
+	struct core_test *ct;
+
+	ct = kunit_kzalloc(test, sizeof(*ct), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ct);
+	ct->test = test;
+	mutex_init(&ct->log_lock);
+	init_completion(&ct->link.entered);
+	init_completion(&ct->link.gate);
+	init_completion(&ct->devsec.entered);
+	init_completion(&ct->devsec.gate);
+	test->priv = ct;
+	cur = ct;
+
+	tsm_emu_default_config(&cfg, CORE_TEST_DOMAIN);
+	ct->emu = tsm_emu_create(&cfg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ct->emu);
+
+	ct->dsm = get_fn(test, 0, 0);
+	ct->fn1 = get_fn(test, 0, 1);
+	ct->dsm2 = get_fn(test, 1, 0);
+	ct->plain = get_fn(test, 2, 0);
+	return 0;
+}
+
+static void core_test_exit(struct kunit *test)
+{
+	struct core_test *ct = test->priv;
+
+	if (!ct)
+		return;
+	/* a gated connect must not block the teardown */
+	complete_all(&ct->link.gate);
+	mock_unregister(&ct->link);
+	mock_unregister(&ct->devsec);
+	pci_dev_put(ct->dsm);
+	pci_dev_put(ct->fn1);
+	pci_dev_put(ct->dsm2);
+	pci_dev_put(ct->plain);
+	if (!IS_ERR_OR_NULL(ct->emu))
+		tsm_emu_destroy(ct->emu);
+	cur = NULL;
+}
+
+static int core_test_suite_init(struct kunit_suite *suite)
+{
+	struct file_system_type *type;
+	int rc;
+
+	type = get_fs_type("sysfs");
+	if (!type)
+		return -ENODEV;
+	core_test_sysfs = vfs_kern_mount(type, SB_KERNMOUNT, type->name, NULL);
+	put_filesystem(type);
+	if (IS_ERR(core_test_sysfs))
+		return PTR_ERR(core_test_sysfs);
+
+	rc = pci_register_driver(&core_test_driver);
+	if (rc)
+		kern_unmount(core_test_sysfs);
+	return rc;
+}
+
+static void core_test_suite_exit(struct kunit_suite *suite)
+{
+	pci_unregister_driver(&core_test_driver);
+	kern_unmount(core_test_sysfs);
+}
+
+static struct kunit_case core_test_cases[] = {
+	KUNIT_CASE(tsm_class_register),
+	KUNIT_CASE(tsm_visibility),
+	KUNIT_CASE(tsm_connect),
+	KUNIT_CASE(tsm_connect_refused),
+	KUNIT_CASE(tsm_bind),
+	KUNIT_CASE(tsm_bind_unsupported),
+	KUNIT_CASE(tsm_devsec),
+	KUNIT_CASE(tsm_devsec_driver_bound),
+	KUNIT_CASE(tsm_unregister_tears_down),
+	KUNIT_CASE(tsm_device_removal),
+	KUNIT_CASE(tsm_removal_vs_store),
+	KUNIT_CASE(tsm_unregister_vs_store),
+	KUNIT_CASE(tsm_parallel_dsms),
+	{}
+};
+
+static struct kunit_suite core_test_suite = {
+	.name = "pci-tsm-core",
+	.init = core_test_init,
+	.exit = core_test_exit,
+	.suite_init = core_test_suite_init,
+	.suite_exit = core_test_suite_exit,
+	.test_cases = core_test_cases,
+};
+
+kunit_test_suite(core_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the TSM class and the PCI/TSM core");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,16 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by the VM /init after the tests: unload everything, so that the
+# leak check afterwards covers the teardown paths too.  Fails if a module
+# does not unload.
+teardown_rc=0
+for m in tsm_devsec_sample tsm_link_sample tsm_emu; do
+	if grep -q "^$m " /proc/modules; then
+		if ! rmmod "$m"; then
+			echo "teardown: rmmod $m failed"
+			teardown_rc=1
+		fi
+	fi
+done
+[ $teardown_rc -eq 0 ]
