@@ -51,7 +51,7 @@ timeout --foreground "$timeout" qemu-system-x86_64 \
 	-nographic -no-reboot -serial mon:stdio -monitor none \
 	-kernel "$kbuild/arch/x86/boot/bzImage" \
 	-initrd "$top/build/initramfs.cpio" \
-	-append "console=ttyS0 panic=-1 loglevel=4 kasan.fault=report no_hash_pointers ${TSM_VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 no5lvl loglevel=4 kasan.fault=report no_hash_pointers ${TSM_VM_APPEND:-}" \
 	< /dev/null 2>&1 | tr -d '\r' | tee "$log" | grep -v '^@@TSM-VM-EXIT'
 qrc=${PIPESTATUS[0]}
 set -e

@@ -515,7 +515,7 @@ int pci_ide_stream_setup(struct pci_dev *pdev, struct pci_ide *ide)
 			base_hi = upper_32_bits(base);
 		}
 		pci_write_config_dword(pdev, pos + PCI_IDE_SEL_ADDR_1(i), addr1);
-		pci_write_config_dword(pdev, pos + PCI_IDE_SEL_ADDR_2(i), base_hi);
+		pci_write_config_dword(pdev, pos + PCI_IDE_SEL_ADDR_2(i), limit_hi);
 		pci_write_config_dword(pdev, pos + PCI_IDE_SEL_ADDR_3(i), base_hi);
 	}
 

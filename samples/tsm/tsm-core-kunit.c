@@ -445,9 +445,7 @@ static void drv_bind(struct kunit *test, struct pci_dev *pdev)
 {
 	const char *name = core_test_driver.name;
 
-	KUNIT_ASSERT_EQ(test, driver_set_override(&pdev->dev,
-						  &pdev->driver_override,
-						  name, strlen(name)), 0);
+	KUNIT_ASSERT_EQ(test, device_set_driver_override(&pdev->dev, name), 0);
 	KUNIT_ASSERT_EQ(test, device_attach(&pdev->dev), 1);
 	KUNIT_ASSERT_PTR_EQ(test, pdev->dev.driver,
 			    &core_test_driver.driver);
@@ -456,15 +454,13 @@ static void drv_bind(struct kunit *test, struct pci_dev *pdev)
 static void drv_unbind(struct kunit *test, struct pci_dev *pdev)
 {
 	device_release_driver(&pdev->dev);
-	KUNIT_EXPECT_EQ(test, driver_set_override(&pdev->dev,
-						  &pdev->driver_override,
-						  "", 0), 0);
+	KUNIT_EXPECT_EQ(test, device_set_driver_override(&pdev->dev, ""), 0);
 }
 
 /* Threads for the tests of concurrent operations */
 
 /**
- * struct core_thread - one operation run by a kernel thread
+ * struct test_thread - one operation run by a kernel thread
  * @fn: the operation
  * @pdev: its device
  * @file: sysfs file to write, or %NULL
@@ -472,8 +468,8 @@ static void drv_unbind(struct kunit *test, struct pci_dev *pdev)
  * @rc: result
  * @done: completed when @fn returned
  */
-struct core_thread {
-	void (*fn)(struct core_thread *t);
+struct test_thread {
+	void (*fn)(struct test_thread *t);
 	struct pci_dev *pdev;
 	struct file *file;
 	const char *val;
@@ -481,49 +477,49 @@ struct core_thread {
 	struct completion done;
 };
 
-static int core_thread_fn(void *data)
+static int test_thread_fn(void *data)
 {
-	struct core_thread *t = data;
+	struct test_thread *t = data;
 
 	t->fn(t);
 	complete(&t->done);
 	return 0;
 }
 
-static void core_thread_start(struct kunit *test, struct core_thread *t,
-			      void (*fn)(struct core_thread *t))
+static void test_thread_start(struct kunit *test, struct test_thread *t,
+			      void (*fn)(struct test_thread *t))
 {
 	struct task_struct *task;
 
 	t->fn = fn;
 	init_completion(&t->done);
-	task = kthread_run(core_thread_fn, t, "tsm-core-kunit");
+	task = kthread_run(test_thread_fn, t, "tsm-core-kunit");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, task);
 }
 
-static bool core_thread_wait(struct core_thread *t)
+static bool test_thread_wait(struct test_thread *t)
 {
 	return wait_for_completion_timeout(&t->done, CORE_TEST_TIMEOUT);
 }
 
-static void thread_write(struct core_thread *t)
+static void thread_write(struct test_thread *t)
 {
 	loff_t pos = 0;
 
 	t->rc = kernel_write(t->file, t->val, strlen(t->val), &pos);
 }
 
-static void thread_remove(struct core_thread *t)
+static void thread_remove(struct test_thread *t)
 {
 	pci_stop_and_remove_bus_device_locked(t->pdev);
 }
 
-static void thread_unregister_link(struct core_thread *t)
+static void thread_unregister_link(struct test_thread *t)
 {
 	mock_unregister(&cur->link);
 }
 
-static void thread_connect_store(struct core_thread *t)
+static void thread_connect_store(struct test_thread *t)
 {
 	struct device_attribute *a = find_attr(t->pdev, "connect", NULL, NULL);
 
@@ -1102,7 +1098,7 @@ static void tsm_device_removal(struct kunit *test)
  */
 static void tsm_removal_vs_store(struct kunit *test)
 {
-	struct core_thread writer = {}, waiter = {}, remover = {};
+	struct test_thread writer = {}, waiter = {}, remover = {};
 	const char *name;
 
 	mock_register(test, &cur->link, &mock_link_ops);
@@ -1115,11 +1111,11 @@ static void tsm_removal_vs_store(struct kunit *test)
 	waiter.val = name;
 	remover.pdev = cur->dsm;
 
-	core_thread_start(test, &writer, thread_write);
+	test_thread_start(test, &writer, thread_write);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&cur->link.entered,
 							    CORE_TEST_TIMEOUT));
-	core_thread_start(test, &waiter, thread_write);
-	core_thread_start(test, &remover, thread_remove);
+	test_thread_start(test, &waiter, thread_write);
+	test_thread_start(test, &remover, thread_remove);
 
 	/* removal cannot proceed while the connect runs */
 	msleep(200);
@@ -1127,9 +1123,9 @@ static void tsm_removal_vs_store(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, completion_done(&waiter.done));
 
 	complete(&cur->link.gate);
-	KUNIT_ASSERT_TRUE(test, core_thread_wait(&writer));
-	KUNIT_ASSERT_TRUE(test, core_thread_wait(&waiter));
-	KUNIT_ASSERT_TRUE(test, core_thread_wait(&remover));
+	KUNIT_ASSERT_TRUE(test, test_thread_wait(&writer));
+	KUNIT_ASSERT_TRUE(test, test_thread_wait(&waiter));
+	KUNIT_ASSERT_TRUE(test, test_thread_wait(&remover));
 	fput(writer.file);
 	fput(waiter.file);
 
@@ -1145,26 +1141,27 @@ static void tsm_removal_vs_store(struct kunit *test)
 /* TSM unregistration while a connect store runs in that TSM */
 static void tsm_unregister_vs_store(struct kunit *test)
 {
-	struct core_thread writer = {}, unregister = {};
+	struct test_thread writer = {}, unregister = {};
 	const char *name;
 
 	mock_register(test, &cur->link, &mock_link_ops);
-	name = tsm_name(cur->link.tsm_dev);
+	/* a copy: the TSM goes away */
+	name = kunit_str(test, "%s", tsm_name(cur->link.tsm_dev));
 	cur->link.gate_pdev = cur->dsm;
 
 	writer.file = sysfs_open(test, cur->dsm, "tsm/connect");
 	writer.val = name;
 
-	core_thread_start(test, &writer, thread_write);
+	test_thread_start(test, &writer, thread_write);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&cur->link.entered,
 							    CORE_TEST_TIMEOUT));
-	core_thread_start(test, &unregister, thread_unregister_link);
+	test_thread_start(test, &unregister, thread_unregister_link);
 	msleep(200);
 	KUNIT_EXPECT_FALSE(test, completion_done(&unregister.done));
 
 	complete(&cur->link.gate);
-	KUNIT_ASSERT_TRUE(test, core_thread_wait(&writer));
-	KUNIT_ASSERT_TRUE(test, core_thread_wait(&unregister));
+	KUNIT_ASSERT_TRUE(test, test_thread_wait(&writer));
+	KUNIT_ASSERT_TRUE(test, test_thread_wait(&unregister));
 	fput(writer.file);
 
 	KUNIT_EXPECT_EQ(test, writer.rc, (ssize_t)strlen(name));
@@ -1175,7 +1172,7 @@ static void tsm_unregister_vs_store(struct kunit *test)
 /* A slow connect of one DSM does not hold up another DSM */
 static void tsm_parallel_dsms(struct kunit *test)
 {
-	struct core_thread slow = {};
+	struct test_thread slow = {};
 	const char *name;
 
 	mock_register(test, &cur->link, &mock_link_ops);
@@ -1184,7 +1181,7 @@ static void tsm_parallel_dsms(struct kunit *test)
 
 	slow.pdev = cur->dsm;
 	slow.val = name;
-	core_thread_start(test, &slow, thread_connect_store);
+	test_thread_start(test, &slow, thread_connect_store);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&cur->link.entered,
 							    CORE_TEST_TIMEOUT));
 
@@ -1198,7 +1195,7 @@ static void tsm_parallel_dsms(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, completion_done(&slow.done));
 
 	complete(&cur->link.gate);
-	KUNIT_ASSERT_TRUE(test, core_thread_wait(&slow));
+	KUNIT_ASSERT_TRUE(test, test_thread_wait(&slow));
 	KUNIT_EXPECT_EQ(test, slow.rc, (ssize_t)strlen(name));
 	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"),
 			   tsm_line(test, &cur->link));
