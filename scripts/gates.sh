@@ -30,7 +30,9 @@ for f in "${cfiles[@]}"; do
 	if [ -z "$out" ]; then ok "checkpatch $f"; else nok "checkpatch $f"; echo "$out" | sed 's/^/#   /'; fi
 done
 for p in "${patches[@]}"; do
-	out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types "$p" 2>&1 |
+	# Fed on standard input: run on a path inside a git work tree,
+	# checkpatch mistakes context lines for added ones.
+	out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types - < "$p" 2>&1 |
 		grep -E ': (ERROR|WARNING|CHECK):')
 	if [ -z "$out" ]; then ok "checkpatch $p"; else nok "checkpatch $p"; echo "$out" | sed 's/^/#   /'; fi
 done

@@ -91,6 +91,7 @@ static void emu_test_topology(struct kunit *test)
 	unsigned int nr = 0, port;
 	struct tsm_emu_fn *fn;
 	struct pci_dev *pdev;
+	u16 ctl;
 	u32 val;
 
 	for (fn = tsm_emu_fn_next(t->emu, NULL); fn;
@@ -122,7 +123,9 @@ static void emu_test_topology(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, pci_pcie_type(pdev),
 					PCI_EXP_TYPE_ENDPOINT);
 			KUNIT_EXPECT_EQ(test, pdev->msix_cap, 0x80);
-			KUNIT_EXPECT_EQ(test, pci_msix_vec_count(pdev), 8);
+			pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS,
+					     &ctl);
+			KUNIT_EXPECT_EQ(test, (ctl & PCI_MSIX_FLAGS_QSIZE) + 1, 8);
 		}
 		pci_dev_put(pdev);
 	}
@@ -154,8 +157,9 @@ static void emu_test_bars(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, r2->flags & IORESOURCE_PREFETCH);
 	KUNIT_EXPECT_TRUE(test, r2->flags & IORESOURCE_MEM_64);
 	KUNIT_EXPECT_NOT_NULL(test, r2->parent);
-	KUNIT_EXPECT_EQ(test, resource_size(&t->dsm->resource[1]), 0);
-	KUNIT_EXPECT_EQ(test, resource_size(&t->dsm->resource[4]), 0);
+	/* BAR1 is the upper half of BAR0, BAR4 is not implemented */
+	KUNIT_EXPECT_EQ(test, t->dsm->resource[1].flags, 0);
+	KUNIT_EXPECT_EQ(test, t->dsm->resource[4].flags, 0);
 
 	/* Sizing by hand: all ones in, size mask and flags out */
 	pci_read_config_dword(t->dsm, PCI_BASE_ADDRESS_0, &save_lo);

@@ -467,6 +467,7 @@ static void drv_unbind(struct kunit *test, struct pci_dev *pdev)
  * @val: value to write
  * @rc: result
  * @done: completed when @fn returned
+ * @task: the thread, referenced until test_thread_put()
  */
 struct test_thread {
 	void (*fn)(struct test_thread *t);
@@ -475,12 +476,15 @@ struct test_thread {
 	const char *val;
 	ssize_t rc;
 	struct completion done;
+	struct task_struct *task;
 };
 
 static int test_thread_fn(void *data)
 {
 	struct test_thread *t = data;
 
+	/* kernel threads ignore signals unless they allow them */
+	allow_signal(SIGINT);
 	t->fn(t);
 	complete(&t->done);
 	return 0;
@@ -489,17 +493,28 @@ static int test_thread_fn(void *data)
 static void test_thread_start(struct kunit *test, struct test_thread *t,
 			      void (*fn)(struct test_thread *t))
 {
-	struct task_struct *task;
-
 	t->fn = fn;
 	init_completion(&t->done);
-	task = kthread_run(test_thread_fn, t, "tsm-core-kunit");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, task);
+	t->task = kthread_create(test_thread_fn, t, "tsm-core-kunit");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->task);
+	get_task_struct(t->task);
+	wake_up_process(t->task);
+}
+
+static void test_thread_put(struct test_thread *t)
+{
+	if (t->task)
+		put_task_struct(t->task);
+	t->task = NULL;
 }
 
 static bool test_thread_wait(struct test_thread *t)
 {
-	return wait_for_completion_timeout(&t->done, CORE_TEST_TIMEOUT);
+	bool done = wait_for_completion_timeout(&t->done, CORE_TEST_TIMEOUT);
+
+	if (done)
+		test_thread_put(t);
+	return done;
 }
 
 static void thread_write(struct test_thread *t)
@@ -1203,6 +1218,51 @@ static void tsm_parallel_dsms(struct kunit *test)
 	log_reset();
 }
 
+/* Interrupted waits for another operation fail with EINTR */
+static void tsm_interrupted(struct kunit *test)
+{
+	struct test_thread slow = {}, same = {}, other = {}, unregister = {};
+	const char *name;
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	name = kunit_str(test, "%s", tsm_name(cur->link.tsm_dev));
+	cur->link.gate_pdev = cur->dsm;
+
+	slow.pdev = cur->dsm;
+	slow.val = name;
+	test_thread_start(test, &slow, thread_connect_store);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&cur->link.entered,
+							    CORE_TEST_TIMEOUT));
+
+	/* waiting for the DSM's operation */
+	same.pdev = cur->dsm;
+	same.val = name;
+	test_thread_start(test, &same, thread_connect_store);
+	msleep(100);
+	KUNIT_EXPECT_FALSE(test, completion_done(&same.done));
+	send_sig(SIGINT, same.task, 1);
+	KUNIT_ASSERT_TRUE(test, test_thread_wait(&same));
+	KUNIT_EXPECT_EQ(test, same.rc, -EINTR);
+
+	/* waiting behind a TSM unregistration */
+	test_thread_start(test, &unregister, thread_unregister_link);
+	msleep(100);
+	other.pdev = cur->dsm2;
+	other.val = name;
+	test_thread_start(test, &other, thread_connect_store);
+	msleep(100);
+	KUNIT_EXPECT_FALSE(test, completion_done(&other.done));
+	send_sig(SIGINT, other.task, 1);
+	KUNIT_ASSERT_TRUE(test, test_thread_wait(&other));
+	KUNIT_EXPECT_EQ(test, other.rc, -EINTR);
+
+	complete(&cur->link.gate);
+	KUNIT_ASSERT_TRUE(test, test_thread_wait(&slow));
+	KUNIT_ASSERT_TRUE(test, test_thread_wait(&unregister));
+	KUNIT_EXPECT_EQ(test, slow.rc, (ssize_t)strlen(name));
+	EXPECT_LOG(test, "P1.0 C1.0 P1.1 R1.1 D1.0 R1.0 ");
+}
+
 static struct pci_dev *get_fn(struct kunit *test, unsigned int port,
 			      unsigned int func)
 {
@@ -1300,6 +1360,7 @@ static struct kunit_case core_test_cases[] = {
 	KUNIT_CASE(tsm_removal_vs_store),
 	KUNIT_CASE(tsm_unregister_vs_store),
 	KUNIT_CASE(tsm_parallel_dsms),
+	KUNIT_CASE(tsm_interrupted),
 	{}
 };
 
