@@ -19,7 +19,7 @@ tarball=${LINUX_SOURCE_TARBALL:-$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/nul
 # TSM_SRC selects another prepared tree (default build/src), so that
 # several developers can work side by side.
 # Directories of the repository that hold files at kernel paths.
-overlay_dirs="drivers include Documentation samples lib"
+overlay_dirs="drivers include Documentation samples lib tools"
 
 if [ -z "$tarball" ] || [ ! -f "$tarball" ]; then
 	echo "prepare-tree: linux-source-6.12 is not installed (run 'make deps')" >&2

@@ -18,7 +18,7 @@ conf=$top/series.conf
 cd "$top"
 
 # Every added file must belong to exactly one patch.
-mapfile -t added < <(git ls-files -co --exclude-standard -- drivers include samples lib Documentation)
+mapfile -t added < <(git ls-files -co --exclude-standard -- drivers include samples lib Documentation tools)
 for f in "${added[@]}"; do
 	n=$(awk -v f="$f" '!/^#/ { for (i = 2; i <= NF; i++) if ($i == f) c++ } END { print c + 0 }' "$conf")
 	if [ "$n" -ne 1 ]; then
@@ -32,7 +32,7 @@ if [ ! -d "$git_dir/.git" ]; then
 	rm -rf "$git_dir"
 	cp -a "$base" "$git_dir"
 	git -C "$git_dir" init -q
-	git -C "$git_dir" add -A
+	git -C "$git_dir" add -A -f
 	git -C "$git_dir" -c user.name=base -c user.email=base@localhost \
 		commit -q -m "Linux $(make -s -C "$base" kernelversion) (Debian linux-source-6.12)"
 	git -C "$git_dir" tag base
@@ -48,7 +48,7 @@ for p in patches/*.patch; do
 		mkdir -p "$git_dir/$(dirname "$f")"
 		cp "$f" "$git_dir/$f"
 	done
-	git -C "$git_dir" add -A
+	git -C "$git_dir" add -A -f
 	# The patch header is the commit message: Subject plus body.
 	subject=$(sed -n 's/^Subject: \(\[PATCH[^]]*\] \)\?//p' "$p" | head -1)
 	body=$(awk '/^Subject:/ { s = 1; next } s && /^---$/ { exit } s' "$p")

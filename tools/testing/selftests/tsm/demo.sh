@@ -33,7 +33,8 @@ run "echo $LINK > $D/tsm/connect"
 show "tsm/connect" "$D/tsm/connect"
 show "authenticated" "$D/authenticated"
 show "tsm/dsm of $TSM_FN1" "$TSM_PCI/$TSM_FN1/tsm/dsm"
-echo "    IDE stream state: endpoint $(ide_state "$TSM_DSM_MFD" 0), root port $(ide_state "$TSM_RP0" 0) (2 = Secure)"
+echo "    IDE stream state: endpoint $(ide_state "$TSM_DSM_MFD" 0)," \
+	"root port $(ide_state "$TSM_RP0" 0) (2 = Secure)"
 echo "    stream links: $(streams)"
 show "available_secure_streams" "$TSM_HB/available_secure_streams"
 

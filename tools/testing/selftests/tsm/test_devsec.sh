@@ -51,7 +51,8 @@ bind_stub()
 if modprobe pci-stub 2>/dev/null || insmod "$(tsm_module_path pci-stub)" 2>/dev/null ||
    [ -d /sys/bus/pci/drivers/pci-stub ]; then
 	bind_stub
-	tsm_check "lock with a driver bound is refused" tsm_write_fails "$EBUSY" "$DEVSEC" "$F1/tsm/lock"
+	tsm_check "lock with a driver bound is refused" \
+		tsm_write_fails "$EBUSY" "$DEVSEC" "$F1/tsm/lock"
 	echo "$TSM_FN1" > /sys/bus/pci/drivers/pci-stub/unbind
 	echo "7e57 0011" > /sys/bus/pci/drivers/pci-stub/remove_id 2>/dev/null
 	tsm_check "lock after the driver is unbound" wr "$DEVSEC" "$F1/tsm/lock"

@@ -28,7 +28,9 @@ tsm_check "link verbs are gone" test ! -e "$D/tsm/connect"
 tsm_check "its stream was released" tsm_expect_eq "$avail0:0" "$(avail):$(nr_streams)" avail:streams
 tsm_check "unload the devsec TSM with a device locked" rmmod tsm_devsec_sample
 tsm_check "devsec verbs are gone" test ! -e "$D2/tsm/lock"
-tsm_check "load both TSMs again" sh -c "insmod $(tsm_module_path tsm_link_sample) && insmod $(tsm_module_path tsm_devsec_sample)"
+tsm_check "load both TSMs again" \
+	sh -c "insmod $(tsm_module_path tsm_link_sample) &&
+	       insmod $(tsm_module_path tsm_devsec_sample)"
 LINK=$(tsm_by_mode link)
 DEVSEC=$(tsm_by_mode devsec)
 tsm_check "connect works again" wr "$LINK" "$D/tsm/connect"
@@ -40,7 +42,8 @@ tsm_check "unload the platform with devices connected" rmmod tsm_emu
 tsm_check "the devices are gone" test ! -e "$D" -a ! -e "$D2"
 tsm_check "reload the platform" mod tsm_emu
 tsm_check "devices are back, not connected" tsm_expect_eq "" "$(tsm_read "$D/tsm/connect")" connect
-tsm_check "stream accounting at its start" tsm_expect_eq "$avail0:0" "$(avail):$(nr_streams)" avail:streams
+tsm_check "stream accounting at its start" \
+	tsm_expect_eq "$avail0:0" "$(avail):$(nr_streams)" avail:streams
 
 # 3. Removal of a connected device through sysfs, then rescan.
 wr "$LINK" "$D2/tsm/connect"

@@ -23,7 +23,8 @@ tsm_check "DSM has authenticated" test -f "$D/authenticated"
 tsm_check "plain device has no link verbs" \
 	test ! -e "$TSM_PCI/$TSM_PLAIN/tsm/connect" -a ! -e "$TSM_PCI/$TSM_PLAIN/authenticated"
 tsm_check "function 1 has no connect (not a DSM)" test ! -e "$TSM_PCI/$TSM_FN1/tsm/connect"
-tsm_check "connect reads empty before connect" tsm_expect_eq "" "$(tsm_read "$D/tsm/connect")" connect
+tsm_check "connect reads empty before connect" \
+	tsm_expect_eq "" "$(tsm_read "$D/tsm/connect")" connect
 tsm_check "available_secure_streams is 255" tsm_expect_eq 255 "$avail0" available_secure_streams
 tsm_check "no stream links before connect" tsm_expect_eq "" "$(streams)" streams
 
@@ -39,7 +40,8 @@ tsm_check "connect refused for an unprivileged user" nobody_wr_refused "$LINK" "
 
 tsm_check "connect $TSM_DSM_MFD" wr "$LINK" "$D/tsm/connect"
 tsm_check "connect reads back $LINK" tsm_expect_eq "$LINK" "$(tsm_read "$D/tsm/connect")" connect
-tsm_check "authenticated reads $LINK" tsm_expect_eq "$LINK" "$(tsm_read "$D/authenticated")" authenticated
+tsm_check "authenticated reads $LINK" \
+	tsm_expect_eq "$LINK" "$(tsm_read "$D/authenticated")" authenticated
 tsm_check "dsm of the DSM is itself" tsm_expect_eq "$TSM_DSM_MFD" "$(tsm_read "$D/tsm/dsm")" dsm
 tsm_check "dsm of function 1 is the DSM" \
 	tsm_expect_eq "$TSM_DSM_MFD" "$(tsm_read "$TSM_PCI/$TSM_FN1/tsm/dsm")" dsm
@@ -57,11 +59,15 @@ both_secure()
 tsm_check "endpoint and root port IDE streams are Secure" both_secure
 tsm_check "double connect is refused" tsm_write_fails "$EBUSY" "$LINK" "$D/tsm/connect"
 
-tsm_check "disconnect with another name is refused" tsm_write_fails "$EINVAL" tsm99 "$D/tsm/disconnect"
-tsm_check "disconnect refused for an unprivileged user" nobody_wr_refused "$LINK" "$D/tsm/disconnect"
+tsm_check "disconnect with another name is refused" \
+	tsm_write_fails "$EINVAL" tsm99 "$D/tsm/disconnect"
+tsm_check "disconnect refused for an unprivileged user" \
+	nobody_wr_refused "$LINK" "$D/tsm/disconnect"
 tsm_check "disconnect" wr "$LINK" "$D/tsm/disconnect"
-tsm_check "connect reads empty after disconnect" tsm_expect_eq "" "$(tsm_read "$D/tsm/connect")" connect
-tsm_check "stream accounting back to its start" tsm_expect_eq "$avail0" "$(avail)" available_secure_streams
+tsm_check "connect reads empty after disconnect" \
+	tsm_expect_eq "" "$(tsm_read "$D/tsm/connect")" connect
+tsm_check "stream accounting back to its start" \
+	tsm_expect_eq "$avail0" "$(avail)" available_secure_streams
 torn_down()
 {
 	[ "$(ide_ctl "$TSM_DSM_MFD" 0)" = 00000000 ] && [ "$(ide_ctl "$TSM_RP0" 0)" = 00000000 ] &&
@@ -76,10 +82,12 @@ wait $p1; r1=$?
 wait $p2; r2=$?
 parallel_ok()
 {
-	[ "$r1" -eq 0 ] && [ "$r2" -eq 0 ] && [ "$(avail)" -eq $((avail0 - 2)) ] && [ "$(nr_streams)" -eq 2 ]
+	[ "$r1" -eq 0 ] && [ "$r2" -eq 0 ] &&
+		[ "$(avail)" -eq $((avail0 - 2)) ] && [ "$(nr_streams)" -eq 2 ]
 }
 tsm_check "two DSMs connect in parallel with distinct streams" parallel_ok
 echo "$LINK" > "$D/tsm/disconnect"
 echo "$LINK" > "$D2/tsm/disconnect"
-tsm_check "both disconnected, accounting back to its start" tsm_expect_eq "$avail0" "$(avail)" available_secure_streams
+tsm_check "both disconnected, accounting back to its start" \
+	tsm_expect_eq "$avail0" "$(avail)" available_secure_streams
 ktap_finished
