@@ -37,6 +37,28 @@ for p in "${patches[@]}"; do
 	if [ -z "$out" ]; then ok "checkpatch $p"; else nok "checkpatch $p"; echo "$out" | sed 's/^/#   /'; fi
 done
 
+# MAINTAINERS: every entry of the repository's MAINTAINERS is in the
+# patched kernel MAINTAINERS word for word, and covers every added file.
+maint_check=$(cat <<'PY'
+import sys
+def entries(path):
+    text = "".join(l for l in open(path) if not l.startswith("#"))
+    return [p.strip("\n") for p in text.split("\n\n") if p.strip()]
+ours, kernel = entries(sys.argv[1]), set(entries(sys.argv[2]))
+for e in ours:
+    if e not in kernel:
+        print("entry '%s' differs from the series' MAINTAINERS" % e.splitlines()[0])
+pats = [l[3:] for e in ours for l in e.splitlines() if l.startswith("F:\t")]
+for f in sys.argv[3:]:
+    if not any(f == p or (p.endswith("/") and f.startswith(p)) for p in pats):
+        print("no entry covers " + f)
+PY
+)
+mapfile -t added < <(git ls-files -co --exclude-standard -- drivers include samples lib Documentation tools)
+out=$(python3 -c "$maint_check" MAINTAINERS "$src/MAINTAINERS" "${added[@]}")
+if [ -z "$out" ]; then ok "MAINTAINERS matches the series and covers every added file"
+else nok "MAINTAINERS"; echo "$out" | sed 's/^/#   /'; fi
+
 # kernel-doc
 for f in "${cfiles[@]}"; do
 	out=$(perl "$src/scripts/kernel-doc" -none "$f" 2>&1)

@@ -1,0 +1,1377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tsm-model: device and firmware model of the emulated TEE-IO platform.
+ *
+ *   tsm-model device [options]
+ *	Serve the emulated DSMs behind /dev/tsm_emu_model: answer their
+ *	DOE data objects (SPDM, secured SPDM with IDE_KM and TDISP), report
+ *	IDE key and TDISP state back to the kernel, and move interfaces to
+ *	ERROR on forbidden configuration writes.  With --external HOST:PORT
+ *	the objects are forwarded to an independent SPDM responder over the
+ *	SPDM socket framing (PCI_DOE transport) instead.
+ *
+ *   tsm-model responder --listen PORT [options]
+ *	Serve the same device model over the SPDM socket framing on
+ *	127.0.0.1:PORT (0 picks a free port; see --port-file).
+ *
+ *   tsm-model firmware --dsm DDDD:BB:DD.F [options] STEP...
+ *	Act as the TSM firmware: SPDM requester, IDE_KM and TDISP requester,
+ *	through the kernel's DOE path (/dev/tsm_emu_host) or a socket.
+ *	STEPs run in order; "!STEP" expects STEP to fail.  See usage().
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "model.h"
+#include "tsm-emu-bridge.h"
+
+#define DOE_HDR			8
+#define PCI_SIG_VID		0x0001
+
+/* SPDM socket framing (FACTS section 8) */
+#define SOCK_CMD_NORMAL		0x0001
+#define SOCK_CMD_CONTINUE	0xfffd
+#define SOCK_CMD_SHUTDOWN	0xfffe
+#define SOCK_CMD_UNKNOWN	0xffff
+#define SOCK_TRANSPORT_PCI_DOE	0x02
+
+#define MAX_DSMS		16
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR && !stop_requested)
+		;
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+/* "DDDD:BB:DD.F" (domain optional, hex) -> domain and Requester ID */
+static int parse_bdf(const char *s, uint32_t *domain, uint16_t *rid)
+{
+	unsigned int d = 0, b, dev, fn;
+	char tail;
+
+	if (sscanf(s, "%x:%x:%x.%x%c", &d, &b, &dev, &fn, &tail) != 4) {
+		d = 0;
+		if (sscanf(s, "%x:%x.%x%c", &b, &dev, &fn, &tail) != 3)
+			return -EINVAL;
+	}
+	if (b > 0xff || dev > 0x1f || fn > 7)
+		return -EINVAL;
+	*domain = d;
+	*rid = b << 8 | dev << 3 | fn;
+	return 0;
+}
+
+static void fmt_bdf(char *buf, size_t len, uint32_t domain, uint16_t rid)
+{
+	snprintf(buf, len, "%04x:%02x:%02x.%x", domain, rid >> 8, (rid >> 3) & 0x1f,
+		 rid & 7);
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -errno ? -errno : -EIO;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EPIPE;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Latency and fault injection, re-read from the control file.          */
+
+/**
+ * struct ctl - run-time behaviour of the device model
+ * @path: control file (NULL: none)
+ * @mtime: modification time of the file when last parsed
+ * @fault: pending one-shot fault
+ * @count: how many more messages @fault applies to
+ * @delay_ms: answer delay of %FAULT_DELAY
+ * @latency_ms: delay before every answer
+ *
+ * The control file holds "key=value" words, e.g.
+ * "fault=bad-signature count=1" or "latency_ms=20"; it is parsed again
+ * whenever it changes, before each message.
+ */
+struct ctl {
+	const char *path;
+	struct timespec mtime;
+	enum model_fault fault;
+	unsigned int count;
+	unsigned int delay_ms;
+	unsigned int latency_ms;
+};
+
+static const char * const fault_names[FAULT_MAX] = {
+	[FAULT_NONE] = "none",
+	[FAULT_DROP] = "drop",
+	[FAULT_DELAY] = "delay",
+	[FAULT_BAD_LENGTH] = "bad-length",
+	[FAULT_BAD_SIGNATURE] = "bad-signature",
+	[FAULT_SPDM_ERROR] = "spdm-error",
+	[FAULT_TDISP_ERROR] = "tdisp-error",
+};
+
+static void ctl_parse_word(struct ctl *c, const char *w)
+{
+	char key[32];
+	char val[32];
+	int i;
+
+	if (sscanf(w, "%31[^=]=%31s", key, val) != 2) {
+		fprintf(stderr, "tsm-model: ignoring control word '%s'\n", w);
+		return;
+	}
+	if (!strcmp(key, "fault")) {
+		for (i = 0; i < FAULT_MAX; i++)
+			if (!strcmp(val, fault_names[i]))
+				break;
+		if (i == FAULT_MAX) {
+			fprintf(stderr, "tsm-model: unknown fault '%s'\n", val);
+			return;
+		}
+		c->fault = i;
+		if (!c->count)
+			c->count = 1;
+	} else if (!strcmp(key, "count")) {
+		c->count = strtoul(val, NULL, 0);
+	} else if (!strcmp(key, "delay_ms")) {
+		c->delay_ms = strtoul(val, NULL, 0);
+	} else if (!strcmp(key, "latency_ms")) {
+		c->latency_ms = strtoul(val, NULL, 0);
+	} else {
+		fprintf(stderr, "tsm-model: unknown control key '%s'\n", key);
+	}
+}
+
+static void ctl_refresh(struct ctl *c)
+{
+	char buf[512], *w, *save;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (!c->path || stat(c->path, &st))
+		return;
+	if (st.st_mtim.tv_sec == c->mtime.tv_sec && st.st_mtim.tv_nsec == c->mtime.tv_nsec)
+		return;
+	c->mtime = st.st_mtim;
+	fd = open(c->path, O_RDONLY);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return;
+	buf[n] = 0;
+	c->fault = FAULT_NONE;
+	c->count = 0;
+	for (w = strtok_r(buf, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+		ctl_parse_word(c, w);
+}
+
+/* The fault for the message being handled (consumes one count). */
+static enum model_fault ctl_take(struct ctl *c)
+{
+	enum model_fault f = c->fault;
+
+	if (f == FAULT_NONE || !c->count)
+		return FAULT_NONE;
+	if (--c->count == 0)
+		c->fault = FAULT_NONE;
+	return f;
+}
+
+/* Give back a fault the protocol code did not consume. */
+static void ctl_untake(struct ctl *c, enum model_fault f)
+{
+	if (f == FAULT_NONE)
+		return;
+	c->fault = f;
+	c->count++;
+}
+
+/* ------------------------------------------------------------------ */
+/* The device model: one SPDM responder and PCI-SIG state per DSM.      */
+
+struct dsm {
+	uint32_t domain;
+	uint16_t rid;
+	struct pcisig_dev *pcisig;
+	struct spdm_rsp *rsp;
+};
+
+/**
+ * struct model - device model state
+ * @id: responder identity (certificates and key)
+ * @ctl: latency and faults
+ * @fd: /dev/tsm_emu_model, or -1 when there is no platform
+ * @dsms: DSMs seen so far
+ * @nr_dsms: entries used in @dsms
+ * @messages: DOE objects answered
+ * @total_us: time spent answering them
+ * @max_us: longest answer
+ * @verbose: log every message
+ */
+struct model {
+	struct model_identity *id;
+	struct ctl ctl;
+	int fd;
+	struct dsm dsms[MAX_DSMS];
+	int nr_dsms;
+	uint64_t messages;
+	uint64_t total_us;
+	uint64_t max_us;
+	bool verbose;
+};
+
+static int bridge_send(struct model *m, uint32_t type, uint32_t domain, uint16_t rid,
+		       uint16_t flags, uint64_t tag, const void *payload, uint32_t len)
+{
+	uint8_t buf[sizeof(struct tsm_bridge_hdr) + TSM_BRIDGE_MAX_PAYLOAD];
+	struct tsm_bridge_hdr h = {
+		.type = type, .len = len, .domain = domain, .rid = rid,
+		.flags = flags, .tag = tag,
+	};
+	ssize_t n;
+
+	if (m->fd < 0)
+		return 0;
+	if (len > TSM_BRIDGE_MAX_PAYLOAD)
+		return -EINVAL;
+	memcpy(buf, &h, sizeof(h));
+	if (len)
+		memcpy(buf + sizeof(h), payload, len);
+	n = write(m->fd, buf, sizeof(h) + len);
+	if (n < 0) {
+		fprintf(stderr, "tsm-model: bridge write (type %#x): %s\n", type, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int op_fn_info(void *priv, uint32_t segment, uint16_t rid, struct model_fn *fn)
+{
+	struct model *m = priv;
+	struct tsm_bridge_fn_info *info;
+	int i;
+
+	if (m->fd < 0)
+		return -ENODEV;
+	info = calloc(1, sizeof(*info));
+	if (!info)
+		return -ENOMEM;
+	info->domain = segment;
+	info->rid = rid;
+	if (ioctl(m->fd, TSM_BRIDGE_IOC_FN_INFO, info)) {
+		free(info);
+		return -ENODEV;
+	}
+	fn->segment = segment;
+	fn->rid = rid;
+	for (i = 0; i < 6; i++)
+		fn->bar_size[i] = info->bar_size[i];
+	memcpy(fn->config, info->config, sizeof(fn->config));
+	free(info);
+	return 0;
+}
+
+static void op_ide_state(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
+			 bool ready)
+{
+	struct tsm_bridge_ide_state s = { .stream_id = stream_id, .ready = ready };
+	struct model *m = priv;
+
+	if (m->verbose)
+		fprintf(stderr, "tsm-model: stream %u keys %s\n", stream_id,
+			ready ? "set to go" : "stopped");
+	bridge_send(m, TSM_BRIDGE_IDE_STATE, segment, rid, 0, 0, &s, sizeof(s));
+}
+
+static void op_tdi_state(void *priv, uint32_t segment, uint16_t rid, enum tdi_state state)
+{
+	static const char * const names[] = {
+		"CONFIG_UNLOCKED", "CONFIG_LOCKED", "RUN", "ERROR"
+	};
+	struct tsm_bridge_tdi_state s = { .state = state };
+	struct model *m = priv;
+	char bdf[32];
+
+	fmt_bdf(bdf, sizeof(bdf), segment, rid);
+	if (m->verbose)
+		fprintf(stderr, "tsm-model: interface %s -> %s\n", bdf,
+			state <= TDI_ERROR ? names[state] : "?");
+	bridge_send(m, TSM_BRIDGE_TDI_STATE, segment, rid, 0, 0, &s, sizeof(s));
+}
+
+static struct model_dev_ops model_ops = {
+	.fn_info = op_fn_info,
+	.ide_state = op_ide_state,
+	.tdi_state = op_tdi_state,
+};
+
+/* The DSM that owns function @rid: function 0 of the same device. */
+static struct dsm *model_dsm(struct model *m, uint32_t domain, uint16_t rid, bool create)
+{
+	uint16_t dsm_rid = rid & ~7;
+	struct dsm *d;
+	int i;
+
+	for (i = 0; i < m->nr_dsms; i++)
+		if (m->dsms[i].domain == domain && m->dsms[i].rid == dsm_rid)
+			return &m->dsms[i];
+	if (!create || m->nr_dsms == MAX_DSMS)
+		return NULL;
+	d = &m->dsms[m->nr_dsms];
+	d->domain = domain;
+	d->rid = dsm_rid;
+	d->pcisig = pcisig_dev_new(domain, dsm_rid, &model_ops);
+	if (!d->pcisig)
+		return NULL;
+	d->rsp = spdm_rsp_new(m->id, d->pcisig);
+	if (!d->rsp) {
+		pcisig_dev_free(d->pcisig);
+		return NULL;
+	}
+	m->nr_dsms++;
+	return d;
+}
+
+static void model_reset_dsms(struct model *m)
+{
+	int i;
+
+	for (i = 0; i < m->nr_dsms; i++) {
+		spdm_rsp_free(m->dsms[i].rsp);
+		pcisig_dev_free(m->dsms[i].pcisig);
+	}
+	m->nr_dsms = 0;
+}
+
+static void model_free(struct model *m)
+{
+	model_reset_dsms(m);
+	if (m->id)
+		model_identity_free(m->id);
+	m->id = NULL;
+}
+
+/* Answer DOE Discovery: (PCI-SIG, 0), (PCI-SIG, 1), (PCI-SIG, 2). */
+static int doe_discovery(const uint8_t *req, size_t len, uint8_t *rsp)
+{
+	unsigned int index;
+
+	if (len < DOE_HDR + 4)
+		return -EINVAL;
+	index = req[DOE_HDR] & 0xff;
+	if (index > 2)
+		index = 0;
+	memcpy(rsp, req, 4);
+	put_le32(rsp + 4, 3);
+	put_le32(rsp + 8, PCI_SIG_VID | index << 16 | (index < 2 ? index + 1 : 0) << 24);
+	return 12;
+}
+
+/**
+ * model_handle_object() - answer one complete DOE data object
+ * @m: the model
+ * @domain: segment of the function owning the mailbox
+ * @rid: that function
+ * @req: request object, DOE header included
+ * @len: its size in bytes
+ * @rsp: buffer of %MODEL_DOE_MAX bytes for the response object
+ *
+ * Applies latency and faults.  Return: response object size, 0 to give no
+ * answer at all, or a negative errno to report a DOE error.
+ */
+static int model_handle_object(struct model *m, uint32_t domain, uint16_t rid,
+			       const uint8_t *req, size_t len, uint8_t *rsp)
+{
+	enum model_fault fault;
+	uint32_t dw_len;
+	uint64_t t0 = now_us(), dt;
+	struct dsm *d;
+	uint8_t type;
+	int n;
+
+	if (len < DOE_HDR || len % 4 || len > MODEL_DOE_MAX)
+		return -EINVAL;
+	dw_len = get_le32(req + 4) & 0x3ffff;
+	if ((req[0] | req[1] << 8) != PCI_SIG_VID || req[3] || dw_len * 4 != len)
+		return -EINVAL;
+	type = req[2];
+
+	ctl_refresh(&m->ctl);
+	if (type == DOE_TYPE_DISCOVERY)
+		return doe_discovery(req, len, rsp);
+	if (type != DOE_TYPE_CMA && type != DOE_TYPE_SSESSION)
+		return -EPROTONOSUPPORT;
+	d = model_dsm(m, domain, rid, true);
+	if (!d)
+		return -ENOMEM;
+
+	fault = ctl_take(&m->ctl);
+	if (fault == FAULT_DROP)
+		return 0;
+	n = spdm_rsp_handle(d->rsp, type, req + DOE_HDR, len - DOE_HDR, rsp + DOE_HDR,
+			    MODEL_DOE_MAX - DOE_HDR, &fault);
+	if (fault == FAULT_BAD_SIGNATURE || fault == FAULT_SPDM_ERROR ||
+	    fault == FAULT_TDISP_ERROR)
+		ctl_untake(&m->ctl, fault);	/* not applicable to this message */
+	if (n < 0)
+		return n;
+	memcpy(rsp, req, 4);
+	while (n % 4)
+		rsp[DOE_HDR + n++] = 0;
+	put_le32(rsp + 4, (DOE_HDR + n) / 4);
+	if (fault == FAULT_BAD_LENGTH)
+		put_le32(rsp + 4, (DOE_HDR + n) / 4 + 1);
+
+	dt = now_us() - t0;
+	m->messages++;
+	m->total_us += dt;
+	if (dt > m->max_us)
+		m->max_us = dt;
+	if (m->verbose)
+		fprintf(stderr, "tsm-model: type %u, %zu -> %d bytes in %llu us\n", type, len,
+			DOE_HDR + n, (unsigned long long)dt);
+	if (m->ctl.latency_ms)
+		sleep_ms(m->ctl.latency_ms);
+	if (fault == FAULT_DELAY)
+		sleep_ms(m->ctl.delay_ms ? m->ctl.delay_ms : 1500);
+	return DOE_HDR + n;
+}
+
+static void model_stats(struct model *m)
+{
+	fprintf(stderr, "tsm-model: %llu messages, average %llu us, longest %llu us\n",
+		(unsigned long long)m->messages,
+		(unsigned long long)(m->messages ? m->total_us / m->messages : 0),
+		(unsigned long long)m->max_us);
+}
+
+/* ------------------------------------------------------------------ */
+/* SPDM socket framing                                                  */
+
+static int sock_send(int fd, uint32_t cmd, const void *payload, uint32_t len)
+{
+	uint8_t hdr[12];
+	int ret;
+
+	put_be32(hdr, cmd);
+	put_be32(hdr + 4, SOCK_TRANSPORT_PCI_DOE);
+	put_be32(hdr + 8, len);
+	ret = write_full(fd, hdr, sizeof(hdr));
+	if (!ret && len)
+		ret = write_full(fd, payload, len);
+	return ret;
+}
+
+/* Receive one framed message; returns the payload size or -errno. */
+static int sock_recv(int fd, uint32_t *cmd, uint8_t *buf, size_t cap)
+{
+	uint8_t hdr[12];
+	uint32_t len;
+	int ret;
+
+	ret = read_full(fd, hdr, sizeof(hdr));
+	if (ret)
+		return ret;
+	*cmd = get_be32(hdr);
+	len = get_be32(hdr + 8);
+	if (len > cap)
+		return -EMSGSIZE;
+	ret = read_full(fd, buf, len);
+	return ret ? ret : (int)len;
+}
+
+static int sock_connect(const char *hostport)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char host[64];
+	unsigned int port;
+	int fd;
+
+	if (sscanf(hostport, "%63[^:]:%u", host, &port) != 2 || port > 65535 ||
+	    inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		fprintf(stderr, "tsm-model: bad address '%s' (want A.B.C.D:PORT)\n", hostport);
+		return -EINVAL;
+	}
+	sa.sin_port = htons(port);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int err = -errno;
+
+		fprintf(stderr, "tsm-model: connect %s: %s\n", hostport, strerror(errno));
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* One DOE object over the socket: request and answer include DOE headers. */
+static int sock_exchange(int fd, const uint8_t *req, size_t len, uint8_t *rsp, size_t cap)
+{
+	uint32_t cmd;
+	int n;
+
+	n = sock_send(fd, SOCK_CMD_NORMAL, req, len);
+	if (n)
+		return n;
+	n = sock_recv(fd, &cmd, rsp, cap);
+	if (n < 0)
+		return n;
+	if (cmd != SOCK_CMD_NORMAL)
+		return -EPROTO;
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Role: device model behind /dev/tsm_emu_model                         */
+
+static int run_device(struct model *m, const char *dev, const char *external)
+{
+	static uint8_t in[sizeof(struct tsm_bridge_hdr) + TSM_BRIDGE_MAX_PAYLOAD];
+	static uint8_t out[MODEL_DOE_MAX];
+	int ext = -1;
+	int ret = 0;
+
+	m->fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (m->fd < 0) {
+		fprintf(stderr, "tsm-model: %s: %s\n", dev, strerror(errno));
+		return 1;
+	}
+	if (external) {
+		ext = sock_connect(external);
+		if (ext < 0) {
+			close(m->fd);
+			return 1;
+		}
+	}
+	fprintf(stderr, "tsm-model: device model attached to %s%s%s\n", dev,
+		external ? ", forwarding to " : "", external ? external : "");
+
+	while (!stop_requested) {
+		struct pollfd pfd = { .fd = m->fd, .events = POLLIN };
+		struct tsm_bridge_hdr h;
+		const uint8_t *payload;
+		ssize_t n;
+		int len;
+
+		if (poll(&pfd, 1, 500) <= 0)
+			continue;
+		n = read(m->fd, in, sizeof(in));
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fprintf(stderr, "tsm-model: read: %s\n", strerror(errno));
+			ret = 1;
+			break;
+		}
+		if ((size_t)n < sizeof(h))
+			continue;
+		memcpy(&h, in, sizeof(h));
+		if (h.len != (size_t)n - sizeof(h))
+			continue;
+		payload = in + sizeof(h);
+
+		if (h.type == TSM_BRIDGE_CFG_WRITE) {
+			struct tsm_bridge_cfg_write w;
+			struct dsm *d;
+
+			if (h.len != sizeof(w))
+				continue;
+			memcpy(&w, payload, sizeof(w));
+			d = model_dsm(m, h.domain, h.rid, false);
+			if (d)
+				pcisig_dev_cfg_write(d->pcisig, h.rid, w.where, w.size, w.old,
+						     w.val);
+			continue;
+		}
+		if (h.type != TSM_BRIDGE_DOE_REQ)
+			continue;
+
+		if (ext >= 0) {
+			len = sock_exchange(ext, payload, h.len, out, sizeof(out));
+			if (len < 0) {
+				fprintf(stderr, "tsm-model: external responder: %s\n",
+					strerror(-len));
+				ret = 1;
+				break;
+			}
+		} else {
+			len = model_handle_object(m, h.domain, h.rid, payload, h.len, out);
+		}
+		if (len == 0)
+			continue;	/* dropped: the requester times out */
+		if (len < 0)
+			bridge_send(m, TSM_BRIDGE_DOE_RSP, h.domain, h.rid, TSM_BRIDGE_F_ERROR,
+				    h.tag, NULL, 0);
+		else
+			bridge_send(m, TSM_BRIDGE_DOE_RSP, h.domain, h.rid, 0, h.tag, out, len);
+	}
+	if (ext >= 0) {
+		sock_send(ext, SOCK_CMD_SHUTDOWN, NULL, 0);
+		close(ext);
+	}
+	close(m->fd);
+	m->fd = -1;
+	model_stats(m);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Role: device model over the SPDM socket framing                      */
+
+static int serve_client(struct model *m, int fd)
+{
+	static uint8_t in[MODEL_DOE_MAX], out[MODEL_DOE_MAX];
+	uint32_t cmd;
+	int n;
+
+	for (;;) {
+		n = sock_recv(fd, &cmd, in, sizeof(in));
+		if (n < 0)
+			return n == -EPIPE ? 0 : n;
+		switch (cmd) {
+		case SOCK_CMD_NORMAL:
+			/* Pseudo-function 01:00.0 of segment 0 */
+			n = model_handle_object(m, 0, 0x100, in, n, out);
+			if (sock_send(fd, SOCK_CMD_NORMAL, out, n > 0 ? n : 0))
+				return -EIO;
+			break;
+		case SOCK_CMD_CONTINUE:
+			sock_send(fd, SOCK_CMD_CONTINUE, NULL, 0);
+			break;
+		case SOCK_CMD_SHUTDOWN:
+			sock_send(fd, SOCK_CMD_SHUTDOWN, NULL, 0);
+			return 1;
+		default:
+			sock_send(fd, SOCK_CMD_UNKNOWN, NULL, 0);
+			break;
+		}
+	}
+}
+
+static int run_responder(struct model *m, unsigned int port, const char *port_file)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t salen = sizeof(sa);
+	int one = 1, lfd, ret = 0;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons(port);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &salen)) {
+		fprintf(stderr, "tsm-model: listen on port %u: %s\n", port, strerror(errno));
+		if (lfd >= 0)
+			close(lfd);
+		return 1;
+	}
+	fprintf(stderr, "tsm-model: responder listening on 127.0.0.1:%u\n", ntohs(sa.sin_port));
+	if (port_file) {
+		FILE *f = fopen(port_file, "w");
+
+		if (f) {
+			fprintf(f, "%u\n", ntohs(sa.sin_port));
+			fclose(f);
+		}
+	}
+	while (!stop_requested) {
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = 1;
+			break;
+		}
+		ret = serve_client(m, fd);
+		close(fd);
+		/* The next connection is a new device. */
+		model_reset_dsms(m);
+		if (ret == 1) {
+			ret = 0;
+			break;	/* SHUTDOWN */
+		}
+		if (ret < 0)
+			fprintf(stderr, "tsm-model: client: %s\n", strerror(-ret));
+		ret = 0;
+	}
+	close(lfd);
+	model_stats(m);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Role: firmware model (requester)                                     */
+
+/**
+ * struct fw - firmware model state
+ * @domain: segment of the DSM
+ * @dsm: Requester ID of the DSM (function 0, owner of the DOE mailbox)
+ * @tdi: interface the TDISP steps address (default: the DSM)
+ * @rp_domain: segment of the root port
+ * @rp: Requester ID of the root port (valid if @have_rp)
+ * @have_rp: a root port was given
+ * @host_fd: /dev/tsm_emu_host, or -1
+ * @sock_fd: socket to a responder, or -1
+ * @q: the SPDM requester
+ * @stream_id: IDE Stream ID used by the ide-* steps
+ * @ep_block: selective stream block on the endpoint
+ * @rp_block: selective stream block on the root port
+ * @portion: TDISP report portion size
+ * @nonce: START_INTERFACE_NONCE of the last lock
+ * @dump_dir: where certs/measurements/report steps store evidence
+ */
+struct fw {
+	uint32_t domain;
+	uint16_t dsm;
+	uint16_t tdi;
+	uint32_t rp_domain;
+	uint16_t rp;
+	bool have_rp;
+	int host_fd;
+	int sock_fd;
+	struct spdm_req *q;
+	uint8_t stream_id;
+	unsigned int ep_block;
+	unsigned int rp_block;
+	unsigned int portion;
+	uint8_t nonce[32];
+	const char *dump_dir;
+};
+
+static int fw_xfer(void *priv, uint8_t doe_type, const uint8_t *req, size_t req_len,
+		   uint8_t *rsp, size_t rsp_cap)
+{
+	static uint8_t obj[MODEL_DOE_MAX], ans[MODEL_DOE_MAX];
+	struct fw *f = priv;
+	uint32_t dw;
+	int n;
+
+	if (req_len > MODEL_DOE_MAX - DOE_HDR)
+		return -EMSGSIZE;
+	if (f->host_fd >= 0) {
+		struct tsm_bridge_doe x = {
+			.domain = f->domain, .rid = f->dsm, .type = doe_type,
+			.req_len = (req_len + 3) & ~3u, .rsp_len = sizeof(ans) - DOE_HDR,
+			.req_ptr = (uintptr_t)obj, .rsp_ptr = (uintptr_t)ans,
+		};
+
+		memset(obj, 0, x.req_len);
+		memcpy(obj, req, req_len);
+		if (ioctl(f->host_fd, TSM_BRIDGE_IOC_DOE, &x))
+			return -errno;
+		if (x.rsp_len > rsp_cap)
+			return -ENOSPC;
+		memcpy(rsp, ans, x.rsp_len);
+		return x.rsp_len;
+	}
+
+	/* Socket: the payload is the whole DOE object. */
+	dw = (DOE_HDR + req_len + 3) / 4;
+	memset(obj, 0, dw * 4);
+	obj[0] = PCI_SIG_VID & 0xff;
+	obj[1] = PCI_SIG_VID >> 8;
+	obj[2] = doe_type;
+	put_le32(obj + 4, dw);
+	memcpy(obj + DOE_HDR, req, req_len);
+	n = sock_exchange(f->sock_fd, obj, dw * 4, ans, sizeof(ans));
+	if (n < 0)
+		return n;
+	if (n < DOE_HDR || n % 4 || (ans[0] | ans[1] << 8) != PCI_SIG_VID ||
+	    ans[2] != doe_type || (get_le32(ans + 4) & 0x3ffff) * 4 != (uint32_t)n)
+		return -EIO;
+	if ((size_t)n - DOE_HDR > rsp_cap)
+		return -ENOSPC;
+	memcpy(rsp, ans + DOE_HDR, n - DOE_HDR);
+	return n - DOE_HDR;
+}
+
+/* Configuration space of a function through sysfs. */
+static int cfg_rw(uint32_t domain, uint16_t rid, unsigned int where, uint32_t *val, bool write)
+{
+	char path[96], bdf[32];
+	ssize_t n;
+	int fd;
+
+	fmt_bdf(bdf, sizeof(bdf), domain, rid);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, write ? O_WRONLY : O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = write ? pwrite(fd, val, 4, where) : pread(fd, val, 4, where);
+	close(fd);
+	return n == 4 ? 0 : -EIO;
+}
+
+/* Offset of Selective IDE Stream block @block of a function, or -errno. */
+static int ide_sel_offset(uint32_t domain, uint16_t rid, unsigned int block)
+{
+	unsigned int pos = 0x100, links, nsel, i, guard;
+	uint32_t hdr, cap, scap;
+	int off;
+
+	for (guard = 0; guard < 512; guard++) {
+		if (cfg_rw(domain, rid, pos, &hdr, false))
+			return -EIO;
+		if ((hdr & 0xffff) == 0x30)
+			break;
+		pos = hdr >> 20;
+		if (pos < 0x100 || pos & 3)
+			return -ENODEV;
+	}
+	if (guard == 512 || cfg_rw(domain, rid, pos + 4, &cap, false))
+		return -ENODEV;
+	links = cap & 1 ? 1 + ((cap >> 13) & 7) : 0;
+	nsel = 1 + ((cap >> 16) & 0xff);
+	if (!(cap & 2) || block >= nsel)
+		return -ENODEV;
+	off = pos + 0x0c + 8 * links;
+	for (i = 0; i < block; i++) {
+		if (cfg_rw(domain, rid, off, &scap, false))
+			return -EIO;
+		off += 20 + 12 * (scap & 0xf);
+		if (off > 0x1000 - 20)
+			return -ENODEV;
+	}
+	return off;
+}
+
+/* Read-modify-write of the Selective IDE Stream Control of both ends. */
+static int ide_ctl(struct fw *f, uint32_t clear, uint32_t set)
+{
+	struct { uint32_t dom; uint16_t rid; unsigned int blk; } ends[2] = {
+		{ f->domain, f->dsm, f->ep_block }, { f->rp_domain, f->rp, f->rp_block },
+	};
+	uint32_t v;
+	int i, off;
+
+	for (i = 0; i < (f->have_rp ? 2 : 1); i++) {
+		off = ide_sel_offset(ends[i].dom, ends[i].rid, ends[i].blk);
+		if (off < 0)
+			return off;
+		if (cfg_rw(ends[i].dom, ends[i].rid, off + 4, &v, false))
+			return -EIO;
+		v = (v & ~clear) | set;
+		if (cfg_rw(ends[i].dom, ends[i].rid, off + 4, &v, true))
+			return -EIO;
+	}
+	return 0;
+}
+
+/* Both ends in IDE state @state (0 Insecure, 2 Secure)?  -EBADE if not. */
+static int ide_expect(struct fw *f, unsigned int state)
+{
+	struct { uint32_t dom; uint16_t rid; unsigned int blk; } ends[2] = {
+		{ f->domain, f->dsm, f->ep_block }, { f->rp_domain, f->rp, f->rp_block },
+	};
+	uint32_t v;
+	int i, off;
+
+	for (i = 0; i < (f->have_rp ? 2 : 1); i++) {
+		off = ide_sel_offset(ends[i].dom, ends[i].rid, ends[i].blk);
+		if (off < 0)
+			return off;
+		if (cfg_rw(ends[i].dom, ends[i].rid, off + 8, &v, false))
+			return -EIO;
+		printf("    %s IDE state %u\n", i ? "root port" : "endpoint", v & 0xf);
+		if ((v & 0xf) != state)
+			return -EBADE;
+	}
+	return 0;
+}
+
+static int rp_keys(struct fw *f, bool go)
+{
+	struct tsm_bridge_key_set k = {
+		.domain = f->rp_domain, .rid = f->rp, .stream_id = f->stream_id, .go = go,
+	};
+
+	if (!f->have_rp)
+		return 0;
+	if (f->host_fd < 0)
+		return -ENOTTY;
+	return ioctl(f->host_fd, TSM_BRIDGE_IOC_KEY_SET, &k) ? -errno : 0;
+}
+
+/* All six keys of key set 0: {Rx, Tx} x {PR, NPR, CPL}. */
+static int ide_keys(struct fw *f, int op)
+{
+	uint8_t key[32], ifv[8] = { 0, 0, 0, 0, 1, 0, 0, 0 };
+	int dir, sub, ret = 0;
+
+	for (dir = IDEKM_RX; dir <= IDEKM_TX && !ret; dir++) {
+		for (sub = IDEKM_SUB_PR; sub <= IDEKM_SUB_CPL && !ret; sub++) {
+			if (op == 0) {
+				if (RAND_bytes(key, sizeof(key)) != 1)
+					return -EIO;
+				ret = idekm_key_prog(f->q, 0, f->stream_id, 0, dir, sub, key, ifv);
+				memset(key, 0, sizeof(key));
+			} else if (op == 1) {
+				ret = idekm_key_go(f->q, 0, f->stream_id, 0, dir, sub);
+			} else {
+				ret = idekm_key_stop(f->q, 0, f->stream_id, 0, dir, sub);
+			}
+		}
+	}
+	return ret;
+}
+
+static int dump(struct fw *f, const char *name, const void *buf, size_t len)
+{
+	char path[512];
+	FILE *fp;
+	size_t n;
+
+	if (!f->dump_dir)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", f->dump_dir, name);
+	fp = fopen(path, "wb");
+	if (!fp)
+		return -errno;
+	n = fwrite(buf, 1, len, fp);
+	if (fclose(fp) || n != len)
+		return -EIO;
+	return 0;
+}
+
+static int tdi_state_by_name(const char *s)
+{
+	static const char * const names[] = {
+		"CONFIG_UNLOCKED", "CONFIG_LOCKED", "RUN", "ERROR"
+	};
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+/* Toggle a config register of the TDI and restore it: a forbidden change. */
+static int tdi_poke(struct fw *f, unsigned int where, uint32_t flip)
+{
+	uint32_t v, nv;
+	int ret;
+
+	ret = cfg_rw(f->domain, f->tdi, where, &v, false);
+	if (ret)
+		return ret;
+	nv = v ^ flip;
+	ret = cfg_rw(f->domain, f->tdi, where, &nv, true);
+	if (!ret)
+		ret = cfg_rw(f->domain, f->tdi, where, &v, true);
+	return ret;
+}
+
+static int fw_step(struct fw *f, const char *step)
+{
+	static uint8_t buf[65536];
+	const char *arg = strchr(step, '=');
+	size_t namelen = arg ? (size_t)(arg - step) : strlen(step);
+	char name[32];
+	int ret, st;
+
+	if (namelen >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, step, namelen);
+	name[namelen] = 0;
+	if (arg)
+		arg++;
+
+	if (!strcmp(name, "vca"))
+		return spdm_req_vca(f->q);
+	if (!strcmp(name, "certs")) {
+		const uint8_t *chain;
+		size_t len;
+
+		ret = spdm_req_get_certificate(f->q, arg ? atoi(arg) : 0);
+		if (ret < 0)
+			return ret;
+		chain = spdm_req_cert_chain(f->q, &len);
+		ret = dump(f, "chain.bin", chain, len);
+		/* The DER certificates follow the 4 + 48 byte chain header. */
+		if (!ret && len > 52)
+			ret = dump(f, "chain.der", chain + 52, len - 52);
+		return ret;
+	}
+	if (!strcmp(name, "challenge"))
+		return spdm_req_challenge(f->q, arg ? atoi(arg) : 0);
+	if (!strcmp(name, "measurements")) {
+		ret = spdm_req_measurements(f->q, NULL, buf, sizeof(buf));
+		if (ret >= 0)
+			ret = dump(f, "measurements.bin", buf, ret);
+		return ret;
+	}
+	if (!strcmp(name, "session"))
+		return spdm_req_start_session(f->q, 0);
+	if (!strcmp(name, "heartbeat"))
+		return spdm_req_heartbeat(f->q);
+	if (!strcmp(name, "key-update"))
+		return spdm_req_key_update(f->q);
+	if (!strcmp(name, "end"))
+		return spdm_req_end_session(f->q);
+	if (!strcmp(name, "ide-query")) {
+		ret = idekm_query(f->q, 0, buf, sizeof(buf));
+		if (ret >= 7 && (buf[4] << 8 | buf[3]) != f->dsm)
+			return -EBADE;	/* QUERY_RESP names another function */
+		return ret;
+	}
+	if (!strcmp(name, "ide-setup"))
+		return ide_ctl(f, 0xffffffff, (uint32_t)f->stream_id << 24);
+	if (!strcmp(name, "ide-keys"))
+		return ide_keys(f, 0);
+	if (!strcmp(name, "ide-go")) {
+		ret = ide_keys(f, 1);
+		return ret ? ret : rp_keys(f, true);
+	}
+	if (!strcmp(name, "ide-stop")) {
+		ret = ide_keys(f, 2);
+		return ret ? ret : rp_keys(f, false);
+	}
+	if (!strcmp(name, "ide-enable"))
+		return ide_ctl(f, 0, 1);
+	if (!strcmp(name, "ide-disable"))
+		return ide_ctl(f, 0xffffffff, 0);
+	if (!strcmp(name, "ide-secure"))
+		return ide_expect(f, 2);
+	if (!strcmp(name, "ide-insecure"))
+		return ide_expect(f, 0);
+	if (!strcmp(name, "tdisp-version"))
+		return tdisp_get_version(f->q, f->tdi);
+	if (!strcmp(name, "tdisp-caps"))
+		return tdisp_get_capabilities(f->q, f->tdi, buf, sizeof(buf));
+	if (!strcmp(name, "lock"))
+		/* NO_FW_UPDATE | LOCK_MSIX, default stream, no MMIO offset */
+		return tdisp_lock(f->q, f->tdi, 0x5, f->stream_id, 0, f->nonce);
+	if (!strcmp(name, "report")) {
+		ret = tdisp_get_report(f->q, f->tdi, f->portion, buf, sizeof(buf));
+		if (ret >= 16)
+			printf("    report: %d bytes, %u MMIO ranges\n", ret, get_le32(buf + 12));
+		if (ret >= 0)
+			ret = dump(f, "report.bin", buf, ret);
+		return ret;
+	}
+	if (!strcmp(name, "start"))
+		return tdisp_start(f->q, f->tdi, f->nonce);
+	if (!strcmp(name, "bad-start")) {
+		uint8_t bad[32];
+
+		memcpy(bad, f->nonce, sizeof(bad));
+		bad[0] ^= 1;
+		return tdisp_start(f->q, f->tdi, bad);
+	}
+	if (!strcmp(name, "stop"))
+		return tdisp_stop(f->q, f->tdi);
+	if (!strcmp(name, "state")) {
+		ret = tdisp_get_state(f->q, f->tdi);
+		if (ret < 0 || !arg)
+			return ret;
+		st = tdi_state_by_name(arg);
+		if (st < 0)
+			return -EINVAL;
+		printf("    TDI state %d\n", ret);
+		return ret == st ? 0 : -EBADE;
+	}
+	if (!strcmp(name, "bar-write"))
+		return tdi_poke(f, 0x10, 0x00100000);	/* BAR0 moves by 1 MiB */
+	if (!strcmp(name, "bme-clear"))
+		return tdi_poke(f, 0x04, 0x4);		/* Bus Master Enable */
+	if (!strcmp(name, "tdi")) {
+		uint32_t dom;
+		uint16_t rid;
+
+		if (!arg || parse_bdf(arg, &dom, &rid) || (rid & ~7) != f->dsm)
+			return -EINVAL;
+		f->tdi = rid;
+		return 0;
+	}
+	if (!strcmp(name, "sleep")) {
+		sleep_ms(arg ? atoi(arg) : 0);
+		return 0;
+	}
+	fprintf(stderr, "tsm-model: unknown step '%s'\n", name);
+	return -EINVAL;
+}
+
+static int run_firmware(struct fw *f, const char *root, int nsteps, char **steps)
+{
+	int i, failures = 0;
+
+	f->q = spdm_req_new(fw_xfer, f, root);
+	if (!f->q) {
+		fprintf(stderr, "tsm-model: cannot create the requester (trust anchor %s)\n", root);
+		return 1;
+	}
+	for (i = 0; i < nsteps; i++) {
+		const char *step = steps[i];
+		bool expect_fail = step[0] == '!';
+		uint64_t t0 = now_us();
+		int ret;
+
+		if (expect_fail)
+			step++;
+		ret = fw_step(f, step);
+		if (ret < 0 && !expect_fail) {
+			printf("step %s: failed: %s", step, strerror(-ret));
+			if (ret == -EPROTO && tdisp_last_error(f->q))
+				printf(" (TDISP error %#x)", tdisp_last_error(f->q));
+			printf("\n");
+			failures++;
+			break;
+		} else if (ret >= 0 && expect_fail) {
+			printf("step %s: succeeded but was expected to fail\n", step);
+			failures++;
+			break;
+		}
+		printf("step %s: %s (%llu ms)\n", step,
+		       expect_fail ? "failed as expected" : "ok",
+		       (unsigned long long)(now_us() - t0) / 1000);
+		if (expect_fail)
+			printf("    error: %s\n", strerror(-ret));
+	}
+	spdm_req_free(f->q);
+	return failures ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void usage(void)
+{
+	fprintf(stderr,
+"usage: tsm-model device [--certs DIR] [--dev PATH] [--ctl FILE] [--external A.B.C.D:PORT] [-v]\n"
+"       tsm-model responder --listen PORT [--port-file FILE] [--certs DIR] [--ctl FILE] [-v]\n"
+"       tsm-model firmware --dsm DDDD:BB:DD.F [--rp DDDD:BB:DD.F] [--root FILE]\n"
+"                 [--host PATH | --socket A.B.C.D:PORT] [--stream-id N] [--ep-block N]\n"
+"                 [--rp-block N] [--portion N] [--dump DIR] STEP...\n"
+"\n"
+"firmware steps (\"!STEP\" must fail):\n"
+"  vca certs[=SLOT] challenge[=SLOT] measurements session heartbeat key-update end\n"
+"  ide-query ide-setup ide-keys ide-go ide-stop ide-enable ide-disable ide-secure\n"
+"  ide-insecure tdisp-version tdisp-caps tdi=BDF lock report start bad-start stop\n"
+"  state[=CONFIG_UNLOCKED|CONFIG_LOCKED|RUN|ERROR] bar-write bme-clear sleep=MS\n"
+"\n"
+"control file words: fault=drop|delay|bad-length|bad-signature|spdm-error|tdisp-error\n"
+"  count=N delay_ms=N latency_ms=N\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "certs", required_argument, NULL, 'c' },
+		{ "dev", required_argument, NULL, 'd' },
+		{ "ctl", required_argument, NULL, 'C' },
+		{ "external", required_argument, NULL, 'x' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "port-file", required_argument, NULL, 'P' },
+		{ "dsm", required_argument, NULL, 'D' },
+		{ "rp", required_argument, NULL, 'R' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "stream-id", required_argument, NULL, 'S' },
+		{ "ep-block", required_argument, NULL, 'e' },
+		{ "rp-block", required_argument, NULL, 'b' },
+		{ "portion", required_argument, NULL, 'p' },
+		{ "dump", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	const char *certs = "/etc/tsm-model", *dev = "/dev/tsm_emu_model";
+	const char *host = "/dev/tsm_emu_host", *sock = NULL, *external = NULL;
+	const char *port_file = NULL, *root = NULL;
+	struct model m = { .fd = -1 };
+	struct fw f = { .host_fd = -1, .sock_fd = -1, .stream_id = 1, .portion = 1024 };
+	bool have_dsm = false;
+	int listen_port = -1;
+	char rootbuf[512];
+	const char *role;
+	int c, ret;
+
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	role = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': certs = optarg; break;
+		case 'd': dev = optarg; break;
+		case 'C': m.ctl.path = optarg; break;
+		case 'x': external = optarg; break;
+		case 'l': listen_port = atoi(optarg); break;
+		case 'P': port_file = optarg; break;
+		case 'D':
+			if (parse_bdf(optarg, &f.domain, &f.dsm) || (f.dsm & 7)) {
+				fprintf(stderr, "tsm-model: bad DSM '%s' (function 0 expected)\n",
+					optarg);
+				return 2;
+			}
+			f.tdi = f.dsm;
+			have_dsm = true;
+			break;
+		case 'R':
+			if (parse_bdf(optarg, &f.rp_domain, &f.rp)) {
+				fprintf(stderr, "tsm-model: bad root port '%s'\n", optarg);
+				return 2;
+			}
+			f.have_rp = true;
+			break;
+		case 'r': root = optarg; break;
+		case 'H': host = optarg; break;
+		case 's': sock = optarg; break;
+		case 'S': f.stream_id = strtoul(optarg, NULL, 0); break;
+		case 'e': f.ep_block = strtoul(optarg, NULL, 0); break;
+		case 'b': f.rp_block = strtoul(optarg, NULL, 0); break;
+		case 'p': f.portion = strtoul(optarg, NULL, 0); break;
+		case 'o': f.dump_dir = optarg; break;
+		case 'v': m.verbose = true; break;
+		default:
+			usage();
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (!strcmp(role, "device") || !strcmp(role, "responder")) {
+		if (!strcmp(role, "responder") && listen_port < 0) {
+			usage();
+			return 2;
+		}
+		m.id = model_identity_load(certs);
+		if (!m.id)
+			return 1;
+		if (!strcmp(role, "device"))
+			ret = run_device(&m, dev, external);
+		else
+			ret = run_responder(&m, listen_port, port_file);
+		model_free(&m);
+		return ret;
+	}
+	if (!strcmp(role, "firmware")) {
+		if (!have_dsm || optind >= argc) {
+			usage();
+			return 2;
+		}
+		if (!root) {
+			snprintf(rootbuf, sizeof(rootbuf), "%s/root.der", certs);
+			root = rootbuf;
+		}
+		if (sock) {
+			f.sock_fd = sock_connect(sock);
+			if (f.sock_fd < 0)
+				return 1;
+		} else {
+			f.host_fd = open(host, O_RDWR | O_CLOEXEC);
+			if (f.host_fd < 0) {
+				fprintf(stderr, "tsm-model: %s: %s\n", host, strerror(errno));
+				return 1;
+			}
+		}
+		ret = run_firmware(&f, root, argc - optind, argv + optind);
+		if (f.sock_fd >= 0) {
+			sock_send(f.sock_fd, SOCK_CMD_SHUTDOWN, NULL, 0);
+			close(f.sock_fd);
+		}
+		if (f.host_fd >= 0)
+			close(f.host_fd);
+		return ret;
+	}
+	usage();
+	return 2;
+}
