@@ -6,14 +6,15 @@
 #                    test kernel, boot it and run the demonstration
 #   make check       every test tier and gate; ends with "N passed, N failed"
 #   make run TEST=x  boot the VM and run script x inside it
+#   make tools       build the device/firmware model and VM test programs
 #   make series      export the work as a git format-patch series
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
 
-.PHONY: all deps tree kernel demo check run series clean distclean
+.PHONY: all deps tree kernel tools demo check run series clean distclean
 
-all: kernel
+all: kernel tools
 	scripts/vm-run.sh tools/testing/selftests/tsm/demo.sh
 
 deps:
@@ -25,12 +26,18 @@ tree: deps
 kernel: tree
 	scripts/build-kernel.sh vm configs/vm.config
 
+# The device/firmware model (static, for the VM), its test PKI and the
+# static helper programs of the VM selftests.
+tools: deps
+	$(MAKE) -C tools/testing/tsm-model static certs
+	scripts/build-vm-bin.sh
+
 demo: all
 
-check: kernel
+check: kernel tools
 	scripts/check.sh
 
-run: kernel
+run: kernel tools
 	@if [ -z "$(TEST)" ]; then echo "usage: make run TEST=path/to/script.sh" >&2; exit 2; fi
 	scripts/vm-run.sh "$(TEST)"
 

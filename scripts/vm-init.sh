@@ -5,7 +5,7 @@
 # way the demonstration does, runs /tests/run.sh, then checks for leaks and
 # reports the script's exit status to the host runner.
 /bin/busybox --install -s /bin
-export PATH=/bin:/sbin
+export PATH=/bin:/sbin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null

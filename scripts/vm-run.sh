@@ -40,6 +40,17 @@ cp "$src/tools/testing/selftests/kselftest/ktap_helpers.sh" "$work/tests/"
 for f in "$@"; do
 	cp -r "$f" "$work/tests/"
 done
+# Static test programs (scripts/build-vm-bin.sh), the device/firmware
+# model and its test PKI (make tools).
+mkdir -p "$work/usr/bin" "$work/etc/tsm-model"
+if [ -d "$top/build/vm-bin" ]; then
+	cp -r "$top/build/vm-bin"/. "$work/usr/bin/"
+fi
+if [ -x "$top/build/tsm-model/tsm-model.static" ]; then
+	cp "$top/build/tsm-model/tsm-model.static" "$work/usr/bin/tsm-model"
+	cp "$top/build/tsm-model/certs"/*.der "$top/build/tsm-model/certs"/leaf.key \
+		"$work/etc/tsm-model/" 2>/dev/null || true
+fi
 cp "$script" "$work/tests/run.sh"
 (cd "$work" && find . | cpio -o -H newc --quiet) > "$top/build/initramfs.cpio"
 

@@ -1,0 +1,114 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Real SPDM 1.2, IDE_KM and TDISP through the kernel's DOE path: the
+# firmware model (requester) talks to the device model (responder) behind
+# the emulated DOE mailbox of a DSM via /dev/tsm_emu_host -> pci_doe() ->
+# emulated mailbox -> /dev/tsm_emu_model.  IDE streams turn Secure only
+# after a real K_SET_GO, and TDISP moves to ERROR on forbidden config writes.
+. /tests/ktap_helpers.sh
+. /tests/lib.sh
+
+CTL=/tmp/tsm-model.ctl
+LOG=/tmp/tsm-model.log
+OUT=/tmp/fw.out
+FWOPTS="--dsm $TSM_DSM_MFD --rp $TSM_RP0 --stream-id 7 --dump /tmp"
+
+ktap_print_header
+ktap_set_plan 21
+
+: > "$CTL"
+tsm-model device --ctl "$CTL" -v 2> "$LOG" &
+model=$!
+i=0
+while ! grep -q attached "$LOG" && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+tsm_check "device model attached to /dev/tsm_emu_model" grep -q attached "$LOG"
+
+# fw STEP...: run the firmware model; its output goes to the log on failure.
+fw()
+{
+	if tsm-model firmware $FWOPTS "$@" > "$OUT" 2>&1; then
+		return 0
+	fi
+	sed 's/^/# /' "$OUT"
+	return 1
+}
+
+fault()
+{
+	echo "$*" > "$CTL"
+	# The model notices a change of the file's modification time.
+	sleep 0.05
+}
+
+SETUP="vca certs session ide-query ide-setup ide-keys ide-go ide-enable ide-secure"
+TEARDOWN="ide-stop ide-disable end"
+
+tsm_check "SPDM version, capabilities, algorithms, certificates, challenge, measurements" \
+	fw vca certs challenge measurements
+tsm_check "certificate chain and measurements were exported" \
+	test -s /tmp/chain.der -a -s /tmp/measurements.bin
+tsm_check "secured session: heartbeat, key update, end session" \
+	fw vca certs session heartbeat key-update heartbeat end
+tsm_check "IDE stream Secure only after K_SET_GO, Insecure after K_SET_STOP" \
+	fw vca certs session ide-query ide-setup ide-keys ide-enable ide-insecure \
+	   ide-go ide-secure ide-stop ide-insecure ide-disable end
+tsm_check "no K_SET_GO without a secured session" \
+	fw vca certs !ide-go
+tsm_check "TDISP version, capabilities, lock, report, start (RUN), stop" \
+	fw $SETUP tdisp-version tdisp-caps state=CONFIG_UNLOCKED lock state=CONFIG_LOCKED \
+	   report start state=RUN stop state=CONFIG_UNLOCKED $TEARDOWN
+# report_flags: OR of the RANGE_ATTRIBUTES of all MMIO ranges of the report
+report_flags()
+{
+	n=$(od -An -tu4 -j 12 -N 4 /tmp/report.bin | tr -d ' ')
+	acc=0
+	i=0
+	while [ "$i" -lt "${n:-0}" ]; do
+		a=$(od -An -tu2 -j $((16 + 16 * i + 12)) -N 2 /tmp/report.bin | tr -d ' ')
+		acc=$((acc | a))
+		i=$((i + 1))
+	done
+	echo "$acc"
+}
+tsm_check "interface report flags an MSI-X table range and a PBA range" \
+	test $(($(report_flags) & 3)) -eq 3
+tsm_check "lock refused without keys on the default stream" \
+	fw vca certs session !lock state=CONFIG_UNLOCKED end
+tsm_check "start with a wrong nonce is refused" \
+	fw $SETUP lock !bad-start state=CONFIG_LOCKED stop $TEARDOWN
+tsm_check "BAR write while RUN moves the interface to ERROR" \
+	fw $SETUP lock start bar-write state=ERROR !start stop state=CONFIG_UNLOCKED $TEARDOWN
+tsm_check "clearing Bus Master Enable while LOCKED moves it to ERROR" \
+	fw $SETUP lock bme-clear state=ERROR stop $TEARDOWN
+tsm_check "config writes while CONFIG_UNLOCKED are harmless" \
+	fw $SETUP bar-write bme-clear state=CONFIG_UNLOCKED lock state=CONFIG_LOCKED stop $TEARDOWN
+tsm_check "function 1 is an interface of its own" \
+	fw $SETUP tdi=$TSM_FN1 lock state=CONFIG_LOCKED tdi=$TSM_DSM_MFD state=CONFIG_UNLOCKED \
+	   tdi=$TSM_FN1 stop $TEARDOWN
+
+# Fault injection, one message each.
+fault fault=bad-signature
+tsm_check "wrong CHALLENGE_AUTH signature is detected" fw vca certs !challenge
+fault fault=spdm-error
+tsm_check "SPDM ERROR response is reported" fw !vca
+fault fault=tdisp-error
+tsm_check "TDISP ERROR response is reported" fw vca certs session !tdisp-version end
+fault fault=drop
+tsm_check "dropped answer times out, the mailbox recovers" fw !vca vca
+fault fault=bad-length
+tsm_check "malformed DOE length is rejected by the DOE core" fw !vca vca
+fault latency_ms=20
+tsm_check "20 ms latency per message stays inside the DOE timeout" fw vca certs session end
+fault
+
+kill "$model"
+wait "$model"
+sed 's/^/# /' "$LOG" | grep -v 'bytes in' | tail -5
+longest=$(sed -n 's/.*longest \([0-9]*\) us.*/\1/p' "$LOG")
+tsm_check "longest answer ${longest:-?} us is well inside the 1 s DOE timeout" \
+	test "${longest:-1000000}" -lt 500000
+ktap_finished
