@@ -124,6 +124,8 @@ static int ide_dump(const uint8_t *cfg, unsigned int ide, uint8_t *out,
 	size_t n = 0;
 	uint32_t idecap;
 
+	if (ide > PCI_CFG_SIZE - 12)
+		return -EINVAL;
 	idecap = get_le32(cfg + pos);
 	nlink = ide_nr_link(idecap);
 	nsel = ide_nr_sel(idecap);

@@ -1,13 +1,1109 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * test-pcisig: IDE_KM and TDISP, device and requester sides, with the
+ * SPDM requester replaced by tests/stub-spdm.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "harness.h"
 #include "pcisig.h"
 #include "stub-spdm.h"
 
-TEST(placeholder)
+#define RID0		STUB_RID0
+#define RID1		STUB_RID1
+#define STREAM		3
+#define OFFSET		0x100000000ull
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+
+static void make_key(uint8_t key[32], uint8_t ifv[8], uint8_t stream,
+		     uint8_t ks, uint8_t dir, uint8_t sub)
+{
+	unsigned int i;
+
+	for (i = 0; i < 32; i++)
+		key[i] = (uint8_t)(stream * 31 + ks * 17 + dir * 7 + sub * 3 + i);
+	memset(ifv, 0, 8);
+	ifv[4] = 1;
+}
+
+static int prog_keys(struct stub *s, uint8_t stream, uint8_t ks)
+{
+	uint8_t key[32], ifv[8];
+	unsigned int dir, sub;
+	int ret;
+
+	for (dir = 0; dir < 2; dir++)
+		for (sub = 0; sub < 3; sub++) {
+			make_key(key, ifv, stream, ks, dir, sub);
+			ret = idekm_key_prog(s->q, 0, stream, ks, dir, sub, key,
+					     ifv);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
+static int go_keys(struct stub *s, uint8_t stream, uint8_t ks)
+{
+	unsigned int dir, sub;
+	int ret;
+
+	for (dir = 0; dir < 2; dir++)
+		for (sub = 0; sub < 3; sub++) {
+			ret = idekm_key_go(s->q, 0, stream, ks, dir, sub);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
+static int setup_stream(struct stub *s, uint8_t stream)
+{
+	int ret = prog_keys(s, stream, 0);
+
+	return ret ? ret : go_keys(s, stream, 0);
+}
+
+/* A stub with stream STREAM keyed and interface @rid locked (and run) */
+static struct stub *locked_stub(uint16_t rid, uint16_t flags, bool run,
+				uint8_t nonce[32])
+{
+	struct stub *s = stub_new();
+	uint8_t n[32];
+
+	if (!s)
+		return NULL;
+	if (!nonce)
+		nonce = n;
+	if (setup_stream(s, STREAM) ||
+	    tdisp_lock(s->q, rid, flags, STREAM, OFFSET, nonce) ||
+	    (run && tdisp_start(s->q, rid, nonce))) {
+		stub_free(s);
+		return NULL;
+	}
+	stub_clear_events(s);
+	return s;
+}
+
+/* Call the device directly with a copy of exactly @len bytes */
+static int dev_call(struct stub *s, uint8_t proto, const uint8_t *req,
+		    size_t len, uint8_t *rsp, size_t cap)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	int n;
+
+	if (!copy)
+		return -ENOMEM;
+	if (len)
+		memcpy(copy, req, len);
+	n = pcisig_dev_vdm(s->dev, proto, copy, len, rsp, cap, &s->fault);
+	free(copy);
+	return n;
+}
+
+static void tdisp_msg(uint8_t *m, size_t len, uint8_t code, uint16_t rid)
+{
+	memset(m, 0, len);
+	m[0] = TDISP_VERSION_10;
+	m[1] = code;
+	put_le32(m + 4, rid);
+}
+
+/* TDISP error code of the device's answer to @req, 0 if not an error */
+static uint32_t raw_tdisp_err(struct stub *s, const uint8_t *req, size_t len,
+			      uint32_t *data)
+{
+	uint8_t rsp[MODEL_DOE_MAX];
+	int n = dev_call(s, PCISIG_PROTO_TDISP, req, len, rsp, sizeof(rsp));
+
+	if (n < TDISP_HDR_LEN || rsp[0] != TDISP_VERSION_10)
+		return 0xdeadbeef;
+	if (rsp[1] != TDISP_ERROR)
+		return 0;
+	if (n != TDISP_ERROR_LEN)
+		return 0xdeadbeef;
+	if (data)
+		*data = get_le32(rsp + 20);
+	return get_le32(rsp + 16);
+}
+
+static size_t tdisp_len_of(uint8_t code)
+{
+	switch (code) {
+	case TDISP_GET_CAPS:
+		return TDISP_CAPS_REQ_LEN;
+	case TDISP_LOCK:
+		return TDISP_LOCK_REQ_LEN;
+	case TDISP_GET_REPORT:
+		return TDISP_REPORT_REQ_LEN;
+	case TDISP_START:
+		return TDISP_START_REQ_LEN;
+	default:
+		return TDISP_HDR_LEN;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Object life                                                         */
+
+TEST(pcisig_dev_new_args)
+{
+	struct model_dev_ops ops = { 0 };
+	struct pcisig_dev *d;
+
+	EXPECT(!pcisig_dev_new(0, 0x100, NULL));
+	EXPECT(!pcisig_dev_new(0, 0x100, &ops));
+	ops.fn_info = (void *)1;
+	EXPECT(!pcisig_dev_new(0, 0x101, &ops));
+	d = pcisig_dev_new(0, 0x100, &ops);
+	EXPECT(d);
+	pcisig_dev_free(d);
+	pcisig_dev_free(NULL);
+	pcisig_dev_session_end(NULL);
+	pcisig_dev_cfg_write(NULL, 0x100, 4, 2, 6, 0);
+}
+
+TEST(pcisig_dev_vdm_bad_proto)
+{
+	struct stub *s = stub_new();
+	uint8_t req[16] = { 0 }, rsp[64];
+
+	ASSERT(s);
+	EXPECT_EQ(dev_call(s, 2, req, sizeof(req), rsp, sizeof(rsp)), -EINVAL);
+	EXPECT_EQ(dev_call(s, 0xff, req, sizeof(req), rsp, sizeof(rsp)),
+		  -EINVAL);
+	EXPECT_EQ(pcisig_dev_vdm(s->dev, 0, NULL, 3, rsp, sizeof(rsp), NULL),
+		  -EINVAL);
+	stub_free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* IDE_KM                                                              */
+
+TEST(idekm_query_default)
+{
+	struct stub *s = stub_new();
+	uint8_t rsp[512];
+	int n;
+
+	ASSERT(s);
+	n = idekm_query(s->q, 0, rsp, sizeof(rsp));
+	/* cap + ctl + 2 selective blocks of 8 registers */
+	ASSERT(n == 7 + 4 * (2 + 2 * 8));
+	EXPECT_EQ(rsp[0], IDEKM_QUERY_RESP);
+	EXPECT_EQ(rsp[2], 0);
+	EXPECT_EQ(rsp[3], 0x00);	/* dev 0 fn 0 */
+	EXPECT_EQ(rsp[4], 0x01);	/* bus 1 */
+	EXPECT_EQ(rsp[5], STUB_SEGMENT & 0xff);
+	EXPECT_EQ(rsp[6], 0);
+	EXPECT_MEM(rsp + 7, s->fn[0].config + STUB_IDE_OFF + 4, n - 7);
+	EXPECT_EQ(get_le32(rsp + 7), 0x010100c2);
+	/* second selective block, RID Association 2 */
+	EXPECT_EQ(get_le32(rsp + 7 + 4 * (2 + 8 + 4)), 0xa0000104);
+	stub_free(s);
+}
+
+TEST(idekm_query_link_and_mixed_assoc)
+{
+	struct stub *s = stub_new();
+	uint8_t *c, rsp[512];
+	unsigned int i, expect;
+	int n;
+
+	ASSERT(s);
+	c = s->fn[0].config;
+	/* Link IDE with 2 TCs, 2 selective blocks: 2 and 0 address blocks */
+	put_le32(c + STUB_IDE_OFF + 4, 0x010100c3 | 1 << 13);
+	for (i = 0; i < 2 * 2 + 11 + 5; i++)
+		put_le32(c + STUB_IDE_OFF + 0x0c + 4 * i, 0xb0000000 | i);
+	put_le32(c + STUB_IDE_OFF + 0x0c + 16, 2);
+	put_le32(c + STUB_IDE_OFF + 0x0c + 16 + 44, 0);
+	expect = 7 + 4 * (2 + 4 + 11 + 5);
+	n = idekm_query(s->q, 0, rsp, sizeof(rsp));
+	EXPECT_EQ(n, expect);
+	if (n == (int)expect)
+		EXPECT_MEM(rsp + 7, c + STUB_IDE_OFF + 4, n - 7);
+	stub_free(s);
+}
+
+TEST(idekm_query_errors)
+{
+	struct stub *s = stub_new();
+	uint8_t rsp[512], req[4] = { IDEKM_QUERY, 0, 0, 0 };
+	uint8_t *c;
+
+	ASSERT(s);
+	c = s->fn[0].config;
+	/* other ports: no answer */
+	EXPECT_EQ(idekm_query(s->q, 1, rsp, sizeof(rsp)), -EINVAL);
+	EXPECT_EQ(idekm_query(s->q, 255, rsp, sizeof(rsp)), -EINVAL);
+	/* bad lengths */
+	EXPECT_EQ(dev_call(s, 0, req, 2, rsp, sizeof(rsp)), -EINVAL);
+	EXPECT_EQ(dev_call(s, 0, req, 4, rsp, sizeof(rsp)), -EINVAL);
+	EXPECT_EQ(dev_call(s, 0, req, 0, rsp, sizeof(rsp)), -EINVAL);
+	/* response buffers too small */
+	EXPECT_EQ(dev_call(s, 0, req, 3, rsp, 20), -ENOSPC);
+	EXPECT_EQ(dev_call(s, 0, req, 3, rsp, 78), -ENOSPC);
+	EXPECT_EQ(dev_call(s, 0, req, 3, rsp, 79), 79);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, 78), -ENOSPC);
+
+	/* extended capability list that loops on itself */
+	put_le32(c + 0x118, 0x2f | 1 << 16 | 0x118u << 20);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -ENODEV);
+	/* misaligned, beyond 4 KiB, into legacy space */
+	put_le32(c + 0x118, 0x2f | 1 << 16 | 0x12au << 20);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -ENODEV);
+	put_le32(c + 0x118, 0x2f | 1 << 16 | 0x0fcu << 20);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -ENODEV);
+	/* IDE capability at the very end: its blocks overflow 4 KiB */
+	put_le32(c + 0x118, 0x2f | 1 << 16 | 0xff0u << 20);
+	put_le32(c + 0xff0, 0x30 | 1 << 16);
+	put_le32(c + 0xff4, 0x01ff00c2);
+	put_le32(c + 0xff8, 0);
+	put_le32(c + 0xffc, 0xf);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -EINVAL);
+	/* IDE capability header in the last dword */
+	put_le32(c + 0x118, 0x2f | 1 << 16 | 0xffcu << 20);
+	put_le32(c + 0xffc, 0x30 | 1 << 16);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -EINVAL);
+	/* no capabilities at all */
+	memset(c + 0x100, 0, 0xf00);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -ENODEV);
+	/* DSM function gone */
+	stub_default_fn(s, 0);
+	s->fn_present[0] = false;
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -ENODEV);
+	stub_free(s);
+}
+
+TEST(idekm_key_prog_happy)
+{
+	struct stub *s = stub_new();
+	uint8_t key[32], ifv[8];
+	struct idekm_key *k;
+
+	ASSERT(s);
+	EXPECT_EQ(prog_keys(s, STREAM, 0), 0);
+	EXPECT_EQ(prog_keys(s, 200, 1), 0);
+	k = &s->dev->streams[200].k[1][IDEKM_TX][IDEKM_SUB_CPL];
+	make_key(key, ifv, 200, 1, IDEKM_TX, IDEKM_SUB_CPL);
+	EXPECT(k->programmed);
+	EXPECT(!k->go);
+	EXPECT_MEM(k->key, key, 32);
+	EXPECT_MEM(k->ifv, ifv, 8);
+	/* reprogramming a key that is not in use is fine */
+	EXPECT_EQ(prog_keys(s, STREAM, 0), 0);
+	EXPECT_EQ(s->nr_ev, 0);
+	stub_free(s);
+}
+
+static int kp_status(struct stub *s, const uint8_t *req, size_t len,
+		     uint8_t *rsp)
+{
+	int n = dev_call(s, PCISIG_PROTO_IDE_KM, req, len, rsp, 64);
+
+	if (n != IDEKM_ACK_LEN || rsp[0] != IDEKM_KP_ACK)
+		return -1;
+	return rsp[4];
+}
+
+TEST(idekm_key_prog_errors)
+{
+	struct stub *s = stub_new();
+	uint8_t req[64] = { IDEKM_KEY_PROG, 0, 0, 7, 0, 0x21, 0 }, rsp[64];
+	uint8_t key[32] = { 1 }, ifv[8] = { 0 };
+
+	ASSERT(s);
+	EXPECT_EQ(kp_status(s, req, 47, rsp), IDEKM_KP_SUCCESS);
+	EXPECT_EQ(rsp[3], 7);
+	EXPECT_EQ(rsp[5], 0x21);
+	EXPECT_EQ(rsp[6], 0);
+	EXPECT_EQ(kp_status(s, req, 46, rsp), IDEKM_KP_BAD_LENGTH);
+	EXPECT_EQ(kp_status(s, req, 48, rsp), IDEKM_KP_BAD_LENGTH);
+	EXPECT_EQ(kp_status(s, req, 1, rsp), IDEKM_KP_BAD_LENGTH);
+	EXPECT_EQ(rsp[3], 0);
+	EXPECT_EQ(kp_status(s, req, 4, rsp), IDEKM_KP_BAD_LENGTH);
+	EXPECT_EQ(rsp[3], 7);
+	req[6] = 1;
+	EXPECT_EQ(kp_status(s, req, 47, rsp), IDEKM_KP_BAD_PORT);
+	EXPECT_EQ(rsp[6], 1);
+	req[6] = 0;
+	req[5] = 0x30;		/* sub-stream 3 */
+	EXPECT_EQ(kp_status(s, req, 47, rsp), IDEKM_KP_BAD_VALUE);
+	req[5] = 0xf0;
+	EXPECT_EQ(kp_status(s, req, 47, rsp), IDEKM_KP_BAD_VALUE);
+	req[5] = 0x04;		/* reserved bit */
+	EXPECT_EQ(kp_status(s, req, 47, rsp), IDEKM_KP_BAD_VALUE);
+	req[5] = 0x08;
+	EXPECT_EQ(kp_status(s, req, 47, rsp), IDEKM_KP_BAD_VALUE);
+	EXPECT(!s->dev->streams[7].k[0][0][0].programmed);
+	EXPECT_EQ(dev_call(s, 0, req, 47, rsp, 6), -ENOSPC);
+
+	/* an active key is not replaced */
+	EXPECT_EQ(idekm_key_prog(s->q, 0, 9, 0, IDEKM_RX, IDEKM_SUB_PR, key,
+				 ifv), 0);
+	EXPECT_EQ(idekm_key_go(s->q, 0, 9, 0, IDEKM_RX, IDEKM_SUB_PR), 0);
+	req[3] = 9;
+	req[5] = 0;
+	EXPECT_EQ(kp_status(s, req, 47, rsp), IDEKM_KP_FAILURE);
+	EXPECT_EQ(s->dev->streams[9].k[0][0][0].key[0], 1);
+
+	/* the requester turns statuses into -EPROTO */
+	EXPECT_EQ(idekm_key_prog(s->q, 1, 9, 0, IDEKM_RX, IDEKM_SUB_PR, key,
+				 ifv), -EPROTO);
+	EXPECT_EQ(idekm_key_prog(s->q, 0, 9, 0, IDEKM_RX, IDEKM_SUB_PR, key,
+				 ifv), -EPROTO);
+	/* and refuses to send nonsense */
+	EXPECT_EQ(idekm_key_prog(s->q, 0, 9, 2, IDEKM_RX, 0, key, ifv),
+		  -EINVAL);
+	EXPECT_EQ(idekm_key_prog(s->q, 0, 9, 0, 2, 0, key, ifv), -EINVAL);
+	EXPECT_EQ(idekm_key_prog(s->q, 0, 9, 0, 0, 3, key, ifv), -EINVAL);
+	EXPECT_EQ(idekm_key_prog(s->q, 0, 9, 0, 0, 0, NULL, ifv), -EINVAL);
+	EXPECT_EQ(idekm_key_go(s->q, 0, 9, 0, 0, 3), -EINVAL);
+	EXPECT_EQ(idekm_key_stop(s->q, 0, 9, 3, 0, 0), -EINVAL);
+	stub_free(s);
+}
+
+TEST(idekm_go_unprogrammed)
 {
 	struct stub *s = stub_new();
 
 	ASSERT(s);
-	EXPECT_EQ(tdisp_get_version(s->q, STUB_RID0), 0x10);
+	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, IDEKM_RX, IDEKM_SUB_PR),
+		  -ENOKEY);
+	EXPECT(!s->dev->streams[STREAM].k[0][0][0].go);
+	/* stop of an unprogrammed key is acknowledged */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_RX, IDEKM_SUB_PR),
+		  0);
+	EXPECT_EQ(s->nr_ev, 0);
+	stub_free(s);
+}
+
+TEST(idekm_gostop_malformed)
+{
+	struct stub *s = stub_new();
+	uint8_t req[8] = { IDEKM_K_SET_GO, 0, 0, 1, 0, 0, 0, 0 }, rsp[64];
+	unsigned int id;
+
+	ASSERT(s);
+	EXPECT_EQ(prog_keys(s, 1, 0), 0);
+	EXPECT_EQ(dev_call(s, 0, req, 6, rsp, sizeof(rsp)), -EINVAL);
+	EXPECT_EQ(dev_call(s, 0, req, 8, rsp, sizeof(rsp)), -EINVAL);
+	EXPECT_EQ(dev_call(s, 0, req, 7, rsp, 6), -ENOSPC);
+	req[6] = 1;
+	EXPECT_EQ(dev_call(s, 0, req, 7, rsp, sizeof(rsp)), -EINVAL);
+	req[6] = 0;
+	req[5] = 0x30;
+	EXPECT_EQ(dev_call(s, 0, req, 7, rsp, sizeof(rsp)), -EINVAL);
+	req[5] = 0x04;
+	EXPECT_EQ(dev_call(s, 0, req, 7, rsp, sizeof(rsp)), -EINVAL);
+	EXPECT(!s->dev->streams[1].k[0][0][0].go);
+	req[5] = 0;
+	req[0] = IDEKM_K_SET_STOP;
+	req[6] = 2;
+	EXPECT_EQ(dev_call(s, 0, req, 7, rsp, sizeof(rsp)), -EINVAL);
+	EXPECT(s->dev->streams[1].k[0][0][0].programmed);
+	req[6] = 0;
+	EXPECT_EQ(dev_call(s, 0, req, 7, rsp, sizeof(rsp)), 7);
+	EXPECT_EQ(rsp[0], IDEKM_K_GOSTOP_ACK);
+	EXPECT_MEM(rsp + 1, req + 1, 6);
+	/* answers are not requests; unknown IDs */
+	for (id = IDEKM_QUERY_RESP; id < 256; id++) {
+		if (id == IDEKM_KEY_PROG || id == IDEKM_K_SET_GO ||
+		    id == IDEKM_K_SET_STOP)
+			continue;
+		req[0] = (uint8_t)id;
+		EXPECT_EQ(dev_call(s, 0, req, 7, rsp, sizeof(rsp)), -EINVAL);
+	}
+	stub_free(s);
+}
+
+TEST(idekm_ready_after_all_six)
+{
+	struct stub *s = stub_new();
+	unsigned int dir, sub, i = 0;
+	struct idekm_key *k;
+
+	ASSERT(s);
+	EXPECT_EQ(prog_keys(s, STREAM, 0), 0);
+	for (dir = 0; dir < 2; dir++)
+		for (sub = 0; sub < 3; sub++) {
+			EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 0);
+			EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, dir, sub), 0);
+			i++;
+		}
+	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 1);
+	EXPECT_EQ(stub_last(s, STUB_EV_IDE, STREAM), 1);
+	EXPECT_EQ(s->ev[0].segment, STUB_SEGMENT);
+	EXPECT_EQ(s->ev[0].rid, RID0);
+	EXPECT(idekm_stream_ready(s->dev, STREAM));
+	/* GO again: no new event */
+	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, IDEKM_TX, IDEKM_SUB_CPL), 0);
+	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 1);
+	/* other streams unaffected */
+	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM + 1), 0);
+
+	/* STOP of one key: not ready, key wiped */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_RX, IDEKM_SUB_NPR),
+		  0);
+	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 2);
+	EXPECT_EQ(stub_last(s, STUB_EV_IDE, STREAM), 0);
+	k = &s->dev->streams[STREAM].k[0][IDEKM_RX][IDEKM_SUB_NPR];
+	EXPECT(!k->programmed && !k->go);
+	for (i = 0; i < 32; i++)
+		EXPECT_EQ(k->key[i], 0);
+	/* more stops: no new event; GO of the stopped key refused */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_TX, IDEKM_SUB_PR),
+		  0);
+	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 2);
+	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, IDEKM_RX, IDEKM_SUB_NPR),
+		  -ENOKEY);
+	EXPECT(!idekm_stream_ready(s->dev, STREAM));
+	/* keys still in use can't be replaced: stop them all, then rekey */
+	EXPECT_EQ(setup_stream(s, STREAM), -EPROTO);
+	for (dir = 0; dir < 2; dir++)
+		for (sub = 0; sub < 3; sub++)
+			EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, dir, sub),
+				  0);
+	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 2);
+	EXPECT_EQ(setup_stream(s, STREAM), 0);
+	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 3);
+	EXPECT_EQ(stub_last(s, STUB_EV_IDE, STREAM), 1);
+	stub_free(s);
+}
+
+TEST(idekm_ready_needs_one_keyset)
+{
+	struct stub *s = stub_new();
+	unsigned int sub;
+
+	ASSERT(s);
+	EXPECT_EQ(prog_keys(s, 5, 0), 0);
+	EXPECT_EQ(prog_keys(s, 5, 1), 0);
+	for (sub = 0; sub < 3; sub++) {
+		EXPECT_EQ(idekm_key_go(s->q, 0, 5, 0, IDEKM_RX, sub), 0);
+		EXPECT_EQ(idekm_key_go(s->q, 0, 5, 1, IDEKM_TX, sub), 0);
+	}
+	EXPECT_EQ(stub_count(s, STUB_EV_IDE, 5), 0);
+	EXPECT_EQ(go_keys(s, 5, 1), 0);
+	EXPECT_EQ(stub_last(s, STUB_EV_IDE, 5), 1);
+	/* K1 in use: its keys can't be reprogrammed, K0's can */
+	EXPECT_EQ(prog_keys(s, 5, 1), -EPROTO);
+	stub_free(s);
+}
+
+TEST(idekm_session_end_wipes)
+{
+	struct stub *s = stub_new();
+	static const uint8_t zero[sizeof(struct idekm_stream)];
+
+	ASSERT(s);
+	EXPECT_EQ(setup_stream(s, 1), 0);
+	EXPECT_EQ(setup_stream(s, 2), 0);
+	EXPECT_EQ(prog_keys(s, 250, 1), 0);
+	stub_clear_events(s);
+	pcisig_dev_session_end(s->dev);
+	EXPECT_EQ(stub_last(s, STUB_EV_IDE, 1), 0);
+	EXPECT_EQ(stub_last(s, STUB_EV_IDE, 2), 0);
+	EXPECT_EQ(s->nr_ev, 2);
+	EXPECT_MEM(&s->dev->streams[1], zero, sizeof(zero));
+	EXPECT_MEM(&s->dev->streams[250], zero, sizeof(zero));
+	EXPECT_EQ(idekm_key_go(s->q, 0, 1, 0, 0, 0), -ENOKEY);
+	stub_free(s);
+}
+
+/* ---- malicious IDE_KM answers ------------------------------------- */
+
+struct tamper {
+	int idx;		/* byte to change, -1 none */
+	uint8_t val;
+	int delta;		/* added to the length */
+	int only_code;		/* TDISP: only answers to this request */
+};
+
+static int tamper_hook(struct stub *s, uint8_t proto, const uint8_t *req,
+		       size_t req_len, uint8_t *rsp, int len)
+{
+	struct tamper *t = s->hook_priv;
+
+	if (len < 0)
+		return len;
+	if (t->only_code && (req_len < 2 || req[1] != t->only_code))
+		return len;
+	if (t->idx >= 0 && t->idx < MODEL_DOE_MAX)
+		rsp[t->idx] = t->val;
+	len += t->delta;
+	if (len < 0)
+		len = 0;
+	if (len > MODEL_DOE_MAX)
+		len = MODEL_DOE_MAX;
+	return len;
+}
+
+static void set_tamper(struct stub *s, struct tamper *t, int idx,
+		       uint8_t val, int delta)
+{
+	t->idx = idx;
+	t->val = val;
+	t->delta = delta;
+	t->only_code = 0;
+	s->hook = tamper_hook;
+	s->hook_priv = t;
+}
+
+TEST(idekm_requester_rejects_bad_acks)
+{
+	struct stub *s = stub_new();
+	uint8_t key[32] = { 0 }, ifv[8] = { 0 }, rsp[512];
+	struct tamper t;
+	static const struct { int idx; uint8_t val; int delta; } bad[] = {
+		{ 0, IDEKM_K_GOSTOP_ACK, 0 },	/* wrong object */
+		{ 3, 4, 0 },			/* stream ID */
+		{ 5, 0x10, 0 },			/* key selector */
+		{ 6, 1, 0 },			/* port */
+		{ -1, 0, -1 },			/* short */
+		{ -1, 0, 1 },			/* long */
+		{ -1, 0, -7 },			/* empty */
+	};
+	unsigned int i;
+
+	ASSERT(s);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		set_tamper(s, &t, bad[i].idx, bad[i].val, bad[i].delta);
+		EXPECT_EQ(idekm_key_prog(s->q, 0, 3, 0, 0, 0, key, ifv),
+			  -EPROTO);
+		if (bad[i].idx == 0)
+			t.val = IDEKM_KP_ACK;
+		EXPECT_EQ(idekm_key_go(s->q, 0, 3, 0, 0, 0), -EPROTO);
+		EXPECT_EQ(idekm_key_stop(s->q, 0, 3, 0, 0, 0), -EPROTO);
+	}
+	/* KP_ACK with a failure status */
+	set_tamper(s, &t, 4, IDEKM_KP_FAILURE, 0);
+	EXPECT_EQ(idekm_key_prog(s->q, 0, 3, 0, 0, 0, key, ifv), -EPROTO);
+
+	/* QUERY_RESP */
+	set_tamper(s, &t, 0, IDEKM_KP_ACK, 0);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -EPROTO);
+	set_tamper(s, &t, 2, 1, 0);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -EPROTO);
+	set_tamper(s, &t, -1, 0, 4);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -EPROTO);
+	set_tamper(s, &t, -1, 0, -4);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -EPROTO);
+	set_tamper(s, &t, -1, 0, -1);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -EPROTO);
+	set_tamper(s, &t, -1, 0, -72);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -EPROTO);
+	/* more selective streams announced than dumped */
+	set_tamper(s, &t, 7 + 2, 0x05, 0);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -EPROTO);
+	/* address block count grows */
+	set_tamper(s, &t, 7 + 8, 0x0f, 0);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -EPROTO);
+	/* link blocks appear */
+	set_tamper(s, &t, 7, 0xc3, 0);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -EPROTO);
+	/* huge answer */
+	set_tamper(s, &t, -1, 0, 4000);
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), -EPROTO);
+	s->hook = NULL;
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), 79);
+	stub_free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* TDISP: happy paths                                                  */
+
+TEST(tdisp_version_and_caps)
+{
+	struct stub *s = stub_new();
+	uint8_t caps[64];
+
+	ASSERT(s);
+	EXPECT_EQ(tdisp_get_version(s->q, RID0), TDISP_VERSION_10);
+	EXPECT_EQ(tdisp_get_version(s->q, RID1), TDISP_VERSION_10);
+	EXPECT_EQ(tdisp_get_capabilities(s->q, RID0, caps, sizeof(caps)), 44);
+	EXPECT_EQ(caps[1], 0x02);
+	EXPECT_EQ(get_le32(caps + 16), 0);
+	EXPECT_EQ(caps[20], 0xfe);	/* 0x81..0x87 */
+	EXPECT_EQ(caps[21], 0);
+	EXPECT_EQ(get_le16(caps + 36),
+		  TDISP_LOCK_NO_FW_UPDATE | TDISP_LOCK_MSIX);
+	EXPECT_EQ(caps[41], 52);
+	EXPECT_EQ(caps[42], 1);
+	EXPECT_EQ(caps[43], 1);
+	EXPECT_EQ(tdisp_get_capabilities(s->q, RID0, NULL, 0), 44);
+	EXPECT_EQ(tdisp_get_capabilities(s->q, RID0, caps, 43), -ENOSPC);
+	EXPECT_EQ(tdisp_last_error(s->q), 0);
+	EXPECT_EQ(s->nr_ev, 0);
+	stub_free(s);
+}
+
+TEST(tdisp_full_cycle)
+{
+	struct stub *s = stub_new();
+	uint8_t nonce[32], nonce2[32], report[512];
+	int n;
+
+	ASSERT(s);
+	ASSERT(setup_stream(s, STREAM) == 0);
+	stub_clear_events(s);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, TDISP_LOCK_NO_FW_UPDATE, STREAM,
+			     OFFSET, nonce), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_LOCKED);
+	EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID0), 1);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0), TDI_CONFIG_LOCKED);
+	EXPECT_EQ(s->ev[0].segment, STUB_SEGMENT);
+	n = tdisp_get_report(s->q, RID0, 1024, report, sizeof(report));
+	EXPECT_EQ(n, 84);
+	EXPECT_EQ(tdisp_start(s->q, RID0, nonce), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_RUN);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0), TDI_RUN);
+	/* the report stays readable in RUN */
+	EXPECT_EQ(tdisp_get_report(s->q, RID0, 7, report, sizeof(report)), 84);
+	EXPECT_EQ(tdisp_stop(s->q, RID0), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID0), 3);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0), TDI_CONFIG_UNLOCKED);
+	/* a new lock gets a new nonce; the old one is refused */
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce2), 0);
+	EXPECT(memcmp(nonce, nonce2, 32) != 0);
+	EXPECT_EQ(tdisp_start(s->q, RID0, nonce), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_NONCE);
+	EXPECT_EQ(tdisp_start(s->q, RID0, nonce2), 0);
+	EXPECT_EQ(tdisp_last_error(s->q), 0);
+	EXPECT_EQ(s->nr_ev, 5);
+	/* responses fit a DOE object with room to spare */
+	EXPECT(s->max_rsp <= 1044);
+	stub_free(s);
+}
+
+TEST(tdisp_two_interfaces)
+{
+	struct stub *s = stub_new();
+	uint8_t n0[32], n1[32];
+
+	ASSERT(s);
+	ASSERT(setup_stream(s, STREAM) == 0);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, n0), 0);
+	EXPECT_EQ(tdisp_lock(s->q, RID1, 0, STREAM, 0, n1), 0);
+	EXPECT_EQ(tdisp_start(s->q, RID1, n0), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_NONCE);
+	EXPECT_EQ(tdisp_start(s->q, RID1, n1), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_LOCKED);
+	EXPECT_EQ(tdisp_get_state(s->q, RID1), TDI_RUN);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID1), TDI_RUN);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0), TDI_CONFIG_LOCKED);
+	EXPECT_EQ(tdisp_stop(s->q, RID0), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID1), TDI_RUN);
+	stub_free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* TDISP: state machine errors                                         */
+
+TEST(tdisp_lock_errors)
+{
+	struct stub *s = stub_new();
+	static const uint16_t bad_flags[] = {
+		TDISP_LOCK_CACHE_128, TDISP_LOCK_BIND_P2P,
+		TDISP_LOCK_ALL_REDIRECT, 0x0020, 0x8000,
+		TDISP_LOCK_NO_FW_UPDATE | TDISP_LOCK_BIND_P2P,
+	};
+	uint8_t nonce[32];
+	unsigned int i;
+
+	ASSERT(s);
+	/* stream without keys, then with only 5 of 6 keys */
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_DEVICE_CONFIG);
+	EXPECT_EQ(prog_keys(s, STREAM, 0), 0);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_DEVICE_CONFIG);
+	EXPECT_EQ(go_keys(s, STREAM, 0), 0);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM + 1, 0, nonce), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_DEVICE_CONFIG);
+	for (i = 0; i < sizeof(bad_flags) / sizeof(bad_flags[0]); i++) {
+		EXPECT_EQ(tdisp_lock(s->q, RID0, bad_flags[i], STREAM, 0,
+				     nonce), -EPROTO);
+		EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_REQUEST);
+	}
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0x800, nonce), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_REQUEST);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID0), 0);
+
+	/* locked: a second lock is refused, in RUN too */
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce), 0);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_STATE);
+	EXPECT_EQ(tdisp_start(s->q, RID0, nonce), 0);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_STATE);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_RUN);
+	stub_free(s);
+}
+
+TEST(tdisp_lock_bad_device_config)
+{
+	struct stub *s;
+	uint8_t nonce[32], *c;
+	unsigned int i;
+
+	for (i = 0; i < 9; i++) {
+		s = stub_new();
+		ASSERT(s);
+		ASSERT(setup_stream(s, STREAM) == 0);
+		c = s->fn[0].config;
+		switch (i) {
+		case 0:	/* BAR2 overlaps BAR0 */
+			put_le32(c + 0x18, (uint32_t)STUB_BAR0_ADDR(0) | 0xc);
+			break;
+		case 1:	/* MSI-X table beyond BAR0 */
+			put_le32(c + STUB_MSIX_OFF + 4, 0xffff8);
+			break;
+		case 2:	/* PBA in an unimplemented BAR */
+			put_le32(c + STUB_MSIX_OFF + 8, 0x1004);
+			break;
+		case 3:	/* table BIR 6 (reserved) */
+			put_le32(c + STUB_MSIX_OFF + 4, 0x6);
+			break;
+		case 4:	/* BIR pointing to the upper half of BAR0 */
+			put_le32(c + STUB_MSIX_OFF + 4, 0x1);
+			break;
+		case 5:	/* BAR size not a power of two */
+			s->fn[0].bar_size[2] = 3 << 20;
+			break;
+		case 6:	/* misaligned BAR */
+			put_le32(c + 0x18, (uint32_t)STUB_BAR2_ADDR(0) + 0x1000);
+			break;
+		case 7:	/* 64-bit BAR in slot 5 */
+			put_le32(c + 0x24, 0x4);
+			s->fn[0].bar_size[5] = 4096;
+			break;
+		case 8:	/* reserved BAR type */
+			put_le32(c + 0x20, 0x2);
+			s->fn[0].bar_size[4] = 4096;
+			break;
+		}
+		EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce), -EPROTO);
+		EXPECT_EQ(tdisp_last_error(s->q),
+			  TDISP_ERR_INVALID_DEVICE_CONFIG);
+		EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+		EXPECT_EQ(s->dev->tdi[0].report_len, 0);
+		stub_free(s);
+	}
+}
+
+TEST(tdisp_start_errors)
+{
+	struct stub *s = stub_new();
+	uint8_t nonce[32], bad[32];
+
+	ASSERT(s);
+	ASSERT(setup_stream(s, STREAM) == 0);
+	memset(bad, 0, sizeof(bad));
+	EXPECT_EQ(tdisp_start(s->q, RID0, bad), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_STATE);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce), 0);
+	memcpy(bad, nonce, 32);
+	bad[31] ^= 1;
+	stub_clear_events(s);
+	EXPECT_EQ(tdisp_start(s->q, RID0, bad), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_NONCE);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_LOCKED);
+	EXPECT_EQ(s->nr_ev, 0);
+	EXPECT_EQ(tdisp_start(s->q, RID0, nonce), 0);
+	EXPECT_EQ(tdisp_start(s->q, RID0, nonce), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_STATE);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_RUN);
+	EXPECT_EQ(tdisp_start(s->q, RID0, NULL), -EINVAL);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, NULL), -EINVAL);
+	stub_free(s);
+}
+
+TEST(tdisp_stop_transitions)
+{
+	struct stub *s = stub_new();
+	uint8_t nonce[32];
+
+	ASSERT(s);
+	EXPECT_EQ(tdisp_stop(s->q, RID0), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_STATE);
+	ASSERT(setup_stream(s, STREAM) == 0);
+	/* LOCKED -> UNLOCKED */
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce), 0);
+	EXPECT_EQ(tdisp_stop(s->q, RID0), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(s->dev->tdi[0].report_len, 0);
+	/* the nonce of a stopped lock is gone */
+	EXPECT_EQ(tdisp_start(s->q, RID0, nonce), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_STATE);
+	/* RUN -> UNLOCKED */
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce), 0);
+	EXPECT_EQ(tdisp_start(s->q, RID0, nonce), 0);
+	EXPECT_EQ(tdisp_stop(s->q, RID0), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+	/* ERROR -> UNLOCKED */
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce), 0);
+	stub_cfg_write(s, RID0, 0x04, 2, 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_ERROR);
+	stub_clear_events(s);
+	EXPECT_EQ(tdisp_stop(s->q, RID0), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0), TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(tdisp_stop(s->q, RID0), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_STATE);
+	stub_free(s);
+}
+
+TEST(tdisp_error_state_only_stop)
+{
+	struct stub *s = locked_stub(RID0, 0, true, NULL);
+	uint8_t nonce[32] = { 0 }, report[512], caps[64];
+
+	ASSERT(s);
+	pcisig_dev_session_end(s->dev);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_ERROR);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_STATE);
+	EXPECT_EQ(tdisp_start(s->q, RID0, nonce), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_STATE);
+	EXPECT_EQ(tdisp_get_report(s->q, RID0, 64, report, sizeof(report)),
+		  -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_STATE);
+	/* informational requests still work */
+	EXPECT_EQ(tdisp_get_version(s->q, RID0), TDISP_VERSION_10);
+	EXPECT_EQ(tdisp_get_capabilities(s->q, RID0, caps, sizeof(caps)), 44);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_ERROR);
+	/* config writes in ERROR change nothing */
+	stub_clear_events(s);
+	stub_cfg_write(s, RID0, 0x04, 2, 0);
+	EXPECT_EQ(s->nr_ev, 0);
+	EXPECT_EQ(tdisp_stop(s->q, RID0), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+	stub_free(s);
+}
+
+TEST(tdisp_session_end)
+{
+	struct stub *s = stub_new();
+	uint8_t n0[32], n1[32];
+
+	ASSERT(s);
+	ASSERT(setup_stream(s, STREAM) == 0);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, n0), 0);
+	EXPECT_EQ(tdisp_start(s->q, RID0, n0), 0);
+	EXPECT_EQ(tdisp_lock(s->q, RID1, 0, STREAM, 0, n1), 0);
+	stub_clear_events(s);
+	pcisig_dev_session_end(s->dev);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0), TDI_ERROR);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID1), TDI_ERROR);
+	EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID0), 1);
+	EXPECT_EQ(stub_last(s, STUB_EV_IDE, STREAM), 0);
+	EXPECT_EQ(s->nr_ev, 3);
+	EXPECT(!idekm_stream_ready(s->dev, STREAM));
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_ERROR);
+	/* UNLOCKED and ERROR interfaces stay put */
+	EXPECT_EQ(tdisp_stop(s->q, RID1), 0);
+	stub_clear_events(s);
+	pcisig_dev_session_end(s->dev);
+	EXPECT_EQ(s->nr_ev, 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_ERROR);
+	EXPECT_EQ(tdisp_get_state(s->q, RID1), TDI_CONFIG_UNLOCKED);
+	/* a new lock needs new keys */
+	EXPECT_EQ(tdisp_lock(s->q, RID1, 0, STREAM, 0, n1), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_DEVICE_CONFIG);
+	stub_free(s);
+}
+
+TEST(tdisp_default_stream_stop)
+{
+	struct stub *s = stub_new();
+	uint8_t n0[32], n1[32];
+
+	ASSERT(s);
+	ASSERT(setup_stream(s, STREAM) == 0);
+	ASSERT(setup_stream(s, STREAM + 1) == 0);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, n0), 0);
+	EXPECT_EQ(tdisp_lock(s->q, RID1, 0, STREAM + 1, 0, n1), 0);
+	EXPECT_EQ(tdisp_start(s->q, RID1, n1), 0);
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM + 1, 0, 0, 0), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_LOCKED);
+	EXPECT_EQ(tdisp_get_state(s->q, RID1), TDI_ERROR);
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 1, 1, 2), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_ERROR);
+	stub_free(s);
+}
+
+TEST(tdisp_fault_injection)
+{
+	struct stub *s = stub_new();
+	uint8_t rsp[512];
+
+	ASSERT(s);
+	s->fault = FAULT_TDISP_ERROR;
+	/* IDE_KM does not consume it */
+	EXPECT_EQ(idekm_query(s->q, 0, rsp, sizeof(rsp)), 79);
+	EXPECT_EQ(s->fault, FAULT_TDISP_ERROR);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_UNSPECIFIED);
+	EXPECT_EQ(s->fault, FAULT_NONE);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(tdisp_last_error(s->q), 0);
+	/* other faults are left alone */
+	s->fault = FAULT_DROP;
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(s->fault, FAULT_DROP);
+	/* even a malformed request consumes it */
+	s->fault = FAULT_TDISP_ERROR;
+	EXPECT_EQ(raw_tdisp_err(s, rsp, 3, NULL), TDISP_ERR_UNSPECIFIED);
+	EXPECT_EQ(s->fault, FAULT_NONE);
+	stub_free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* TDISP: malformed requests                                           */
+
+TEST(tdisp_unsupported_codes)
+{
+	struct stub *s = stub_new();
+	uint8_t req[64];
+	uint32_t data;
+	unsigned int code;
+
+	ASSERT(s);
+	for (code = 0; code < 256; code++) {
+		if (code >= TDISP_GET_VERSION && code <= TDISP_STOP)
+			continue;
+		tdisp_msg(req, sizeof(req), (uint8_t)code, RID0);
+		data = 0xffff;
+		EXPECT_EQ(raw_tdisp_err(s, req, 16, &data),
+			  TDISP_ERR_UNSUPPORTED_REQUEST);
+		EXPECT_EQ(data, code);
+		EXPECT_EQ(raw_tdisp_err(s, req, 18, &data),
+			  TDISP_ERR_UNSUPPORTED_REQUEST);
+	}
+	stub_free(s);
+}
+
+TEST(tdisp_bad_version)
+{
+	struct stub *s = stub_new();
+	static const uint8_t vers[] = { 0x00, 0x01, 0x11, 0x20, 0xff };
+	uint8_t req[64];
+	unsigned int i, code;
+
+	ASSERT(s);
+	for (i = 0; i < sizeof(vers); i++)
+		for (code = TDISP_GET_VERSION; code <= TDISP_STOP; code++) {
+			tdisp_msg(req, sizeof(req), (uint8_t)code, RID0);
+			req[0] = vers[i];
+			EXPECT_EQ(raw_tdisp_err(s, req, tdisp_len_of(code), NULL),
+				  TDISP_ERR_VERSION_MISMATCH);
+		}
+	stub_free(s);
+}
+
+TEST(tdisp_short_and_long)
+{
+	struct stub *s = stub_new();
+	uint8_t req[128];
+	unsigned int code;
+	size_t len;
+
+	ASSERT(s);
+	for (code = TDISP_GET_VERSION; code <= TDISP_STOP; code++) {
+		size_t good = tdisp_len_of(code);
+
+		for (len = 0; len < sizeof(req); len++) {
+			uint32_t e;
+
+			tdisp_msg(req, sizeof(req), (uint8_t)code, RID0);
+			if (code == TDISP_GET_REPORT)
+				put_le16(req + 18, 4);
+			e = raw_tdisp_err(s, req, len, NULL);
+			if (len == good)
+				EXPECT(e != TDISP_ERR_INVALID_REQUEST &&
+				       e != 0xdeadbeef);
+			else
+				EXPECT_EQ(e, TDISP_ERR_INVALID_REQUEST);
+		}
+	}
+	stub_free(s);
+}
+
+TEST(tdisp_foreign_rid)
+{
+	struct stub *s = stub_new();
+	static const uint32_t bad[] = {
+		0x0200, 0x0108, 0x0102, 0x0107, 0x0000, 0xffff,
+		RID0 | TDISP_FUNC_SEG_VALID | 0x01u << 16,
+		RID0 | TDISP_FUNC_SEG_VALID | 0xffu << 16,
+	};
+	uint8_t req[64];
+	unsigned int i, code;
+
+	ASSERT(s);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (code = TDISP_GET_VERSION; code <= TDISP_STOP; code++) {
+			tdisp_msg(req, sizeof(req), (uint8_t)code, 0);
+			put_le32(req + 4, bad[i]);
+			EXPECT_EQ(raw_tdisp_err(s, req, tdisp_len_of(code), NULL),
+				  TDISP_ERR_INVALID_INTERFACE);
+		}
+	/* requester side */
+	EXPECT_EQ(tdisp_get_state(s->q, 0x0200), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_INTERFACE);
+	EXPECT_EQ(tdisp_get_version(s->q, 0x0102), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_INTERFACE);
+	/* the right segment, marked valid, is fine; reserved bits ignored */
+	tdisp_msg(req, sizeof(req), TDISP_GET_STATE, 0);
+	put_le32(req + 4, RID1 | TDISP_FUNC_SEG_VALID |
+		 (STUB_SEGMENT & 0xff) << 16);
+	EXPECT_EQ(raw_tdisp_err(s, req, 16, NULL), 0);
+	req[12] = 0x55;
+	EXPECT_EQ(raw_tdisp_err(s, req, 16, NULL), 0);
+	/* a function that disappeared */
+	s->fn_present[1] = false;
+	EXPECT_EQ(tdisp_get_state(s->q, RID1), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_INTERFACE);
+	stub_free(s);
+}
+
+TEST(tdisp_error_echoes_interface)
+{
+	struct stub *s = stub_new();
+	uint8_t req[64], rsp[128];
+	int n;
+
+	ASSERT(s);
+	tdisp_msg(req, sizeof(req), 0x99, 0x0345);
+	memset(req + 8, 0xa5, 8);
+	n = dev_call(s, 1, req, 16, rsp, sizeof(rsp));
+	ASSERT(n == 24);
+	EXPECT_EQ(rsp[0], TDISP_VERSION_10);
+	EXPECT_EQ(rsp[1], TDISP_ERROR);
+	EXPECT_MEM(rsp + 4, req + 4, 12);
+	/* partial header: what is there is echoed, the rest is zero */
+	n = dev_call(s, 1, req, 6, rsp, sizeof(rsp));
+	ASSERT(n == 24);
+	EXPECT_EQ(rsp[4], 0x45);
+	EXPECT_EQ(rsp[5], 0x03);
+	EXPECT_EQ(rsp[6], 0);
+	EXPECT_EQ(get_le32(rsp + 16), TDISP_ERR_INVALID_REQUEST);
+	/* no room for an answer */
+	EXPECT_EQ(dev_call(s, 1, req, 16, rsp, 23), -ENOSPC);
+	tdisp_msg(req, sizeof(req), TDISP_GET_CAPS, RID0);
+	EXPECT_EQ(dev_call(s, 1, req, 20, rsp, 43), -ENOSPC);
+	tdisp_msg(req, sizeof(req), TDISP_GET_VERSION, RID0);
+	EXPECT_EQ(dev_call(s, 1, req, 16, rsp, 17), -ENOSPC);
+	tdisp_msg(req, sizeof(req), TDISP_GET_STATE, RID0);
+	EXPECT_EQ(dev_call(s, 1, req, 16, rsp, 16), -ENOSPC);
 	stub_free(s);
 }
