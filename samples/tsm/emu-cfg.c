@@ -456,18 +456,8 @@ static void tsm_emu_secondary_reset(struct tsm_emu_fn *rp)
 			tsm_emu_fn_reset(emu->ep[rp->port][f]);
 }
 
-/**
- * tsm_emu_fn_write() - emulate a configuration write
- * @fn: function
- * @reg: dword index
- * @val: value, already shifted to its byte lanes
- * @bytes: byte lanes written
- *
- * Applies the write mask and RW1C bits, then the side effects of the
- * register.  Called with &tsm_emu.lock held.
- */
-void tsm_emu_fn_write(struct tsm_emu_fn *fn, unsigned int reg, u32 val,
-		      u32 bytes)
+static void __tsm_emu_fn_write(struct tsm_emu_fn *fn, unsigned int reg,
+			       u32 val, u32 bytes)
 {
 	unsigned int where = reg * 4;
 	u32 old = fn->cfg[reg], wm = fn->wmask[reg] & bytes;
@@ -497,3 +487,102 @@ void tsm_emu_fn_write(struct tsm_emu_fn *fn, unsigned int reg, u32 val,
 	    (val & bytes & PCI_EXP_DEVCTL_BCR_FLR))
 		tsm_emu_fn_reset(fn);
 }
+
+/*
+ * Byte lanes of configuration dword @reg that the cfg write notifier
+ * watches: Command, the BARs, the Expansion ROM BAR, PCIe Device Control
+ * and (endpoints) MSI-X Message Control.
+ */
+static u32 tsm_emu_cfg_watched(struct tsm_emu_fn *fn, unsigned int reg)
+{
+	bool rp = fn->flags & TSM_EMU_FN_ROOT_PORT;
+	unsigned int where = reg * 4;
+
+	switch (where) {
+	case PCI_COMMAND:
+		return GENMASK(15, 0);
+	case PCI_BASE_ADDRESS_0:
+	case PCI_BASE_ADDRESS_1:
+		return ~0U;
+	case PCI_BASE_ADDRESS_2:
+	case PCI_BASE_ADDRESS_3:
+	case PCI_BASE_ADDRESS_4:
+	case PCI_BASE_ADDRESS_5:
+	case PCI_ROM_ADDRESS:
+		return rp ? 0 : ~0U;
+	case PCI_ROM_ADDRESS1:
+		return rp ? ~0U : 0;
+	case TSM_EMU_PCIE_OFF + PCI_EXP_DEVCTL:
+		return GENMASK(15, 0);
+	case TSM_EMU_MSIX_OFF:
+		/* Message Control is the upper half of the header dword */
+		return rp ? 0 : GENMASK(31, 16);
+	default:
+		return 0;
+	}
+}
+
+/**
+ * tsm_emu_fn_write() - emulate a configuration write
+ * @fn: function
+ * @reg: dword index
+ * @val: value, already shifted to its byte lanes
+ * @bytes: byte lanes written
+ *
+ * Applies the write mask and RW1C bits, then the side effects of the
+ * register, then tells the cfg write notifier (if any) about a write to a
+ * watched register.  Called with &tsm_emu.lock held.
+ */
+void tsm_emu_fn_write(struct tsm_emu_fn *fn, unsigned int reg, u32 val,
+		      u32 bytes)
+{
+	struct tsm_emu *emu = fn->emu;
+	u32 old = fn->cfg[reg];
+	unsigned int shift;
+
+	lockdep_assert_held(&emu->lock);
+	__tsm_emu_fn_write(fn, reg, val, bytes);
+
+	if (!emu->cfg_notifier || !(tsm_emu_cfg_watched(fn, reg) & bytes))
+		return;
+	shift = __ffs(bytes);
+	emu->cfg_notifier(fn, emu->cfg_notifier_data, reg * 4 + shift / 8,
+			  hweight32(bytes) / 8, (old & bytes) >> shift,
+			  (val & bytes) >> shift);
+}
+
+/**
+ * tsm_emu_fn_bar_size() - size of a BAR of an emulated function
+ * @fn: emulated function
+ * @bar: BAR index, 0 to 5
+ *
+ * Derived from the writable bits of the BAR.
+ *
+ * Return: the size in bytes, 0 if the BAR is not implemented or is the
+ * upper half of a 64-bit BAR.
+ */
+u64 tsm_emu_fn_bar_size(struct tsm_emu_fn *fn, unsigned int bar)
+{
+	unsigned int nr = fn->flags & TSM_EMU_FN_ROOT_PORT ? 2 : PCI_STD_NUM_BARS;
+	unsigned int i, reg = 0;
+	bool is64 = false;
+	u32 lo = 0, hi;
+
+	/* The masks do not change after creation: no lock needed */
+	for (i = 0; i < nr; i++) {
+		reg = PCI_BASE_ADDRESS_0 / 4 + i;
+		lo = fn->wmask[reg] & PCI_BASE_ADDRESS_MEM_MASK;
+		is64 = lo && i + 1 < nr &&
+		       (fn->init[reg] & PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
+		       PCI_BASE_ADDRESS_MEM_TYPE_64;
+		if (i == bar)
+			break;
+		if (is64)
+			i++;	/* skip the upper half */
+	}
+	if (i != bar || !lo)
+		return 0;
+	hi = is64 ? fn->wmask[reg + 1] : ~0U;
+	return ~((u64)hi << 32 | lo) + 1;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_bar_size);

@@ -264,6 +264,19 @@ static ssize_t tsm_emu_doe_respond(struct tsm_emu_doe *doe, unsigned int n)
 	case PCI_DOE_FEATURE_CMA:
 	case PCI_DOE_FEATURE_SSESSION:
 		down_read(&emu->responder_rwsem);
+		if (emu->responder && emu->responder_raw) {
+			/* The responder writes the whole object, header included */
+			len = emu->responder(fn, emu->responder_data, vid, type,
+					     &doe->req[2], req_sz, doe->rsp,
+					     sizeof(doe->rsp));
+			up_read(&emu->responder_rwsem);
+			if (len < 0)
+				return len;
+			if (len < 2 * sizeof(u32) || len > sizeof(doe->rsp) ||
+			    len % sizeof(u32))
+				return -EIO;
+			return len / sizeof(u32);
+		}
 		if (emu->responder)
 			len = emu->responder(fn, emu->responder_data, vid, type,
 					     &doe->req[2], req_sz, rsp,
@@ -448,9 +461,9 @@ int tsm_emu_doe_get_stats(struct tsm_emu_fn *fn,
 }
 EXPORT_SYMBOL_GPL(tsm_emu_doe_get_stats);
 
-int tsm_emu_doe_responder_register(struct tsm_emu *emu,
-				   tsm_emu_doe_responder_t responder,
-				   void *data)
+static int __tsm_emu_doe_responder_register(struct tsm_emu *emu,
+					    tsm_emu_doe_responder_t responder,
+					    void *data, bool raw)
 {
 	if (!responder)
 		return -EINVAL;
@@ -460,14 +473,31 @@ int tsm_emu_doe_responder_register(struct tsm_emu *emu,
 		return -EBUSY;
 	emu->responder = responder;
 	emu->responder_data = data;
+	emu->responder_raw = raw;
 	return 0;
 }
+
+int tsm_emu_doe_responder_register(struct tsm_emu *emu,
+				   tsm_emu_doe_responder_t responder,
+				   void *data)
+{
+	return __tsm_emu_doe_responder_register(emu, responder, data, false);
+}
 EXPORT_SYMBOL_GPL(tsm_emu_doe_responder_register);
+
+int tsm_emu_doe_responder_register_raw(struct tsm_emu *emu,
+				       tsm_emu_doe_responder_t responder,
+				       void *data)
+{
+	return __tsm_emu_doe_responder_register(emu, responder, data, true);
+}
+EXPORT_SYMBOL_GPL(tsm_emu_doe_responder_register_raw);
 
 void tsm_emu_doe_responder_unregister(struct tsm_emu *emu)
 {
 	guard(rwsem_write)(&emu->responder_rwsem);
 	emu->responder = NULL;
 	emu->responder_data = NULL;
+	emu->responder_raw = false;
 }
 EXPORT_SYMBOL_GPL(tsm_emu_doe_responder_unregister);

@@ -138,6 +138,11 @@ struct tsm_emu_fn {
  *	to change @responder and @responder_data
  * @responder: registered DOE responder or NULL
  * @responder_data: cookie for @responder
+ * @responder_raw: @responder builds whole data objects, header included
+ *	(tsm_emu_doe_responder_register_raw())
+ * @cfg_notifier: watched configuration write notifier or NULL; set and
+ *	called under @lock
+ * @cfg_notifier_data: cookie for @cfg_notifier
  * @wq: runs the DOE mailbox work items
  * @busn: bus number range of the root bus
  * @mem: non-prefetchable host bridge window (CPU addresses)
@@ -155,6 +160,9 @@ struct tsm_emu {
 	struct rw_semaphore responder_rwsem;
 	tsm_emu_doe_responder_t responder;
 	void *responder_data;
+	bool responder_raw;
+	tsm_emu_cfg_write_notifier_t cfg_notifier;
+	void *cfg_notifier_data;
 	struct workqueue_struct *wq;
 	struct resource busn;
 	struct resource mem;

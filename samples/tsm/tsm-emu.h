@@ -222,6 +222,28 @@ typedef ssize_t (*tsm_emu_doe_responder_t)(struct tsm_emu_fn *fn, void *data,
 					   void *rsp, size_t rsp_sz);
 
 /**
+ * typedef tsm_emu_cfg_write_notifier_t - a watched register was written
+ * @fn: emulated function written to
+ * @data: cookie given to tsm_emu_cfg_write_notifier_register()
+ * @where: byte offset of the write in configuration space
+ * @size: 1, 2 or 4
+ * @old: the @size bytes at @where before the write
+ * @val: the value written
+ *
+ * Called for every configuration write that touches the Command register,
+ * a BAR, the Expansion ROM BAR, the PCIe Device Control register or the
+ * MSI-X Message Control register, after the write took effect (an FLR
+ * has already reset the function).  Called with the instance's raw
+ * spinlock held and interrupts disabled, from inside the PCI config
+ * accessors (under the PCI core's raw pci_lock): it must not sleep,
+ * allocate memory, take a non-raw lock or call any tsm_emu function.
+ */
+typedef void (*tsm_emu_cfg_write_notifier_t)(struct tsm_emu_fn *fn,
+					     void *data, unsigned int where,
+					     unsigned int size, u32 old,
+					     u32 val);
+
+/**
  * tsm_emu_default_config() - fill in the default topology
  * @cfg: configuration to fill
  * @domain: PCI domain number for @cfg
@@ -413,6 +435,39 @@ int tsm_emu_fn_ide_sel_offset(struct tsm_emu_fn *fn, unsigned int block);
 u32 tsm_emu_cfg_peek(struct tsm_emu_fn *fn, unsigned int where);
 
 /**
+ * tsm_emu_fn_bar_size() - size of a BAR of an emulated function
+ * @fn: emulated function
+ * @bar: BAR index, 0 to 5
+ *
+ * Return: the size in bytes, 0 if the BAR is not implemented or is the
+ * upper half of a 64-bit BAR.
+ */
+u64 tsm_emu_fn_bar_size(struct tsm_emu_fn *fn, unsigned int bar);
+
+/**
+ * tsm_emu_cfg_write_notifier_register() - watch configuration writes
+ * @emu: instance
+ * @notifier: called for writes to watched registers of every function of
+ *	@emu, see &typedef tsm_emu_cfg_write_notifier_t
+ * @data: cookie passed to @notifier
+ *
+ * Return: 0, -EINVAL if @notifier is NULL, -EBUSY if a notifier is already
+ * registered.
+ */
+int tsm_emu_cfg_write_notifier_register(struct tsm_emu *emu,
+					tsm_emu_cfg_write_notifier_t notifier,
+					void *data);
+
+/**
+ * tsm_emu_cfg_write_notifier_unregister() - stop watching writes
+ * @emu: instance
+ *
+ * The notifier is not running and will not be called any more when this
+ * returns.
+ */
+void tsm_emu_cfg_write_notifier_unregister(struct tsm_emu *emu);
+
+/**
  * tsm_emu_cfg_poke() - overwrite emulated configuration space directly
  * @fn: emulated function
  * @where: byte offset, rounded down to a dword
@@ -482,6 +537,28 @@ int tsm_emu_fn_ide_inject_fail(struct tsm_emu_fn *fn, unsigned int block);
 int tsm_emu_doe_responder_register(struct tsm_emu *emu,
 				   tsm_emu_doe_responder_t responder,
 				   void *data);
+
+/**
+ * tsm_emu_doe_responder_register_raw() - answer with whole data objects
+ * @emu: instance
+ * @responder: function called for every CMA/SPDM or secured CMA/SPDM request
+ * @data: cookie passed to @responder
+ *
+ * Like tsm_emu_doe_responder_register(), but @responder writes the
+ * complete response data object to @rsp, DOE header included, and returns
+ * its size in bytes (a multiple of 4, at least 8).  The header is put in
+ * the Read Data Mailbox as it is, so a responder can produce the wrong
+ * Vendor ID, Data Object Type or Length a faulty device would, and the
+ * requester has to cope.  A size that is not a multiple of 4, below 8 or
+ * above @rsp_sz sets DOE Error.  @req and @req_sz still describe the
+ * request payload only.  Unregister with
+ * tsm_emu_doe_responder_unregister().
+ *
+ * Return: 0, or -EBUSY if a responder is already registered.
+ */
+int tsm_emu_doe_responder_register_raw(struct tsm_emu *emu,
+				       tsm_emu_doe_responder_t responder,
+				       void *data);
 
 /**
  * tsm_emu_doe_responder_unregister() - go back to the default responder
