@@ -1107,3 +1107,422 @@ TEST(tdisp_error_echoes_interface)
 	EXPECT_EQ(dev_call(s, 1, req, 16, rsp, 16), -ENOSPC);
 	stub_free(s);
 }
+
+/* ------------------------------------------------------------------ */
+/* TDISP: interface report                                             */
+
+static void expect_range(const uint8_t *r, unsigned int i, uint64_t page,
+			 uint32_t npages, uint16_t attr, uint16_t id,
+			 int line)
+{
+	const uint8_t *p = r + 16 + 16 * i;
+	char what[64];
+
+	snprintf(what, sizeof(what), "range %u (caller line %d)", i, line);
+	if (get_le64(p) != page || get_le32(p + 8) != npages ||
+	    get_le16(p + 12) != attr || get_le16(p + 14) != id) {
+		printf("# %s: page %#llx n %u attr %#x id %u\n", what,
+		       (unsigned long long)get_le64(p), get_le32(p + 8),
+		       get_le16(p + 12), get_le16(p + 14));
+		model_test_fail(__FILE__, __LINE__, what);
+	}
+}
+
+#define EXPECT_RANGE(r, i, page, n, attr, id) \
+	expect_range(r, i, page, n, attr, id, __LINE__)
+
+/* Lock @rid of @s with @flags and @offset, read the report */
+static int lock_report(struct stub *s, uint16_t rid, uint16_t flags,
+		       uint64_t offset, uint8_t *report, size_t cap)
+{
+	uint8_t nonce[32];
+	int ret;
+
+	ret = setup_stream(s, STREAM);
+	if (!ret)
+		ret = tdisp_lock(s->q, rid, flags, STREAM, offset, nonce);
+	if (!ret)
+		ret = tdisp_get_report(s->q, rid, 1024, report, cap);
+	return ret;
+}
+
+TEST(tdisp_report_default)
+{
+	struct stub *s = stub_new();
+	uint64_t p0 = (STUB_BAR0_ADDR(0) + OFFSET) >> 12;
+	uint64_t p2 = (STUB_BAR2_ADDR(0) + OFFSET) >> 12;
+	uint8_t r[512];
+
+	ASSERT(s);
+	ASSERT(lock_report(s, RID0, TDISP_LOCK_NO_FW_UPDATE, OFFSET, r,
+			   sizeof(r)) == 84);
+	EXPECT_EQ(get_le16(r), TDISP_INFO_NO_FW_UPDATE | TDISP_INFO_DMA_NO_PASID);
+	EXPECT_EQ(get_le16(r + 2), 0);
+	EXPECT_EQ(get_le16(r + 4), 0x0007);	/* MSI-X Message Control */
+	EXPECT_EQ(get_le16(r + 6), 0);
+	EXPECT_EQ(get_le32(r + 8), 0);
+	EXPECT_EQ(get_le32(r + 12), 4);
+	EXPECT_EQ(p0, 0x20e0000);
+	EXPECT_RANGE(r, 0, p0, 1, TDISP_RANGE_MSIX_TABLE, 0);
+	EXPECT_RANGE(r, 1, p0 + 1, 1, TDISP_RANGE_MSIX_PBA, 0);
+	EXPECT_RANGE(r, 2, p0 + 2, 254, 0, 0);
+	EXPECT_RANGE(r, 3, p2, 512, 0, 2);
+	EXPECT_EQ(get_le32(r + 80), 0);		/* no device specific info */
+	stub_free(s);
+}
+
+TEST(tdisp_report_fn1_msix_enabled)
+{
+	struct stub *s = stub_new();
+	uint64_t p0 = STUB_BAR0_ADDR(1) >> 12;
+	uint8_t r[512];
+
+	ASSERT(s);
+	put_le16(s->fn[1].config + STUB_MSIX_OFF + 2, 0x8007);
+	ASSERT(lock_report(s, RID1, TDISP_LOCK_MSIX, 0, r, sizeof(r)) == 84);
+	EXPECT_EQ(get_le16(r), TDISP_INFO_DMA_NO_PASID);
+	EXPECT_EQ(get_le16(r + 4), 0x8007);
+	EXPECT_RANGE(r, 0, p0, 1, TDISP_RANGE_MSIX_TABLE, 0);
+	EXPECT_RANGE(r, 2, p0 + 2, 254, 0, 0);
+	EXPECT_RANGE(r, 3, STUB_BAR2_ADDR(1) >> 12, 512, 0, 2);
+	/* the report is frozen at lock time */
+	put_le32(s->fn[1].config + 0x18, 0);
+	EXPECT_EQ(tdisp_get_report(s->q, RID1, 1024, r, sizeof(r)), 84);
+	EXPECT_RANGE(r, 3, STUB_BAR2_ADDR(1) >> 12, 512, 0, 2);
+	stub_free(s);
+}
+
+TEST(tdisp_report_msix_layouts)
+{
+	uint64_t p0 = STUB_BAR0_ADDR(0) >> 12, p2 = STUB_BAR2_ADDR(0) >> 12;
+	struct stub *s;
+	uint8_t r[512], *c;
+
+	/* table and PBA share page 0: one range with both flags */
+	s = stub_new();
+	ASSERT(s);
+	c = s->fn[0].config;
+	put_le32(c + STUB_MSIX_OFF + 8, 0x800);
+	EXPECT_EQ(lock_report(s, RID0, 0, 0, r, sizeof(r)), 16 + 3 * 16 + 4);
+	EXPECT_EQ(get_le32(r + 12), 3);
+	EXPECT_RANGE(r, 0, p0, 1,
+		     TDISP_RANGE_MSIX_TABLE | TDISP_RANGE_MSIX_PBA, 0);
+	EXPECT_RANGE(r, 1, p0 + 1, 255, 0, 0);
+	EXPECT_RANGE(r, 2, p2, 512, 0, 2);
+	stub_free(s);
+
+	/* table in BAR2 at 64 KiB, PBA in BAR0 at 4 KiB */
+	s = stub_new();
+	ASSERT(s);
+	c = s->fn[0].config;
+	put_le32(c + STUB_MSIX_OFF + 4, 0x10000 | 2);
+	EXPECT_EQ(lock_report(s, RID0, 0, 0, r, sizeof(r)), 16 + 6 * 16 + 4);
+	EXPECT_RANGE(r, 0, p0, 1, 0, 0);
+	EXPECT_RANGE(r, 1, p0 + 1, 1, TDISP_RANGE_MSIX_PBA, 0);
+	EXPECT_RANGE(r, 2, p0 + 2, 254, 0, 0);
+	EXPECT_RANGE(r, 3, p2, 16, 0, 2);
+	EXPECT_RANGE(r, 4, p2 + 16, 1, TDISP_RANGE_MSIX_TABLE, 2);
+	EXPECT_RANGE(r, 5, p2 + 17, 495, 0, 2);
+	stub_free(s);
+
+	/* PBA below the table; 2048 vectors: table spans 8 pages */
+	s = stub_new();
+	ASSERT(s);
+	c = s->fn[0].config;
+	put_le16(c + STUB_MSIX_OFF + 2, 0x07ff);
+	put_le32(c + STUB_MSIX_OFF + 4, 0x3000);
+	put_le32(c + STUB_MSIX_OFF + 8, 0x0);
+	EXPECT_EQ(lock_report(s, RID0, 0, 0, r, sizeof(r)), 16 + 5 * 16 + 4);
+	EXPECT_RANGE(r, 0, p0, 1, TDISP_RANGE_MSIX_PBA, 0);
+	EXPECT_RANGE(r, 1, p0 + 1, 2, 0, 0);
+	EXPECT_RANGE(r, 2, p0 + 3, 8, TDISP_RANGE_MSIX_TABLE, 0);
+	EXPECT_RANGE(r, 3, p0 + 11, 245, 0, 0);
+	EXPECT_EQ(get_le16(r + 4), 0x07ff);
+	stub_free(s);
+
+	/* table at the very end of BAR0, PBA overlapping its last page */
+	s = stub_new();
+	ASSERT(s);
+	c = s->fn[0].config;
+	put_le32(c + STUB_MSIX_OFF + 4, 0xff000);
+	put_le32(c + STUB_MSIX_OFF + 8, 0xffff8);
+	EXPECT_EQ(lock_report(s, RID0, 0, 0, r, sizeof(r)), 16 + 3 * 16 + 4);
+	EXPECT_RANGE(r, 0, p0, 255, 0, 0);
+	EXPECT_RANGE(r, 1, p0 + 255, 1,
+		     TDISP_RANGE_MSIX_TABLE | TDISP_RANGE_MSIX_PBA, 0);
+	stub_free(s);
+
+	/* no MSI-X capability */
+	s = stub_new();
+	ASSERT(s);
+	c = s->fn[0].config;
+	c[STUB_PCIE_OFF + 1] = 0;
+	EXPECT_EQ(lock_report(s, RID0, TDISP_LOCK_MSIX, 0, r, sizeof(r)),
+		  16 + 2 * 16 + 4);
+	EXPECT_EQ(get_le16(r + 4), 0);
+	EXPECT_RANGE(r, 0, p0, 256, 0, 0);
+	EXPECT_RANGE(r, 1, p2, 512, 0, 2);
+	stub_free(s);
+}
+
+TEST(tdisp_report_32bit_and_io_bars)
+{
+	struct stub *s = stub_new();
+	uint8_t r[512], *c;
+
+	ASSERT(s);
+	c = s->fn[0].config;
+	memset(c + 0x10, 0, 24);
+	memset(s->fn[0].bar_size, 0, sizeof(s->fn[0].bar_size));
+	put_le32(c + 0x10, 0xfe000000);		/* 32-bit, 64 KiB */
+	s->fn[0].bar_size[0] = 0x10000;
+	put_le32(c + 0x14, 0x0000e001);		/* I/O */
+	s->fn[0].bar_size[1] = 256;
+	put_le32(c + 0x18, 0xfe010000 | 0x8);	/* 32-bit pref, 16 bytes */
+	s->fn[0].bar_size[2] = 16;
+	put_le32(c + 0x20, 0xfe020000);		/* size 0: unimplemented */
+	EXPECT_EQ(lock_report(s, RID0, 0, 0x1000, r, sizeof(r)),
+		  16 + 4 * 16 + 4);
+	EXPECT_RANGE(r, 0, 0xfe001, 1, TDISP_RANGE_MSIX_TABLE, 0);
+	EXPECT_RANGE(r, 1, 0xfe002, 1, TDISP_RANGE_MSIX_PBA, 0);
+	EXPECT_RANGE(r, 2, 0xfe003, 14, 0, 0);
+	EXPECT_RANGE(r, 3, 0xfe011, 1, 0, 2);
+	stub_free(s);
+}
+
+TEST(tdisp_report_offset_wraps)
+{
+	struct stub *s = stub_new();
+	uint8_t r[512];
+	uint64_t off = 0xfffff00000000000ull;
+
+	ASSERT(s);
+	ASSERT(lock_report(s, RID0, 0, off, r, sizeof(r)) == 84);
+	EXPECT_RANGE(r, 0, (STUB_BAR0_ADDR(0) + off) >> 12, 1,
+		     TDISP_RANGE_MSIX_TABLE, 0);
+	stub_free(s);
+}
+
+TEST(tdisp_report_paging)
+{
+	static const size_t portions[] = {
+		1, 2, 3, 5, 16, 20, 41, 83, 84, 85, 1000, 1024, 65535, 100000,
+	};
+	struct stub *s = locked_stub(RID0, 0, false, NULL);
+	uint8_t ref[512], r[512];
+	unsigned int i, before;
+	int n;
+
+	ASSERT(s);
+	ASSERT(tdisp_get_report(s->q, RID0, 1024, ref, sizeof(ref)) == 84);
+	for (i = 0; i < sizeof(portions) / sizeof(portions[0]); i++) {
+		memset(r, 0xee, sizeof(r));
+		before = s->nr_xfer;
+		n = tdisp_get_report(s->q, RID0, portions[i], r, sizeof(r));
+		EXPECT_EQ(n, 84);
+		EXPECT_MEM(r, ref, 84);
+		EXPECT_EQ(r[84], 0xee);
+		EXPECT_EQ(s->nr_xfer - before,
+			  (84 + portions[i] - 1) / portions[i]);
+	}
+	EXPECT_EQ(tdisp_get_report(s->q, RID0, 0, r, sizeof(r)), -EINVAL);
+	EXPECT_EQ(tdisp_get_report(s->q, RID0, 16, NULL, 100), -EINVAL);
+	EXPECT_EQ(tdisp_get_report(s->q, RID0, 16, r, 83), -ENOSPC);
+	EXPECT_EQ(tdisp_get_report(s->q, RID0, 16, r, 84), 84);
+	stub_free(s);
+}
+
+/* Device answer to GET_DEVICE_INTERFACE_REPORT (@off, @len) */
+static int raw_report(struct stub *s, uint16_t off, uint16_t len,
+		      uint8_t *rsp, size_t cap)
+{
+	uint8_t req[20];
+
+	tdisp_msg(req, sizeof(req), TDISP_GET_REPORT, RID0);
+	put_le16(req + 16, off);
+	put_le16(req + 18, len);
+	return dev_call(s, PCISIG_PROTO_TDISP, req, sizeof(req), rsp, cap);
+}
+
+TEST(tdisp_report_device_paging)
+{
+	struct stub *s = stub_new();
+	uint8_t rsp[2048], req[20], nonce[32];
+	int n;
+
+	ASSERT(s);
+	tdisp_msg(req, sizeof(req), TDISP_GET_REPORT, RID0);
+	put_le16(req + 18, 100);
+	EXPECT_EQ(raw_tdisp_err(s, req, 20, NULL), TDISP_ERR_INVALID_STATE);
+	ASSERT(setup_stream(s, STREAM) == 0);
+	ASSERT(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce) == 0);
+
+	put_le16(req + 18, 0);
+	EXPECT_EQ(raw_tdisp_err(s, req, 20, NULL), TDISP_ERR_INVALID_REQUEST);
+	put_le16(req + 16, 84);
+	put_le16(req + 18, 1);
+	EXPECT_EQ(raw_tdisp_err(s, req, 20, NULL), TDISP_ERR_INVALID_REQUEST);
+	put_le16(req + 16, 0xffff);
+	EXPECT_EQ(raw_tdisp_err(s, req, 20, NULL), TDISP_ERR_INVALID_REQUEST);
+
+	n = raw_report(s, 83, 100, rsp, sizeof(rsp));
+	EXPECT_EQ(n, 21);
+	EXPECT_EQ(get_le16(rsp + 16), 1);
+	EXPECT_EQ(get_le16(rsp + 18), 0);
+	n = raw_report(s, 10, 5, rsp, sizeof(rsp));
+	EXPECT_EQ(n, 25);
+	EXPECT_EQ(get_le16(rsp + 16), 5);
+	EXPECT_EQ(get_le16(rsp + 18), 69);
+	EXPECT_MEM(rsp + 20, s->dev->tdi[0].report + 10, 5);
+	n = raw_report(s, 0, 0xffff, rsp, sizeof(rsp));
+	EXPECT_EQ(n, 20 + 84);
+	EXPECT_EQ(get_le16(rsp + 18), 0);
+	/* the answer is clipped to the room the caller has */
+	n = raw_report(s, 0, 0xffff, rsp, 30);
+	EXPECT_EQ(n, 30);
+	EXPECT_EQ(get_le16(rsp + 16), 10);
+	EXPECT_EQ(get_le16(rsp + 18), 74);
+	EXPECT_EQ(raw_report(s, 0, 0xffff, rsp, 20), -ENOSPC);
+
+	/* the largest possible report still fits one portion */
+	s->dev->tdi[0].report_len = sizeof(s->dev->tdi[0].report);
+	n = raw_report(s, 0, 0xffff, rsp, sizeof(rsp));
+	EXPECT_EQ(get_le16(rsp + 16), sizeof(s->dev->tdi[0].report));
+	EXPECT(TDISP_MAX_PORTION >= sizeof(s->dev->tdi[0].report));
+	EXPECT(TDISP_REPORT_RSP_HDR + TDISP_MAX_PORTION + 12 + 64 <=
+	       MODEL_DOE_MAX);
+	stub_free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* TDISP: configuration writes while locked                            */
+
+struct cfg_case {
+	const char *what;
+	uint32_t where, size, val;
+	uint16_t flags;
+	bool breaks;
+};
+
+#define MSIX_CTL	(STUB_MSIX_OFF + 2)
+#define DEVCTL		(STUB_PCIE_OFF + 8)
+
+static const struct cfg_case cfg_cases[] = {
+	{ "BAR0 address", 0x10, 4, 0xe0100004, 0, true },
+	{ "BAR0 same value", 0x10, 4, 0xe0000004, 0, false },
+	{ "BAR0 type bits only", 0x10, 4, 0xe0000000, 0, false },
+	{ "BAR0 sizing", 0x10, 4, 0xffffffff, 0, true },
+	{ "BAR0 upper half", 0x14, 4, 0x20, 0, true },
+	{ "BAR0 upper same byte", 0x14, 1, 0x1f, 0, false },
+	{ "BAR2 top byte", 0x1b, 1, 0xff, 0, true },
+	{ "BAR2 word", 0x1a, 2, 0x0000, 0, true },
+	{ "BAR4 unused", 0x20, 4, 0xffffffff, 0, true },
+	{ "BAR5 zero again", 0x24, 4, 0, 0, false },
+	{ "ROM enable", 0x30, 4, 0x1, 0, true },
+	{ "ROM address", 0x30, 4, 0xfff00000, 0, true },
+	{ "ROM address byte", 0x31, 1, 0x08, 0, true },
+	{ "ROM reserved bits", 0x30, 4, 0x000007fe, 0, false },
+	{ "Command clear MSE", 0x04, 2, 0x0004, 0, true },
+	{ "Command clear BME", 0x04, 2, 0x0002, 0, true },
+	{ "Command clear both", 0x04, 1, 0x00, 0, true },
+	{ "Command dword clear MSE", 0x04, 4, 0x00100004, 0, true },
+	{ "Command same", 0x04, 2, 0x0006, 0, false },
+	{ "Command INTx disable", 0x04, 2, 0x0406, 0, false },
+	{ "Command set I/O", 0x04, 1, 0x07, 0, false },
+	{ "Command high byte", 0x05, 1, 0x04, 0, false },
+	{ "Status RW1C", 0x04, 4, 0xffff0006, 0, false },
+	{ "FLR", DEVCTL, 2, 0xa810, 0, true },
+	{ "FLR byte", DEVCTL + 1, 1, 0xa8, 0, true },
+	{ "FLR dword", DEVCTL, 4, 0x0000a810, 0, true },
+	{ "DevCtl same", DEVCTL, 2, 0x2810, 0, false },
+	{ "DevCtl other bit", DEVCTL, 2, 0x2830, 0, false },
+	{ "DevSta write", DEVCTL + 2, 2, 0x000f, 0, false },
+	{ "MSI-X enable locked", MSIX_CTL, 2, 0x8007, TDISP_LOCK_MSIX, true },
+	{ "MSI-X mask locked", MSIX_CTL, 2, 0x4007, TDISP_LOCK_MSIX, true },
+	{ "MSI-X byte locked", MSIX_CTL + 1, 1, 0x80, TDISP_LOCK_MSIX, true },
+	{ "MSI-X dword locked", STUB_MSIX_OFF, 4, 0x80070011,
+	  TDISP_LOCK_MSIX, true },
+	{ "MSI-X same locked", MSIX_CTL, 2, 0x0007, TDISP_LOCK_MSIX, false },
+	{ "MSI-X RO size locked", MSIX_CTL, 2, 0x0000, TDISP_LOCK_MSIX, false },
+	{ "MSI-X enable unlocked", MSIX_CTL, 2, 0x8007, 0, false },
+	{ "Interrupt line", 0x3c, 1, 0x0b, 0, false },
+	{ "Cache line size", 0x0c, 1, 0x10, TDISP_LOCK_MSIX, false },
+	{ "IDE control", STUB_IDE_OFF + 0x10, 4, 0, 0, false },
+	{ "bad size", 0x04, 3, 0, 0, false },
+	{ "beyond config", 0xffe, 4, 0, 0, false },
+};
+
+TEST(tdisp_cfg_writes)
+{
+	unsigned int i, run;
+	struct stub *s;
+	char what[128];
+
+	for (i = 0; i < sizeof(cfg_cases) / sizeof(cfg_cases[0]); i++) {
+		const struct cfg_case *c = &cfg_cases[i];
+
+		for (run = 0; run < 2; run++) {
+			int state;
+
+			s = locked_stub(RID0, c->flags, run, NULL);
+			ASSERT(s);
+			if (c->size == 3 || c->where > 0xff0)
+				pcisig_dev_cfg_write(s->dev, RID0, c->where,
+						     c->size, 0x6, 0);
+			else
+				stub_cfg_write(s, RID0, c->where, c->size,
+					       c->val);
+			state = tdisp_get_state(s->q, RID0);
+			snprintf(what, sizeof(what), "%s (%s): state %d",
+				 c->what, run ? "RUN" : "LOCKED", state);
+			if (c->breaks ? state != TDI_ERROR :
+			    state != (run ? TDI_RUN : TDI_CONFIG_LOCKED))
+				model_test_fail(__FILE__, __LINE__, what);
+			EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID0),
+				  c->breaks ? 1 : 0);
+			if (c->breaks)
+				EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0),
+					  TDI_ERROR);
+			stub_free(s);
+		}
+	}
+}
+
+TEST(tdisp_cfg_writes_other_functions)
+{
+	struct stub *s = locked_stub(RID0, TDISP_LOCK_MSIX, true, NULL);
+
+	ASSERT(s);
+	/* function 1 is not locked: anything goes there */
+	stub_cfg_write(s, RID1, 0x04, 2, 0);
+	stub_cfg_write(s, RID1, 0x10, 4, 0);
+	stub_cfg_write(s, RID1, DEVCTL, 2, 0xa810);
+	/* functions of other devices are ignored */
+	pcisig_dev_cfg_write(s->dev, 0x0200, 0x04, 2, 6, 0);
+	pcisig_dev_cfg_write(s->dev, 0x0108, 0x04, 2, 6, 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_RUN);
+	EXPECT_EQ(s->nr_ev, 0);
+	/* an unlocked function ignores forbidden writes */
+	stub_free(s);
+	s = stub_new();
+	ASSERT(s);
+	stub_cfg_write(s, RID0, 0x04, 2, 0);
+	stub_cfg_write(s, RID0, DEVCTL, 2, 0xa810);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(s->nr_ev, 0);
+	stub_free(s);
+}
+
+TEST(tdisp_cfg_write_fn1_lock)
+{
+	struct stub *s = locked_stub(RID1, 0, false, NULL);
+
+	ASSERT(s);
+	stub_cfg_write(s, RID0, 0x04, 2, 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID1), TDI_CONFIG_LOCKED);
+	stub_cfg_write(s, RID1, 0x04, 2, 0x0002);
+	EXPECT_EQ(tdisp_get_state(s->q, RID1), TDI_ERROR);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID1), TDI_ERROR);
+	EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID0), 0);
+	stub_free(s);
+}
