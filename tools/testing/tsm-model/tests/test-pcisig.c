@@ -1526,3 +1526,584 @@ TEST(tdisp_cfg_write_fn1_lock)
 	EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID0), 0);
 	stub_free(s);
 }
+
+/* ------------------------------------------------------------------ */
+/* Robustness: truncated and garbled requests                          */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 16);
+}
+
+/* Check one device answer for sanity */
+static void check_answer(uint8_t proto, int n, const uint8_t *rsp,
+			 size_t cap)
+{
+	if (n < 0)
+		return;
+	EXPECT((size_t)n <= cap);
+	if (proto == PCISIG_PROTO_TDISP) {
+		EXPECT(n >= TDISP_HDR_LEN);
+		if (n >= TDISP_HDR_LEN) {
+			EXPECT_EQ(rsp[0], TDISP_VERSION_10);
+			EXPECT(rsp[1] == TDISP_ERROR || rsp[1] < 0x08);
+		}
+		if (n >= 2 && rsp[1] == TDISP_ERROR)
+			EXPECT_EQ(n, TDISP_ERROR_LEN);
+	} else {
+		EXPECT(n >= IDEKM_ACK_LEN);
+	}
+}
+
+/* Every prefix (and some extensions) of every valid request */
+static void truncate_all(struct stub *s)
+{
+	uint8_t reqs[12][64], rsp[MODEL_DOE_MAX];
+	size_t lens[12];
+	uint8_t protos[12];
+	unsigned int i = 0, k, code;
+	size_t len;
+	int n;
+
+	memset(reqs, 0, sizeof(reqs));
+	reqs[i][0] = IDEKM_QUERY;
+	lens[i] = 3;
+	protos[i++] = 0;
+	reqs[i][0] = IDEKM_KEY_PROG;
+	reqs[i][3] = 40;
+	reqs[i][5] = 0x13;
+	lens[i] = 47;
+	protos[i++] = 0;
+	reqs[i][0] = IDEKM_K_SET_GO;
+	reqs[i][3] = 40;
+	reqs[i][5] = 0x13;
+	lens[i] = 7;
+	protos[i++] = 0;
+	reqs[i][0] = IDEKM_K_SET_STOP;
+	reqs[i][3] = 40;
+	reqs[i][5] = 0x13;
+	lens[i] = 7;
+	protos[i++] = 0;
+	for (code = TDISP_GET_VERSION; code <= TDISP_STOP; code++) {
+		tdisp_msg(reqs[i], 64, (uint8_t)code, RID0);
+		if (code == TDISP_LOCK)
+			reqs[i][18] = STREAM;
+		if (code == TDISP_GET_REPORT)
+			put_le16(reqs[i] + 18, 0x40);
+		lens[i] = tdisp_len_of(code);
+		protos[i++] = 1;
+	}
+	for (k = 0; k < i; k++)
+		for (len = 0; len <= lens[k] + 8; len++) {
+			size_t cap = (len & 1) ? sizeof(rsp) : 64;
+
+			n = dev_call(s, protos[k], reqs[k], len, rsp, cap);
+			check_answer(protos[k], n, rsp, cap);
+		}
+}
+
+TEST(robust_truncated_requests_every_state)
+{
+	struct stub *s;
+	unsigned int st;
+
+	for (st = 0; st < 4; st++) {
+		s = st ? locked_stub(RID0, TDISP_LOCK_MSIX, st >= 2, NULL) :
+			 stub_new();
+		ASSERT(s);
+		if (st == 3)
+			pcisig_dev_session_end(s->dev);
+		truncate_all(s);
+		stub_free(s);
+	}
+}
+
+/* Nonces the device handed out, so garbled START can match them */
+static uint8_t fuzz_nonce[2][32];
+
+/* A random request: noise, or a well-formed message with random fields */
+static size_t garble(uint8_t *req, size_t cap, uint8_t *proto)
+{
+	uint32_t r = rng();
+	size_t len, i;
+	int fn = (r >> 10) & 1;
+
+	len = rng() % cap;
+	for (i = 0; i < cap; i++)
+		req[i] = (uint8_t)rng();
+	switch (r % 4) {
+	case 0:		/* noise, any protocol ID */
+		*proto = (r & 0x100) ? (uint8_t)rng() : (r >> 9) & 1;
+		return len;
+	case 1:
+	case 2:		/* TDISP */
+		*proto = PCISIG_PROTO_TDISP;
+		req[1] = (uint8_t)(0x80 + rng() % 9);
+		len = tdisp_len_of(req[1]);
+		if (!(r & 0x100))
+			return (r & 0x200) ? len : rng() % cap;
+		/* well-formed, plausible fields */
+		req[0] = TDISP_VERSION_10;
+		put_le32(req + 4, fn ? RID1 : RID0);
+		switch (req[1]) {
+		case TDISP_LOCK:
+			put_le16(req + 16, (r & 0x1000) ? TDISP_LOCK_MSIX : 0);
+			if (r & 0x8000)
+				req[16] |= 1 << (rng() % 8);
+			req[18] = (uint8_t)(rng() % 3);
+			memset(req + 20, 0, 16);
+			break;
+		case TDISP_GET_REPORT:
+			put_le16(req + 16, (uint16_t)(rng() % 100));
+			put_le16(req + 18, (uint16_t)(rng() % 100));
+			break;
+		case TDISP_START:
+			if (r & 0x800)
+				memcpy(req + 16, fuzz_nonce[fn], 32);
+			break;
+		}
+		if (r & 0x2000)
+			len = len + rng() % 3 - 1;
+		return len;
+	default:	/* IDE_KM */
+		*proto = PCISIG_PROTO_IDE_KM;
+		req[0] = (uint8_t)(rng() % 8);
+		if (r & 0x100) {
+			req[2] = 0;
+			req[3] = (uint8_t)(2 + rng() % 2);
+			req[5] &= 0x33;
+			req[6] = 0;
+		}
+		len = req[0] == IDEKM_QUERY ? 3 : req[0] == IDEKM_KEY_PROG ?
+		      47 : 7;
+		if (r & 0x2000)
+			len = len + rng() % 3 - 1;
+		return len;
+	}
+}
+
+/* Stop every key of @stream, then program and start key set 0 */
+static void rekey(struct stub *s, uint8_t stream)
+{
+	unsigned int ks, dir, sub;
+
+	for (ks = 0; ks < 2; ks++)
+		for (dir = 0; dir < 2; dir++)
+			for (sub = 0; sub < 3; sub++)
+				idekm_key_stop(s->q, 0, stream, ks, dir, sub);
+	EXPECT_EQ(setup_stream(s, stream), 0);
+}
+
+TEST(robust_garbled_requests)
+{
+	struct stub *s = stub_new();
+	uint8_t req[96], rsp[MODEL_DOE_MAX];
+	unsigned int iter, i, seen[16] = { 0 };
+
+	ASSERT(s);
+	for (iter = 0; iter < 200000; iter++) {
+		uint32_t r = rng();
+		uint8_t proto;
+		size_t len, cap;
+		int n;
+
+		/* the fuzzer plays with streams 2 and 3; 0 and 1 stay keyed */
+		if (iter % 512 == 0) {
+			rekey(s, 0);
+			rekey(s, 1);
+		}
+		len = garble(req, sizeof(req), &proto);
+		cap = (r & 0x300) ? sizeof(rsp) : rng() % 80;
+		if ((r & 0x3c00) == 0)
+			s->fault = FAULT_TDISP_ERROR;
+		n = dev_call(s, proto, req, len, rsp, cap);
+		if (proto > PCISIG_PROTO_TDISP)
+			EXPECT_EQ(n, -EINVAL);
+		else
+			check_answer(proto, n, rsp, cap);
+		if (proto == PCISIG_PROTO_TDISP && n >= 16)
+			seen[rsp[1] == TDISP_ERROR ? 0 : rsp[1] & 7]++;
+		if (proto == PCISIG_PROTO_TDISP && n == TDISP_LOCK_RSP_LEN &&
+		    rsp[1] == TDISP_RSP(TDISP_LOCK))
+			memcpy(fuzz_nonce[rsp[4] & 1], rsp + 16, 32);
+		if (proto == PCISIG_PROTO_IDE_KM && n >= 7)
+			seen[8 + (rsp[0] & 7)]++;
+		/* garbage config writes too */
+		if ((r & 0xf000) == 0)
+			stub_cfg_write(s, (rng() & 1) ? RID0 : RID1,
+				       rng() % 0x100, 1u << (rng() % 3),
+				       rng());
+		if ((r & 0x3ff0000) == 0)
+			pcisig_dev_session_end(s->dev);
+	}
+	printf("# TDISP errors %u, answers 1..7: %u %u %u %u %u %u %u\n",
+	       seen[0], seen[1], seen[2], seen[3], seen[4], seen[5], seen[6],
+	       seen[7]);
+	printf("# IDE_KM answers QUERY_RESP %u, KP_ACK %u, K_GOSTOP_ACK %u\n",
+	       seen[9], seen[11], seen[14]);
+	/* the walk reached every kind of answer */
+	for (i = 1; i < 8; i++)
+		EXPECT(seen[i] > 0);
+	EXPECT(seen[9] && seen[11] && seen[14]);
+	stub_free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Robustness: malicious TDISP answers                                 */
+
+TEST(requester_tdisp_bad_headers)
+{
+	struct stub *s = locked_stub(RID0, 0, false, NULL);
+	uint8_t nonce[32] = { 0 }, buf[512];
+	struct tamper t;
+	static const struct { int idx; uint8_t val; int delta; } bad[] = {
+		{ 0, 0x11, 0 },		/* version */
+		{ 1, 0x7e, 0 },		/* type */
+		{ 4, 0x55, 0 },		/* INTERFACE_ID */
+		{ 9, 0x55, 0 },		/* INTERFACE_ID reserved part */
+		{ 15, 0x55, 0 },
+		{ -1, 0, -1 },		/* short */
+		{ -1, 0, 1 },		/* long */
+		{ -1, 0, -100 },	/* empty */
+	};
+	unsigned int i;
+
+	ASSERT(s);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		set_tamper(s, &t, bad[i].idx, bad[i].val, bad[i].delta);
+		EXPECT_EQ(tdisp_get_version(s->q, RID0), -EPROTO);
+		EXPECT_EQ(tdisp_get_capabilities(s->q, RID0, buf, sizeof(buf)),
+			  -EPROTO);
+		EXPECT_EQ(tdisp_get_state(s->q, RID0), -EPROTO);
+		EXPECT_EQ(tdisp_get_report(s->q, RID0, 64, buf, sizeof(buf)),
+			  -EPROTO);
+		EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, nonce),
+			  -EPROTO);
+		EXPECT_EQ(tdisp_start(s->q, RID0, nonce), -EPROTO);
+		EXPECT_EQ(tdisp_stop(s->q, RID0), -EPROTO);
+		EXPECT_EQ(tdisp_last_error(s->q), 0);
+	}
+	s->hook = NULL;
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+	stub_free(s);
+}
+
+/* Replace every answer with @rsp/@len (INTERFACE_ID patched in) */
+struct canned {
+	uint8_t rsp[64];
+	int len;
+};
+
+static int canned_hook(struct stub *s, uint8_t proto, const uint8_t *req,
+		       size_t req_len, uint8_t *rsp, int len)
+{
+	struct canned *c = s->hook_priv;
+
+	memcpy(rsp, c->rsp, sizeof(c->rsp));
+	if (req_len >= 16)
+		memcpy(rsp + 4, req + 4, 12);
+	return c->len;
+}
+
+static void set_canned(struct stub *s, struct canned *c, uint8_t type,
+		       int len)
+{
+	memset(c, 0, sizeof(*c));
+	c->rsp[0] = TDISP_VERSION_10;
+	c->rsp[1] = type;
+	c->len = len;
+	s->hook = canned_hook;
+	s->hook_priv = c;
+}
+
+TEST(requester_tdisp_bad_bodies)
+{
+	struct stub *s = stub_new();
+	uint8_t nonce[32], buf[512];
+	struct canned c;
+
+	ASSERT(s);
+	/* TDISP_ERROR too short: no code recorded */
+	set_canned(s, &c, TDISP_ERROR, 20);
+	put_le32(c.rsp + 16, TDISP_ERR_BUSY);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), 0);
+	c.len = 24;
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_BUSY);
+	c.len = 40;	/* with extended error data */
+	EXPECT_EQ(tdisp_stop(s->q, RID0), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_BUSY);
+
+	/* state out of range */
+	set_canned(s, &c, 0x05, 17);
+	c.rsp[16] = 4;
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), -EPROTO);
+	c.rsp[16] = 3;
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_ERROR);
+
+	/* versions */
+	set_canned(s, &c, 0x01, 17);
+	EXPECT_EQ(tdisp_get_version(s->q, RID0), -EPROTO);	/* count 0 */
+	c.rsp[16] = 2;
+	c.rsp[17] = 0x10;
+	c.len = 18;
+	EXPECT_EQ(tdisp_get_version(s->q, RID0), -EPROTO);	/* count > data */
+	c.len = 19;
+	c.rsp[17] = 0x11;
+	c.rsp[18] = 0x10;
+	EXPECT_EQ(tdisp_get_version(s->q, RID0), 0x10);
+	c.rsp[18] = 0x12;
+	EXPECT_EQ(tdisp_get_version(s->q, RID0), -EPROTO);	/* no 1.0 */
+	c.rsp[16] = 255;
+	EXPECT_EQ(tdisp_get_version(s->q, RID0), -EPROTO);
+
+	/* a LOCK answer of the wrong type or size */
+	set_canned(s, &c, 0x03, 47);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, 0, 0, nonce), -EPROTO);
+	c.len = 48;
+	memset(c.rsp + 16, 0x5a, 32);
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, 0, 0, nonce), 0);
+	EXPECT_EQ(nonce[31], 0x5a);
+	c.rsp[1] = 0x06;
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, 0, 0, nonce), -EPROTO);
+	/* START answered as STOP and vice versa */
+	set_canned(s, &c, 0x07, 16);
+	EXPECT_EQ(tdisp_start(s->q, RID0, nonce), -EPROTO);
+	EXPECT_EQ(tdisp_stop(s->q, RID0), 0);
+	c.rsp[1] = 0x06;
+	EXPECT_EQ(tdisp_stop(s->q, RID0), -EPROTO);
+	/* a request answered with a request */
+	set_canned(s, &c, 0x85, 17);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), -EPROTO);
+	/* transport errors pass through */
+	set_canned(s, &c, 0x05, -EIO);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), -EIO);
+	EXPECT_EQ(tdisp_get_report(s->q, RID0, 8, buf, sizeof(buf)), -EIO);
+	/* caps of the wrong size */
+	set_canned(s, &c, 0x02, 43);
+	EXPECT_EQ(tdisp_get_capabilities(s->q, RID0, buf, sizeof(buf)),
+		  -EPROTO);
+	stub_free(s);
+}
+
+/* A fake report source with selectable misbehaviour */
+enum pager_mode {
+	PAGER_OK,		/* consistent */
+	PAGER_GROW,		/* remainder grows */
+	PAGER_STUCK,		/* remainder never shrinks */
+	PAGER_ZERO,		/* zero-length portions */
+	PAGER_TOO_MUCH,		/* more than asked */
+	PAGER_LEN_MISMATCH,	/* message length != 20 + portion */
+	PAGER_HUGE,		/* total beyond 16-bit offsets */
+};
+
+struct pager {
+	enum pager_mode mode;
+	size_t total;
+	size_t max_portion;
+	unsigned int calls;
+};
+
+static int pager_hook(struct stub *s, uint8_t proto, const uint8_t *req,
+		      size_t req_len, uint8_t *rsp, int len)
+{
+	struct pager *p = s->hook_priv;
+	size_t off = get_le16(req + 16), want = get_le16(req + 18), n;
+	size_t rem, i;
+
+	p->calls++;
+	memset(rsp, 0, 20);
+	rsp[0] = TDISP_VERSION_10;
+	rsp[1] = TDISP_RSP(TDISP_GET_REPORT);
+	memcpy(rsp + 4, req + 4, 12);
+	n = want < p->max_portion ? want : p->max_portion;
+	if (off >= p->total)
+		n = 0;
+	else if (n > p->total - off)
+		n = p->total - off;
+	rem = p->total - off - n;
+	switch (p->mode) {
+	case PAGER_OK:
+		break;
+	case PAGER_GROW:
+		rem += p->calls;
+		break;
+	case PAGER_STUCK:
+		rem = p->total - n;
+		break;
+	case PAGER_ZERO:
+		n = 0;
+		break;
+	case PAGER_TOO_MUCH:
+		n = want + 1;
+		rem = 0;
+		break;
+	case PAGER_LEN_MISMATCH:
+		put_le16(rsp + 16, (uint16_t)n);
+		put_le16(rsp + 18, (uint16_t)rem);
+		return (int)(20 + n + 1);
+	case PAGER_HUGE:
+		rem = 0xffff;
+		break;
+	}
+	if (n > 0xffff)
+		n = 0xffff;
+	if (rem > 0xffff)
+		rem = 0xffff;
+	put_le16(rsp + 16, (uint16_t)n);
+	put_le16(rsp + 18, (uint16_t)rem);
+	for (i = 0; i < n && 20 + i < MODEL_DOE_MAX; i++)
+		rsp[20 + i] = (uint8_t)(off + i);
+	return (int)(20 + n);
+}
+
+static int run_pager(struct stub *s, struct pager *p, enum pager_mode mode,
+		     size_t total, size_t maxp, size_t portion, uint8_t *buf,
+		     size_t cap)
+{
+	memset(p, 0, sizeof(*p));
+	p->mode = mode;
+	p->total = total;
+	p->max_portion = maxp;
+	s->hook = pager_hook;
+	s->hook_priv = p;
+	return tdisp_get_report(s->q, RID0, portion, buf, cap);
+}
+
+TEST(requester_report_paging_attacks)
+{
+	struct stub *s = stub_new();
+	uint8_t *buf = malloc(0x20000);
+	struct pager p;
+	unsigned int i;
+
+	ASSERT(s && buf);
+	/* a slow but honest device: one byte at a time */
+	EXPECT_EQ(run_pager(s, &p, PAGER_OK, 300, 1, 64, buf, 0x20000), 300);
+	EXPECT_EQ(p.calls, 300);
+	for (i = 0; i < 300; i++)
+		EXPECT_EQ(buf[i], (uint8_t)i);
+	/* the device may give less than asked */
+	EXPECT_EQ(run_pager(s, &p, PAGER_OK, 1000, 7, 64, buf, 0x20000),
+		  1000);
+	EXPECT_EQ(p.calls, (1000 + 6) / 7);
+	/* 64 KiB - 1 is the most OFFSET can address */
+	EXPECT_EQ(run_pager(s, &p, PAGER_OK, 0xffff, 4000, 0xffff, buf,
+			    0x20000), 0xffff);
+	EXPECT_EQ(run_pager(s, &p, PAGER_OK, 0xffff, 4000, 0xffff, buf, 100),
+		  -ENOSPC);
+	EXPECT_EQ(p.calls, 1);
+
+	EXPECT_EQ(run_pager(s, &p, PAGER_GROW, 300, 16, 64, buf, 0x20000),
+		  -EPROTO);
+	EXPECT(p.calls <= 2);
+	EXPECT_EQ(run_pager(s, &p, PAGER_STUCK, 300, 16, 64, buf, 0x20000),
+		  -EPROTO);
+	EXPECT(p.calls <= 2);
+	EXPECT_EQ(run_pager(s, &p, PAGER_ZERO, 300, 16, 64, buf, 0x20000),
+		  -EPROTO);
+	EXPECT_EQ(p.calls, 1);
+	EXPECT_EQ(run_pager(s, &p, PAGER_TOO_MUCH, 300, 16, 64, buf, 0x20000),
+		  -EPROTO);
+	EXPECT_EQ(run_pager(s, &p, PAGER_LEN_MISMATCH, 300, 16, 64, buf,
+			    0x20000), -EPROTO);
+	EXPECT_EQ(run_pager(s, &p, PAGER_HUGE, 300, 2000, 2000, buf, 0x20000),
+		  -EPROTO);
+	EXPECT_EQ(p.calls, 1);
+	s->hook = NULL;
+	free(buf);
+	stub_free(s);
+}
+
+/* Random answers to every requester call */
+static int random_hook(struct stub *s, uint8_t proto, const uint8_t *req,
+		       size_t req_len, uint8_t *rsp, int len)
+{
+	uint32_t r = rng();
+	int i, n;
+
+	s->hook_calls++;
+	if ((r & 7) == 0)
+		return -EIO;
+	n = (r & 8) ? (int)(rng() % 64) : (int)(rng() % MODEL_DOE_MAX);
+	if (len > 0 && (r & 0x30) == 0x10)
+		n = len + (int)(rng() % 3) - 1;
+	for (i = 0; i < n; i++)
+		if (i >= len || (rng() & 15) == 0)
+			rsp[i] = (uint8_t)rng();
+	if (proto == PCISIG_PROTO_TDISP && n >= 16 && (r & 0x40)) {
+		rsp[0] = TDISP_VERSION_10;
+		memcpy(rsp + 4, req + 4, 12);
+		if (r & 0x80)
+			rsp[1] = req[1] & 0x7f;
+	}
+	if (proto == PCISIG_PROTO_IDE_KM && n >= 7 && req_len >= 7 &&
+	    (r & 0x40))
+		memcpy(rsp + 1, req + 1, 6);
+	return n < 0 ? 0 : n;
+}
+
+TEST(requester_random_answers)
+{
+	struct stub *s = stub_new();
+	uint8_t buf[1024], nonce[32], key[32] = { 0 }, ifv[8] = { 0 };
+	unsigned int iter;
+	int ret;
+
+	ASSERT(s);
+	s->hook = random_hook;
+	for (iter = 0; iter < 3000; iter++) {
+		s->hook_calls = 0;
+		switch (iter % 11) {
+		case 0:
+			ret = idekm_query(s->q, 0, buf, sizeof(buf));
+			EXPECT(ret < 0 || (ret >= 15 && ret <= (int)sizeof(buf)));
+			break;
+		case 1:
+			ret = idekm_key_prog(s->q, 0, 1, 0, 1, 2, key, ifv);
+			EXPECT(ret <= 0);
+			break;
+		case 2:
+			EXPECT(idekm_key_go(s->q, 0, 1, 0, 1, 2) <= 0);
+			break;
+		case 3:
+			EXPECT(idekm_key_stop(s->q, 0, 1, 0, 1, 2) <= 0);
+			break;
+		case 4:
+			ret = tdisp_get_version(s->q, RID0);
+			EXPECT(ret < 0 || ret == 0x10);
+			break;
+		case 5:
+			ret = tdisp_get_capabilities(s->q, RID0, buf, 64);
+			EXPECT(ret < 0 || ret == 44);
+			break;
+		case 6:
+			EXPECT(tdisp_lock(s->q, RID0, 0, 1, 0, nonce) <= 0);
+			break;
+		case 7:
+			ret = tdisp_get_report(s->q, RID0, 1 + rng() % 300,
+					       buf, sizeof(buf));
+			EXPECT(ret < 0 || ret <= (int)sizeof(buf));
+			EXPECT(s->hook_calls <= sizeof(buf) + 1);
+			break;
+		case 8:
+			ret = tdisp_get_state(s->q, RID0);
+			EXPECT(ret <= TDI_ERROR);
+			break;
+		case 9:
+			EXPECT(tdisp_start(s->q, RID0, nonce) <= 0);
+			break;
+		case 10:
+			EXPECT(tdisp_stop(s->q, RID0) <= 0);
+			break;
+		}
+	}
+	s->hook = NULL;
+	stub_free(s);
+}
