@@ -19,9 +19,9 @@
  *    REQ_MSGS_SUPPORTED has bit (code - 0x80) set for each request code
  *    handled (0x81..0x87); the spec's bit mapping is not known to us.
  *  - LOCK fails with INVALID_DEVICE_CONFIGURATION when DEFAULT_STREAM_ID
- *    has no complete key set set to go, when BARs overlap, are misaligned
- *    or not a power of two, or when the MSI-X table/PBA is not inside an
- *    implemented memory BAR.
+ *    has no complete key set that is set to go, when BARs overlap, are
+ *    misaligned or not a power of two, or when the MSI-X table/PBA is not
+ *    inside an implemented memory BAR.
  *  - Interface report: INTERFACE_INFO = DMA without PASID (+ no firmware
  *    update when locked with NO_FW_UPDATE); MSI-X Message Control copied
  *    at lock time; LNR and TPH Control 0; one MMIO_RANGE per run of pages

@@ -11,6 +11,7 @@
 #include "pcisig.h"
 #include "stub-spdm.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define RID0		STUB_RID0
 #define RID1		STUB_RID1
 #define STREAM		3
@@ -572,7 +573,7 @@ TEST(idekm_requester_rejects_bad_acks)
 	unsigned int i;
 
 	ASSERT(s);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		set_tamper(s, &t, bad[i].idx, bad[i].val, bad[i].delta);
 		EXPECT_EQ(idekm_key_prog(s->q, 0, 3, 0, 0, 0, key, ifv),
 			  -EPROTO);
@@ -728,7 +729,7 @@ TEST(tdisp_lock_errors)
 	EXPECT_EQ(go_keys(s, STREAM, 0), 0);
 	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM + 1, 0, nonce), -EPROTO);
 	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_DEVICE_CONFIG);
-	for (i = 0; i < sizeof(bad_flags) / sizeof(bad_flags[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_flags); i++) {
 		EXPECT_EQ(tdisp_lock(s->q, RID0, bad_flags[i], STREAM, 0,
 				     nonce), -EPROTO);
 		EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_REQUEST);
@@ -1050,7 +1051,7 @@ TEST(tdisp_foreign_rid)
 	unsigned int i, code;
 
 	ASSERT(s);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		for (code = TDISP_GET_VERSION; code <= TDISP_STOP; code++) {
 			tdisp_msg(req, sizeof(req), (uint8_t)code, 0);
 			put_le32(req + 4, bad[i]);
@@ -1315,7 +1316,7 @@ TEST(tdisp_report_paging)
 
 	ASSERT(s);
 	ASSERT(tdisp_get_report(s->q, RID0, 1024, ref, sizeof(ref)) == 84);
-	for (i = 0; i < sizeof(portions) / sizeof(portions[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(portions); i++) {
 		memset(r, 0xee, sizeof(r));
 		before = s->nr_xfer;
 		n = tdisp_get_report(s->q, RID0, portions[i], r, sizeof(r));
@@ -1388,7 +1389,7 @@ TEST(tdisp_report_device_paging)
 	s->dev->tdi[0].report_len = sizeof(s->dev->tdi[0].report);
 	n = raw_report(s, 0, 0xffff, rsp, sizeof(rsp));
 	EXPECT_EQ(get_le16(rsp + 16), sizeof(s->dev->tdi[0].report));
-	EXPECT(TDISP_MAX_PORTION >= sizeof(s->dev->tdi[0].report));
+	EXPECT(sizeof(s->dev->tdi[0].report) <= TDISP_MAX_PORTION);
 	EXPECT(TDISP_REPORT_RSP_HDR + TDISP_MAX_PORTION + 12 + 64 <=
 	       MODEL_DOE_MAX);
 	stub_free(s);
@@ -1458,7 +1459,7 @@ TEST(tdisp_cfg_writes)
 	struct stub *s;
 	char what[128];
 
-	for (i = 0; i < sizeof(cfg_cases) / sizeof(cfg_cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cfg_cases); i++) {
 		const struct cfg_case *c = &cfg_cases[i];
 
 		for (run = 0; run < 2; run++) {
@@ -1774,7 +1775,7 @@ TEST(requester_tdisp_bad_headers)
 	unsigned int i;
 
 	ASSERT(s);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		set_tamper(s, &t, bad[i].idx, bad[i].val, bad[i].delta);
 		EXPECT_EQ(tdisp_get_version(s->q, RID0), -EPROTO);
 		EXPECT_EQ(tdisp_get_capabilities(s->q, RID0, buf, sizeof(buf)),
