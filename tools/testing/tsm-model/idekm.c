@@ -526,7 +526,7 @@ int idekm_query(struct spdm_req *q, uint8_t port, uint8_t *rsp,
 static int idekm_ack_xfer(struct spdm_req *q, const uint8_t *req,
 			  size_t len, uint8_t ack_id)
 {
-	uint8_t buf[64];
+	uint8_t buf[MODEL_DOE_MAX];
 	int n;
 
 	n = spdm_req_vdm(q, PCISIG_PROTO_IDE_KM, req, len, buf, sizeof(buf));

@@ -41,8 +41,9 @@
  *    Initiate Function Level Reset; with LOCK_MSIX, changing MSI-X
  *    Enable or Function Mask.  Capability offsets are those seen at lock.
  *
- * Requester side: every response is checked (length exact for its type,
- * version 0x10, response code, INTERFACE_ID echoed).  TDISP_ERROR stores
+ * Requester side: INTERFACE_ID carries the RID only (Segment Valid clear:
+ * the segment is the DSM's).  Every response is checked (length exact for
+ * its type, version 0x10, response code, INTERFACE_ID echoed).  TDISP_ERROR stores
  * its code in spdm_req_tdisp_error() and the call returns -EPROTO; each
  * call first resets that code to 0.
  */

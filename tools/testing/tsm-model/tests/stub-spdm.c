@@ -83,6 +83,11 @@ static void cfg_put(uint8_t *cfg, unsigned int off, uint32_t v,
 		cfg[off + i] = (uint8_t)(v >> 8 * i);
 }
 
+/**
+ * stub_default_fn() - (re)build the default configuration of a function
+ * @s: stub
+ * @f: function index (0: 01:00.0, the DSM; 1: 01:00.1)
+ */
 void stub_default_fn(struct stub *s, unsigned int f)
 {
 	struct model_fn *fn = &s->fn[f];
@@ -144,6 +149,11 @@ void stub_default_fn(struct stub *s, unsigned int f)
 	s->fn_present[f] = true;
 }
 
+/**
+ * stub_new() - test device, fake platform and stand-in requester
+ *
+ * Return: the stub or NULL.
+ */
 struct stub *stub_new(void)
 {
 	struct model_dev_ops ops = {
@@ -174,6 +184,10 @@ struct stub *stub_new(void)
 	return s;
 }
 
+/**
+ * stub_free() - free a stub and its device
+ * @s: stub or NULL
+ */
 void stub_free(struct stub *s)
 {
 	if (!s)
@@ -183,6 +197,17 @@ void stub_free(struct stub *s)
 	free(s);
 }
 
+/**
+ * stub_cfg_write() - configuration write through the fake platform
+ * @s: stub
+ * @rid: function
+ * @where: offset
+ * @size: 1, 2 or 4
+ * @val: value written
+ *
+ * Updates the fake configuration space (Initiate FLR reads back 0) and
+ * reports the write to the device with the previous value.
+ */
 void stub_cfg_write(struct stub *s, uint16_t rid, uint32_t where,
 		    uint32_t size, uint32_t val)
 {
@@ -202,6 +227,14 @@ void stub_cfg_write(struct stub *s, uint16_t rid, uint32_t where,
 	pcisig_dev_cfg_write(s->dev, rid, where, size, old, val);
 }
 
+/**
+ * stub_count() - number of recorded platform callbacks
+ * @s: stub
+ * @kind: %STUB_EV_IDE or %STUB_EV_TDI
+ * @id: stream ID (IDE) or RID (TDI)
+ *
+ * Return: the count.
+ */
 unsigned int stub_count(const struct stub *s, enum stub_ev_kind kind,
 			unsigned int id)
 {
@@ -214,6 +247,14 @@ unsigned int stub_count(const struct stub *s, enum stub_ev_kind kind,
 	return n;
 }
 
+/**
+ * stub_last() - value of the last recorded platform callback
+ * @s: stub
+ * @kind: %STUB_EV_IDE or %STUB_EV_TDI
+ * @id: stream ID (IDE) or RID (TDI)
+ *
+ * Return: ready (IDE) or state (TDI), -1 if there was none.
+ */
 int stub_last(const struct stub *s, enum stub_ev_kind kind, unsigned int id)
 {
 	unsigned int i;
@@ -226,6 +267,10 @@ int stub_last(const struct stub *s, enum stub_ev_kind kind, unsigned int id)
 	return v;
 }
 
+/**
+ * stub_clear_events() - forget the recorded callbacks
+ * @s: stub
+ */
 void stub_clear_events(struct stub *s)
 {
 	s->nr_ev = 0;
@@ -234,6 +279,20 @@ void stub_clear_events(struct stub *s)
 /* ------------------------------------------------------------------ */
 /* The part of the SPDM requester interface test-pcisig needs          */
 
+/**
+ * spdm_req_vdm() - one PCI-SIG exchange, straight to the test device
+ * @q: stand-in requester
+ * @proto: protocol ID
+ * @req: protocol message
+ * @req_len: its size
+ * @rsp: receives the answer
+ * @rsp_cap: size of @rsp
+ *
+ * The device gets as much room as a secured DOE response would leave; the
+ * stub's hook may then rewrite the answer.
+ *
+ * Return: answer length, the device's (or hook's) errno, or -ENOSPC.
+ */
 int spdm_req_vdm(struct spdm_req *q, uint8_t proto,
 		 const uint8_t *req, size_t req_len,
 		 uint8_t *rsp, size_t rsp_cap)
@@ -269,6 +328,12 @@ int spdm_req_vdm(struct spdm_req *q, uint8_t proto,
 	return n;
 }
 
+/**
+ * spdm_req_tdisp_error() - storage of the last TDISP error code
+ * @q: stand-in requester
+ *
+ * Return: pointer to the code.
+ */
 uint32_t *spdm_req_tdisp_error(struct spdm_req *q)
 {
 	return &q->tdisp_error;

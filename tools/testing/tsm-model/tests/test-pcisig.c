@@ -302,6 +302,45 @@ TEST(idekm_key_prog_happy)
 	stub_free(s);
 }
 
+TEST(idekm_key_slots_and_wire_format)
+{
+	struct stub *s = stub_new();
+	uint8_t key[32], ifv[8];
+	unsigned int ks, dir, sub;
+
+	ASSERT(s);
+	EXPECT_EQ(prog_keys(s, 0x42, 0), 0);
+	EXPECT_EQ(prog_keys(s, 0x42, 1), 0);
+	for (ks = 0; ks < 2; ks++)
+		for (dir = 0; dir < 2; dir++)
+			for (sub = 0; sub < 3; sub++) {
+				struct idekm_key *k =
+					&s->dev->streams[0x42].k[ks][dir][sub];
+
+				make_key(key, ifv, 0x42, ks, dir, sub);
+				EXPECT_MEM(k->key, key, 32);
+				EXPECT_MEM(k->ifv, ifv, 8);
+			}
+	/* the last KEY_PROG on the wire: K1, Tx, CPL */
+	ASSERT(s->last_req_len == 47);
+	EXPECT_EQ(s->last_req[0], IDEKM_KEY_PROG);
+	EXPECT_EQ(s->last_req[1] | s->last_req[2] | s->last_req[4], 0);
+	EXPECT_EQ(s->last_req[3], 0x42);
+	EXPECT_EQ(s->last_req[5], 0x23);
+	EXPECT_EQ(s->last_req[6], 0);
+	EXPECT_MEM(s->last_req + 7, key, 32);
+	EXPECT_MEM(s->last_req + 39, ifv, 8);
+	EXPECT_EQ(idekm_key_go(s->q, 0, 0x42, 1, IDEKM_RX, IDEKM_SUB_NPR), 0);
+	ASSERT(s->last_req_len == 7);
+	EXPECT_EQ(s->last_req[0], IDEKM_K_SET_GO);
+	EXPECT_EQ(s->last_req[5], 0x11);
+	EXPECT(s->dev->streams[0x42].k[1][IDEKM_RX][IDEKM_SUB_NPR].go);
+	EXPECT_EQ(idekm_key_stop(s->q, 0, 0x42, 1, IDEKM_RX, IDEKM_SUB_NPR),
+		  0);
+	EXPECT_EQ(s->last_req[0], IDEKM_K_SET_STOP);
+	stub_free(s);
+}
+
 static int kp_status(struct stub *s, const uint8_t *req, size_t len,
 		     uint8_t *rsp)
 {
@@ -681,6 +720,40 @@ TEST(tdisp_full_cycle)
 	EXPECT_EQ(s->nr_ev, 5);
 	/* responses fit a DOE object with room to spare */
 	EXPECT(s->max_rsp <= 1044);
+	stub_free(s);
+}
+
+TEST(tdisp_wire_format)
+{
+	struct stub *s = stub_new();
+	uint8_t nonce[32], r[512];
+
+	ASSERT(s);
+	ASSERT(setup_stream(s, STREAM) == 0);
+	EXPECT_EQ(tdisp_lock(s->q, RID1, TDISP_LOCK_MSIX, STREAM,
+			     0x123456789000ull, nonce), 0);
+	ASSERT(s->last_req_len == TDISP_LOCK_REQ_LEN);
+	EXPECT_EQ(s->last_req[0], TDISP_VERSION_10);
+	EXPECT_EQ(s->last_req[1], TDISP_LOCK);
+	EXPECT_EQ(get_le32(s->last_req + 4), RID1);
+	EXPECT_EQ(get_le64(s->last_req + 8), 0);
+	EXPECT_EQ(get_le16(s->last_req + 16), TDISP_LOCK_MSIX);
+	EXPECT_EQ(s->last_req[18], STREAM);
+	EXPECT_EQ(get_le64(s->last_req + 20), 0x123456789000ull);
+	EXPECT_EQ(get_le64(s->last_req + 28), 0);
+	EXPECT_MEM(nonce, s->dev->tdi[1].nonce, 32);
+	EXPECT_EQ(tdisp_get_report(s->q, RID1, 50, r, sizeof(r)), 84);
+	ASSERT(s->last_req_len == TDISP_REPORT_REQ_LEN);
+	EXPECT_EQ(get_le16(s->last_req + 16), 50);
+	EXPECT_EQ(get_le16(s->last_req + 18), 34);
+	EXPECT_EQ(tdisp_start(s->q, RID1, nonce), 0);
+	ASSERT(s->last_req_len == TDISP_START_REQ_LEN);
+	EXPECT_MEM(s->last_req + 16, nonce, 32);
+	EXPECT_EQ(tdisp_get_capabilities(s->q, RID1, NULL, 0), 44);
+	ASSERT(s->last_req_len == TDISP_CAPS_REQ_LEN);
+	EXPECT_EQ(tdisp_stop(s->q, RID1), 0);
+	EXPECT_EQ(s->last_req_len, TDISP_HDR_LEN);
+	EXPECT_EQ(s->last_req[1], TDISP_STOP);
 	stub_free(s);
 }
 
