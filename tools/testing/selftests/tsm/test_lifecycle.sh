@@ -38,9 +38,13 @@ tsm_check "connect works again" wr "$LINK" "$D/tsm/connect"
 # 2. Platform first: unloading the emulated platform removes connected
 # and locked devices under the TSMs.
 wr "$LINK" "$D2/tsm/connect"
+# The user-space bridge uses the platform: it goes first and comes back.
+bridge=0
+tsm_loaded tsm_emu_bridge && rmmod tsm_emu_bridge && bridge=1
 tsm_check "unload the platform with devices connected" rmmod tsm_emu
 tsm_check "the devices are gone" test ! -e "$D" -a ! -e "$D2"
 tsm_check "reload the platform" mod tsm_emu
+[ $bridge -eq 0 ] || mod tsm_emu_bridge
 tsm_check "devices are back, not connected" tsm_expect_eq "" "$(tsm_read "$D/tsm/connect")" connect
 tsm_check "stream accounting at its start" \
 	tsm_expect_eq "$avail0:0" "$(avail):$(nr_streams)" avail:streams
