@@ -19,8 +19,10 @@ cd "$top"
 
 # Every added file must belong to exactly one patch.
 mapfile -t added < <(git ls-files -co --exclude-standard -- drivers include samples lib Documentation tools)
+# An entry ending in "/" stands for every added file below that directory.
 for f in "${added[@]}"; do
-	n=$(awk -v f="$f" '!/^#/ { for (i = 2; i <= NF; i++) if ($i == f) c++ } END { print c + 0 }' "$conf")
+	n=$(awk -v f="$f" '!/^#/ { for (i = 2; i <= NF; i++)
+		if ($i == f || ($i ~ /\/$/ && index(f, $i) == 1)) c++ } END { print c + 0 }' "$conf")
 	if [ "$n" -ne 1 ]; then
 		echo "series: $f is listed $n times in series.conf (must be 1)" >&2
 		exit 1
@@ -44,7 +46,12 @@ git -C "$git_dir" checkout -q -B series
 for p in patches/*.patch; do
 	num=$(basename "$p" | cut -d- -f1)
 	patch -d "$git_dir" -p1 -F0 -N -s --no-backup-if-mismatch -r - < "$p"
-	for f in $(awk -v n="$num" '$1 == n { for (i = 2; i <= NF; i++) print $i }' "$conf"); do
+	for e in $(awk -v n="$num" '$1 == n { for (i = 2; i <= NF; i++) print $i }' "$conf"); do
+		case "$e" in
+		*/) printf '%s\n' "${added[@]}" | grep "^$e" ;;
+		*) echo "$e" ;;
+		esac
+	done | while read -r f; do
 		mkdir -p "$git_dir/$(dirname "$f")"
 		cp "$f" "$git_dir/$f"
 	done
