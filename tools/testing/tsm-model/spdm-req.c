@@ -142,7 +142,7 @@ static void pre_request(struct spdm_req *q, uint8_t code)
 {
 	if (code != SPDM_GET_MEASUREMENTS)
 		spdm_buf_reset(&q->l);
-	if (code != SPDM_GET_DIGESTS && code != SPDM_GET_CERTIFICATE && code != SPDM_CHALLENGE) {
+	if (code != SPDM_GET_CERTIFICATE && code != SPDM_CHALLENGE) {
 		spdm_buf_reset(&q->b);
 		spdm_buf_reset(&q->c);
 	}

@@ -442,8 +442,6 @@ static int do_challenge(struct rsp_ctx *c)
 	v[2] = (struct crypto_vec){ r->c.p, r->c.len };
 	if (crypto_sha384_vec(v, 3, th) || sign(c, SPDM_CTX_CHALLENGE, th, c->out + n))
 		return -EIO;
-	spdm_buf_reset(&r->b);
-	spdm_buf_reset(&r->c);
 	return (int)(n + SPDM_S);
 }
 
@@ -746,22 +744,41 @@ static int do_vendor(struct rsp_ctx *c)
 	return SPDM_VDM_HDR + n;
 }
 
+/*
+ * Transcript resets at a request in the clear (mirrored by the requester):
+ * L lasts while GET_MEASUREMENTS follow each other; GET_DIGESTS starts B;
+ * anything but GET_CERTIFICATE and CHALLENGE ends B and C.
+ */
+static void transcript_resets(struct spdm_rsp *r, uint8_t code)
+{
+	if (code != SPDM_GET_MEASUREMENTS)
+		spdm_buf_reset(&r->l);
+	if (code != SPDM_GET_CERTIFICATE && code != SPDM_CHALLENGE) {
+		spdm_buf_reset(&r->b);
+		spdm_buf_reset(&r->c);
+	}
+}
+
 /* Answer one SPDM message, in the clear or inside session c->s */
 static int handle_msg(struct rsp_ctx *c)
 {
 	struct spdm_rsp *r = c->r;
 	struct rsp_session *s = c->s;
 	uint8_t code;
+	int n;
 
 	if (c->cap < 4)
 		return -ENOSPC;
 	if (c->len < 4)
 		return invalid(c);
+	code = c->req[1];
+	if (!s && r->state == RS_NEGOTIATED && c->req[0] == r->ver)
+		transcript_resets(r, code);
 	if (c->fault && *c->fault == FAULT_SPDM_ERROR) {
 		*c->fault = FAULT_NONE;
-		return error(c, SPDM_ERR_UNSPECIFIED, 0);
+		n = error(c, SPDM_ERR_UNSPECIFIED, 0);
+		goto out;
 	}
-	code = c->req[1];
 	if (code == SPDM_GET_VERSION)
 		return do_version(c);
 	if (r->state == RS_IDLE)
@@ -775,18 +792,8 @@ static int handle_msg(struct rsp_ctx *c)
 	if (r->state != RS_NEGOTIATED)
 		return unexpected(c);
 
-	if (!s) {
-		/* Transcript resets (what a request ends) */
-		if (code != SPDM_GET_MEASUREMENTS)
-			spdm_buf_reset(&r->l);
-		if (code != SPDM_GET_DIGESTS && code != SPDM_GET_CERTIFICATE &&
-		    code != SPDM_CHALLENGE) {
-			spdm_buf_reset(&r->b);
-			spdm_buf_reset(&r->c);
-		}
-	} else if (!s->established && code != SPDM_FINISH) {
+	if (s && !s->established && code != SPDM_FINISH)
 		return unexpected(c);
-	}
 
 	switch (code) {
 	case SPDM_GET_DIGESTS:
@@ -794,7 +801,8 @@ static int handle_msg(struct rsp_ctx *c)
 	case SPDM_GET_CERTIFICATE:
 		return do_certificate(c);
 	case SPDM_CHALLENGE:
-		return do_challenge(c);
+		n = do_challenge(c);
+		goto out;
 	case SPDM_GET_MEASUREMENTS:
 		return do_measurements(c);
 	case SPDM_KEY_EXCHANGE:
@@ -812,6 +820,13 @@ static int handle_msg(struct rsp_ctx *c)
 	default:
 		return unsupported(c);
 	}
+out:
+	/* A CHALLENGE, answered or not, ends B and C */
+	if (code == SPDM_CHALLENGE && !s && r->state == RS_NEGOTIATED) {
+		spdm_buf_reset(&r->b);
+		spdm_buf_reset(&r->c);
+	}
+	return n;
 }
 
 /* Room for a response: ours and the requester's DataTransferSize */

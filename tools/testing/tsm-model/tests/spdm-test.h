@@ -35,6 +35,9 @@ struct test_link {
 	bool tamper_req;
 	bool tamper_rsp;
 	int last_rc;
+	/* Called on every answer before the requester sees it */
+	void (*mutate)(struct test_link *l, uint8_t doe_type, uint8_t *rsp, int *n);
+	int arg;
 };
 
 int test_link_xfer(void *priv, uint8_t doe_type, const uint8_t *req, size_t req_len,
