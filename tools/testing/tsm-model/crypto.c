@@ -447,8 +447,10 @@ static uint8_t *read_file(const char *path, size_t *len)
 
 	if (!f)
 		return NULL;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) <= 0 || n > SPDM_MAX_CHAIN ||
-	    fseek(f, 0, SEEK_SET))
+	if (fseek(f, 0, SEEK_END))
+		goto out;
+	n = ftell(f);
+	if (n <= 0 || n > SPDM_MAX_CHAIN || fseek(f, 0, SEEK_SET))
 		goto out;
 	buf = malloc(n);
 	if (buf && fread(buf, 1, n, f) != (size_t)n) {
@@ -516,7 +518,7 @@ static bool leaf_ok(X509 *leaf, EVP_PKEY *pub)
  */
 int crypto_chain_verify(X509 *anchor, const uint8_t *der, size_t len, EVP_PKEY **leaf_key)
 {
-	STACK_OF(X509) *certs = sk_X509_new_null();
+	struct stack_st_X509 *certs = sk_X509_new_null();
 	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
 	const uint8_t *p = der, *end = der + len;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# gen-certs.sh OUTDIR: test PKI of the emulated TEE-IO device (FACTS 3.19),
+# Usage: OUTDIR argument.  Test PKI of the emulated TEE-IO device (FACTS 3.19),
 # made with the openssl command only.
 #
 #   root.der   self-signed P-384 root CA (also root.pem), the trust anchor

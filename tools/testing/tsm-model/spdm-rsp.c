@@ -947,7 +947,7 @@ struct spdm_rsp *spdm_rsp_new(const struct model_identity *id, struct pcisig_dev
 {
 	static const char *const what[MEAS_COUNT - 1] = {
 		"tsm-model immutable ROM",
-		"tsm-model firmware " "1.2.3",
+		"tsm-model firmware 1.2.3",
 		"tsm-model hardware configuration 7e57:0010",
 	};
 	struct spdm_rsp *r;

@@ -11,6 +11,8 @@
 
 #include "../spdm.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* Hex string to bytes; returns the byte count or -1 */
 int test_hex(const char *hex, uint8_t *out, size_t cap);
 /* The identity of $TSM_MODEL_CERTS (NULL and a failed test if missing) */

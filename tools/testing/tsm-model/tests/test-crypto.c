@@ -25,6 +25,7 @@
  *   "responder-challenge_auth signing", then TH1).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,12 +39,14 @@
 #include "harness.h"
 #include "spdm-test.h"
 
-#define DHE_HEX	"0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20" \
-		"2122232425262728292a2b2c2d2e2f30"
-#define TH1_HEX	"65666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f8081828384" \
-		"85868788898a8b8c8d8e8f9091929394"
-#define TH2_HEX	"9798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6" \
-		"b7b8b9babbbcbdbebfc0c1c2c3c4c5c6"
+/* The key schedule inputs: byte ramps DHE = 01..30, TH1 = 65..94, TH2 = 97..c6 */
+static void ramp(uint8_t *p, uint8_t first)
+{
+	int i;
+
+	for (i = 0; i < SPDM_H; i++)
+		p[i] = first + i;
+}
 
 int test_hex(const char *hex, uint8_t *out, size_t cap)
 {
@@ -87,7 +90,7 @@ int test_make_root(char *dir)
 	FILE *f;
 	int rc = -1;
 
-	strcpy(dir, "/tmp/tsm-model-root.XXXXXX");
+	snprintf(dir, 64, "/tmp/tsm-model-root.XXXXXX");
 	if (!key || !x || !mkdtemp(dir))
 		goto out;
 	name = X509_get_subject_name(x);
@@ -129,10 +132,43 @@ void test_rmroot(const char *dir)
 	rmdir(dir);
 }
 
-static void expect_hex(const uint8_t *got, const char *hex)
+/* Decode the concatenation of NULL-terminated hex string arguments */
+static int hexv_list(uint8_t *out, size_t cap, const char *first, va_list ap)
+{
+	char buf[1024];
+	const char *s;
+	size_t len = 0;
+
+	for (s = first; s; s = va_arg(ap, const char *)) {
+		if (len + strlen(s) >= sizeof(buf))
+			return -1;
+		memcpy(buf + len, s, strlen(s));
+		len += strlen(s);
+	}
+	buf[len] = 0;
+	return test_hex(buf, out, cap);
+}
+
+static int hexv(uint8_t *out, size_t cap, const char *first, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, first);
+	n = hexv_list(out, cap, first, ap);
+	va_end(ap);
+	return n;
+}
+
+static void expect_hex(const uint8_t *got, const char *first, ...)
 {
 	uint8_t want[256];
-	int n = test_hex(hex, want, sizeof(want));
+	va_list ap;
+	int n;
+
+	va_start(ap, first);
+	n = hexv_list(want, sizeof(want), first, ap);
+	va_end(ap);
 
 	EXPECT(n > 0);
 	if (n > 0)
@@ -145,14 +181,14 @@ TEST(crypto_sha_kat)
 	struct crypto_vec v[3] = { { "a", 1 }, { "", 0 }, { "bc", 2 } };
 
 	EXPECT_EQ(crypto_sha384("abc", 3, h), 0);
-	expect_hex(h, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
-		   "8086072ba1e7cc2358baeca134c825a7");
+	expect_hex(h, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed",
+		   "8086072ba1e7cc2358baeca134c825a7", NULL);
 	memset(h, 0, sizeof(h));
 	EXPECT_EQ(crypto_sha384_vec(v, 3, h), 0);
-	expect_hex(h, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
-		   "8086072ba1e7cc2358baeca134c825a7");
+	expect_hex(h, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed",
+		   "8086072ba1e7cc2358baeca134c825a7", NULL);
 	EXPECT_EQ(crypto_sha256("abc", 3, h), 0);
-	expect_hex(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	expect_hex(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", NULL);
 }
 
 TEST(crypto_hmac_kat)
@@ -161,24 +197,24 @@ TEST(crypto_hmac_kat)
 	uint8_t mac[SPDM_H];
 
 	EXPECT_EQ(crypto_hmac_sha384((const uint8_t *)"Jefe", 4, msg, strlen(msg), mac), 0);
-	expect_hex(mac, "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
-		   "8e2240ca5e69e2c78b3239ecfab21649");
+	expect_hex(mac, "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e",
+		   "8e2240ca5e69e2c78b3239ecfab21649", NULL);
 }
 
 TEST(crypto_hkdf_kat)
 {
 	uint8_t zero[SPDM_H] = { 0 }, dhe[SPDM_H], prk[SPDM_H], okm[100];
 
-	test_hex(DHE_HEX, dhe, sizeof(dhe));
+	ramp(dhe, 0x01);
 	EXPECT_EQ(crypto_hkdf_extract(zero, SPDM_H, dhe, SPDM_H, prk), 0);
-	expect_hex(prk, "e64174c689bb335160bd24e716e8b2280fd85bf5277d32840aa09af4872a6bfb"
-		   "91d02569cafaa7f3dddfec54b791287a");
+	expect_hex(prk, "e64174c689bb335160bd24e716e8b2280fd85bf5277d32840aa09af4872a6bfb",
+		   "91d02569cafaa7f3dddfec54b791287a", NULL);
 	/* Three HMAC blocks, the last one partial */
 	EXPECT_EQ(crypto_hkdf_expand(dhe, SPDM_H, (const uint8_t *)"tsm-model", 9, okm, 100), 0);
-	expect_hex(okm, "a682f5dd1905fb84da31a0227b2ef468545215a6fff844b43409ad6ff4c0e0bf"
-		   "3f4d4793d070ae6ead876ae03f273d60bc538eb002c7184eee25eeafd2576162"
-		   "027a9ae69bd17ae7a083850f1c8d0c22ed257bfe9b74e7cffe3d24e06d6b5f59"
-		   "9f03beb5");
+	expect_hex(okm, "a682f5dd1905fb84da31a0227b2ef468545215a6fff844b43409ad6ff4c0e0bf",
+		   "3f4d4793d070ae6ead876ae03f273d60bc538eb002c7184eee25eeafd2576162",
+		   "027a9ae69bd17ae7a083850f1c8d0c22ed257bfe9b74e7cffe3d24e06d6b5f59",
+		   "9f03beb5", NULL);
 	EXPECT_EQ(crypto_hkdf_expand(dhe, SPDM_H, NULL, 0, okm, 255 * SPDM_H + 1), -EINVAL);
 }
 
@@ -189,7 +225,7 @@ TEST(crypto_bin_concat_layout)
 
 	n = spdm_bin_concat(out, sizeof(out), 32, "key", NULL, 0);
 	EXPECT_EQ(n, 13);
-	expect_hex(out, "20007370646d312e32206b6579");	/* 20 00 "spdm1.2 " "key" */
+	expect_hex(out, "20007370646d312e32206b6579", NULL);	/* 20 00 "spdm1.2 " "key" */
 	memset(th, 0xaa, sizeof(th));
 	n = spdm_bin_concat(out, sizeof(out), 48, "req hs data", th, SPDM_H);
 	EXPECT_EQ(n, 2 + 8 + 11 + 48);
@@ -206,43 +242,43 @@ TEST(crypto_key_schedule_kat)
 	struct spdm_keys k;
 
 	memset(&k, 0, sizeof(k));
-	test_hex(DHE_HEX, dhe, sizeof(dhe));
-	test_hex(TH1_HEX, th1, sizeof(th1));
-	test_hex(TH2_HEX, th2, sizeof(th2));
+	ramp(dhe, 0x01);
+	ramp(th1, 0x65);
+	ramp(th2, 0x97);
 	ASSERT(spdm_ks_handshake(&k, dhe, th1) == 0);
-	expect_hex(k.hs_secret, "e64174c689bb335160bd24e716e8b2280fd85bf5277d32840aa09af4"
-		   "872a6bfb91d02569cafaa7f3dddfec54b791287a");
-	expect_hex(k.req_hs, "74b3998412e90972e5b6d62348b7f30f59faec37e2c1dba854615a75bcaabb9b"
-		   "7d79b72a7726c538f3835621069a30d3");
-	expect_hex(k.rsp_hs, "30a2cb4a830e50a23b36cc2555e148f094a5f98070fbc2b57bd5c05077f6a747"
-		   "faac023c83ffe4fd81fa9bfa2375a43d");
-	expect_hex(k.req_fin, "99aa7591c7226b837d3a9cd79e1e3e1d9a4e08cd89047889413b9131557ff4fb"
-		   "701af59cabe68b9cdb864a2e1d6b14f4");
-	expect_hex(k.rsp_fin, "708ce8a03e2de9969ddf98f0beb238d5ec0c84018994ec0f60a03c060ab6afbe"
-		   "08de1241fb652afa75a1a13c7c1ab6dd");
-	expect_hex(k.req.key, "2f5cf0b226e6823a0c462449f0c4e7ec0f8492a4e5ff412d3b754bf016f4937e");
-	expect_hex(k.req.iv, "8be210a9e2e216b7817f4b7a");
+	expect_hex(k.hs_secret, "e64174c689bb335160bd24e716e8b2280fd85bf5277d32840aa09af4",
+		   "872a6bfb91d02569cafaa7f3dddfec54b791287a", NULL);
+	expect_hex(k.req_hs, "74b3998412e90972e5b6d62348b7f30f59faec37e2c1dba854615a75bcaabb9b",
+		   "7d79b72a7726c538f3835621069a30d3", NULL);
+	expect_hex(k.rsp_hs, "30a2cb4a830e50a23b36cc2555e148f094a5f98070fbc2b57bd5c05077f6a747",
+		   "faac023c83ffe4fd81fa9bfa2375a43d", NULL);
+	expect_hex(k.req_fin, "99aa7591c7226b837d3a9cd79e1e3e1d9a4e08cd89047889413b9131557ff4fb",
+		   "701af59cabe68b9cdb864a2e1d6b14f4", NULL);
+	expect_hex(k.rsp_fin, "708ce8a03e2de9969ddf98f0beb238d5ec0c84018994ec0f60a03c060ab6afbe",
+		   "08de1241fb652afa75a1a13c7c1ab6dd", NULL);
+	expect_hex(k.req.key, "2f5cf0b226e6823a0c462449f0c4e7ec0f8492a4e5ff412d3b754bf016f4937e", NULL);
+	expect_hex(k.req.iv, "8be210a9e2e216b7817f4b7a", NULL);
 	EXPECT_EQ(k.req.seq, 0);
 
 	ASSERT(spdm_ks_data(&k, th2) == 0);
-	expect_hex(k.master, "b747bbb506b52bf55647719786d02c026a93fd6e3d0d248e25f439d4610d5edb"
-		   "d315a600d4613a75d08aa3c1abd32726");
-	expect_hex(k.req_data, "2faede126c9ca0754799e3ce615d73b702112e8ed7eaed8f3968bc50eb928c70"
-		   "3bde2058ed56dd8ea1177261f10757a0");
-	expect_hex(k.rsp_data, "879a6ee3978dafa23accbb84684c28b0b5f34cd3b5ad834c1624dbef81cc852f"
-		   "5d293daeafb57d035eef8addd45acc4b");
-	expect_hex(k.export_ms, "2d7fb8beb3ad0bba6c3f4cee0685475845194c50d00f017a5a89c3ab5b5281d7"
-		   "9c6b1a63ae777abfcbaaac907bf5272c");
-	expect_hex(k.rsp.key, "4b32b14ee87cd344a3a69024e2432f3d06845ef18ebdb2ce10e53c05aace7129");
-	expect_hex(k.rsp.iv, "2727f6b13bb278c7e156ad98");
+	expect_hex(k.master, "b747bbb506b52bf55647719786d02c026a93fd6e3d0d248e25f439d4610d5edb",
+		   "d315a600d4613a75d08aa3c1abd32726", NULL);
+	expect_hex(k.req_data, "2faede126c9ca0754799e3ce615d73b702112e8ed7eaed8f3968bc50eb928c70",
+		   "3bde2058ed56dd8ea1177261f10757a0", NULL);
+	expect_hex(k.rsp_data, "879a6ee3978dafa23accbb84684c28b0b5f34cd3b5ad834c1624dbef81cc852f",
+		   "5d293daeafb57d035eef8addd45acc4b", NULL);
+	expect_hex(k.export_ms, "2d7fb8beb3ad0bba6c3f4cee0685475845194c50d00f017a5a89c3ab5b5281d7",
+		   "9c6b1a63ae777abfcbaaac907bf5272c", NULL);
+	expect_hex(k.rsp.key, "4b32b14ee87cd344a3a69024e2432f3d06845ef18ebdb2ce10e53c05aace7129", NULL);
+	expect_hex(k.rsp.iv, "2727f6b13bb278c7e156ad98", NULL);
 
 	k.req.seq = 5;
 	ASSERT(spdm_ks_update(&k, true) == 0);
-	expect_hex(k.req_data, "d3a2947ac9c0b30c0dcc4ece40ec63597e29e23d89366b46dd63e0df7b6851ee"
-		   "26efd27132f2ebcd567c238c573723dd");
+	expect_hex(k.req_data, "d3a2947ac9c0b30c0dcc4ece40ec63597e29e23d89366b46dd63e0df7b6851ee",
+		   "26efd27132f2ebcd567c238c573723dd", NULL);
 	EXPECT_EQ(k.req.seq, 0);
 	/* The other direction is untouched */
-	expect_hex(k.rsp.key, "4b32b14ee87cd344a3a69024e2432f3d06845ef18ebdb2ce10e53c05aace7129");
+	expect_hex(k.rsp.key, "4b32b14ee87cd344a3a69024e2432f3d06845ef18ebdb2ce10e53c05aace7129", NULL);
 }
 
 TEST(crypto_aes_gcm_kat)
@@ -253,14 +289,14 @@ TEST(crypto_aes_gcm_kat)
 	/* Test case 16 */
 	test_hex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308", key, 32);
 	test_hex("cafebabefacedbaddecaf888", iv, 12);
-	n = test_hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
-		     "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39", pt, 64);
+	n = hexv(pt, 64, "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72",
+		 "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39", NULL);
 	ASSERT(n == 60);
 	test_hex("feedfacedeadbeeffeedfacedeadbeefabaddad2", aad, 20);
 	EXPECT_EQ(crypto_aead_seal(key, iv, aad, 20, pt, n, ct, tag), 0);
-	expect_hex(ct, "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
-		   "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662");
-	expect_hex(tag, "76fc6ece0f4e1768cddf8853bb2d551b");
+	expect_hex(ct, "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa",
+		   "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662", NULL);
+	expect_hex(tag, "76fc6ece0f4e1768cddf8853bb2d551b", NULL);
 	EXPECT_EQ(crypto_aead_open(key, iv, aad, 20, ct, n, tag, out), 0);
 	EXPECT_MEM(out, pt, n);
 	/* Any change is caught */
@@ -278,8 +314,8 @@ TEST(crypto_aes_gcm_kat)
 	memset(iv, 0, 12);
 	memset(pt, 0, 16);
 	EXPECT_EQ(crypto_aead_seal(key, iv, NULL, 0, pt, 16, ct, tag), 0);
-	expect_hex(ct, "cea7403d4d606b6e074ec5d3baf39d18");
-	expect_hex(tag, "d0d1c8a799996bf0265b98b5d48ab919");
+	expect_hex(ct, "cea7403d4d606b6e074ec5d3baf39d18", NULL);
+	expect_hex(tag, "d0d1c8a799996bf0265b98b5d48ab919", NULL);
 }
 
 static EVP_PKEY *cli_pubkey(void)
@@ -304,21 +340,21 @@ TEST(crypto_ecdsa_openssl_cli)
 	uint8_t sig[SPDM_S], th1[SPDM_H];
 
 	ASSERT(pub);
-	test_hex("5901F377070016EA4E9BE7B2EC135E19F176F0055E09F2516FDF48AC4D3922C4"
-		 "61192C11403FA1E0E3025871FC267285"
-		 "0FB54F929DEEB6B7AA8721D8C5E488254B3E839A529748AD6E05BE3E53A797B8"
-		 "CDEAEDD5A94387D0BFD018A8D8A57391", sig, sizeof(sig));
+	hexv(sig, sizeof(sig), "5901F377070016EA4E9BE7B2EC135E19F176F0055E09F2516FDF48AC4D3922C4",
+		 "61192C11403FA1E0E3025871FC267285",
+		 "0FB54F929DEEB6B7AA8721D8C5E488254B3E839A529748AD6E05BE3E53A797B8",
+		 "CDEAEDD5A94387D0BFD018A8D8A57391", NULL);
 	EXPECT_EQ(crypto_ecdsa_verify(pub, msg, strlen(msg), sig), 0);
 	EXPECT_EQ(crypto_ecdsa_verify(pub, msg, strlen(msg) - 1, sig), -EBADMSG);
 	sig[95] ^= 1;
 	EXPECT_EQ(crypto_ecdsa_verify(pub, msg, strlen(msg), sig), -EBADMSG);
 
 	/* The same key over M' = prefix || TH1 (FACTS 3.15) */
-	test_hex(TH1_HEX, th1, sizeof(th1));
-	test_hex("E0A2A7F5C0C99D27F1F41DDFBD6A8BB91038E1EAF28B4DB0F3AE939B68D7DBA0"
-		 "C7EFA92CED4AC78FA9CE1FE42DF1E868"
-		 "27252BA94D8E2CD10ED40A6DF6987FC96A52D219DFB2D0F0F2F207A4895EC991"
-		 "30D1B298FDB04A6B50C0D0135949E00B", sig, sizeof(sig));
+	ramp(th1, 0x65);
+	hexv(sig, sizeof(sig), "E0A2A7F5C0C99D27F1F41DDFBD6A8BB91038E1EAF28B4DB0F3AE939B68D7DBA0",
+		 "C7EFA92CED4AC78FA9CE1FE42DF1E868",
+		 "27252BA94D8E2CD10ED40A6DF6987FC96A52D219DFB2D0F0F2F207A4895EC991",
+		 "30D1B298FDB04A6B50C0D0135949E00B", NULL);
 	EXPECT_EQ(spdm_verify(pub, SPDM_CTX_CHALLENGE, th1, sig), 0);
 	EXPECT_EQ(spdm_verify(pub, SPDM_CTX_MEAS, th1, sig), -EBADMSG);
 	th1[0] ^= 1;
@@ -552,11 +588,11 @@ TEST(crypto_opaque_data)
 	/* Fmt1 layout: TotalElements, 3 reserved, ID 0, VendorLen 0, len 4 */
 	n = spdm_opaque_select(SPDM_OPAQUE_FMT1, SPDM_SM_VER_10, buf, sizeof(buf));
 	ASSERT(n == 12);
-	expect_hex(buf, "010000000000040001000010");
+	expect_hex(buf, "010000000000040001000010", NULL);
 	/* Fmt0 starts with "DMTF" as a LE u32 */
 	n = spdm_opaque_select(SPDM_OPAQUE_FMT0, SPDM_SM_VER_10, buf, sizeof(buf));
 	ASSERT(n == 16);
-	expect_hex(buf, "46544d44010100000000040001000010");
+	expect_hex(buf, "46544d44010100000000040001000010", NULL);
 	/* Element length past the end */
 	n = spdm_opaque_select(SPDM_OPAQUE_FMT1, SPDM_SM_VER_10, buf, sizeof(buf));
 	buf[6] = 0xff;

@@ -428,7 +428,7 @@ TEST(e2e_requester_checks)
 	uint8_t meas[1024];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct e2e *e = e2e_new();
 		int step, rc = 0;
 

@@ -1110,12 +1110,13 @@ TEST(spdm_rsp_truncated_plain)
 	ASSERT(g && eph);
 	kex_len = kex_req(g, m, pub);
 	ASSERT(rig_vca(g) == 0);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		size_t full = cases[i].code == SPDM_KEY_EXCHANGE ? kex_len : cases[i].full;
-		size_t min = cases[i].code == SPDM_KEY_EXCHANGE ? kex_len : cases[i].min;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t full = cases[i].full, min = cases[i].min;
 
 		if (cases[i].code == SPDM_KEY_EXCHANGE) {
 			kex_req(g, m, pub);
+			full = kex_len;
+			min = kex_len;
 		} else {
 			memset(m, 0, sizeof(m));
 			m[0] = SPDM_VER_12;
@@ -1128,11 +1129,10 @@ TEST(spdm_rsp_truncated_plain)
 		}
 		for (len = 0; len <= full; len++) {
 			n = xchg(g, m, len);
-			if (len < min) {
+			if (len < min)
 				EXPECT(is_error(g, n, SPDM_ERR_INVALID_REQUEST));
-			} else {
+			else
 				EXPECT(n >= 4 && g->out[1] != SPDM_ERROR);
-			}
 		}
 	}
 	/* VCA messages, each in its state */
