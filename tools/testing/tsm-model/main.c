@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -296,6 +297,7 @@ struct dsm {
  * @total_us: time spent answering them
  * @max_us: longest answer
  * @verbose: log every message
+ * @ops: platform callbacks of the PCI-SIG protocols
  */
 struct model {
 	struct model_identity *id;
@@ -307,6 +309,7 @@ struct model {
 	uint64_t total_us;
 	uint64_t max_us;
 	bool verbose;
+	struct model_dev_ops ops;
 };
 
 static int bridge_send(struct model *m, uint32_t type, uint32_t domain, uint16_t rid,
@@ -334,6 +337,52 @@ static int bridge_send(struct model *m, uint32_t type, uint32_t domain, uint16_t
 	return 0;
 }
 
+static void cfg_put32(uint8_t *cfg, unsigned int where, uint32_t v)
+{
+	put_le32(cfg + where, v);
+}
+
+/*
+ * Without the emulated platform (socket responder) the device is a
+ * stand-alone two-function endpoint shaped like the emulated one: BAR0
+ * 64-bit 1 MiB with the MSI-X table (8 vectors) at 0 and the PBA at
+ * 0x1000, BAR2 64-bit prefetchable 2 MiB, a PCIe capability with FLR and
+ * an IDE capability with two selective streams of one address
+ * association block each.
+ */
+static int synthetic_fn(uint32_t segment, uint16_t rid, struct model_fn *fn)
+{
+	uint8_t *c = fn->config;
+	unsigned int fnum = rid & 7;
+
+	if ((rid & ~7) != 0x100 || fnum > 1)
+		return -ENODEV;
+	memset(fn, 0, sizeof(*fn));
+	fn->segment = segment;
+	fn->rid = rid;
+	cfg_put32(c, 0x00, 0x7e57 | (fnum ? 0x0011u : 0x0010u) << 16);
+	cfg_put32(c, 0x04, 0x00100006);			/* MSE, BME; caps list */
+	cfg_put32(c, 0x08, 0xff000001);			/* class ff0000, rev 1 */
+	cfg_put32(c, 0x0c, fnum ? 0 : 0x00800000);	/* multi-function */
+	cfg_put32(c, 0x10, 0xe0000004 + fnum * 0x00400000);	/* BAR0, 64-bit */
+	cfg_put32(c, 0x18, 0xe020000c + fnum * 0x00400000);	/* BAR2, 64-bit pf */
+	fn->bar_size[0] = 1 << 20;
+	fn->bar_size[2] = 2 << 20;
+	c[0x34] = 0x40;
+	cfg_put32(c, 0x40, 0x00027010);		/* PCIe v2, endpoint, next 0x70 */
+	cfg_put32(c, 0x44, 0x10000000);		/* DevCap: FLR */
+	cfg_put32(c, 0x70, 0x00070011);		/* MSI-X, 8 vectors */
+	cfg_put32(c, 0x74, 0x00000000);		/* table: BIR 0, offset 0 */
+	cfg_put32(c, 0x78, 0x00001000);		/* PBA: BIR 0, offset 0x1000 */
+	if (fnum)
+		return 0;
+	cfg_put32(c, 0x100, 0x00010030);	/* IDE, version 1, last */
+	cfg_put32(c, 0x104, 0x01010042);	/* Sel, IDE_KM, 2 streams, TEE-L */
+	cfg_put32(c, 0x10c, 0x00000001);	/* stream 0: 1 address block */
+	cfg_put32(c, 0x10c + 32, 0x00000001);	/* stream 1: 1 address block */
+	return 0;
+}
+
 static int op_fn_info(void *priv, uint32_t segment, uint16_t rid, struct model_fn *fn)
 {
 	struct model *m = priv;
@@ -341,7 +390,7 @@ static int op_fn_info(void *priv, uint32_t segment, uint16_t rid, struct model_f
 	int i;
 
 	if (m->fd < 0)
-		return -ENODEV;
+		return synthetic_fn(segment, rid, fn);
 	info = calloc(1, sizeof(*info));
 	if (!info)
 		return -ENOMEM;
@@ -388,11 +437,6 @@ static void op_tdi_state(void *priv, uint32_t segment, uint16_t rid, enum tdi_st
 	bridge_send(m, TSM_BRIDGE_TDI_STATE, segment, rid, 0, 0, &s, sizeof(s));
 }
 
-static struct model_dev_ops model_ops = {
-	.fn_info = op_fn_info,
-	.ide_state = op_ide_state,
-	.tdi_state = op_tdi_state,
-};
 
 /* The DSM that owns function @rid: function 0 of the same device. */
 static struct dsm *model_dsm(struct model *m, uint32_t domain, uint16_t rid, bool create)
@@ -409,7 +453,11 @@ static struct dsm *model_dsm(struct model *m, uint32_t domain, uint16_t rid, boo
 	d = &m->dsms[m->nr_dsms];
 	d->domain = domain;
 	d->rid = dsm_rid;
-	d->pcisig = pcisig_dev_new(domain, dsm_rid, &model_ops);
+	m->ops.fn_info = op_fn_info;
+	m->ops.ide_state = op_ide_state;
+	m->ops.tdi_state = op_tdi_state;
+	m->ops.priv = m;
+	d->pcisig = pcisig_dev_new(domain, dsm_rid, &m->ops);
 	if (!d->pcisig)
 		return NULL;
 	d->rsp = spdm_rsp_new(m->id, d->pcisig);
@@ -539,16 +587,23 @@ static void model_stats(struct model *m)
 
 static int sock_send(int fd, uint32_t cmd, const void *payload, uint32_t len)
 {
-	uint8_t hdr[12];
-	int ret;
+	static uint8_t buf[12 + MODEL_DOE_MAX];
 
-	put_be32(hdr, cmd);
-	put_be32(hdr + 4, SOCK_TRANSPORT_PCI_DOE);
-	put_be32(hdr + 8, len);
-	ret = write_full(fd, hdr, sizeof(hdr));
-	if (!ret && len)
-		ret = write_full(fd, payload, len);
-	return ret;
+	if (len > MODEL_DOE_MAX)
+		return -EMSGSIZE;
+	put_be32(buf, cmd);
+	put_be32(buf + 4, SOCK_TRANSPORT_PCI_DOE);
+	put_be32(buf + 8, len);
+	if (len)
+		memcpy(buf + 12, payload, len);
+	return write_full(fd, buf, 12 + len);
+}
+
+static void sock_nodelay(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 /* Receive one framed message; returns the payload size or -errno. */
@@ -585,6 +640,7 @@ static int sock_connect(const char *hostport)
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	sock_nodelay(fd);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		int err = -errno;
 
@@ -774,6 +830,7 @@ static int run_responder(struct model *m, unsigned int port, const char *port_fi
 			ret = 1;
 			break;
 		}
+		sock_nodelay(fd);
 		ret = serve_client(m, fd);
 		close(fd);
 		/* The next connection is a new device. */
