@@ -16,6 +16,7 @@
 #include <linux/pci-doe.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/unaligned.h>
 
 #include "tsm-emu.h"
 
@@ -551,6 +552,173 @@ static void emu_test_doe_responder(struct kunit *test)
 	emu_test_expect_version(test, t->mb);
 }
 
+/* Raw responder: whole objects, header as the responder built it */
+enum emu_test_raw_mode {
+	EMU_TEST_RAW_OK,
+	EMU_TEST_RAW_LONG_LENGTH,
+	EMU_TEST_RAW_BAD_TYPE,
+	EMU_TEST_RAW_UNALIGNED,
+	EMU_TEST_RAW_NO_HEADER,
+};
+
+static ssize_t emu_test_respond_raw(struct tsm_emu_fn *fn, void *data,
+				    u16 vendor, u8 type, const void *req,
+				    size_t req_sz, void *rsp, size_t rsp_sz)
+{
+	enum emu_test_raw_mode *mode = data;
+	u8 *obj = rsp;
+
+	if (rsp_sz < 12)
+		return -ENOSPC;
+	put_unaligned_le32(vendor | type << 16, obj);
+	put_unaligned_le32(3, obj + 4);
+	memcpy(obj + 8, "raw!", 4);
+	switch (*mode) {
+	case EMU_TEST_RAW_LONG_LENGTH:
+		put_unaligned_le32(4, obj + 4);
+		break;
+	case EMU_TEST_RAW_BAD_TYPE:
+		obj[2] ^= 0x80;
+		break;
+	case EMU_TEST_RAW_UNALIGNED:
+		return 10;
+	case EMU_TEST_RAW_NO_HEADER:
+		return 4;
+	default:
+		break;
+	}
+	return 12;
+}
+
+static void emu_test_doe_raw_responder(struct kunit *test)
+{
+	enum emu_test_raw_mode mode = EMU_TEST_RAW_OK;
+	struct emu_test *t = test->priv;
+	u8 rsp[8] = {};
+	int rc;
+
+	KUNIT_ASSERT_EQ(test,
+			tsm_emu_doe_responder_register_raw(t->emu,
+							   emu_test_respond_raw,
+							   &mode), 0);
+	KUNIT_EXPECT_EQ(test, tsm_emu_doe_responder_register(t->emu,
+							     emu_test_respond,
+							     NULL), -EBUSY);
+	rc = pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA,
+		     emu_test_get_version, sizeof(emu_test_get_version),
+		     rsp, sizeof(rsp));
+	KUNIT_EXPECT_EQ(test, rc, 4);
+	KUNIT_EXPECT_MEMEQ(test, rsp, "raw!", 4);
+
+	/* The header reaches the DOE core as it is, and it notices */
+	for (mode = EMU_TEST_RAW_LONG_LENGTH; mode <= EMU_TEST_RAW_NO_HEADER;
+	     mode++) {
+		rc = pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA,
+			     emu_test_get_version,
+			     sizeof(emu_test_get_version), rsp, sizeof(rsp));
+		KUNIT_EXPECT_EQ_MSG(test, rc, -EIO, "mode %d", mode);
+	}
+	tsm_emu_doe_responder_unregister(t->emu);
+	emu_test_expect_version(test, t->mb);
+}
+
+struct emu_test_cfg_event {
+	struct tsm_emu_fn *fn;
+	unsigned int where, size;
+	u32 old, val;
+};
+
+struct emu_test_cfg_events {
+	unsigned int nr;
+	struct emu_test_cfg_event ev[8];
+};
+
+/* Runs under the instance's raw spinlock: only record */
+static void emu_test_cfg_notify(struct tsm_emu_fn *fn, void *data,
+				unsigned int where, unsigned int size,
+				u32 old, u32 val)
+{
+	struct emu_test_cfg_events *e = data;
+
+	if (e->nr < ARRAY_SIZE(e->ev))
+		e->ev[e->nr] = (struct emu_test_cfg_event) {
+			.fn = fn, .where = where, .size = size,
+			.old = old, .val = val,
+		};
+	e->nr++;
+}
+
+static void emu_test_expect_event(struct kunit *test,
+				  struct emu_test_cfg_events *e,
+				  unsigned int i, struct tsm_emu_fn *fn,
+				  unsigned int where, unsigned int size,
+				  u32 old, u32 val)
+{
+	KUNIT_ASSERT_LT(test, i, e->nr);
+	KUNIT_EXPECT_PTR_EQ(test, e->ev[i].fn, fn);
+	KUNIT_EXPECT_EQ(test, e->ev[i].where, where);
+	KUNIT_EXPECT_EQ(test, e->ev[i].size, size);
+	KUNIT_EXPECT_EQ(test, e->ev[i].old, old);
+	KUNIT_EXPECT_EQ(test, e->ev[i].val, val);
+}
+
+/* Configuration write notifier and BAR sizes */
+static void emu_test_cfg_notifier(struct kunit *test)
+{
+	struct emu_test_cfg_events e = {}, other = {};
+	struct emu_test *t = test->priv;
+	u32 bar0, msix;
+	u16 cmd, line;
+
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_bar_size(t->dsm_fn, 0), SZ_1M);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_bar_size(t->dsm_fn, 1), 0);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_bar_size(t->dsm_fn, 2), SZ_2M);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_bar_size(t->dsm_fn, 3), 0);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_bar_size(t->dsm_fn, 4), 0);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_bar_size(t->dsm_fn, 5), 0);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_bar_size(t->dsm_fn, 6), 0);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_bar_size(t->rp_fn, 0), 0);
+
+	KUNIT_ASSERT_EQ(test,
+			tsm_emu_cfg_write_notifier_register(t->emu,
+							    emu_test_cfg_notify,
+							    &e), 0);
+	KUNIT_EXPECT_EQ(test,
+			tsm_emu_cfg_write_notifier_register(t->emu,
+							    emu_test_cfg_notify,
+							    &other), -EBUSY);
+
+	pci_read_config_dword(t->dsm, PCI_BASE_ADDRESS_0, &bar0);
+	pci_read_config_word(t->dsm, PCI_COMMAND, &cmd);
+	pci_read_config_dword(t->dsm, 0x80, &msix);
+	pci_read_config_word(t->dsm, PCI_CACHE_LINE_SIZE, &line);
+
+	pci_write_config_dword(t->dsm, PCI_BASE_ADDRESS_0, ~0U);
+	pci_write_config_dword(t->dsm, PCI_BASE_ADDRESS_0, bar0);
+	pci_write_config_word(t->dsm, PCI_COMMAND, cmd);
+	/* Not watched: Cache Line Size, the Status half of dword 1 */
+	pci_write_config_byte(t->dsm, PCI_CACHE_LINE_SIZE, line);
+	pci_write_config_word(t->dsm, PCI_STATUS, 0);
+	/* MSI-X Message Control is bytes 2-3 of the capability header */
+	pci_write_config_word(t->dsm, 0x82, msix >> 16);
+	pci_write_config_byte(t->dsm, 0x80, msix);
+
+	KUNIT_EXPECT_EQ(test, e.nr, 4);
+	emu_test_expect_event(test, &e, 0, t->dsm_fn, PCI_BASE_ADDRESS_0, 4,
+			      bar0, ~0U);
+	emu_test_expect_event(test, &e, 1, t->dsm_fn, PCI_BASE_ADDRESS_0, 4,
+			      0xfff00004, bar0);
+	emu_test_expect_event(test, &e, 2, t->dsm_fn, PCI_COMMAND, 2, cmd,
+			      cmd);
+	emu_test_expect_event(test, &e, 3, t->dsm_fn, 0x82, 2, msix >> 16,
+			      msix >> 16);
+
+	tsm_emu_cfg_write_notifier_unregister(t->emu);
+	pci_write_config_word(t->dsm, PCI_COMMAND, cmd);
+	KUNIT_EXPECT_EQ(test, e.nr, 4);
+	KUNIT_EXPECT_EQ(test, other.nr, 0);
+}
+
 static u32 emu_test_doe_rd(struct emu_test *t, int reg)
 {
 	u32 val;
@@ -998,6 +1166,8 @@ static struct kunit_case emu_test_cases[] = {
 	KUNIT_CASE_PARAM(emu_test_doe_fault, emu_test_fault_gen_params),
 	KUNIT_CASE_SLOW(emu_test_doe_late_answer),
 	KUNIT_CASE(emu_test_doe_responder),
+	KUNIT_CASE(emu_test_doe_raw_responder),
+	KUNIT_CASE(emu_test_cfg_notifier),
 	KUNIT_CASE(emu_test_doe_registers),
 	KUNIT_CASE(emu_test_ide_secure),
 	KUNIT_CASE(emu_test_ide_registers),
