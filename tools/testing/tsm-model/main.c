@@ -437,7 +437,6 @@ static void op_tdi_state(void *priv, uint32_t segment, uint16_t rid, enum tdi_st
 	bridge_send(m, TSM_BRIDGE_TDI_STATE, segment, rid, 0, 0, &s, sizeof(s));
 }
 
-
 /* The DSM that owns function @rid: function 0 of the same device. */
 static struct dsm *model_dsm(struct model *m, uint32_t domain, uint16_t rid, bool create)
 {
@@ -1286,7 +1285,7 @@ static int run_firmware(struct fw *f, const char *root, int nsteps, char **steps
 static void usage(void)
 {
 	fprintf(stderr,
-"usage: tsm-model device [--certs DIR] [--dev PATH] [--ctl FILE] [--external A.B.C.D:PORT] [-v]\n"
+"Usage: tsm-model device [--certs DIR] [--dev PATH] [--ctl FILE] [--external A.B.C.D:PORT] [-v]\n"
 "       tsm-model responder --listen PORT [--port-file FILE] [--certs DIR] [--ctl FILE] [-v]\n"
 "       tsm-model firmware --dsm DDDD:BB:DD.F [--rp DDDD:BB:DD.F] [--root FILE]\n"
 "                 [--host PATH | --socket A.B.C.D:PORT] [--stream-id N] [--ep-block N]\n"
@@ -1344,12 +1343,24 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': certs = optarg; break;
-		case 'd': dev = optarg; break;
-		case 'C': m.ctl.path = optarg; break;
-		case 'x': external = optarg; break;
-		case 'l': listen_port = atoi(optarg); break;
-		case 'P': port_file = optarg; break;
+		case 'c':
+			certs = optarg;
+			break;
+		case 'd':
+			dev = optarg;
+			break;
+		case 'C':
+			m.ctl.path = optarg;
+			break;
+		case 'x':
+			external = optarg;
+			break;
+		case 'l':
+			listen_port = atoi(optarg);
+			break;
+		case 'P':
+			port_file = optarg;
+			break;
 		case 'D':
 			if (parse_bdf(optarg, &f.domain, &f.dsm) || (f.dsm & 7)) {
 				fprintf(stderr, "tsm-model: bad DSM '%s' (function 0 expected)\n",
@@ -1366,15 +1377,33 @@ int main(int argc, char **argv)
 			}
 			f.have_rp = true;
 			break;
-		case 'r': root = optarg; break;
-		case 'H': host = optarg; break;
-		case 's': sock = optarg; break;
-		case 'S': f.stream_id = strtoul(optarg, NULL, 0); break;
-		case 'e': f.ep_block = strtoul(optarg, NULL, 0); break;
-		case 'b': f.rp_block = strtoul(optarg, NULL, 0); break;
-		case 'p': f.portion = strtoul(optarg, NULL, 0); break;
-		case 'o': f.dump_dir = optarg; break;
-		case 'v': m.verbose = true; break;
+		case 'r':
+			root = optarg;
+			break;
+		case 'H':
+			host = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'S':
+			f.stream_id = strtoul(optarg, NULL, 0);
+			break;
+		case 'e':
+			f.ep_block = strtoul(optarg, NULL, 0);
+			break;
+		case 'b':
+			f.rp_block = strtoul(optarg, NULL, 0);
+			break;
+		case 'p':
+			f.portion = strtoul(optarg, NULL, 0);
+			break;
+		case 'o':
+			f.dump_dir = optarg;
+			break;
+		case 'v':
+			m.verbose = true;
+			break;
 		default:
 			usage();
 			return c == 'h' ? 0 : 2;

@@ -53,7 +53,7 @@ static const char *errname(int e)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: bridge_peer CMD ARGS\n"
+		"Usage: bridge_peer CMD ARGS\n"
 		"  model MODE COUNT [SECONDS [LINGER_MS]]  serve COUNT DOE requests;\n"
 		"                              MODE: echo, error, drop, late, badlen,\n"
 		"                              badvendor\n"
@@ -473,7 +473,8 @@ static int cmd_cfgwatch(int argc, char **argv)
 	cfg_rw(argv[0], 0x10, &mask, false);
 	rc = next_event(fd, rid, 2000, &w);
 	CHECK(rc == 0 && w.where == 0x10 && w.size == 4 && w.old == orig &&
-	      w.val == 0xffffffff, "BAR0 sizing write reported (where %#x size %u old %#x val %#x, orig %#x)",
+	      w.val == 0xffffffff,
+	      "BAR0 sizing write reported (where %#x size %u old %#x val %#x, orig %#x)",
 	      w.where, w.size, w.old, w.val, orig);
 	cfg_rw(argv[0], 0x10, &orig, true);
 	rc = next_event(fd, rid, 2000, &w);

@@ -10,6 +10,8 @@
 . /tests/ktap_helpers.sh
 . /tests/lib.sh
 
+TDI_STATE_FILE=/sys/kernel/debug/tsm_emu_bridge/$TSM_DSM_MFD/tdi_state
+
 ktap_print_header
 ktap_set_plan 60
 
@@ -184,9 +186,9 @@ tsm_check "TDI locked: BAR and Command writes reported (where/size/old/val), non
 	cfgwatch
 tsm_check "TDI_STATE RUN is remembered" expect_out "errno OK" $P tdi "$DSM" 2
 tsm_check "debugfs tdi_state reads RUN" \
-	tsm_expect_eq RUN "$(cat /sys/kernel/debug/tsm_emu_bridge/10000:01:00.0/tdi_state)" tdi_state
+	tsm_expect_eq RUN "$(cat "$TDI_STATE_FILE")" tdi_state
 tsm_check "a new model starts with every interface unlocked" \
-	sh -c "$P excl > /dev/null && test \"\$(cat /sys/kernel/debug/tsm_emu_bridge/10000:01:00.0/tdi_state)\" = CONFIG_UNLOCKED"
+	sh -c "$P excl > /dev/null && test \"\$(cat $TDI_STATE_FILE)\" = CONFIG_UNLOCKED"
 
 # IDE: Secure only with the endpoint's (model) and the root port's
 # (platform) keys set to go and the stream enabled
