@@ -452,10 +452,6 @@ static struct dsm *model_dsm(struct model *m, uint32_t domain, uint16_t rid, boo
 	d = &m->dsms[m->nr_dsms];
 	d->domain = domain;
 	d->rid = dsm_rid;
-	m->ops.fn_info = op_fn_info;
-	m->ops.ide_state = op_ide_state;
-	m->ops.tdi_state = op_tdi_state;
-	m->ops.priv = m;
 	d->pcisig = pcisig_dev_new(domain, dsm_rid, &m->ops);
 	if (!d->pcisig)
 		return NULL;
@@ -983,23 +979,32 @@ static int ide_sel_offset(uint32_t domain, uint16_t rid, unsigned int block)
 	return off;
 }
 
+/*
+ * Locate the Selective IDE Stream block of end @i (0 endpoint, 1 root
+ * port).  Return: the block's offset, or -errno.
+ */
+static int ide_end(struct fw *f, int i, uint32_t *dom, uint16_t *rid)
+{
+	*dom = i ? f->rp_domain : f->domain;
+	*rid = i ? f->rp : f->dsm;
+	return ide_sel_offset(*dom, *rid, i ? f->rp_block : f->ep_block);
+}
+
 /* Read-modify-write of the Selective IDE Stream Control of both ends. */
 static int ide_ctl(struct fw *f, uint32_t clear, uint32_t set)
 {
-	struct { uint32_t dom; uint16_t rid; unsigned int blk; } ends[2] = {
-		{ f->domain, f->dsm, f->ep_block }, { f->rp_domain, f->rp, f->rp_block },
-	};
-	uint32_t v;
+	uint32_t dom, v;
+	uint16_t rid;
 	int i, off;
 
 	for (i = 0; i < (f->have_rp ? 2 : 1); i++) {
-		off = ide_sel_offset(ends[i].dom, ends[i].rid, ends[i].blk);
+		off = ide_end(f, i, &dom, &rid);
 		if (off < 0)
 			return off;
-		if (cfg_rw(ends[i].dom, ends[i].rid, off + 4, &v, false))
+		if (cfg_rw(dom, rid, off + 4, &v, false))
 			return -EIO;
 		v = (v & ~clear) | set;
-		if (cfg_rw(ends[i].dom, ends[i].rid, off + 4, &v, true))
+		if (cfg_rw(dom, rid, off + 4, &v, true))
 			return -EIO;
 	}
 	return 0;
@@ -1008,17 +1013,15 @@ static int ide_ctl(struct fw *f, uint32_t clear, uint32_t set)
 /* Both ends in IDE state @state (0 Insecure, 2 Secure)?  -EBADE if not. */
 static int ide_expect(struct fw *f, unsigned int state)
 {
-	struct { uint32_t dom; uint16_t rid; unsigned int blk; } ends[2] = {
-		{ f->domain, f->dsm, f->ep_block }, { f->rp_domain, f->rp, f->rp_block },
-	};
-	uint32_t v;
+	uint32_t dom, v;
+	uint16_t rid;
 	int i, off;
 
 	for (i = 0; i < (f->have_rp ? 2 : 1); i++) {
-		off = ide_sel_offset(ends[i].dom, ends[i].rid, ends[i].blk);
+		off = ide_end(f, i, &dom, &rid);
 		if (off < 0)
 			return off;
-		if (cfg_rw(ends[i].dom, ends[i].rid, off + 8, &v, false))
+		if (cfg_rw(dom, rid, off + 8, &v, false))
 			return -EIO;
 		printf("    %s IDE state %u\n", i ? "root port" : "endpoint", v & 0xf);
 		if ((v & 0xf) != state)
@@ -1327,7 +1330,11 @@ int main(int argc, char **argv)
 	const char *certs = "/etc/tsm-model", *dev = "/dev/tsm_emu_model";
 	const char *host = "/dev/tsm_emu_host", *sock = NULL, *external = NULL;
 	const char *port_file = NULL, *root = NULL;
-	struct model m = { .fd = -1 };
+	struct model m = {
+		.fd = -1,
+		.ops = { .fn_info = op_fn_info, .ide_state = op_ide_state,
+			 .tdi_state = op_tdi_state },
+	};
 	struct fw f = { .host_fd = -1, .sock_fd = -1, .stream_id = 1, .portion = 1024 };
 	bool have_dsm = false;
 	int listen_port = -1;
@@ -1419,6 +1426,7 @@ int main(int argc, char **argv)
 			usage();
 			return 2;
 		}
+		m.ops.priv = &m;
 		m.id = model_identity_load(certs);
 		if (!m.id)
 			return 1;
