@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Emulated PSP of the TEE-IO test platform (test only).
+ *
+ * The tsm_emu_psp module implements the SEV-TIO firmware seam
+ * (&struct sev_tio_fw_ops, include/linux/psp-sev-tio.h) by handing every
+ * firmware command to a firmware model in user space
+ * (tools/testing/tsm-model, --psp) through /dev/tsm_emu_psp, and emulates
+ * the RMP page ownership the model checks.
+ *
+ * /dev/tsm_emu_psp - one opener at a time (CAP_SYS_ADMIN):
+ *	read() returns one pending command: a &struct tsm_psp_msg followed
+ *	by @len bytes of command buffer.  The model answers with write() of
+ *	a &struct tsm_psp_msg with the same @tag, the firmware @status and
+ *	the command buffer as the firmware leaves it (the same @len bytes;
+ *	copied back to the caller, as the PSP does).  poll() reports POLLIN
+ *	while a command is pending.  %TSM_PSP_IOC_MEM reads or writes system
+ *	memory by physical address, as the firmware does, and tells whether
+ *	the page is firmware-owned.  A command not answered within the
+ *	module's timeout, and every command issued while the device is not
+ *	open, fails with fw_err -1 (firmware not reached).
+ *
+ * debugfs tsm_emu_psp/:
+ *	tio	write 1: register the SEV-TIO TSM (sev_tio_register(), which
+ *		issues TIO_STATUS / TIO_INIT through the model); write 0:
+ *		unregister it.  Reads 0 or 1.
+ *	stats	pages currently firmware-owned, pages made private and
+ *		reclaimed in total, commands issued and failed.
+ *
+ * Closing the device while the TSM is registered unregisters it (the
+ * firmware is gone: every command fails and teardown takes the forced
+ * paths).
+ */
+#ifndef _SAMPLES_TSM_TSM_EMU_PSP_H_
+#define _SAMPLES_TSM_TSM_EMU_PSP_H_
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Largest command buffer carried (every SEV-TIO command fits) */
+#define TSM_PSP_MAX_CMD		1024
+
+/**
+ * struct tsm_psp_msg - header of a command and of its answer
+ * @cmd: firmware command ID (SEV_CMD_TIO_*, 0x0D0 - 0x0E4)
+ * @status: answer: 16-bit firmware status (0 success, 0x32 SPDM_REQUEST,
+ *	...); 0 in commands
+ * @tag: command sequence number, echoed in the answer
+ * @len: command buffer bytes following the header (at most
+ *	%TSM_PSP_MAX_CMD)
+ * @reserved: must be zero
+ */
+struct tsm_psp_msg {
+	__u32 cmd;
+	__u32 status;
+	__u64 tag;
+	__u32 len;
+	__u32 reserved;
+};
+
+/* tsm_psp_mem.flags */
+#define TSM_PSP_MEM_WRITE	0x1
+
+/**
+ * struct tsm_psp_mem - firmware access to system memory
+ * @pa: system physical address (the memory encryption bit, if any, is
+ *	stripped by the caller)
+ * @ptr: user buffer
+ * @len: bytes; @pa + @len must not cross a 4 KiB page boundary
+ * @flags: %TSM_PSP_MEM_WRITE to write the page, else read it
+ * @owner: out: 1 if the page is firmware-owned (made private through
+ *	the seam and not reclaimed), else 0
+ * @reserved: must be zero
+ *
+ * Only RAM pages are accessible (-EFAULT otherwise).
+ */
+struct tsm_psp_mem {
+	__u64 pa;
+	__u64 ptr;
+	__u32 len;
+	__u32 flags;
+	__u32 owner;
+	__u32 reserved;
+};
+
+#define TSM_PSP_IOC_MEM		_IOWR('T', 0x20, struct tsm_psp_mem)
+
+#endif /* _SAMPLES_TSM_TSM_EMU_PSP_H_ */
