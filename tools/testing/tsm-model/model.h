@@ -258,6 +258,11 @@ int spdm_req_vca(struct spdm_req *q);
 int spdm_req_get_certificate(struct spdm_req *q, unsigned int slot);
 /* The verified chain of the last spdm_req_get_certificate() (SPDM format) */
 const uint8_t *spdm_req_cert_chain(struct spdm_req *q, size_t *len);
+/*
+ * The VCA transcript (GET_VERSION .. ALGORITHMS as exchanged), the first
+ * part of what CHALLENGE_AUTH and MEASUREMENTS signatures cover
+ */
+const uint8_t *spdm_req_vca_transcript(struct spdm_req *q, size_t *len);
 /* CHALLENGE, signature verified */
 int spdm_req_challenge(struct spdm_req *q, unsigned int slot);
 /*

@@ -443,6 +443,19 @@ const uint8_t *spdm_req_cert_chain(struct spdm_req *q, size_t *len)
 	return q->chain;
 }
 
+/**
+ * spdm_req_vca_transcript() - messages of the last VCA (transcript A)
+ * @q: requester
+ * @len: its size
+ *
+ * Return: the messages, NULL before a successful spdm_req_vca().
+ */
+const uint8_t *spdm_req_vca_transcript(struct spdm_req *q, size_t *len)
+{
+	*len = q->negotiated ? q->a.len : 0;
+	return q->negotiated ? q->a.p : NULL;
+}
+
 static int chain_hash(struct spdm_req *q, uint8_t h[SPDM_H])
 {
 	return crypto_sha384(q->chain, q->chain_len, h);
