@@ -199,6 +199,9 @@ struct psp {
 	struct psp_dev *loop_dev;
 	uint32_t loop_cmd;
 	uint64_t seq;
+	/* capacities asked for with EXPAND_BUFFER_LENGTH_REQUEST */
+	struct { uint64_t pa; uint32_t cap; } asked[8];
+	unsigned int nasked;
 	uint64_t count[PSP_CMD_LAST - PSP_CMD_FIRST + 1];
 	uint64_t failed;
 	uint64_t total;
@@ -362,6 +365,7 @@ static int pbuf_owner(struct psp *p, const struct pbuf *b, bool fw)
 /* A buffer with a header: capacity_sz must describe the pages */
 static int hbuf_check(struct psp *p, uint64_t sla, struct pbuf *b, bool fw)
 {
+	unsigned int i;
 	uint32_t cap;
 	int st;
 
@@ -373,7 +377,23 @@ static int hbuf_check(struct psp *p, uint64_t sla, struct pbuf *b, bool fw)
 		return st;
 	if (pbuf_get32(p, b, 0, &cap))
 		return PSP_INVALID_ADDRESS;
-	return cap == b->n * PAGE ? PSP_OK : PSP_INVALID_LEN;
+	if (cap == b->n * PAGE)
+		return PSP_OK;
+	/* A host that did not grow the buffer left our request there */
+	for (i = 0; fw && i < sizeof(p->asked) / sizeof(p->asked[0]); i++)
+		if (p->asked[i].pa == b->page[0] && p->asked[i].cap == cap)
+			return pbuf_put32(p, b, 0, b->n * PAGE) ? PSP_INVALID_ADDRESS : PSP_OK;
+	return PSP_INVALID_LEN;
+}
+
+/* Ask the host to grow a buffer to @cap bytes */
+static int expand(struct psp *p, const struct pbuf *b, uint32_t cap)
+{
+	unsigned int i = p->nasked++ % (sizeof(p->asked) / sizeof(p->asked[0]));
+
+	p->asked[i].pa = b->page[0];
+	p->asked[i].cap = cap;
+	return pbuf_put32(p, b, 0, cap) ? PSP_INVALID_ADDRESS : PSP_EXPAND_BUFFER;
 }
 
 /* The four buffers of spdm_ctrl; the output is optional unless @need_out */
@@ -735,6 +755,7 @@ static int flow_handoff(struct psp *p, struct psp_flow *f)
 	if (st == PSP_SPDM_REQUEST && write_request(p, f)) {
 		pthread_mutex_lock(&p->lock);
 		f->abort = true;
+		f->state = FL_RUNNING;
 		pthread_cond_broadcast(&p->cv);
 		flow_wait(p, f);
 		pthread_mutex_unlock(&p->lock);
@@ -781,6 +802,8 @@ static void flow_abort(struct psp *p, struct psp_dev *d)
 		fprintf(stderr, "tsm-model: psp: pending command %#x aborted\n", f->cmd);
 	pthread_mutex_lock(&p->lock);
 	f->abort = true;
+	if (f->state == FL_REQUEST)
+		f->state = FL_RUNNING;	/* wake it up and wait for its end */
 	pthread_cond_broadcast(&p->cv);
 	flow_wait(p, f);
 	pthread_mutex_unlock(&p->lock);
@@ -808,11 +831,8 @@ static int out_object(struct psp_flow *f, uint32_t id, const uint8_t *payload, s
 
 	if (!f->b.have_out)
 		return PSP_OK;
-	if (need > (size_t)f->b.out.n * PAGE) {
-		if (pbuf_put32(p, &f->b.out, 0, round_up((uint32_t)need, PAGE)))
-			return PSP_INVALID_ADDRESS;
-		return PSP_EXPAND_BUFFER;
-	}
+	if (need > (size_t)f->b.out.n * PAGE)
+		return expand(p, &f->b.out, round_up((uint32_t)need, PAGE));
 	put32(hdr, id);
 	put32(hdr + 4, OBJ_EVIDENCE_HDR + (uint32_t)len);
 	hdr[9] = 1;
@@ -1197,21 +1217,17 @@ static int spdm_faults(struct psp *p, struct psp_flow *f)
 		p->loop_dev = f->d;
 		p->loop_cmd = f->cmd;
 	}
-	if (p->loop_dev == f->d && p->loop_cmd == f->cmd && f->b.have_out) {
-		pbuf_put32(p, &f->b.out, 0, f->b.out.n * PAGE + PAGE);
-		return PSP_EXPAND_BUFFER;
-	}
+	if (p->loop_dev == f->d && p->loop_cmd == f->cmd && f->b.have_out)
+		return expand(p, &f->b.out, f->b.out.n * PAGE + PAGE);
 	if (ft->exp_out && f->b.have_out) {
 		cap = round_up(ft->exp_out, PAGE);
 		ft->exp_out = 0;
-		pbuf_put32(p, &f->b.out, 0, cap);
-		return PSP_EXPAND_BUFFER;
+		return expand(p, &f->b.out, cap);
 	}
 	if (ft->exp_scratch) {
 		cap = round_up(ft->exp_scratch, PAGE);
 		ft->exp_scratch = 0;
-		pbuf_put32(p, &f->b.scratch, 0, cap);
-		return PSP_EXPAND_BUFFER;
+		return expand(p, &f->b.scratch, cap);
 	}
 	if (ft->st_armed && ft->st_cmd == f->cmd && ft->st_round) {
 		ft->st_armed = false;
@@ -1830,7 +1846,7 @@ static int command(struct psp *p, const struct psp_cmd_desc *c, uint32_t cmd, ui
 		return PSP_INVALID_COMMAND;
 	if (len < 4 || len != c->len || get32(buf) != c->len)
 		return PSP_INVALID_LEN;
-	if (!p->init && cmd != PSP_TIO_STATUS)
+	if (!p->init && cmd != PSP_TIO_STATUS && cmd != PSP_TIO_INIT)
 		return PSP_INVALID_PLATFORM_STATE;
 	if (p->loop_dev && cmd != p->loop_cmd)
 		p->loop_dev = NULL;

@@ -1,0 +1,1386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SEV-TIO firmware model (psp.c) against a fake kernel: simulated
+ * physical memory with firmware ownership, SEV-TIO command buffers built
+ * byte by byte from FACTS section 6, the SPDM_REQUEST/continue loop of the
+ * host carried to in-process device responders, and an observable root
+ * port.  Everything goes through psp_serve_one() and the ops table.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "spdm-test.h"
+#include "../psp.h"
+
+#define MEM_BASE	0x80000000ull
+#define MEM_PAGES	512
+#define PG		4096u
+#define SEG		0
+#define DEV_A		0x0100		/* 01:00.0 */
+#define DEV_B		0x0200		/* 02:00.0 */
+#define RP_RID		0x0008		/* 00:01.0 */
+#define RP_PORT		3
+#define STREAM		1
+#define SLA_EOL		0x000ffffffffff000ull
+#define NO_REPLY	-1
+
+static uint64_t get64(const uint8_t *p)
+{
+	return get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* One emulated endpoint: its SPDM responder and PCI-SIG state */
+struct fdev {
+	uint16_t device_id;
+	struct pcisig_dev *pcisig;
+	struct spdm_rsp *rsp;
+	enum model_fault fault;
+	int ide_ready[256];
+	int tdi_state[8];
+};
+
+/* A buffer the kernel allocated: its SLA and pages */
+struct kbuf {
+	uint64_t sla;
+	unsigned int n;
+	uint64_t pa[8];
+};
+
+/* What the kernel keeps per device context */
+struct kdev {
+	struct fdev *fd;
+	struct kbuf ctx, req, resp, scratch, out;
+	uint8_t cmd[PSP_MAX_CMD];
+};
+
+struct fake {
+	struct psp *p;
+	uint8_t *mem;
+	bool owned[MEM_PAGES];
+	unsigned int next;
+	struct model_identity *id;
+	struct fdev devs[2];
+	/* root port */
+	int rp_go[256];
+	int rp_calls;
+	int rp_port;
+	/* mailbox */
+	uint32_t cmd;
+	uint64_t tag;
+	uint8_t buf[PSP_MAX_CMD];
+	size_t len;
+	bool queued;
+	bool replied;
+	uint16_t status;
+	uint8_t answer[PSP_MAX_CMD];
+	int rounds;
+	int expansions;
+};
+
+/* ------------------------------------------------------------------ */
+/* Platform of the device responders                                   */
+
+static void cfg32(uint8_t *c, unsigned int off, uint32_t v)
+{
+	put32(c + off, v);
+}
+
+static int fk_fn_info(void *priv, uint32_t segment, uint16_t rid, struct model_fn *fn)
+{
+	struct fdev *d = priv;
+	uint8_t *c = fn->config;
+	unsigned int f = rid & 7;
+
+	if ((rid & ~7) != d->device_id || f > 1)
+		return -ENODEV;
+	memset(fn, 0, sizeof(*fn));
+	fn->segment = segment;
+	fn->rid = rid;
+	cfg32(c, 0x00, 0x00101022);
+	cfg32(c, 0x04, 0x00100006);
+	cfg32(c, 0x10, 0xe0000004 + f * 0x00400000 + (rid >> 8) * 0x01000000);
+	cfg32(c, 0x18, 0xe020000c + f * 0x00400000 + (rid >> 8) * 0x01000000);
+	fn->bar_size[0] = 1 << 20;
+	fn->bar_size[2] = 2 << 20;
+	c[0x34] = 0x40;
+	cfg32(c, 0x40, 0x00027010);
+	cfg32(c, 0x70, 0x00070011);
+	cfg32(c, 0x74, 0x00000000);
+	cfg32(c, 0x78, 0x00001000);
+	if (!f) {
+		cfg32(c, 0x100, 0x00010030);
+		cfg32(c, 0x104, 0x01010042);
+		cfg32(c, 0x10c, 0x00000001);
+		cfg32(c, 0x10c + 32, 0x00000001);
+	}
+	return 0;
+}
+
+static void fk_ide_state(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
+			 bool ready)
+{
+	struct fdev *d = priv;
+
+	d->ide_ready[stream_id] = ready;
+}
+
+static void fk_tdi_state(void *priv, uint32_t segment, uint16_t rid, enum tdi_state state)
+{
+	struct fdev *d = priv;
+
+	d->tdi_state[rid & 7] = state;
+}
+
+/* ------------------------------------------------------------------ */
+/* The ops the firmware runs on                                         */
+
+static int op_recv(void *priv, uint32_t *cmd, uint64_t *tag, uint8_t *buf, size_t cap)
+{
+	struct fake *f = priv;
+
+	if (!f->queued)
+		return -EAGAIN;
+	f->queued = false;
+	*cmd = f->cmd;
+	*tag = f->tag;
+	memcpy(buf, f->buf, f->len);
+	return (int)f->len;
+}
+
+static int op_reply(void *priv, uint32_t cmd, uint64_t tag, uint16_t status, const uint8_t *buf,
+		    size_t len)
+{
+	struct fake *f = priv;
+
+	EXPECT_EQ(cmd, f->cmd);
+	EXPECT_EQ(tag, f->tag);
+	EXPECT_EQ(len, f->len);
+	f->replied = true;
+	f->status = status;
+	memcpy(f->answer, buf, len);
+	return 0;
+}
+
+static int op_mem(void *priv, uint64_t pa, void *buf, uint32_t len, bool write, bool *owned)
+{
+	struct fake *f = priv;
+	uint64_t off = pa - MEM_BASE;
+
+	if (pa < MEM_BASE || off + len > (uint64_t)MEM_PAGES * PG || !len ||
+	    (pa & (PG - 1)) + len > PG)
+		return -EFAULT;
+	if (write)
+		memcpy(f->mem + off, buf, len);
+	else
+		memcpy(buf, f->mem + off, len);
+	*owned = f->owned[off / PG];
+	return 0;
+}
+
+static int op_root_port(void *priv, uint32_t segment, uint16_t rid, uint16_t *rp_rid,
+			uint8_t *port)
+{
+	struct fake *f = priv;
+
+	*rp_rid = RP_RID;
+	*port = (uint8_t)f->rp_port;
+	return 0;
+}
+
+static int op_rp_keys(void *priv, uint32_t segment, uint16_t rp_rid, uint8_t stream_id, bool go)
+{
+	struct fake *f = priv;
+
+	EXPECT_EQ(rp_rid, RP_RID);
+	f->rp_calls++;
+	f->rp_go[stream_id] = go;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Memory of the fake kernel                                            */
+
+static uint64_t fk_page(struct fake *f, bool fw)
+{
+	unsigned int i = f->next++;
+
+	if (i >= MEM_PAGES)
+		return 0;
+	memset(f->mem + (size_t)i * PG, 0, PG);
+	f->owned[i] = fw;
+	return MEM_BASE + (uint64_t)i * PG;
+}
+
+static uint8_t *fk_ptr(struct fake *f, uint64_t pa)
+{
+	return f->mem + (pa - MEM_BASE);
+}
+
+/* A buffer of @n pages; data SLA for one, scatter page otherwise */
+static void fk_buf(struct fake *f, struct kbuf *b, unsigned int n, bool fw, bool header)
+{
+	unsigned int i;
+	uint64_t sp;
+
+	memset(b, 0, sizeof(*b));
+	b->n = n;
+	for (i = 0; i < n; i++)
+		b->pa[i] = fk_page(f, fw);
+	if (header)
+		put32(fk_ptr(f, b->pa[0]), n * PG);
+	if (n == 1) {
+		b->sla = b->pa[0];
+		return;
+	}
+	sp = fk_page(f, true);
+	for (i = 0; i < n; i++)
+		put64(fk_ptr(f, sp) + 8 * i, b->pa[i]);
+	put64(fk_ptr(f, sp) + 8 * n, SLA_EOL);
+	b->sla = sp | 1;
+}
+
+static void kb_rw(struct fake *f, const struct kbuf *b, size_t off, void *data, size_t len,
+		  bool write)
+{
+	uint8_t *d = data;
+
+	while (len) {
+		size_t in = off % PG, chunk = PG - in;
+		uint8_t *m = fk_ptr(f, b->pa[off / PG]) + in;
+
+		if (chunk > len)
+			chunk = len;
+		if (write)
+			memcpy(m, d, chunk);
+		else
+			memcpy(d, m, chunk);
+		off += chunk;
+		d += chunk;
+		len -= chunk;
+	}
+}
+
+static uint32_t kb32(struct fake *f, const struct kbuf *b, size_t off)
+{
+	uint8_t x[4];
+
+	kb_rw(f, b, off, x, 4, false);
+	return get32(x);
+}
+
+/* ------------------------------------------------------------------ */
+
+static struct fake *fk_new(void)
+{
+	static const struct model_dev_ops dops = {
+		fk_fn_info, fk_ide_state, fk_tdi_state, NULL,
+	};
+	struct psp_ops ops = {
+		op_recv, op_reply, op_mem, op_root_port, op_rp_keys, NULL,
+	};
+	struct fake *f = calloc(1, sizeof(*f));
+	char path[512];
+	unsigned int i;
+
+	if (!f)
+		return NULL;
+	f->mem = calloc(MEM_PAGES, PG);
+	f->id = test_identity();
+	f->rp_port = RP_PORT;
+	ops.priv = f;
+	f->p = psp_new(&ops, test_cert_path(path, sizeof(path), "root.der"), false);
+	for (i = 0; i < 2 && f->id; i++) {
+		struct model_dev_ops o = dops;
+		struct fdev *d = &f->devs[i];
+
+		d->device_id = i ? DEV_B : DEV_A;
+		o.priv = d;
+		d->pcisig = pcisig_dev_new(SEG, d->device_id, &o);
+		d->rsp = d->pcisig ? spdm_rsp_new(f->id, d->pcisig) : NULL;
+	}
+	if (!f->mem || !f->p || !f->devs[0].rsp || !f->devs[1].rsp) {
+		model_test_fail(__FILE__, __LINE__, "fake kernel");
+		return f;
+	}
+	return f;
+}
+
+static void fk_free(struct fake *f)
+{
+	unsigned int i;
+
+	if (!f)
+		return;
+	psp_free(f->p);
+	for (i = 0; i < 2; i++) {
+		spdm_rsp_free(f->devs[i].rsp);
+		pcisig_dev_free(f->devs[i].pcisig);
+	}
+	model_identity_free(f->id);
+	free(f->mem);
+	free(f);
+}
+
+/* One issue of a command; its status or NO_REPLY */
+static int fk_issue(struct fake *f, uint32_t cmd, uint8_t *buf, size_t len)
+{
+	f->cmd = cmd;
+	f->tag++;
+	memcpy(f->buf, buf, len);
+	f->len = len;
+	f->queued = true;
+	f->replied = false;
+	EXPECT_EQ(psp_serve_one(f->p), 0);
+	if (!f->replied)
+		return NO_REPLY;
+	memcpy(buf, f->answer, len);
+	return f->status;
+}
+
+/* The host side of one SPDM round: carry the request in req to the device */
+static void fk_round(struct fake *f, struct kdev *k)
+{
+	uint8_t obj[16], req[MODEL_DOE_MAX] = { 0 }, rsp[MODEL_DOE_MAX] = { 0 };
+	uint8_t hdr[16] = { 2, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+	uint32_t objlen, rlen;
+	int n;
+
+	kb_rw(f, &k->req, 0x40, obj, sizeof(obj), false);
+	EXPECT_EQ(get32(obj), 1);
+	EXPECT_EQ(obj[9], 1);
+	objlen = get32(obj + 4);
+	EXPECT_EQ(kb32(f, &k->req, 4), (objlen + 31) / 32 * 32);
+	ASSERT(objlen > 16 && objlen - 16 <= MODEL_DOE_MAX - 8);
+	kb_rw(f, &k->req, 0x50, req, objlen - 16, false);
+	n = spdm_rsp_handle(k->fd->rsp, obj[10], req, (objlen - 16 + 3) & ~3u, rsp,
+			    MODEL_DOE_MAX - 8, &k->fd->fault);
+	if (n < 0)
+		n = 0;		/* DOE error: an empty answer */
+	n = (n + 3) & ~3;
+	rlen = (16 + n + 31) / 32 * 32;
+	hdr[10] = obj[10];
+	put32(hdr + 4, rlen);
+	kb_rw(f, &k->resp, 0x40, hdr, sizeof(hdr), true);
+	kb_rw(f, &k->resp, 0x50, rsp, rlen - 16, true);
+	put32(hdr, rlen);
+	kb_rw(f, &k->resp, 4, hdr, 4, true);
+	f->rounds++;
+}
+
+/*
+ * An SPDM-capable command to completion: rounds until the status is not
+ * SPDM_REQUEST; one expansion of output/scratch when asked.
+ */
+static int fk_spdm(struct fake *f, struct kdev *k, uint32_t cmd, uint8_t *buf, size_t len)
+{
+	uint8_t saved[PSP_MAX_CMD];
+	bool expanded = false;
+	int st, i;
+
+	memcpy(saved, buf, len);
+	for (i = 0; i < 400; i++) {
+		memcpy(buf, saved, len);
+		st = fk_issue(f, cmd, buf, len);
+		if (st == PSP_EXPAND_BUFFER && !expanded) {
+			struct kbuf *bufs[2] = { &k->scratch, &k->out };
+			unsigned int j, off[2] = { 16, 24 };
+			bool grown = false;
+
+			expanded = true;
+			for (j = 0; j < 2; j++) {
+				uint32_t want = kb32(f, bufs[j], 0);
+				struct kbuf nb;
+				uint8_t *tmp;
+
+				if (!bufs[j]->n || want <= bufs[j]->n * PG)
+					continue;
+				if (want % PG || want / PG > 8)
+					return -EINVAL;
+				fk_buf(f, &nb, want / PG, true, false);
+				tmp = malloc(bufs[j]->n * PG);
+				if (!tmp)
+					return -ENOMEM;
+				kb_rw(f, bufs[j], 0, tmp, bufs[j]->n * PG, false);
+				kb_rw(f, &nb, 0, tmp, bufs[j]->n * PG, true);
+				free(tmp);
+				*bufs[j] = nb;
+				put64(saved + 8 + off[j], nb.sla);
+				grown = true;
+				f->expansions++;
+			}
+			if (!grown)
+				return -EFAULT;
+			continue;
+		}
+		if (st != PSP_SPDM_REQUEST)
+			return st;
+		fk_round(f, k);
+	}
+	return -ELOOP;
+}
+
+/* ------------------------------------------------------------------ */
+/* Command buffers (FACTS 6.5 - 6.10)                                   */
+
+static void cmd_init(uint8_t *b, uint32_t len)
+{
+	memset(b, 0, PSP_MAX_CMD);
+	put32(b, len);
+}
+
+static void spdm_ctrl(uint8_t *b, struct kdev *k)
+{
+	put64(b + 8, k->req.sla);
+	put64(b + 16, k->resp.sla);
+	put64(b + 24, k->scratch.sla);
+	put64(b + 32, k->out.sla);
+}
+
+static int tio_init(struct fake *f)
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	cmd_init(b, 16);
+	return fk_issue(f, PSP_TIO_INIT, b, 16);
+}
+
+static int dev_create(struct fake *f, struct kdev *k, struct fdev *d)
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	memset(k, 0, sizeof(*k));
+	k->fd = d;
+	fk_buf(f, &k->ctx, 1, true, false);
+	fk_buf(f, &k->req, 2, true, true);
+	fk_buf(f, &k->resp, 2, false, true);
+	fk_buf(f, &k->scratch, 1, true, true);
+	fk_buf(f, &k->out, 1, true, true);
+	cmd_init(b, 32);
+	put64(b + 8, k->ctx.sla);
+	put16(b + 16, d->device_id);
+	put16(b + 18, RP_PORT);
+	b[20] = SEG;
+	return fk_issue(f, PSP_DEV_CREATE, b, 32);
+}
+
+static void connect_cmd(uint8_t *b, struct kdev *k)
+{
+	cmd_init(b, 80);
+	spdm_ctrl(b, k);
+	put64(b + 48, k->ctx.sla);
+	b[56] = 1;
+	b[57] = 0;
+	memset(b + 64, 0xff, 8);
+	b[64] = STREAM;
+}
+
+static int dev_connect(struct fake *f, struct kdev *k)
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	connect_cmd(b, k);
+	return fk_spdm(f, k, PSP_DEV_CONNECT, b, 80);
+}
+
+static int dev_disconnect(struct fake *f, struct kdev *k, bool force)
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	cmd_init(b, 48);
+	put32(b + 4, force);
+	spdm_ctrl(b, k);
+	put64(b + 40, k->ctx.sla);
+	return fk_spdm(f, k, PSP_DEV_DISCONNECT, b, 48);
+}
+
+static int dev_reclaim(struct fake *f, struct kdev *k)
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	cmd_init(b, 16);
+	put64(b + 8, k->ctx.sla);
+	return fk_issue(f, PSP_DEV_RECLAIM, b, 16);
+}
+
+static int dev_status(struct fake *f, struct kdev *k, uint8_t out[160])
+{
+	uint8_t b[PSP_MAX_CMD];
+	uint64_t pa = fk_page(f, true);
+	int st;
+
+	cmd_init(b, 28);
+	put64(b + 8, k->ctx.sla);
+	put32(b + 16, 160);
+	put64(b + 20, pa);
+	st = fk_issue(f, PSP_DEV_STATUS, b, 28);
+	memcpy(out, fk_ptr(f, pa), 160);
+	return st;
+}
+
+/* The evidence object of the output buffer: payload and its length */
+static uint8_t *out_object(struct fake *f, struct kdev *k, uint32_t id, size_t *len)
+{
+	uint8_t hdr[32], *p;
+	uint32_t olen;
+
+	kb_rw(f, &k->out, 0x40, hdr, sizeof(hdr), false);
+	olen = get32(hdr + 4);
+	EXPECT_EQ(get32(hdr), id);
+	EXPECT_EQ(hdr[9], 1);
+	EXPECT_EQ(get16(hdr + 16), k->fd->device_id);
+	EXPECT_EQ(hdr[18], SEG);
+	EXPECT_EQ(hdr[19], 1);
+	EXPECT_EQ(kb32(f, &k->out, 4), (olen + 31) / 32 * 32);
+	if (get32(hdr) != id || olen < 32 || 0x40 + olen > k->out.n * PG)
+		return NULL;
+	*len = olen - 32;
+	p = malloc(*len);
+	if (p)
+		kb_rw(f, &k->out, 0x60, p, *len, false);
+	return p;
+}
+
+static int dev_certificates(struct fake *f, struct kdev *k)
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	cmd_init(b, 48);
+	spdm_ctrl(b, k);
+	put64(b + 40, k->ctx.sla);
+	return fk_spdm(f, k, PSP_DEV_CERTIFICATES, b, 48);
+}
+
+static int dev_measurements(struct fake *f, struct kdev *k, const uint8_t nonce[32])
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	cmd_init(b, 80);
+	spdm_ctrl(b, k);
+	put64(b + 40, k->ctx.sla);
+	memcpy(b + 48, nonce, 32);
+	return fk_spdm(f, k, PSP_DEV_MEASUREMENTS, b, 80);
+}
+
+static int tdi_create(struct fake *f, struct kdev *k, struct kbuf *t, uint16_t rid)
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	fk_buf(f, t, 1, true, false);
+	cmd_init(b, 48);
+	put64(b + 8, k->ctx.sla);
+	put64(b + 16, t->sla);
+	put32(b + 24, rid | SEG << 16 | 1u << 24);
+	return fk_issue(f, PSP_TDI_CREATE, b, 48);
+}
+
+static int tdi_reclaim(struct fake *f, struct kdev *k, struct kbuf *t)
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	cmd_init(b, 32);
+	put64(b + 8, k->ctx.sla);
+	put64(b + 16, t->sla);
+	return fk_issue(f, PSP_TDI_RECLAIM, b, 32);
+}
+
+#define GUEST_ID	0x0042
+#define BIND_FLAGS	0x15	/* NO_FW_UPDATE, LOCK_MSIX, ALL_REQUEST_REDIRECT */
+
+static int tdi_bind(struct fake *f, struct kdev *k, struct kbuf *t, uint16_t flags, bool run)
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	cmd_init(b, 72);
+	spdm_ctrl(b, k);
+	put64(b + 40, k->ctx.sla);
+	put64(b + 48, t->sla);
+	put64(b + 56, 0x12345000);
+	put16(b + 64, GUEST_ID);
+	put16(b + 66, flags);
+	b[68] = run;
+	return fk_spdm(f, k, PSP_TDI_BIND, b, 72);
+}
+
+/* TDI_UNBIND, TDI_REPORT or TDI_STATUS (8-byte state at @pa) */
+static int tdi_cmd(struct fake *f, struct kdev *k, struct kbuf *t, uint32_t cmd, uint64_t pa)
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	cmd_init(b, 64);
+	spdm_ctrl(b, k);
+	put64(b + 40, k->ctx.sla);
+	put64(b + 48, t->sla);
+	put64(b + 56, pa);
+	return fk_spdm(f, k, cmd, b, 64);
+}
+
+static int tdi_state(struct fake *f, struct kdev *k, struct kbuf *t)
+{
+	uint64_t pa = fk_page(f, true);
+	int st = tdi_cmd(f, k, t, PSP_TDI_STATUS, pa);
+
+	if (st)
+		return -st;
+	EXPECT_EQ(get32(fk_ptr(f, pa)), 8);
+	return fk_ptr(f, pa)[4];
+}
+
+/* A guest message; the response page in @rsp.  Firmware status. */
+static int guest(struct fake *f, struct kdev *k, struct kbuf *t, uint8_t type,
+		 const uint8_t *payload, uint16_t size, uint8_t *rsp)
+{
+	uint64_t req_pa = fk_page(f, false), res_pa = fk_page(f, false);
+	uint8_t b[PSP_MAX_CMD], *m = fk_ptr(f, req_pa);
+	int st;
+
+	m[0] = type;
+	m[1] = 1;
+	put16(m + 2, size);
+	memcpy(m + 8, payload, size);
+	cmd_init(b, 80);
+	put64(b + 40, k->ctx.sla);
+	put64(b + 48, t->sla);
+	put64(b + 56, 0x12345000);
+	put64(b + 64, req_pa);
+	put64(b + 72, res_pa);
+	st = fk_issue(f, PSP_GUEST_REQUEST, b, 80);
+	memcpy(rsp, fk_ptr(f, res_pa), 8 + 192);
+	return st;
+}
+
+static int mmio_validate(struct fake *f, struct kdev *k, struct kbuf *t, uint16_t gid,
+			 uint64_t base, uint32_t count, uint32_t off, uint16_t range_id,
+			 bool valid, int *changed)
+{
+	uint8_t m[48] = { 0 }, rsp[8 + 192];
+
+	put16(m, gid);
+	put64(m + 16, base);
+	put32(m + 24, count);
+	put32(m + 28, off);
+	put16(m + 32, valid);
+	put16(m + 34, range_id);
+	if (guest(f, k, t, PSP_MSG_MMIO_VALIDATE_REQ, m, sizeof(m), rsp))
+		return -1;
+	EXPECT_EQ(rsp[0], PSP_MSG_MMIO_VALIDATE_RSP);
+	EXPECT_EQ(get16(rsp + 2), 48);
+	*changed = rsp[8 + 32] & 1;
+	return get16(rsp + 8 + 2);
+}
+
+/* A fake kernel with TIO initialised and device A connected */
+static struct fake *fk_connected(struct kdev *k)
+{
+	struct fake *f = fk_new();
+
+	if (!f || !f->p)
+		return f;
+	EXPECT_EQ(tio_init(f), PSP_OK);
+	EXPECT_EQ(dev_create(f, k, &f->devs[0]), PSP_OK);
+	EXPECT_EQ(dev_connect(f, k), PSP_OK);
+	return f;
+}
+
+/* ------------------------------------------------------------------ */
+
+TEST(psp_tio_status_init)
+{
+	struct fake *f = fk_new();
+	uint8_t b[PSP_MAX_CMD], *o;
+	uint64_t pa;
+	struct kdev k;
+
+	ASSERT(f && f->p);
+	pa = fk_page(f, true);
+	cmd_init(b, 16);
+	put64(b + 8, pa);
+	EXPECT_EQ(fk_issue(f, PSP_TIO_STATUS, b, 16), PSP_OK);
+	o = fk_ptr(f, pa);
+	EXPECT_EQ(get32(o), 64);
+	EXPECT_EQ(get32(o + 4), 1);		/* tio_en, not initialised */
+	EXPECT_EQ(get32(o + 8), 8192);
+	EXPECT_EQ(get32(o + 12), 8192);
+	EXPECT_EQ(get32(o + 16), 4096);
+	EXPECT_EQ(get32(o + 20), 16384);
+	EXPECT_EQ(get32(o + 24), 4096);
+	EXPECT_EQ(get32(o + 28), 16384);
+	EXPECT_EQ(get32(o + 32), 8192);
+	EXPECT_EQ(get32(o + 36), 8192);
+	EXPECT_EQ(get32(o + 40), 4096);
+	EXPECT_EQ(get32(o + 44), 4096);
+	EXPECT_EQ(get32(o + 48), 0);
+
+	/* Before TIO_INIT only TIO_STATUS works */
+	EXPECT_EQ(dev_create(f, &k, &f->devs[0]), PSP_INVALID_PLATFORM_STATE);
+	EXPECT_EQ(tio_init(f), PSP_OK);
+	EXPECT_EQ(tio_init(f), PSP_INVALID_PLATFORM_STATE);
+	EXPECT_EQ(fk_issue(f, PSP_TIO_STATUS, b, 16), PSP_OK);
+	EXPECT_EQ(get32(o + 4), 3);
+
+	/* Status page: not firmware-owned, NULL, crossing a page */
+	put64(b + 8, fk_page(f, false));
+	EXPECT_EQ(fk_issue(f, PSP_TIO_STATUS, b, 16), PSP_INVALID_PAGE_STATE);
+	put64(b + 8, 0);
+	EXPECT_EQ(fk_issue(f, PSP_TIO_STATUS, b, 16), PSP_INVALID_ADDRESS);
+	put64(b + 8, pa + 4064);
+	EXPECT_EQ(fk_issue(f, PSP_TIO_STATUS, b, 16), PSP_INVALID_ADDRESS);
+
+	/* Lengths and unknown commands */
+	put64(b + 8, pa);
+	put32(b, 24);
+	EXPECT_EQ(fk_issue(f, PSP_TIO_STATUS, b, 24), PSP_INVALID_LEN);
+	put32(b, 16);
+	EXPECT_EQ(fk_issue(f, PSP_TIO_STATUS, b, 12), PSP_INVALID_LEN);
+	EXPECT_EQ(fk_issue(f, PSP_TIO_STATUS, b, 24), PSP_INVALID_LEN);
+	EXPECT_EQ(fk_issue(f, 0x0d9, b, 16), PSP_INVALID_COMMAND);
+	EXPECT_EQ(fk_issue(f, 0x0e4, b, 48), PSP_INVALID_COMMAND);
+	EXPECT_EQ(fk_issue(f, 0x081, b, 16), PSP_INVALID_COMMAND);
+	fk_free(f);
+}
+
+TEST(psp_connect_status)
+{
+	struct kdev k, k2;
+	struct fake *f = fk_connected(&k);
+	uint8_t st[160], h[48], b[PSP_MAX_CMD];
+
+	ASSERT(f && f->p);
+	EXPECT(f->rounds > 20);
+	/* Endpoint keys set to go (device callback) and the root port's */
+	EXPECT_EQ(f->devs[0].ide_ready[STREAM], 1);
+	EXPECT_EQ(f->rp_go[STREAM], 1);
+	EXPECT_EQ(f->rp_calls, 1);
+
+	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
+	EXPECT_EQ(get32(st), 160);
+	EXPECT_EQ(st[4], 1);
+	EXPECT_EQ(st[6], 0);
+	EXPECT_EQ(st[7], 0);
+	EXPECT_EQ(get16(st + 8), DEV_A);
+	EXPECT_EQ(st[10], SEG);
+	EXPECT_EQ(st[11], 1);
+	EXPECT_EQ(st[32], STREAM);
+	EXPECT_EQ(st[33], 0xff);
+	EXPECT_EQ(crypto_sha384(f->id->chain, f->id->chain_len, h), 0);
+	EXPECT_MEM(st + 48, h, 48);
+	EXPECT_EQ(st[28] & 1, 0);
+	EXPECT_EQ(get32(st + 144), 0);
+	EXPECT_EQ(get32(st + 148), 0);
+
+	/* status_length too small, status page not firmware-owned */
+	cmd_init(b, 28);
+	put64(b + 8, k.ctx.sla);
+	put32(b + 16, 159);
+	put64(b + 20, fk_page(f, true));
+	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 28), PSP_INVALID_LEN);
+	put32(b + 16, 160);
+	put64(b + 20, fk_page(f, false));
+	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 28), PSP_INVALID_PAGE_STATE);
+
+	/* Connected already; a second context for the device */
+	EXPECT_EQ(dev_connect(f, &k), PSP_INVALID_DEV_STATE);
+	EXPECT_EQ(dev_create(f, &k2, &f->devs[0]), PSP_ALREADY_OWNED);
+	/* The same context page twice; function != 0 */
+	cmd_init(b, 32);
+	put64(b + 8, k.ctx.sla);
+	put16(b + 16, DEV_B);
+	put16(b + 18, RP_PORT);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_CREATE, b, 32), PSP_INVALID_PAGE_STATE);
+	put64(b + 8, fk_page(f, true));
+	put16(b + 16, DEV_B | 1);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_CREATE, b, 32), PSP_INVALID_PARAM);
+	put64(b + 8, fk_page(f, false));
+	put16(b + 16, DEV_B);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_CREATE, b, 32), PSP_INVALID_PAGE_STATE);
+
+	/* A connect that cannot start: TC0 missing, unused stream, port */
+	EXPECT_EQ(dev_create(f, &k2, &f->devs[1]), PSP_OK);
+	connect_cmd(b, &k2);
+	b[56] = 2;
+	b[65] = 2;
+	EXPECT_EQ(fk_spdm(f, &k2, PSP_DEV_CONNECT, b, 80), PSP_INVALID_PARAM);
+	connect_cmd(b, &k2);
+	b[56] = 3;
+	EXPECT_EQ(fk_spdm(f, &k2, PSP_DEV_CONNECT, b, 80), PSP_INVALID_PARAM);
+	connect_cmd(b, &k2);
+	b[57] = 8;
+	EXPECT_EQ(fk_spdm(f, &k2, PSP_DEV_CONNECT, b, 80), PSP_INVALID_PARAM);
+	f->rp_port = RP_PORT + 1;
+	EXPECT_EQ(dev_connect(f, &k2), PSP_INVALID_PARAM);
+	f->rp_port = RP_PORT;
+	/* Two TCs on two streams: both programmed */
+	connect_cmd(b, &k2);
+	b[56] = 3;
+	b[65] = 0;
+	EXPECT_EQ(fk_spdm(f, &k2, PSP_DEV_CONNECT, b, 80), PSP_OK);
+	EXPECT_EQ(f->devs[1].ide_ready[STREAM], 1);
+	EXPECT_EQ(f->devs[1].ide_ready[0], 1);
+	EXPECT_EQ(f->rp_go[0], 1);
+	EXPECT_EQ(dev_status(f, &k2, st), PSP_OK);
+	EXPECT_EQ(st[11], 3);
+	EXPECT_EQ(st[33], 0);
+	EXPECT_EQ(dev_disconnect(f, &k2, false), PSP_OK);
+	EXPECT_EQ(f->rp_go[0], 0);
+	EXPECT_EQ(dev_reclaim(f, &k2), PSP_OK);
+
+	/* Unknown context */
+	memset(&k2, 0, sizeof(k2));
+	k2.fd = &f->devs[1];
+	k2.ctx.sla = fk_page(f, true);
+	EXPECT_EQ(dev_status(f, &k2, st), PSP_INVALID_DEV_CTX);
+	fk_free(f);
+}
+
+TEST(psp_certificates_expand)
+{
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	uint8_t *chain;
+	char path[] = "/tmp/tsm-psp-pemXXXXXX";
+	size_t len;
+	FILE *fp;
+	int fd;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(dev_certificates(f, &k), PSP_OK);
+	chain = out_object(f, &k, 4, &len);
+	ASSERT(chain);
+	EXPECT_EQ(len, f->id->chain_len);
+	EXPECT_MEM(chain, f->id->chain, len);
+	free(chain);
+
+	/* Asked to grow the output: 0x31, then success in 3 pages */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-expand=output:12000"), 0);
+	EXPECT_EQ(dev_certificates(f, &k), PSP_OK);
+	EXPECT_EQ(f->expansions, 1);
+	EXPECT_EQ(k.out.n, 3);
+	chain = out_object(f, &k, 4, &len);
+	ASSERT(chain);
+	EXPECT_EQ(len, f->id->chain_len);
+	EXPECT_MEM(chain, f->id->chain, len);
+
+	/* The chain as PEM; a chain whose Length is wrong is refused */
+	fd = mkstemp(path);
+	ASSERT(fd >= 0);
+	fp = fdopen(fd, "w");
+	ASSERT(fp);
+	EXPECT_EQ(psp_chain_pem(chain, len, fp), 3);
+	fclose(fp);
+	unlink(path);
+	EXPECT_EQ(psp_chain_pem(chain, len - 1, stderr), -EBADMSG);
+	chain[4] ^= 1;	/* RootHash */
+	EXPECT_EQ(psp_chain_pem(chain, len, stderr), -EBADMSG);
+	free(chain);
+
+	/* Not connected: the certificates are fetched after a VCA */
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	EXPECT_EQ(dev_certificates(f, &k), PSP_OK);
+	chain = out_object(f, &k, 4, &len);
+	ASSERT(chain);
+	EXPECT_MEM(chain, f->id->chain, len);
+	free(chain);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	fk_free(f);
+}
+
+TEST(psp_measurements)
+{
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	uint8_t nonce[32], got[32], st[160], h[48], *meas;
+	size_t len;
+	int i;
+
+	ASSERT(f && f->p);
+	for (i = 0; i < 32; i++)
+		nonce[i] = 0xa0 + i;
+	EXPECT_EQ(dev_measurements(f, &k, nonce), PSP_OK);
+	meas = out_object(f, &k, 5, &len);
+	ASSERT(meas);
+	EXPECT_EQ(psp_meas_verify(f->id->chain, f->id->chain_len, meas, len, got), 0);
+	EXPECT_MEM(got, nonce, 32);
+	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
+	EXPECT_EQ(st[28] & 1, 1);
+	EXPECT(memcmp(st + 96, (uint8_t[48]){ 0 }, 48) != 0);
+	/* Tampered: a measurement byte, then the signature */
+	meas[len / 2] ^= 1;
+	EXPECT_EQ(psp_meas_verify(f->id->chain, f->id->chain_len, meas, len, got), -EBADMSG);
+	meas[len / 2] ^= 1;
+	meas[len - 1] ^= 1;
+	EXPECT_EQ(psp_meas_verify(f->id->chain, f->id->chain_len, meas, len, got), -EBADMSG);
+	EXPECT_EQ(psp_meas_verify(f->id->chain, f->id->chain_len, meas, len - 1, got), -EBADMSG);
+	free(meas);
+	EXPECT_EQ(crypto_sha384(st + 96, 48, h), 0);
+
+	/* The session survived the plain GET_MEASUREMENTS */
+	EXPECT_EQ(dev_certificates(f, &k), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+
+	/* A device-side bad signature is SPDM_ERROR */
+	f->devs[0].fault = FAULT_BAD_SIGNATURE;
+	EXPECT_EQ(dev_measurements(f, &k, nonce), PSP_SPDM_ERROR);
+	f->devs[0].fault = FAULT_NONE;
+	/* Not connected: fetched after VCA and certificates */
+	nonce[0] ^= 0xff;
+	EXPECT_EQ(dev_measurements(f, &k, nonce), PSP_OK);
+	meas = out_object(f, &k, 5, &len);
+	ASSERT(meas);
+	EXPECT_EQ(psp_meas_verify(f->id->chain, f->id->chain_len, meas, len, got), 0);
+	EXPECT_MEM(got, nonce, 32);
+	free(meas);
+	fk_free(f);
+}
+
+TEST(psp_tdi_flow)
+{
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	uint8_t st[160], rsp[8 + 192], m[80] = { 0 }, b[PSP_MAX_CMD], *report, h[48], *o;
+	struct kbuf t0, t1, bogus;
+	uint64_t pa, first;
+	size_t len;
+	int changed, n;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tdi_create(f, &k, &t0, DEV_A), PSP_OK);
+	EXPECT_EQ(tdi_create(f, &k, &t1, DEV_A | 1), PSP_OK);
+	EXPECT_EQ(tdi_create(f, &k, &bogus, DEV_A), PSP_ALREADY_OWNED);
+	EXPECT_EQ(tdi_create(f, &k, &bogus, DEV_B), PSP_INVALID_PARAM);
+	cmd_init(b, 48);
+	put64(b + 8, k.ctx.sla);
+	put64(b + 16, fk_page(f, true));
+	put32(b + 24, DEV_A | 2);	/* no valid bit */
+	EXPECT_EQ(fk_issue(f, PSP_TDI_CREATE, b, 48), PSP_INVALID_PARAM);
+	put64(b + 16, fk_page(f, false));
+	put32(b + 24, DEV_A | 2 | 1u << 24);
+	EXPECT_EQ(fk_issue(f, PSP_TDI_CREATE, b, 48), PSP_INVALID_PAGE_STATE);
+
+	/* Lock flags the firmware refuses */
+	EXPECT_EQ(tdi_bind(f, &k, &t0, 0x05, false), PSP_INVALID_PARAM);
+	EXPECT_EQ(tdi_bind(f, &k, &t0, 0x1d, false), PSP_INVALID_PARAM);
+	EXPECT_EQ(tdi_cmd(f, &k, &t0, PSP_TDI_UNBIND, 0), PSP_INVALID_TDI_STATE);
+	EXPECT_EQ(tdi_cmd(f, &k, &t0, PSP_TDI_REPORT, 0), PSP_INVALID_TDI_STATE);
+	EXPECT_EQ(tdi_state(f, &k, &t0), TDI_CONFIG_UNLOCKED);
+
+	/* Bind with RUN: the report comes back in the output */
+	EXPECT_EQ(tdi_bind(f, &k, &t0, BIND_FLAGS, true), PSP_OK);
+	EXPECT_EQ(f->devs[0].tdi_state[0], TDI_RUN);
+	EXPECT_EQ(tdi_state(f, &k, &t0), TDI_RUN);
+	report = out_object(f, &k, 6, &len);
+	ASSERT(report && len >= 16 + 16);
+	n = get32(report + 12);
+	EXPECT(n >= 2);
+	EXPECT_EQ(len, 20 + 16 * (size_t)n);
+	EXPECT_EQ(tdi_bind(f, &k, &t0, BIND_FLAGS, false), PSP_INVALID_TDI_STATE);
+	/* Bind without RUN */
+	EXPECT_EQ(tdi_bind(f, &k, &t1, BIND_FLAGS, false), PSP_OK);
+	EXPECT_EQ(tdi_state(f, &k, &t1), TDI_CONFIG_LOCKED);
+	EXPECT_EQ(tdi_cmd(f, &k, &t1, PSP_TDI_REPORT, 0), PSP_OK);
+	free(out_object(f, &k, 6, &len));
+
+	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
+	EXPECT_EQ(get32(st + 144), 2);
+	EXPECT_EQ(get32(st + 148), 2);
+	EXPECT_EQ(st[28] & 2, 2);
+
+	/* TDI_INFO command */
+	pa = fk_page(f, true);
+	cmd_init(b, 48);
+	put64(b + 8, k.ctx.sla);
+	put64(b + 16, t0.sla);
+	put64(b + 24, pa);
+	EXPECT_EQ(fk_issue(f, PSP_TDI_INFO, b, 48), PSP_OK);
+	o = fk_ptr(f, pa);
+	EXPECT_EQ(get32(o), 192);
+	EXPECT_EQ(get32(o + 4), DEV_A | 1u << 24);
+	EXPECT_EQ((o[16] >> 2) & 3, 2);
+	EXPECT_EQ(get32(o + 20), BIND_FLAGS);
+	EXPECT_EQ(crypto_sha384(report, len > 0 ? 20 + 16 * (size_t)n : 0, h), 0);
+
+	/* Guest: TDI_INFO */
+	put16(m, GUEST_ID);
+	EXPECT_EQ(guest(f, &k, &t0, PSP_MSG_TDI_INFO_REQ, m, 16, rsp), PSP_OK);
+	EXPECT_EQ(rsp[0], PSP_MSG_TDI_INFO_RSP);
+	EXPECT_EQ(rsp[1], 1);
+	EXPECT_EQ(get16(rsp + 2), 192);
+	EXPECT_EQ(get16(rsp + 8), GUEST_ID);
+	EXPECT_EQ(get16(rsp + 10), 0);
+	EXPECT_EQ(get32(rsp + 8 + 20), BIND_FLAGS);
+	EXPECT_EQ(rsp[8 + 24], 1);
+	EXPECT_EQ(rsp[8 + 25], 1);
+	EXPECT_EQ(rsp[8 + 26], 2);
+	EXPECT_EQ(rsp[8 + 27], 1);
+	EXPECT_EQ(rsp[8 + 28], 0);
+	EXPECT_MEM(rsp + 8 + 128, h, 48);
+	EXPECT_MEM(rsp + 8 + 32, st + 48, 48);
+	EXPECT_EQ(get64(rsp + 8 + 176), 1);
+	put16(m, GUEST_ID + 1);
+	EXPECT_EQ(guest(f, &k, &t0, PSP_MSG_TDI_INFO_REQ, m, 16, rsp), PSP_OK);
+	EXPECT_EQ(get16(rsp + 10), 1);
+	/* Malformed guest messages */
+	put16(m, GUEST_ID);
+	EXPECT_EQ(guest(f, &k, &t0, PSP_MSG_TDI_INFO_REQ, m, 15, rsp), PSP_INVALID_PARAM);
+	EXPECT_EQ(guest(f, &k, &t0, 23, m, 48, rsp), PSP_INVALID_PARAM);
+	EXPECT_EQ(guest(f, &k, &t0, 0xff, m, 16, rsp), PSP_INVALID_PARAM);
+
+	/* Guest: MMIO_VALIDATE against the report's first range */
+	first = get64(report + 16);
+	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 1, 0, get16(report + 30), true,
+				&changed), 0);
+	EXPECT_EQ(changed, 1);
+	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 1, 0, get16(report + 30), true,
+				&changed), 0);
+	EXPECT_EQ(changed, 0);
+	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 1, 0, get16(report + 30), false,
+				&changed), 0);
+	EXPECT_EQ(changed, 1);
+	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 1, 0, 5, true, &changed), 8);
+	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 0x10000, 0, get16(report + 30),
+				true, &changed), 9);
+	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, (first << 12) + 8, 1, 0, get16(report + 30),
+				true, &changed), 10);
+	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID + 1, first << 12, 1, 0, get16(report + 30),
+				true, &changed), 1);
+	free(report);
+
+	/* Guest: SDTE_WRITE */
+	memset(m, 0, sizeof(m));
+	put16(m, GUEST_ID);
+	m[16] = 1;
+	EXPECT_EQ(guest(f, &k, &t0, PSP_MSG_SDTE_WRITE_REQ, m, 80, rsp), PSP_OK);
+	EXPECT_EQ(rsp[0], PSP_MSG_SDTE_WRITE_RSP);
+	EXPECT_EQ(get16(rsp + 2), 16);
+	EXPECT_EQ(get16(rsp + 10), 0);
+	put16(m, GUEST_ID + 1);
+	EXPECT_EQ(guest(f, &k, &t0, PSP_MSG_SDTE_WRITE_REQ, m, 80, rsp), PSP_OK);
+	EXPECT_EQ(get16(rsp + 10), 1);
+
+	/* Teardown order: bound TDIs hold the device */
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_IN_USE);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t0), PSP_INVALID_TDI_STATE);
+	EXPECT_EQ(tdi_cmd(f, &k, &t0, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(f->devs[0].tdi_state[0], TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(tdi_state(f, &k, &t0), TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(tdi_cmd(f, &k, &t0, PSP_TDI_UNBIND, 0), PSP_INVALID_TDI_STATE);
+	put16(m, GUEST_ID);
+	EXPECT_EQ(guest(f, &k, &t0, PSP_MSG_TDI_INFO_REQ, m, 16, rsp), PSP_OK);
+	EXPECT_EQ(get16(rsp + 10), 2);
+	EXPECT_EQ(guest(f, &k, &t0, PSP_MSG_SDTE_WRITE_REQ, m, 80, rsp), PSP_OK);
+	EXPECT_EQ(get16(rsp + 10), 2);
+	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 1, 0, 0, true, &changed), 2);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t0), PSP_OK);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t0), PSP_INVALID_TDI_CTX);
+	EXPECT_EQ(tdi_state(f, &k, &t0), -PSP_INVALID_TDI_CTX);
+
+	/* A forced disconnect unbinds t1 without SPDM traffic */
+	n = f->rounds;
+	EXPECT_EQ(dev_reclaim(f, &k), PSP_INVALID_DEV_STATE);
+	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
+	EXPECT_EQ(f->rounds, n);
+	EXPECT_EQ(f->rp_go[STREAM], 0);
+	EXPECT_EQ(tdi_state(f, &k, &t1), -PSP_INVALID_DEV_STATE);
+	EXPECT_EQ(tdi_create(f, &k, &bogus, DEV_A), PSP_INVALID_DEV_STATE);
+	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
+	EXPECT_EQ(st[4], 0);
+	EXPECT_EQ(get32(st + 144), 1);
+	EXPECT_EQ(get32(st + 148), 0);
+	EXPECT_EQ(dev_reclaim(f, &k), PSP_IN_USE);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t1), PSP_OK);
+	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
+	EXPECT_EQ(get64(fk_ptr(f, k.ctx.pa[0])), 0);	/* magic cleared */
+	EXPECT_EQ(dev_status(f, &k, st), PSP_INVALID_DEV_CTX);
+	EXPECT_EQ(dev_connect(f, &k), PSP_INVALID_DEV_CTX);
+	fk_free(f);
+}
+
+TEST(psp_disconnect_and_reconnect)
+{
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	int n;
+
+	ASSERT(f && f->p);
+	n = f->rounds;
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	EXPECT(f->rounds - n >= 7);	/* six K_SET_STOP and END_SESSION */
+	EXPECT_EQ(f->devs[0].ide_ready[STREAM], 0);
+	EXPECT_EQ(f->rp_go[STREAM], 0);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_INVALID_DEV_STATE);
+	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	EXPECT_EQ(f->devs[0].ide_ready[STREAM], 1);
+	EXPECT_EQ(f->rp_go[STREAM], 1);
+	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
+	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
+	fk_free(f);
+}
+
+TEST(psp_bad_buffers)
+{
+	struct fake *f = fk_new();
+	uint8_t b[PSP_MAX_CMD];
+	struct kbuf save, x;
+	struct kdev k;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tio_init(f), PSP_OK);
+	EXPECT_EQ(dev_create(f, &k, &f->devs[0]), PSP_OK);
+
+	/* resp firmware-owned, req not */
+	save = k.resp;
+	fk_buf(f, &k.resp, 2, true, true);
+	EXPECT_EQ(dev_connect(f, &k), PSP_INVALID_PAGE_STATE);
+	k.resp = save;
+	save = k.req;
+	fk_buf(f, &k.req, 2, false, true);
+	EXPECT_EQ(dev_connect(f, &k), PSP_INVALID_PAGE_STATE);
+	k.req = save;
+	/* capacity_sz that does not describe the pages */
+	put32(fk_ptr(f, k.scratch.pa[0]), 8192);
+	EXPECT_EQ(dev_connect(f, &k), PSP_INVALID_LEN);
+	put32(fk_ptr(f, k.scratch.pa[0]), 4096);
+	/* 2 MiB page, NULL, a scatter list with a nested scatter entry */
+	save = k.scratch;
+	k.scratch.sla |= 2;
+	EXPECT_EQ(dev_connect(f, &k), PSP_INVALID_PAGE_SIZE);
+	k.scratch.sla = 0;
+	EXPECT_EQ(dev_connect(f, &k), PSP_INVALID_ADDRESS);
+	fk_buf(f, &x, 2, true, true);
+	put64(fk_ptr(f, x.sla & ~1ull) + 8, x.sla);
+	k.scratch = x;
+	EXPECT_EQ(dev_connect(f, &k), PSP_INVALID_ADDRESS);
+	put64(fk_ptr(f, x.sla & ~1ull) + 8, x.pa[1] | 2);
+	EXPECT_EQ(dev_connect(f, &k), PSP_INVALID_PAGE_SIZE);
+	put64(fk_ptr(f, x.sla & ~1ull) + 8, x.pa[1]);
+	put32(fk_ptr(f, x.pa[0]), 8192);
+	k.scratch = save;
+	/* An output is required for certificates */
+	save = k.out;
+	k.out.sla = 0;
+	cmd_init(b, 48);
+	spdm_ctrl(b, &k);
+	put64(b + 40, k.ctx.sla);
+	EXPECT_EQ(fk_spdm(f, &k, PSP_DEV_CERTIFICATES, b, 48), PSP_INVALID_ADDRESS);
+	k.out = save;
+	/* The C-bit above bit 45 is ignored in SLAs */
+	k.req.sla |= 1ull << 47;
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	/* The device context: NULL, 2 MiB, unknown */
+	save = k.ctx;
+	k.ctx.sla = 0;
+	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_INVALID_ADDRESS);
+	k.ctx.sla = save.sla | 2;
+	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_INVALID_PAGE_SIZE);
+	k.ctx.sla = fk_page(f, true);
+	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_INVALID_DEV_CTX);
+	k.ctx = save;
+	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
+	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
+	fk_free(f);
+}
+
+TEST(psp_reissue_must_be_identical)
+{
+	struct kdev k;
+	struct fake *f = fk_new();
+	uint8_t b[PSP_MAX_CMD], st[160];
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tio_init(f), PSP_OK);
+	EXPECT_EQ(dev_create(f, &k, &f->devs[0]), PSP_OK);
+	connect_cmd(b, &k);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_CONNECT, b, 80), PSP_SPDM_REQUEST);
+	fk_round(f, &k);
+	connect_cmd(b, &k);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_CONNECT, b, 80), PSP_SPDM_REQUEST);
+	fk_round(f, &k);
+	/* DEV_STATUS leaves the pending flow alone and reports it */
+	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
+	EXPECT_EQ(st[6] & 1, 1);
+	EXPECT_EQ(get16(st + 12), PSP_DEV_CONNECT);
+	connect_cmd(b, &k);
+	b[60] = 1;	/* a reserved byte differs */
+	EXPECT_EQ(fk_issue(f, PSP_DEV_CONNECT, b, 80), PSP_INVALID_PARAM);
+	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
+	EXPECT_EQ(st[4], 0);
+	EXPECT_EQ(st[6], 0);
+	/* A fresh connect works (the device saw a half VCA) */
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+
+	/* Another command aborts a pending flow and runs */
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	connect_cmd(b, &k);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_CONNECT, b, 80), PSP_SPDM_REQUEST);
+	EXPECT_EQ(dev_certificates(f, &k), PSP_OK);
+	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
+	EXPECT_EQ(st[6], 0);
+	EXPECT_EQ(st[4], 0);
+	/* A pending flow is aborted by a forced disconnect and by reclaim */
+	connect_cmd(b, &k);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_CONNECT, b, 80), PSP_SPDM_REQUEST);
+	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
+	connect_cmd(b, &k);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_CONNECT, b, 80), PSP_SPDM_REQUEST);
+	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
+	/* A flow left pending at exit is cleaned up by psp_free() */
+	EXPECT_EQ(dev_create(f, &k, &f->devs[0]), PSP_OK);
+	connect_cmd(b, &k);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_CONNECT, b, 80), PSP_SPDM_REQUEST);
+	fk_free(f);
+}
+
+TEST(psp_interleaved_devices)
+{
+	struct kdev a, bk;
+	struct fake *f = fk_new();
+	uint8_t ca[PSP_MAX_CMD], cb[PSP_MAX_CMD], tmp[PSP_MAX_CMD];
+	int sa = PSP_SPDM_REQUEST, sb = PSP_SPDM_REQUEST, i;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tio_init(f), PSP_OK);
+	EXPECT_EQ(dev_create(f, &a, &f->devs[0]), PSP_OK);
+	EXPECT_EQ(dev_create(f, &bk, &f->devs[1]), PSP_OK);
+	connect_cmd(ca, &a);
+	connect_cmd(cb, &bk);
+	for (i = 0; i < 400 && (sa == PSP_SPDM_REQUEST || sb == PSP_SPDM_REQUEST); i++) {
+		if (sa == PSP_SPDM_REQUEST) {
+			memcpy(tmp, ca, 80);
+			sa = fk_issue(f, PSP_DEV_CONNECT, tmp, 80);
+			if (sa == PSP_SPDM_REQUEST)
+				fk_round(f, &a);
+		}
+		if (sb == PSP_SPDM_REQUEST) {
+			memcpy(tmp, cb, 80);
+			sb = fk_issue(f, PSP_DEV_CONNECT, tmp, 80);
+			if (sb == PSP_SPDM_REQUEST)
+				fk_round(f, &bk);
+		}
+	}
+	EXPECT_EQ(sa, PSP_OK);
+	EXPECT_EQ(sb, PSP_OK);
+	EXPECT_EQ(f->devs[0].ide_ready[STREAM], 1);
+	EXPECT_EQ(f->devs[1].ide_ready[STREAM], 1);
+	EXPECT_EQ(dev_disconnect(f, &a, false), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &bk, false), PSP_OK);
+	fk_free(f);
+}
+
+TEST(psp_fw_faults)
+{
+	struct kdev k;
+	struct fake *f = fk_new();
+	uint8_t b[PSP_MAX_CMD], st[160];
+	int n;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(psp_fault_word(f->p, "fw-status"), -EINVAL);
+	EXPECT_EQ(psp_fault_word(f->p, "fw-status=0xd4"), -EINVAL);
+	EXPECT_EQ(psp_fault_word(f->p, "fw-expand=input:4096"), -EINVAL);
+	EXPECT_EQ(psp_fault_word(f->p, "fw-expand=output:0"), -EINVAL);
+	EXPECT_EQ(psp_fault_word(f->p, "fw-bogus"), -EINVAL);
+	EXPECT_EQ(tio_init(f), PSP_OK);
+	EXPECT_EQ(dev_create(f, &k, &f->devs[0]), PSP_OK);
+
+	/* fw-status before running: no SPDM traffic, nothing changes */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-status=0xd4:0x33"), 0);
+	n = f->rounds;
+	EXPECT_EQ(dev_connect(f, &k), PSP_SPDM_ERROR);
+	EXPECT_EQ(f->rounds, n);
+	/* after 3 rounds: state cleaned up as on a real failure */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-status=0xd4:0x35:3"), 0);
+	EXPECT_EQ(dev_connect(f, &k), PSP_ERR_IN_DEV_CONN);
+	EXPECT_EQ(f->rounds, n + 3);
+	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
+	EXPECT_EQ(st[4], 0);
+	/* late in the flow (after the keys): the root port keys stop */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-status=0xd4:0x33:200"), 0);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);	/* fewer rounds than that */
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	/* one-shot: the next one works */
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	/* fw-status of a non-SPDM command ignores the round */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-status=0xd6:0x16:2"), 0);
+	EXPECT_EQ(dev_status(f, &k, st), PSP_INVALID_PARAM);
+	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
+
+	/* fw-expand of the scratch buffer */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-expand=scratch:16384"), 0);
+	EXPECT_EQ(dev_certificates(f, &k), PSP_OK);
+	EXPECT_EQ(k.scratch.n, 4);
+	EXPECT_EQ(f->expansions, 1);
+	/* fw-expand-loop: the host gives up after one growth */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-expand-loop"), 0);
+	EXPECT_EQ(dev_certificates(f, &k), PSP_EXPAND_BUFFER);
+	EXPECT_EQ(f->expansions, 2);
+	EXPECT_EQ(k.out.n, 2);
+	/* the header still asks for more: accepted, and it asks again */
+	EXPECT_EQ(kb32(f, &k.out, 0), 3 * PG);
+	EXPECT_EQ(dev_certificates(f, &k), PSP_EXPAND_BUFFER);
+	EXPECT_EQ(k.out.n, 3);
+	/* another command ends the loop */
+	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
+	EXPECT_EQ(dev_certificates(f, &k), PSP_OK);
+
+	/* fw-drop: the next command gets no answer, the one after does */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-drop"), 0);
+	cmd_init(b, 28);
+	put64(b + 8, k.ctx.sla);
+	put32(b + 16, 160);
+	put64(b + 20, fk_page(f, true));
+	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 28), NO_REPLY);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 28), PSP_OK);
+	/* psp_fault_clear() disarms */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-drop"), 0);
+	psp_fault_clear(f->p);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 28), PSP_OK);
+
+	/* A device-side fault in the middle of the connect */
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	f->devs[0].fault = FAULT_SPDM_ERROR;
+	EXPECT_EQ(dev_connect(f, &k), PSP_SPDM_ERROR);
+	EXPECT_EQ(f->rp_go[STREAM], 0);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
+	fk_free(f);
+}
+
+TEST(psp_fw_fault_mid_tdi)
+{
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	struct kbuf t;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tdi_create(f, &k, &t, DEV_A), PSP_OK);
+	/* a failure after 2 rounds of TDI_BIND drops the session */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-status=0xdc:0x33:2"), 0);
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, false), PSP_SPDM_ERROR);
+	EXPECT_EQ(f->rp_go[STREAM], 0);
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, false), PSP_INVALID_DEV_STATE);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	/* a TDISP_ERROR only fails the command */
+	f->devs[0].fault = FAULT_TDISP_ERROR;
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, false), PSP_SPDM_ERROR);
+	f->devs[0].fault = FAULT_NONE;
+	EXPECT_EQ(f->rp_go[STREAM], 1);
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
+	/* output expansion of TDI_BIND: unlocked, then bound again */
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(psp_fault_word(f->p, "fw-expand=output:8192"), 0);
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
+	EXPECT_EQ(k.out.n, 2);
+	EXPECT_EQ(tdi_state(f, &k, &t), TDI_RUN);
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	fk_free(f);
+}
