@@ -18,6 +18,15 @@
  *	Act as the TSM firmware: SPDM requester, IDE_KM and TDISP requester,
  *	through the kernel's DOE path (/dev/tsm_emu_host) or a socket.
  *	STEPs run in order; "!STEP" expects STEP to fail.  See usage().
+ *
+ *   tsm-model psp [options]
+ *	Act as the SEV-TIO firmware behind /dev/tsm_emu_psp (psp.c): run
+ *	the firmware commands the kernel's SEV-TIO backend issues, reaching
+ *	the device only through SPDM_REQUEST rounds the host carries.
+ *
+ *   tsm-model pem-chain IN OUT, tsm-model verify-meas CHAIN MEAS
+ *	Evidence utilities: an SPDM certificate chain to PEM, and the
+ *	signature check of a DEV_MEASUREMENTS transcript.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,7 +48,9 @@
 #include <openssl/rand.h>
 
 #include "model.h"
+#include "psp.h"
 #include "tsm-emu-bridge.h"
+#include "tsm-emu-psp.h"
 
 #define DOE_HDR			8
 #define PCI_SIG_VID		0x0001
@@ -173,6 +184,7 @@ static int read_full(int fd, void *buf, size_t len)
  * @count: how many more messages @fault applies to
  * @delay_ms: answer delay of %FAULT_DELAY
  * @latency_ms: delay before every answer
+ * @psp: the firmware model, which takes the fw-* words (NULL otherwise)
  *
  * The control file holds "key=value" words, e.g.
  * "fault=bad-signature count=1" or "latency_ms=20"; it is parsed again
@@ -185,6 +197,7 @@ struct ctl {
 	unsigned int count;
 	unsigned int delay_ms;
 	unsigned int latency_ms;
+	struct psp *psp;
 };
 
 static const char * const fault_names[FAULT_MAX] = {
@@ -203,6 +216,11 @@ static void ctl_parse_word(struct ctl *c, const char *w)
 	char val[32];
 	int i;
 
+	if (!strncmp(w, "fw-", 3)) {
+		if (!c->psp || psp_fault_word(c->psp, w))
+			fprintf(stderr, "tsm-model: ignoring control word '%s'\n", w);
+		return;
+	}
 	if (sscanf(w, "%31[^=]=%31s", key, val) != 2) {
 		fprintf(stderr, "tsm-model: ignoring control word '%s'\n", w);
 		return;
@@ -251,6 +269,8 @@ static void ctl_refresh(struct ctl *c)
 	buf[n] = 0;
 	c->fault = FAULT_NONE;
 	c->count = 0;
+	if (c->psp)
+		psp_fault_clear(c->psp);
 	for (w = strtok_r(buf, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
 		ctl_parse_word(c, w);
 }
@@ -1284,12 +1304,289 @@ static int run_firmware(struct fw *f, const char *root, int nsteps, char **steps
 }
 
 /* ------------------------------------------------------------------ */
+/* Role: SEV-TIO firmware behind /dev/tsm_emu_psp                       */
+
+/**
+ * struct psp_dev_io - the platform of the firmware model
+ * @fd: /dev/tsm_emu_psp
+ * @host_fd: /dev/tsm_emu_host (root port keys), opened on first use
+ * @host: its path
+ * @ctl: control file (fw-* faults), re-read before every command
+ * @verbose: log failed answers
+ * @in: one message read from @fd
+ * @out: one answer
+ */
+struct psp_dev_io {
+	int fd;
+	int host_fd;
+	const char *host;
+	struct ctl *ctl;
+	bool verbose;
+	uint8_t in[sizeof(struct tsm_psp_msg) + TSM_PSP_MAX_CMD];
+	uint8_t out[sizeof(struct tsm_psp_msg) + TSM_PSP_MAX_CMD];
+};
+
+static int pio_recv(void *priv, uint32_t *cmd, uint64_t *tag, uint8_t *buf, size_t cap)
+{
+	struct psp_dev_io *io = priv;
+	struct pollfd pfd = { .fd = io->fd, .events = POLLIN };
+	struct tsm_psp_msg h;
+	ssize_t n;
+
+	if (stop_requested || poll(&pfd, 1, 500) <= 0)
+		return -EAGAIN;
+	n = read(io->fd, io->in, sizeof(io->in));
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? -EAGAIN : -errno;
+	if ((size_t)n < sizeof(h))
+		return -EAGAIN;
+	memcpy(&h, io->in, sizeof(h));
+	if (h.len != (size_t)n - sizeof(h) || h.len > cap) {
+		fprintf(stderr, "tsm-model: psp: malformed message (%zd bytes)\n", n);
+		return -EAGAIN;
+	}
+	ctl_refresh(io->ctl);
+	*cmd = h.cmd;
+	*tag = h.tag;
+	memcpy(buf, io->in + sizeof(h), h.len);
+	return (int)h.len;
+}
+
+static int pio_reply(void *priv, uint32_t cmd, uint64_t tag, uint16_t status, const uint8_t *buf,
+		     size_t len)
+{
+	struct psp_dev_io *io = priv;
+	struct tsm_psp_msg h = { .cmd = cmd, .status = status, .tag = tag, .len = len };
+
+	memcpy(io->out, &h, sizeof(h));
+	memcpy(io->out + sizeof(h), buf, len);
+	/* A command the kernel gave up on is no longer there: not fatal */
+	if (write(io->fd, io->out, sizeof(h) + len) < 0 && io->verbose)
+		fprintf(stderr, "tsm-model: psp: answer to %#x: %s\n", cmd, strerror(errno));
+	return 0;
+}
+
+static int pio_mem(void *priv, uint64_t pa, void *buf, uint32_t len, bool write, bool *owned)
+{
+	struct psp_dev_io *io = priv;
+	struct tsm_psp_mem m = {
+		.pa = pa, .ptr = (uintptr_t)buf, .len = len,
+		.flags = write ? TSM_PSP_MEM_WRITE : 0,
+	};
+
+	if (ioctl(io->fd, TSM_PSP_IOC_MEM, &m))
+		return -errno;
+	*owned = m.owner;
+	return 0;
+}
+
+/* The root port: the parent directory of the endpoint in sysfs */
+static int pio_root_port(void *priv, uint32_t segment, uint16_t rid, uint16_t *rp_rid,
+			 uint8_t *port)
+{
+	char path[96], bdf[32], *real, *slash;
+	unsigned int pos, guard;
+	uint32_t v, dom;
+	int rc = -ENODEV;
+
+	fmt_bdf(bdf, sizeof(bdf), segment, rid);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	real = realpath(path, NULL);
+	if (!real)
+		return -errno;
+	slash = strrchr(real, '/');
+	if (slash)
+		*slash = 0;
+	slash = strrchr(real, '/');
+	if (!slash || parse_bdf(slash + 1, &dom, rp_rid) || dom != segment)
+		goto out;
+	/* Walk the capability list to the PCI Express capability */
+	if (cfg_rw(dom, *rp_rid, 0x34, &v, false))
+		goto out;
+	pos = v & 0xfc;
+	for (guard = 0; pos >= 0x40 && guard < 48; guard++) {
+		if (cfg_rw(dom, *rp_rid, pos, &v, false))
+			goto out;
+		if ((v & 0xff) == 0x10) {
+			if (cfg_rw(dom, *rp_rid, pos + 0x0c, &v, false))
+				goto out;
+			*port = v >> 24;
+			rc = 0;
+			goto out;
+		}
+		pos = (v >> 8) & 0xfc;
+	}
+out:
+	free(real);
+	return rc;
+}
+
+static int pio_rp_keys(void *priv, uint32_t segment, uint16_t rp_rid, uint8_t stream_id, bool go)
+{
+	struct psp_dev_io *io = priv;
+	struct tsm_bridge_key_set k = {
+		.domain = segment, .rid = rp_rid, .stream_id = stream_id, .go = go,
+	};
+
+	if (io->host_fd < 0)
+		io->host_fd = open(io->host, O_RDWR | O_CLOEXEC);
+	if (io->host_fd < 0)
+		return -errno;
+	return ioctl(io->host_fd, TSM_BRIDGE_IOC_KEY_SET, &k) ? -errno : 0;
+}
+
+static int run_psp(const char *dev, const char *host, const char *root, struct ctl *ctl,
+		   bool verbose)
+{
+	static struct psp_dev_io io;
+	struct psp_ops ops = {
+		.recv = pio_recv, .reply = pio_reply, .mem = pio_mem,
+		.root_port = pio_root_port, .rp_keys = pio_rp_keys, .priv = &io,
+	};
+	struct psp *p;
+	int rc = 0;
+
+	io.host_fd = -1;
+	io.host = host;
+	io.ctl = ctl;
+	io.verbose = verbose;
+	p = psp_new(&ops, root, verbose);
+	if (!p) {
+		fprintf(stderr, "tsm-model: cannot create the firmware (trust anchor %s)\n", root);
+		return 1;
+	}
+	io.fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (io.fd < 0) {
+		fprintf(stderr, "tsm-model: %s: %s\n", dev, strerror(errno));
+		psp_free(p);
+		return 1;
+	}
+	ctl->psp = p;
+	ctl->mtime = (struct timespec){ 0, 0 };
+	ctl_refresh(ctl);
+	fprintf(stderr, "tsm-model: SEV-TIO firmware attached to %s\n", dev);
+	while (!stop_requested) {
+		rc = psp_serve_one(p);
+		if (rc < 0) {
+			fprintf(stderr, "tsm-model: %s: %s\n", dev, strerror(-rc));
+			break;
+		}
+	}
+	psp_stats(p);
+	ctl->psp = NULL;
+	psp_free(p);
+	close(io.fd);
+	if (io.host_fd >= 0)
+		close(io.host_fd);
+	return rc < 0 ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Evidence utilities                                                   */
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	uint8_t *buf = NULL;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) || st.st_size > (1 << 24)) {
+		fprintf(stderr, "tsm-model: %s: %s\n", path, fd < 0 ? strerror(errno) : "too large");
+		goto out;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf || read_full(fd, buf, st.st_size)) {
+		fprintf(stderr, "tsm-model: %s: cannot read\n", path);
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	*len = st.st_size;
+out:
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+/* An evidence object (32-byte header, FACTS 6.6) is accepted as well */
+static const uint8_t *object_payload(const uint8_t *buf, size_t *len, uint32_t id)
+{
+	if (*len >= 32 && get_le32(buf) == id && get_le32(buf + 4) == *len && buf[9] == 1) {
+		*len -= 32;
+		return buf + 32;
+	}
+	return buf;
+}
+
+static int pem_chain(const char *in, const char *out)
+{
+	size_t len = 0;
+	uint8_t *buf = read_file(in, &len);
+	const uint8_t *chain;
+	FILE *fp;
+	int n;
+
+	if (!buf)
+		return 1;
+	chain = object_payload(buf, &len, 4);
+	fp = fopen(out, "w");
+	if (!fp) {
+		fprintf(stderr, "tsm-model: %s: %s\n", out, strerror(errno));
+		free(buf);
+		return 1;
+	}
+	n = psp_chain_pem(chain, len, fp);
+	if (fclose(fp) && n >= 0)
+		n = -EIO;
+	free(buf);
+	if (n < 0) {
+		fprintf(stderr, "tsm-model: %s: not a valid SPDM certificate chain\n", in);
+		unlink(out);
+		return 1;
+	}
+	printf("%d certificates written to %s\n", n, out);
+	return 0;
+}
+
+static int verify_meas(const char *chain_path, const char *meas_path)
+{
+	size_t clen = 0, mlen = 0;
+	uint8_t *cbuf = read_file(chain_path, &clen), *mbuf = NULL, nonce[32];
+	const uint8_t *chain, *meas;
+	int i, rc = 1;
+
+	if (cbuf)
+		mbuf = read_file(meas_path, &mlen);
+	if (!mbuf)
+		goto out;
+	chain = object_payload(cbuf, &clen, 4);
+	meas = object_payload(mbuf, &mlen, 5);
+	if (psp_meas_verify(chain, clen, meas, mlen, nonce)) {
+		fprintf(stderr, "tsm-model: %s: measurements do not verify against %s\n",
+			meas_path, chain_path);
+		goto out;
+	}
+	printf("measurements verified, nonce ");
+	for (i = 0; i < 32; i++)
+		printf("%02x", nonce[i]);
+	printf("\n");
+	rc = 0;
+out:
+	free(cbuf);
+	free(mbuf);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 
 static void usage(void)
 {
 	fprintf(stderr,
 "Usage: tsm-model device [--certs DIR] [--dev PATH] [--ctl FILE] [--external A.B.C.D:PORT] [-v]\n"
 "       tsm-model responder --listen PORT [--port-file FILE] [--certs DIR] [--ctl FILE] [-v]\n"
+"       tsm-model psp [--certs DIR] [--dev PATH] [--host PATH] [--root FILE] [--ctl FILE] [-v]\n"
+"       tsm-model pem-chain CHAIN OUT.pem\n"
+"       tsm-model verify-meas CHAIN MEASUREMENTS\n"
 "       tsm-model firmware --dsm DDDD:BB:DD.F [--rp DDDD:BB:DD.F] [--root FILE]\n"
 "                 [--host PATH | --socket A.B.C.D:PORT] [--stream-id N] [--ep-block N]\n"
 "                 [--rp-block N] [--portion N] [--dump DIR] STEP...\n"
@@ -1301,7 +1598,8 @@ static void usage(void)
 "  state[=CONFIG_UNLOCKED|CONFIG_LOCKED|RUN|ERROR] bar-write bme-clear sleep=MS\n"
 "\n"
 "control file words: fault=drop|delay|bad-length|bad-signature|spdm-error|tdisp-error\n"
-"  count=N delay_ms=N latency_ms=N\n");
+"  count=N delay_ms=N latency_ms=N\n"
+"  psp: fw-status=CMD:STATUS[:ROUND] fw-expand=output|scratch:BYTES fw-expand-loop fw-drop\n");
 }
 
 int main(int argc, char **argv)
@@ -1336,7 +1634,7 @@ int main(int argc, char **argv)
 			 .tdi_state = op_tdi_state },
 	};
 	struct fw f = { .host_fd = -1, .sock_fd = -1, .stream_id = 1, .portion = 1024 };
-	bool have_dsm = false;
+	bool have_dsm = false, dev_set = false;
 	int listen_port = -1;
 	char rootbuf[512];
 	const char *role;
@@ -1347,6 +1645,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	role = argv[1];
+	if (!strcmp(role, "pem-chain") || !strcmp(role, "verify-meas")) {
+		if (argc != 4) {
+			usage();
+			return 2;
+		}
+		return role[0] == 'p' ? pem_chain(argv[2], argv[3]) : verify_meas(argv[2], argv[3]);
+	}
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -1355,6 +1660,7 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			dev = optarg;
+			dev_set = true;
 			break;
 		case 'C':
 			m.ctl.path = optarg;
@@ -1436,6 +1742,17 @@ int main(int argc, char **argv)
 			ret = run_responder(&m, listen_port, port_file);
 		model_free(&m);
 		return ret;
+	}
+	if (!strcmp(role, "psp")) {
+		if (optind < argc) {
+			usage();
+			return 2;
+		}
+		if (!root) {
+			snprintf(rootbuf, sizeof(rootbuf), "%s/root.der", certs);
+			root = rootbuf;
+		}
+		return run_psp(dev_set ? dev : "/dev/tsm_emu_psp", host, root, &m.ctl, m.verbose);
 	}
 	if (!strcmp(role, "firmware")) {
 		if (!have_dsm || optind >= argc) {
