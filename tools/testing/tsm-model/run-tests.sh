@@ -8,6 +8,10 @@ out=$1
 export TSM_MODEL_CERTS=$out/certs
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# test-psp leaves a measurement transcript and its chain here
+export TSM_MODEL_EVIDENCE=$out/evidence
+rm -rf "$TSM_MODEL_EVIDENCE"
+mkdir -p "$TSM_MODEL_EVIDENCE"
 pass=0
 fail=0
 for t in test-model test-pcisig; do
@@ -62,6 +66,35 @@ socket_test "TDISP refuses to lock without keys set to go" \
 	vca certs session '!lock' state=CONFIG_UNLOCKED end
 socket_test "the requester rejects a foreign trust anchor" \
 	--root "$out/certs/leaf.der" '!certs'
+
+# The evidence utilities on what test-psp's firmware produced.
+cli_test() {
+	local name=$1
+	shift
+	if "$@" > "$out/cli.log" 2>&1; then
+		echo "ok - cli: $name"
+		pass=$((pass + 1))
+	else
+		echo "not ok - cli: $name"
+		sed 's/^/#   /' "$out/cli.log"
+		fail=$((fail + 1))
+	fi
+}
+ev=$TSM_MODEL_EVIDENCE
+echo "# ---- evidence utilities"
+cli_test "verify-meas accepts the firmware's measurement transcript" \
+	"$out/tsm-model-san" verify-meas "$ev/chain.bin" "$ev/meas.bin"
+head -c -1 "$ev/meas.bin" > "$ev/meas-short.bin" 2>/dev/null
+cli_test "verify-meas refuses a truncated transcript" \
+	bash -c '! "$0" verify-meas "$1" "$2"' "$out/tsm-model-san" "$ev/chain.bin" \
+	"$ev/meas-short.bin"
+cli_test "pem-chain output verifies with openssl to the test root (leaf last)" \
+	bash -c '"$0" pem-chain "$1" "$2" &&
+		awk "/BEGIN/ { c = \"\" } { c = c \$0 \"\n\" } END { printf \"%s\", c }" \
+		"$2" > "$2.leaf" && openssl verify -CAfile "$3" -untrusted "$2" "$2.leaf"' \
+	"$out/tsm-model-san" "$ev/chain.bin" "$ev/chain.pem" "$out/certs/root.pem"
+cli_test "pem-chain refuses a chain whose Length is not its size" \
+	bash -c '! "$0" pem-chain "$1" "$2"' "$out/tsm-model-san" "$ev/meas.bin" "$ev/x.pem"
 
 echo "model: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -892,6 +892,24 @@ TEST(psp_certificates_expand)
 	fk_free(f);
 }
 
+/* Evidence for the command-line utilities (run-tests.sh) */
+static void save_evidence(const char *name, const uint8_t *p, size_t len)
+{
+	const char *dir = getenv("TSM_MODEL_EVIDENCE");
+	char path[512];
+	FILE *fp;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "wb");
+	EXPECT(fp);
+	if (!fp)
+		return;
+	EXPECT_EQ(fwrite(p, 1, len, fp), len);
+	fclose(fp);
+}
+
 TEST(psp_measurements)
 {
 	struct kdev k;
@@ -908,6 +926,8 @@ TEST(psp_measurements)
 	ASSERT(meas);
 	EXPECT_EQ(psp_meas_verify(f->id->chain, f->id->chain_len, meas, len, got), 0);
 	EXPECT_MEM(got, nonce, 32);
+	save_evidence("meas.bin", meas, len);
+	save_evidence("chain.bin", f->id->chain, f->id->chain_len);
 	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
 	EXPECT_EQ(st[28] & 1, 1);
 	EXPECT(memcmp(st + 96, (uint8_t[48]){ 0 }, 48) != 0);
