@@ -1491,7 +1491,8 @@ static uint8_t *read_file(const char *path, size_t *len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 || fstat(fd, &st) || st.st_size > (1 << 24)) {
-		fprintf(stderr, "tsm-model: %s: %s\n", path, fd < 0 ? strerror(errno) : "too large");
+		fprintf(stderr, "tsm-model: %s: %s\n", path,
+			fd < 0 ? strerror(errno) : "too large");
 		goto out;
 	}
 	buf = malloc(st.st_size ? st.st_size : 1);

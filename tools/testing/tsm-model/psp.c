@@ -41,6 +41,7 @@
 #include "psp.h"
 #include "spdm.h"
 
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define PAGE			4096u
 /* SLA: bit 0 scatter page, bit 1 page size, PFN in bits 51:12 */
 #define SLA_SCATTER		0x1ull
@@ -380,7 +381,7 @@ static int hbuf_check(struct psp *p, uint64_t sla, struct pbuf *b, bool fw)
 	if (cap == b->n * PAGE)
 		return PSP_OK;
 	/* A host that did not grow the buffer left our request there */
-	for (i = 0; fw && i < sizeof(p->asked) / sizeof(p->asked[0]); i++)
+	for (i = 0; fw && i < ARRAY_SIZE(p->asked); i++)
 		if (p->asked[i].pa == b->page[0] && p->asked[i].cap == cap)
 			return pbuf_put32(p, b, 0, b->n * PAGE) ? PSP_INVALID_ADDRESS : PSP_OK;
 	return PSP_INVALID_LEN;
@@ -389,7 +390,7 @@ static int hbuf_check(struct psp *p, uint64_t sla, struct pbuf *b, bool fw)
 /* Ask the host to grow a buffer to @cap bytes */
 static int expand(struct psp *p, const struct pbuf *b, uint32_t cap)
 {
-	unsigned int i = p->nasked++ % (sizeof(p->asked) / sizeof(p->asked[0]));
+	unsigned int i = p->nasked++ % (ARRAY_SIZE(p->asked));
 
 	p->asked[i].pa = b->page[0];
 	p->asked[i].cap = cap;
@@ -1771,7 +1772,7 @@ static int cmd_guest_request(struct psp *p, uint32_t cmd, uint8_t *buf, size_t l
 	if (mem_rw(p, req_pa, in, sizeof(in), false))
 		return PSP_INVALID_ADDRESS;
 	type = in[0];
-	if (in[1] != 1 || type >= sizeof(req_size) / sizeof(req_size[0]) || !req_size[type] ||
+	if (in[1] != 1 || type >= ARRAY_SIZE(req_size) || !req_size[type] ||
 	    get16(in + 2) != req_size[type])
 		return PSP_INVALID_PARAM;
 	guest_id = get16(m);
@@ -1831,7 +1832,7 @@ static const struct psp_cmd_desc *cmd_desc(uint32_t cmd)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (cmds[i].id == cmd)
 			return &cmds[i];
 	return NULL;
@@ -1865,7 +1866,8 @@ int psp_command(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 	if (p->fault.drop) {
 		p->fault.drop = false;
 		if (p->verbose)
-			fprintf(stderr, "tsm-model: psp: %s (%#x) dropped\n", c ? c->name : "?", cmd);
+			fprintf(stderr, "tsm-model: psp: %s (%#x) dropped\n",
+				c ? c->name : "?", cmd);
 		return -1;
 	}
 	p->last_rounds = 0;
@@ -1998,7 +2000,7 @@ void psp_stats(struct psp *p)
 
 	fprintf(stderr, "tsm-model: psp: %llu commands, %llu failed:",
 		(unsigned long long)p->total, (unsigned long long)p->failed);
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (p->count[cmds[i].id - PSP_CMD_FIRST])
 			fprintf(stderr, " %s %llu", cmds[i].name,
 				(unsigned long long)p->count[cmds[i].id - PSP_CMD_FIRST]);
@@ -2123,7 +2125,8 @@ int psp_meas_verify(const uint8_t *chain, size_t clen, const uint8_t *meas, size
 	for (i = 0; i < sizeof(order); i++) {
 		n = vca_len(meas + off, mlen - off);
 		if (!n || meas[off + 1] != order[i]) {
-			fprintf(stderr, "tsm-model: measurements: message %u (code %#x expected) is malformed\n",
+			fprintf(stderr,
+				"tsm-model: measurements: message %u (code %#x) is malformed\n",
 				i, order[i]);
 			goto out;
 		}
@@ -2143,14 +2146,14 @@ int psp_meas_verify(const uint8_t *chain, size_t clen, const uint8_t *meas, size
 	}
 	olen = get16(r + 8 + rec + SPDM_NONCE);
 	if (mlen - off != need + olen + SPDM_S) {
-		fprintf(stderr, "tsm-model: measurements: %zu bytes after the request, %zu expected\n",
+		fprintf(stderr, "tsm-model: measurements: %zu bytes after the request, not %zu\n",
 			mlen - off, need + olen + SPDM_S);
 		goto out;
 	}
 	key = X509_get0_pubkey(sk_X509_value(sk, sk_X509_num(sk) - 1));
 	if (!key || crypto_sha384(meas, mlen - SPDM_S, h) ||
 	    spdm_verify(key, SPDM_CTX_MEAS, h, meas + mlen - SPDM_S)) {
-		fprintf(stderr, "tsm-model: measurements: the signature does not verify with the leaf key\n");
+		fprintf(stderr, "tsm-model: measurements: the signature fails with the leaf key\n");
 		goto out;
 	}
 	if (nonce)

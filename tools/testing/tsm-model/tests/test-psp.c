@@ -914,7 +914,7 @@ TEST(psp_measurements)
 {
 	struct kdev k;
 	struct fake *f = fk_connected(&k);
-	uint8_t nonce[32], got[32], st[160], h[48], *meas;
+	uint8_t nonce[32], got[32], st[160], h[48], zero[48] = { 0 }, *meas;
 	size_t len;
 	int i;
 
@@ -930,7 +930,7 @@ TEST(psp_measurements)
 	save_evidence("chain.bin", f->id->chain, f->id->chain_len);
 	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
 	EXPECT_EQ(st[28] & 1, 1);
-	EXPECT(memcmp(st + 96, (uint8_t[48]){ 0 }, 48) != 0);
+	EXPECT(memcmp(st + 96, zero, 48) != 0);
 	/* Tampered: a measurement byte, then the signature */
 	meas[len / 2] ^= 1;
 	EXPECT_EQ(psp_meas_verify(f->id->chain, f->id->chain_len, meas, len, got), -EBADMSG);
