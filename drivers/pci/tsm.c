@@ -293,6 +293,7 @@ static void __pci_tsm_unbind(struct pci_tsm *tsm)
 	tsm->tdi = NULL;
 	spin_unlock(&pci_tsm_ctx_lock);
 	tsm->tsm_dev->pci_ops->unbind(tdi);
+	pci_tsm_evidence_set(tsm, PCI_TSM_EVIDENCE_REPORT, NULL, 0);
 }
 
 /* Tear down the link context of a function that is not its DSM */
@@ -300,6 +301,7 @@ static void pci_tsm_remove(struct pci_dev *pdev, struct pci_tsm *tsm)
 {
 	__pci_tsm_unbind(tsm);
 	pci_tsm_unpublish(pdev);
+	pci_tsm_evidence_clear(tsm);
 	tsm->tsm_dev->pci_ops->remove(tsm);
 }
 
@@ -353,6 +355,7 @@ static void __pci_tsm_disconnect(struct pci_dev *dsm, struct pci_tsm *tsm)
 	__pci_tsm_unbind(tsm);
 	ops->disconnect(dsm);
 	pci_tsm_unpublish(dsm);
+	pci_tsm_evidence_clear(tsm);
 	ops->remove(tsm);
 }
 
@@ -719,6 +722,164 @@ static ssize_t accept_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(accept);
 
+/* Evidence generations, never reused */
+static atomic64_t pci_tsm_generation;
+
+/**
+ * pci_tsm_evidence_set() - publish (or withdraw) one kind of evidence
+ * @tsm: context of the function the evidence describes
+ * @type: kind of evidence
+ * @data: kvmalloc()ed blob, owned by the core from now on; %NULL to
+ *	  withdraw the evidence of @type
+ * @len: size of @data in bytes
+ *
+ * Replaces the previous blob of @type, which is freed, and gives the
+ * context a new evidence generation.  The blobs are readable through the
+ * function's tsm/ sysfs directory until the context goes away.
+ *
+ * Context: process context; the backend calls it from its operations on
+ * the function's DSM.
+ */
+void pci_tsm_evidence_set(struct pci_tsm *tsm,
+			  enum pci_tsm_evidence_type type, void *data,
+			  size_t len)
+{
+	void *old;
+
+	if (WARN_ON(type >= PCI_TSM_EVIDENCE_MAX)) {
+		kvfree(data);
+		return;
+	}
+	spin_lock(&pci_tsm_ctx_lock);
+	old = tsm->evidence[type].data;
+	if (old || data)
+		tsm->generation = atomic64_inc_return(&pci_tsm_generation);
+	tsm->evidence[type].data = data;
+	tsm->evidence[type].len = data ? len : 0;
+	spin_unlock(&pci_tsm_ctx_lock);
+	kvfree(old);
+}
+EXPORT_SYMBOL_GPL(pci_tsm_evidence_set);
+
+/**
+ * pci_tsm_evidence_clear() - withdraw all evidence of a context
+ * @tsm: context
+ *
+ * Context: process context.  The core calls it before a context is freed.
+ */
+void pci_tsm_evidence_clear(struct pci_tsm *tsm)
+{
+	int i;
+
+	for (i = 0; i < PCI_TSM_EVIDENCE_MAX; i++)
+		pci_tsm_evidence_set(tsm, i, NULL, 0);
+}
+EXPORT_SYMBOL_GPL(pci_tsm_evidence_clear);
+
+static ssize_t pci_tsm_evidence_read(struct kobject *kobj,
+				     enum pci_tsm_evidence_type type,
+				     char *buf, loff_t off, size_t count)
+{
+	struct pci_dev *pdev = to_pci_dev(kobj_to_dev(kobj));
+	struct pci_tsm_evidence *e;
+	struct pci_tsm *tsm;
+	ssize_t rc = 0;
+
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm = pdev->tsm;
+	if (tsm && is_link_tsm(tsm->tsm_dev)) {
+		e = &tsm->evidence[type];
+		if (off < e->len) {
+			rc = min_t(size_t, count, e->len - off);
+			memcpy(buf, e->data + off, rc);
+		}
+	}
+	spin_unlock(&pci_tsm_ctx_lock);
+	return rc;
+}
+
+static ssize_t certs_read(struct file *file, struct kobject *kobj,
+			  struct bin_attribute *attr, char *buf, loff_t off,
+			  size_t count)
+{
+	return pci_tsm_evidence_read(kobj, PCI_TSM_EVIDENCE_CERTS, buf, off,
+				     count);
+}
+static BIN_ATTR_RO(certs, 0);
+
+static ssize_t measurements_read(struct file *file, struct kobject *kobj,
+				 struct bin_attribute *attr, char *buf,
+				 loff_t off, size_t count)
+{
+	return pci_tsm_evidence_read(kobj, PCI_TSM_EVIDENCE_MEASUREMENTS, buf,
+				     off, count);
+}
+
+static int __pci_tsm_measure(struct pci_dev *pdev, const u8 *nonce)
+{
+	struct pci_tsm *tsm = pdev->tsm;
+	const struct pci_tsm_ops *ops;
+
+	if (!tsm || !pci_tsm_is_connected(tsm))
+		return -ENXIO;
+	ops = tsm->tsm_dev->pci_ops;
+	if (!ops->measure)
+		return -EOPNOTSUPP;
+	return ops->measure(pdev, nonce);
+}
+
+/* Writing a nonce asks for fresh measurements signed over it. */
+static ssize_t measurements_write(struct file *file, struct kobject *kobj,
+				  struct bin_attribute *attr, char *buf,
+				  loff_t off, size_t count)
+{
+	struct pci_dev *pdev = to_pci_dev(kobj_to_dev(kobj));
+	int rc;
+
+	if (off || count != PCI_TSM_NONCE_SIZE)
+		return -EINVAL;
+	rc = pci_tsm_op_lock(&pdev->dev);
+	if (rc)
+		return rc;
+	rc = __pci_tsm_measure(pdev, buf);
+	pci_tsm_op_unlock(&pdev->dev);
+	return rc ?: count;
+}
+static BIN_ATTR_RW(measurements, 0);
+
+static ssize_t report_read(struct file *file, struct kobject *kobj,
+			   struct bin_attribute *attr, char *buf, loff_t off,
+			   size_t count)
+{
+	return pci_tsm_evidence_read(kobj, PCI_TSM_EVIDENCE_REPORT, buf, off,
+				     count);
+}
+static BIN_ATTR_RO(report, 0);
+
+static ssize_t evidence_generation_show(struct device *dev,
+					struct device_attribute *attr,
+					char *buf)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct pci_tsm *tsm;
+	ssize_t rc;
+
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm = pdev->tsm;
+	rc = sysfs_emit(buf, "%llu\n",
+			tsm && is_link_tsm(tsm->tsm_dev) ? tsm->generation : 0);
+	spin_unlock(&pci_tsm_ctx_lock);
+	return rc;
+}
+static DEVICE_ATTR_RO(evidence_generation);
+
+static struct bin_attribute *pci_tsm_bin_attrs[] = {
+	&bin_attr_certs,
+	&bin_attr_measurements,
+	&bin_attr_report,
+	NULL
+};
+
 static struct attribute *pci_tsm_attrs[] = {
 	&dev_attr_connect.attr,
 	&dev_attr_disconnect.attr,
@@ -727,6 +888,7 @@ static struct attribute *pci_tsm_attrs[] = {
 	&dev_attr_lock.attr,
 	&dev_attr_unlock.attr,
 	&dev_attr_accept.attr,
+	&dev_attr_evidence_generation.attr,
 	NULL
 };
 
@@ -751,7 +913,8 @@ static umode_t pci_tsm_attr_visible(struct kobject *kobj, struct attribute *a,
 		return 0;
 	}
 
-	if (a == &dev_attr_dsm.attr || a == &dev_attr_bound.attr) {
+	if (a == &dev_attr_dsm.attr || a == &dev_attr_bound.attr ||
+	    a == &dev_attr_evidence_generation.attr) {
 		if (!pci_tsm_link_visible())
 			return 0;
 		if (is_pci_tsm_pf0(pdev) &&
@@ -781,10 +944,26 @@ static bool pci_tsm_group_visible(struct kobject *kobj)
 
 DEFINE_SYSFS_GROUP_VISIBLE(pci_tsm);
 
+/* certs and measurements on DSMs, report where bound is */
+static umode_t pci_tsm_bin_attr_visible(struct kobject *kobj,
+					struct bin_attribute *a, int n)
+{
+	struct pci_dev *pdev = to_pci_dev(kobj_to_dev(kobj));
+
+	if (!pci_tsm_link_visible())
+		return 0;
+	if (a == &bin_attr_report)
+		return (is_pci_tsm_pf0(pdev) && pci_tsm_has_tee(pdev)) ||
+		       pci_tsm_is_tee_dependent(pdev) ? a->attr.mode : 0;
+	return is_pci_tsm_pf0(pdev) ? a->attr.mode : 0;
+}
+
 const struct attribute_group pci_tsm_attr_group = {
 	.name = "tsm",
 	.attrs = pci_tsm_attrs,
+	.bin_attrs = pci_tsm_bin_attrs,
 	.is_visible = SYSFS_GROUP_VISIBLE(pci_tsm),
+	.is_bin_visible = pci_tsm_bin_attr_visible,
 };
 
 static ssize_t authenticated_show(struct device *dev,

@@ -29,6 +29,31 @@ struct pci_tdi {
 };
 
 /**
+ * enum pci_tsm_evidence_type - kinds of evidence a link TSM exports
+ * @PCI_TSM_EVIDENCE_CERTS: the DSM's certificate chain (SPDM format)
+ * @PCI_TSM_EVIDENCE_MEASUREMENTS: the DSM's signed measurements
+ * @PCI_TSM_EVIDENCE_REPORT: the TDISP interface report of a bound
+ *	function
+ * @PCI_TSM_EVIDENCE_MAX: number of kinds
+ */
+enum pci_tsm_evidence_type {
+	PCI_TSM_EVIDENCE_CERTS,
+	PCI_TSM_EVIDENCE_MEASUREMENTS,
+	PCI_TSM_EVIDENCE_REPORT,
+	PCI_TSM_EVIDENCE_MAX,
+};
+
+/**
+ * struct pci_tsm_evidence - one evidence blob
+ * @data: the blob (kvmalloc()ed), %NULL if none
+ * @len: its size in bytes
+ */
+struct pci_tsm_evidence {
+	void *data;
+	size_t len;
+};
+
+/**
  * struct pci_tsm - TSM context of one PCI function
  * @pdev: the function
  * @dsm_dev: the Device Security Manager (DSM) function that owns the
@@ -39,6 +64,9 @@ struct pci_tdi {
  * @tdi: link role: the bound interface, %NULL while not bound
  * @connected: link role, DSM: &pci_tsm_ops.connect succeeded
  * @accepted: devsec role: the interface was accepted (TDISP RUN)
+ * @evidence: evidence exported to user space, see pci_tsm_evidence_set()
+ * @generation: evidence generation: changes with every change of
+ *		@evidence and is never reused
  *
  * A function has at most one context, in pci_dev::tsm: it is either
  * connected through a link TSM or locked by a devsec TSM, never both.
@@ -59,6 +87,8 @@ struct pci_tsm {
 	struct pci_tdi *tdi;
 	bool connected;
 	bool accepted;
+	struct pci_tsm_evidence evidence[PCI_TSM_EVIDENCE_MAX];
+	u64 generation;
 };
 
 /**
@@ -101,6 +131,9 @@ struct pci_tsm_pf0 {
  *	    the context created by @lock
  * @accept: devsec: accept the locked interface @pdev (TDISP RUN) and
  *	    enable its private MMIO and DMA.  Return 0 or -errno.
+ * @measure: link, optional: fetch fresh signed measurements of the
+ *	     connected DSM @pdev over @nonce (32 bytes) and publish them with
+ *	     pci_tsm_evidence_set().  Return 0 or -errno.
  *
  * A TSM implements exactly one role: link (host side: @probe, @remove,
  * @connect and @disconnect, optionally @bind and @unbind, optionally
@@ -129,7 +162,11 @@ struct pci_tsm_ops {
 	struct pci_tsm *(*lock)(struct tsm_dev *tsm_dev, struct pci_dev *pdev);
 	void (*unlock)(struct pci_tsm *tsm);
 	int (*accept)(struct pci_dev *pdev);
+	int (*measure)(struct pci_dev *pdev, const u8 *nonce);
 };
+
+/* Size of the nonce of &pci_tsm_ops.measure */
+#define PCI_TSM_NONCE_SIZE	32
 
 /**
  * is_link_tsm() - does a TSM implement the link role
@@ -185,6 +222,10 @@ int pci_tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id);
 void pci_tsm_unbind(struct pci_dev *pdev);
 ssize_t pci_tsm_guest_req(struct pci_dev *pdev, sockptr_t req, size_t req_len,
 			  sockptr_t resp, size_t resp_len, u64 *tsm_code);
+void pci_tsm_evidence_set(struct pci_tsm *tsm,
+			  enum pci_tsm_evidence_type type, void *data,
+			  size_t len);
+void pci_tsm_evidence_clear(struct pci_tsm *tsm);
 #else
 static inline int pci_tsm_register(struct tsm_dev *tsm_dev)
 {

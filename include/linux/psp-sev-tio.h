@@ -18,6 +18,7 @@
 #include <linux/types.h>
 
 struct device;
+struct kvm;
 struct sev_tio;
 
 /**
@@ -46,10 +47,23 @@ struct sev_tio_fw_ops {
 	int (*reclaim)(void *priv, u64 pfn, unsigned int npages);
 };
 
+/**
+ * struct sev_tio_kvm_ops - what SEV-TIO needs to know of a VM
+ * @guest_ctx: system physical address of the SNP guest context page of
+ *	       @kvm, 0 if @kvm has none.  Called when an interface is bound
+ *	       to @kvm (pci_tsm_bind()).
+ *
+ * Installed by the hypervisor with sev_tio_set_kvm_ops().
+ */
+struct sev_tio_kvm_ops {
+	u64 (*guest_ctx)(struct kvm *kvm);
+};
+
 #if IS_ENABLED(CONFIG_CRYPTO_DEV_SP_PSP) && IS_ENABLED(CONFIG_PCI_TSM)
 struct sev_tio *sev_tio_register(struct device *parent,
 				 const struct sev_tio_fw_ops *ops, void *priv);
 void sev_tio_unregister(struct sev_tio *tio);
+void sev_tio_set_kvm_ops(const struct sev_tio_kvm_ops *ops);
 #else
 static inline struct sev_tio *
 sev_tio_register(struct device *parent, const struct sev_tio_fw_ops *ops,
@@ -59,6 +73,10 @@ sev_tio_register(struct device *parent, const struct sev_tio_fw_ops *ops,
 }
 
 static inline void sev_tio_unregister(struct sev_tio *tio)
+{
+}
+
+static inline void sev_tio_set_kvm_ops(const struct sev_tio_kvm_ops *ops)
 {
 }
 #endif

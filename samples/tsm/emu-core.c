@@ -35,7 +35,7 @@
 
 static int domain = TSM_EMU_DEFAULT_DOMAIN;
 module_param(domain, int, 0444);
-MODULE_PARM_DESC(domain, "PCI domain of the default instance (default 0x10000)");
+MODULE_PARM_DESC(domain, "PCI domain of the default instance (default 0xf0; SEV-TIO segment IDs are 8 bits)");
 
 static unsigned int nr_ports = 3;
 module_param(nr_ports, uint, 0444);

@@ -77,7 +77,7 @@ struct tsm_emu_fn;
 #define TSM_EMU_DEVICE_ID_PLAIN		0x0020	/* endpoint without TEE-IO */
 
 /* Domain of the instance created at module load (module parameter) */
-#define TSM_EMU_DEFAULT_DOMAIN		0x10000
+#define TSM_EMU_DEFAULT_DOMAIN		0x00f0
 /* Maximum number of root ports of one instance */
 #define TSM_EMU_MAX_PORTS		8
 /* Maximum functions of one emulated endpoint device */

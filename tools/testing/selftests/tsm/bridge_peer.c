@@ -560,7 +560,7 @@ static int cmd_badwrite(int argc, char **argv)
 	/* A valid TDI_STATE for the two-function DSM, then break it */
 	h->type = TSM_BRIDGE_TDI_STATE;
 	h->len = 4;
-	h->domain = 0x10000;
+	h->domain = 0xf0;
 	h->rid = 0x0100;
 	count = HDR_SZ + 4;
 
@@ -701,8 +701,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "nocap-ioctl")) {
 		/* Opened with the capability, used without it */
-		struct tsm_bridge_key_set k = { .domain = 0x10000, .rid = 0 };
-		struct tsm_bridge_doe d = { .domain = 0x10000, .rid = 0x0100, .type = 1 };
+		struct tsm_bridge_key_set k = { .domain = 0xf0, .rid = 0 };
+		struct tsm_bridge_doe d = { .domain = 0xf0, .rid = 0x0100, .type = 1 };
 		int fd = open_dev(HOST_DEV, O_RDWR);
 
 		if (drop_sys_admin())

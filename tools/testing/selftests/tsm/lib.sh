@@ -4,7 +4,7 @@
 # Helpers for the TSM VM selftests (busybox sh).  Source after
 # ktap_helpers.sh.
 
-TSM_EMU_DOMAIN=${TSM_EMU_DOMAIN:-10000}
+TSM_EMU_DOMAIN=${TSM_EMU_DOMAIN:-00f0}
 
 # tsm_check DESCRIPTION COMMAND...: one KTAP result from a command's status.
 tsm_check()

@@ -87,10 +87,10 @@ tsm_check "secured CMA request answered by the model" \
 	expect_out "${MARK}0a0b0c0d01020304" $P doe "$DSM" 2 0a0b0c0d01020304
 stop_model
 tsm_check "model exits cleanly" test $mrc -eq 0
-tsm_check "model got the complete object (vendor, type, length) of 10000:01:00.0" \
-	grep -q "^req domain 10000 rid 0100 tag [0-9]* vendor 0001 type 1 dw 3 len 12" "$MOUT"
+tsm_check "model got the complete object (vendor, type, length) of 00f0:01:00.0" \
+	grep -q "^req domain f0 rid 0100 tag [0-9]* vendor 0001 type 1 dw 3 len 12" "$MOUT"
 tsm_check "secured CMA request object has type 2 and 4 dwords" \
-	grep -q "^req domain 10000 rid 0100 tag [0-9]* vendor 0001 type 2 dw 4 len 16" "$MOUT"
+	grep -q "^req domain f0 rid 0100 tag [0-9]* vendor 0001 type 2 dw 4 len 16" "$MOUT"
 tsm_check "read with a buffer smaller than the message: EINVAL" \
 	grep -q "^small-read EINVAL" "$MOUT"
 tsm_check "answers accepted by write()" test "$(grep -c '^answer OK' "$MOUT")" -eq 2
@@ -172,7 +172,7 @@ tsm_check "FN_INFO of the DSM: vendor 0x7e57, TEE|DOE|IDE, 1 MiB and 2 MiB BARs"
 tsm_check "FN_INFO of a root port: no BARs" \
 	expect_out "vendor 7e57 device 0001 flags 0x1 bars 0 0 0 0 0 0" $P fninfo "$RP0"
 tsm_check "FN_INFO of an unknown function: ENODEV" \
-	expect_out "errno ENODEV" $P fninfo 10000:09:00.0
+	expect_out "errno ENODEV" $P fninfo 00f0:09:00.0
 
 # TDI states and configuration write events
 cfgwatch()
@@ -214,7 +214,7 @@ $P cfgwrite "$DSM" $((EPB + 4)) 0
 $P cfgwrite "$RP0" $((RPB + 4)) 0
 tsm_check "KEY_SET on an endpoint: EINVAL" expect_out "errno EINVAL" $P keyset "$DSM" $SID 1
 tsm_check "KEY_SET on an unknown function: ENODEV" \
-	expect_out "errno ENODEV" $P keyset 10000:09:00.0 $SID 1
+	expect_out "errno ENODEV" $P keyset 00f0:09:00.0 $SID 1
 
 # Permissions
 tsm_check "unprivileged user cannot open the host side" \

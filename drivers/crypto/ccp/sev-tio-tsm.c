@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD SEV-TIO: the link TSM of the host.
+ *
+ * connect:    device context (DEV_CREATE), one Selective IDE stream to the
+ *             root port (Stream ID, RID and address association on both
+ *             partners), DEV_CONNECT (the firmware authenticates the
+ *             device over SPDM and programs the IDE keys of both ends),
+ *             enable root port then endpoint, check Secure, register the
+ *             stream, then fetch the evidence (certificates, measurements);
+ * disconnect: the reverse; when the firmware refuses a clean
+ *             DEV_DISCONNECT the forced one follows, and every page, stream
+ *             and context is released whatever the firmware answers;
+ * bind:       TDI_CREATE and TDI_BIND for a confidential VM, the interface
+ *             report becomes evidence; unbind the reverse;
+ * guest_req:  GUEST_REQUEST on behalf of the VM owning an interface.
+ *
+ * The firmware is reached only through &struct sev_tio_fw_ops.  There is
+ * one SEV-TIO firmware per system (the PSP master).
+ */
+#include <linux/bitfield.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/pci-ide.h>
+#include <linux/pci-tsm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/tsm.h>
+
+#include "sev-tio.h"
+
+MODULE_IMPORT_NS(PCI_IDE);
+
+static unsigned int tio_cert_slot;
+module_param(tio_cert_slot, uint, 0644);
+MODULE_PARM_DESC(tio_cert_slot, "SPDM certificate slot SEV-TIO connects with (0-7, default 0)");
+
+/* TDISP lock flags of TDI_BIND: all requests redirected, MSI-X locked */
+#define SEV_TIO_BIND_FLAGS	(SEV_TIO_LOCK_ALL_REQ_REDIRECT | SEV_TIO_LOCK_MSIX)
+
+/* Serialises sev_tio_register() and sev_tio_unregister() */
+static DEFINE_MUTEX(sev_tio_reg_lock);
+/* The registered firmware; stable while any TSM operation runs */
+static struct sev_tio *sev_tio_fw;
+/*
+ * Hypervisor callbacks, see sev_tio_set_kvm_ops().  Their own lock: bind
+ * runs under the PCI/TSM core's locks, which registration takes.
+ */
+static DEFINE_MUTEX(sev_tio_kvm_lock);
+static const struct sev_tio_kvm_ops *sev_tio_kvm;
+
+/**
+ * struct sev_tio_dsm - link context of a DSM
+ * @pf0: core context
+ * @dev: SEV-TIO device context
+ * @ide: the IDE stream while connected
+ */
+struct sev_tio_dsm {
+	struct pci_tsm_pf0 pf0;
+	struct sev_tio_dev dev;
+	struct pci_ide *ide;
+};
+
+/**
+ * struct sev_tio_fn - link context of a function depending on a DSM
+ * @base: core context
+ */
+struct sev_tio_fn {
+	struct pci_tsm base;
+};
+
+/**
+ * struct sev_tio_bound - an interface bound to a VM
+ * @base: core interface
+ * @tdi: SEV-TIO interface context
+ */
+struct sev_tio_bound {
+	struct pci_tdi base;
+	struct sev_tio_tdi tdi;
+};
+
+static struct sev_tio_dsm *to_dsm(struct pci_tsm *tsm)
+{
+	struct pci_tsm_pf0 *pf0 = to_pci_tsm_pf0(tsm);
+
+	return pf0 ? container_of(pf0, struct sev_tio_dsm, pf0) : NULL;
+}
+
+static struct pci_tsm *sev_tio_probe(struct tsm_dev *tsm_dev,
+				     struct pci_dev *pdev)
+{
+	int rc;
+
+	if (is_pci_tsm_pf0(pdev)) {
+		struct sev_tio_dsm *dsm __free(kfree) =
+			kzalloc(sizeof(*dsm), GFP_KERNEL);
+
+		if (!dsm)
+			return ERR_PTR(-ENOMEM);
+		rc = pci_tsm_pf0_constructor(pdev, &dsm->pf0, tsm_dev);
+		if (rc)
+			return ERR_PTR(rc);
+		return &no_free_ptr(dsm)->pf0.base;
+	}
+
+	struct sev_tio_fn *fn __free(kfree) = kzalloc(sizeof(*fn), GFP_KERNEL);
+
+	if (!fn)
+		return ERR_PTR(-ENOMEM);
+	rc = pci_tsm_link_constructor(pdev, &fn->base, tsm_dev);
+	if (rc)
+		return ERR_PTR(rc);
+	return &no_free_ptr(fn)->base;
+}
+
+static void sev_tio_remove(struct pci_tsm *tsm)
+{
+	struct sev_tio_dsm *dsm = to_dsm(tsm);
+
+	if (dsm) {
+		WARN_ON(dsm->ide || dsm->dev.ctx.va);
+		kfree(dsm);
+		return;
+	}
+	kfree(container_of(tsm, struct sev_tio_fn, base));
+}
+
+/* Certificates and fresh measurements become the DSM's evidence. */
+static int sev_tio_measure(struct pci_dev *pdev, const u8 *nonce)
+{
+	struct sev_tio_dsm *dsm = to_dsm(pdev->tsm);
+	struct sev_tio_blob blob;
+	int rc;
+
+	if (!dsm || !dsm->dev.connected)
+		return -ENXIO;
+	rc = sev_tio_dev_measurements(&dsm->dev, nonce, &blob);
+	if (rc)
+		return rc;
+	pci_tsm_evidence_set(&dsm->pf0.base, PCI_TSM_EVIDENCE_MEASUREMENTS,
+			     blob.data, blob.len);
+	return 0;
+}
+
+static int sev_tio_evidence(struct sev_tio_dsm *dsm)
+{
+	u8 nonce[PCI_TSM_NONCE_SIZE];
+	struct sev_tio_blob blob;
+	int rc;
+
+	rc = sev_tio_dev_certificates(&dsm->dev, &blob);
+	if (rc)
+		return rc;
+	pci_tsm_evidence_set(&dsm->pf0.base, PCI_TSM_EVIDENCE_CERTS, blob.data,
+			     blob.len);
+	get_random_bytes(nonce, sizeof(nonce));
+	return sev_tio_measure(dsm->dev.pdev, nonce);
+}
+
+/* DEV_DISCONNECT, forced if the device cannot be talked to cleanly. */
+static void sev_tio_dev_stop(struct sev_tio_dev *dev)
+{
+	if (!dev->connected)
+		return;
+	if (!sev_tio_dev_disconnect(dev, false))
+		return;
+	pci_warn(dev->pdev, "SEV-TIO: clean disconnect failed, forcing it\n");
+	if (sev_tio_dev_disconnect(dev, true))
+		dev->connected = false;
+}
+
+static int sev_tio_connect(struct pci_dev *pdev)
+{
+	struct sev_tio_dsm *dsm = to_dsm(pdev->tsm);
+	struct pci_dev *rp = pcie_find_root_port(pdev);
+	struct sev_tio_dev *dev;
+	int seg = pci_domain_nr(pdev->bus);
+	struct pci_ide *ide;
+	u32 lnkcap = 0;
+	int rc;
+
+	if (!dsm)
+		return -ENXIO;
+	dev = &dsm->dev;
+	if (!rp || !pdev->ide_cap || !rp->ide_cap) {
+		pci_err(pdev, "SEV-TIO: IDE is needed on the device and its root port\n");
+		return -EOPNOTSUPP;
+	}
+	if (seg < 0 || seg > 0xff) {
+		pci_err(pdev, "SEV-TIO: PCI segment %#x does not fit the firmware's 8-bit segment ID\n",
+			seg);
+		return -EOPNOTSUPP;
+	}
+	if (tio_cert_slot > 7) {
+		pci_err(pdev, "SEV-TIO: invalid certificate slot %u\n",
+			tio_cert_slot);
+		return -EINVAL;
+	}
+	pcie_capability_read_dword(rp, PCI_EXP_LNKCAP, &lnkcap);
+
+	memset(dev, 0, sizeof(*dev));
+	dev->tio = sev_tio_fw;
+	dev->pdev = pdev;
+	dev->device_id = pci_dev_id(pdev);
+	dev->root_port_id = FIELD_GET(PCI_EXP_LNKCAP_PN, lnkcap);
+	dev->segment = seg;
+	dev->cert_slot = tio_cert_slot;
+	dev->tc_mask = BIT(0);
+	memset(dev->stream_id, 0xff, sizeof(dev->stream_id));
+
+	ide = pci_ide_stream_alloc(pdev);
+	if (IS_ERR(ide))
+		return PTR_ERR(ide);
+	ide->tsm_dev = &dsm->pf0.base.tsm_dev->dev;
+	dev->stream_id[0] = ide->stream_id;
+
+	rc = pci_ide_stream_setup(pdev, ide);
+	if (rc)
+		goto err_free;
+	rc = pci_ide_stream_setup(rp, ide);
+	if (rc)
+		goto err_teardown_ep;
+	rc = sev_tio_dev_create(dev);
+	if (rc)
+		goto err_teardown;
+	rc = sev_tio_dev_connect(dev);
+	if (rc)
+		goto err_reclaim;
+	rc = pci_ide_stream_enable(rp, ide);
+	if (rc)
+		goto err_disable_rp;
+	rc = pci_ide_stream_enable(pdev, ide);
+	if (rc)
+		goto err_disable;
+	rc = pci_ide_stream_register(ide);
+	if (rc)
+		goto err_disable;
+	dsm->ide = ide;
+
+	rc = sev_tio_evidence(dsm);
+	if (rc)
+		goto err_unregister;
+	pci_info(pdev, "SEV-TIO: connected, IDE stream %s (Stream ID %d) secure\n",
+		 ide->name, ide->stream_id);
+	return 0;
+
+err_unregister:
+	dsm->ide = NULL;
+	pci_tsm_evidence_clear(&dsm->pf0.base);
+	pci_ide_stream_unregister(ide);
+err_disable:
+	pci_ide_stream_disable(pdev, ide);
+err_disable_rp:
+	pci_ide_stream_disable(rp, ide);
+	if (rc == -ENXIO)
+		pci_err(pdev, "SEV-TIO: IDE stream %d is not Secure after DEV_CONNECT\n",
+			ide->stream_id);
+	sev_tio_dev_stop(dev);
+err_reclaim:
+	sev_tio_dev_reclaim(dev);
+err_teardown:
+	pci_ide_stream_teardown(rp, ide);
+err_teardown_ep:
+	pci_ide_stream_teardown(pdev, ide);
+err_free:
+	pci_ide_stream_free(ide);
+	return rc;
+}
+
+static void sev_tio_disconnect(struct pci_dev *pdev)
+{
+	struct sev_tio_dsm *dsm = to_dsm(pdev->tsm);
+	struct pci_dev *rp = pcie_find_root_port(pdev);
+	struct pci_ide *ide;
+
+	if (!dsm || !dsm->ide)
+		return;
+	ide = dsm->ide;
+	dsm->ide = NULL;
+	pci_tsm_evidence_clear(&dsm->pf0.base);
+
+	/* No traffic on the stream once the firmware stops its keys */
+	pci_ide_stream_disable(rp, ide);
+	pci_ide_stream_disable(pdev, ide);
+	sev_tio_dev_stop(&dsm->dev);
+	sev_tio_dev_reclaim(&dsm->dev);
+	pci_ide_stream_teardown(rp, ide);
+	pci_ide_stream_teardown(pdev, ide);
+	pci_ide_stream_free(ide);
+	pci_info(pdev, "SEV-TIO: disconnected\n");
+}
+
+static struct pci_tdi *sev_tio_bind(struct pci_dev *pdev, struct kvm *kvm,
+				    u32 tdi_id)
+{
+	struct sev_tio_dsm *dsm = to_dsm(pdev->tsm->dsm_dev->tsm);
+	struct sev_tio_bound *b;
+	struct sev_tio_blob report;
+	u64 gctx = 0;
+	int rc;
+
+	if (!dsm || !dsm->dev.connected)
+		return ERR_PTR(-ENXIO);
+	scoped_guard(mutex, &sev_tio_kvm_lock) {
+		if (sev_tio_kvm)
+			gctx = sev_tio_kvm->guest_ctx(kvm);
+	}
+	if (!gctx) {
+		pci_err(pdev, "SEV-TIO: the VM has no SNP guest context\n");
+		return ERR_PTR(-EINVAL);
+	}
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return ERR_PTR(-ENOMEM);
+	pci_tsm_tdi_constructor(pdev, &b->base, kvm, tdi_id);
+	b->tdi.dev = &dsm->dev;
+	b->tdi.pdev = pdev;
+	/* TDISP function ID: RID, segment, valid */
+	b->tdi.interface_id = pci_dev_id(pdev) | dsm->dev.segment << 16 |
+			      BIT(24);
+	b->tdi.gctx_paddr = gctx;
+	b->tdi.guest_rid = tdi_id;
+
+	rc = sev_tio_tdi_create(&b->tdi);
+	if (rc)
+		goto err_free;
+	rc = sev_tio_tdi_bind(&b->tdi, SEV_TIO_BIND_FLAGS, false, &report);
+	if (rc)
+		goto err_unbind;
+	pci_tsm_evidence_set(pdev->tsm, PCI_TSM_EVIDENCE_REPORT, report.data,
+			     report.len);
+	return &b->base;
+
+err_unbind:
+	if (b->tdi.bound)
+		sev_tio_tdi_unbind(&b->tdi);
+	sev_tio_tdi_reclaim(&b->tdi);
+err_free:
+	kfree(b);
+	return ERR_PTR(rc);
+}
+
+static void sev_tio_unbind(struct pci_tdi *tdi)
+{
+	struct sev_tio_bound *b = container_of(tdi, struct sev_tio_bound, base);
+
+	if (b->tdi.bound && sev_tio_tdi_unbind(&b->tdi))
+		pci_warn(tdi->pdev, "SEV-TIO: TDI_UNBIND failed, reclaiming the interface anyway\n");
+	sev_tio_tdi_reclaim(&b->tdi);
+	kfree(b);
+}
+
+/* The VM's message is in @req; the firmware's answer goes to @resp. */
+static ssize_t sev_tio_guest_req(struct pci_tdi *tdi, sockptr_t req,
+				 size_t req_len, sockptr_t resp,
+				 size_t resp_len, u64 *tsm_code)
+{
+	struct sev_tio_bound *b = container_of(tdi, struct sev_tio_bound, base);
+	void *rq, *rs;
+	ssize_t rc;
+
+	if (!req_len || req_len > PAGE_SIZE || !resp_len)
+		return -EINVAL;
+	rq = (void *)get_zeroed_page(GFP_KERNEL);
+	rs = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!rq || !rs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (copy_from_sockptr(rq, req, req_len)) {
+		rc = -EFAULT;
+		goto out;
+	}
+	rc = sev_tio_guest_request(&b->tdi, __sme_set(virt_to_phys(rq)),
+				   __sme_set(virt_to_phys(rs)));
+	/* The firmware's verdict; the message itself is in @resp */
+	*tsm_code = rc ? -rc : 0;
+	if (rc)
+		goto out;
+	rc = min_t(size_t, resp_len, PAGE_SIZE);
+	if (copy_to_sockptr(resp, rs, rc))
+		rc = -EFAULT;
+out:
+	free_page((unsigned long)rs);
+	free_page((unsigned long)rq);
+	return rc;
+}
+
+static const struct pci_tsm_ops sev_tio_pci_ops = {
+	.probe = sev_tio_probe,
+	.remove = sev_tio_remove,
+	.connect = sev_tio_connect,
+	.disconnect = sev_tio_disconnect,
+	.bind = sev_tio_bind,
+	.unbind = sev_tio_unbind,
+	.guest_req = sev_tio_guest_req,
+	.measure = sev_tio_measure,
+};
+
+/* TIO_STATUS, checked buffer sizes */
+static int sev_tio_caps(struct sev_tio *tio, const struct sev_tio_status *st)
+{
+	struct sev_tio_caps *c = &tio->caps;
+
+	c->req_size = le32_to_cpu(st->spdm_req_size_max);
+	c->scratch_size = le32_to_cpu(st->spdm_scratch_size_max);
+	c->out_size = le32_to_cpu(st->spdm_out_size_max);
+	c->devctx_size = le32_to_cpu(st->devctx_size);
+	c->tdictx_size = le32_to_cpu(st->tdictx_size);
+	if (c->req_size < PAGE_SIZE || c->req_size > SEV_TIO_BUF_MAX ||
+	    !c->scratch_size || c->scratch_size > SEV_TIO_BUF_MAX ||
+	    !c->out_size || c->out_size > SEV_TIO_BUF_MAX ||
+	    !c->devctx_size || c->devctx_size > SEV_TIO_BUF_MAX ||
+	    !c->tdictx_size || c->tdictx_size > SEV_TIO_BUF_MAX) {
+		dev_err(tio->parent,
+			"SEV-TIO: unusable buffer sizes (req %u scratch %u out %u devctx %u tdictx %u)\n",
+			c->req_size, c->scratch_size, c->out_size,
+			c->devctx_size, c->tdictx_size);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static int sev_tio_start(struct sev_tio *tio)
+{
+	struct sev_tio_status st;
+	int rc;
+
+	rc = sev_tio_status(tio, &st);
+	if (rc)
+		return rc;
+	if (!(le32_to_cpu(st.flags) & SEV_TIO_STATUS_TIO_EN)) {
+		dev_err(tio->parent, "SEV-TIO: not enabled at SNP initialisation\n");
+		return -ENOENT;
+	}
+	if (le32_to_cpu(st.flags) & SEV_TIO_STATUS_INIT_DONE) {
+		dev_err(tio->parent, "SEV-TIO: already initialised\n");
+		return -EBUSY;
+	}
+	rc = sev_tio_init(tio);
+	if (rc)
+		return rc;
+	rc = sev_tio_status(tio, &st);
+	if (rc)
+		return rc;
+	if (!(le32_to_cpu(st.flags) & SEV_TIO_STATUS_INIT_DONE)) {
+		dev_err(tio->parent, "SEV-TIO: TIO_INIT did not take effect\n");
+		return -EIO;
+	}
+	return sev_tio_caps(tio, &st);
+}
+
+/**
+ * sev_tio_register() - initialise SEV-TIO and register its link TSM
+ * @parent: device of the firmware (the PSP), parent of tsmN
+ * @ops: the firmware seam
+ * @priv: cookie passed to @ops
+ *
+ * Issues TIO_STATUS, TIO_INIT and TIO_STATUS, then registers the TSM.
+ *
+ * Context: process context, may sleep; must not be called with the
+ * firmware's command lock held.
+ *
+ * Return: the firmware instance, or ERR_PTR(): -EBUSY if one is already
+ * registered or the firmware was already initialised, -ENOENT if TIO was
+ * not enabled in the firmware, -EFAULT for a malformed status, or the
+ * error of a command or of tsm_register().
+ */
+struct sev_tio *sev_tio_register(struct device *parent,
+				 const struct sev_tio_fw_ops *ops, void *priv)
+{
+	struct sev_tio *tio;
+	struct tsm_dev *tsm_dev;
+	int rc;
+
+	if (!ops || !ops->do_cmd || !ops->make_private || !ops->reclaim)
+		return ERR_PTR(-EINVAL);
+
+	guard(mutex)(&sev_tio_reg_lock);
+	if (sev_tio_fw)
+		return ERR_PTR(-EBUSY);
+	tio = kzalloc(sizeof(*tio), GFP_KERNEL);
+	if (!tio)
+		return ERR_PTR(-ENOMEM);
+	tio->parent = parent;
+	tio->ops = ops;
+	tio->priv = priv;
+
+	rc = sev_tio_start(tio);
+	if (rc)
+		goto err;
+	/* Operations may run as soon as the TSM is registered */
+	sev_tio_fw = tio;
+	tsm_dev = tsm_register(parent, &sev_tio_pci_ops);
+	if (IS_ERR(tsm_dev)) {
+		rc = PTR_ERR(tsm_dev);
+		sev_tio_fw = NULL;
+		goto err;
+	}
+	tio->tsm_dev = tsm_dev;
+	dev_info(parent, "SEV-TIO: %s registered\n", tsm_name(tsm_dev));
+	return tio;
+
+err:
+	WARN_ON(atomic_read(&tio->fw_pages));
+	kfree(tio);
+	return ERR_PTR(rc);
+}
+EXPORT_SYMBOL_GPL(sev_tio_register);
+
+/**
+ * sev_tio_unregister() - unregister the TSM, tear everything down
+ * @tio: from sev_tio_register()
+ *
+ * Unbinds, disconnects and frees every device context first, through the
+ * firmware (which must still be up), then forgets the firmware.
+ *
+ * Context: process context, may sleep; must not be called with the
+ * firmware's command lock held.
+ */
+void sev_tio_unregister(struct sev_tio *tio)
+{
+	int pages;
+
+	if (IS_ERR_OR_NULL(tio))
+		return;
+	tsm_unregister(tio->tsm_dev);
+	guard(mutex)(&sev_tio_reg_lock);
+	pages = atomic_read(&tio->fw_pages);
+	if (pages)
+		dev_err(tio->parent, "SEV-TIO: %d pages still owned by the firmware\n",
+			pages);
+	if (atomic_read(&tio->leaked_pages))
+		dev_warn(tio->parent, "SEV-TIO: %d pages were leaked\n",
+			 atomic_read(&tio->leaked_pages));
+	sev_tio_fw = NULL;
+	kfree(tio);
+}
+EXPORT_SYMBOL_GPL(sev_tio_unregister);
+
+/**
+ * sev_tio_set_kvm_ops() - install the hypervisor callbacks
+ * @ops: callbacks, or %NULL to remove them
+ *
+ * Context: process context.
+ */
+void sev_tio_set_kvm_ops(const struct sev_tio_kvm_ops *ops)
+{
+	guard(mutex)(&sev_tio_kvm_lock);
+	sev_tio_kvm = ops;
+}
+EXPORT_SYMBOL_GPL(sev_tio_set_kvm_ops);

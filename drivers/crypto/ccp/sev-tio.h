@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * AMD SEV-TIO host backend: firmware command layer (sev-tio-cmd.c) and
+ * link TSM (sev-tio-tsm.c).
+ *
+ * Layouts follow the SEV-TIO firmware interface: every command buffer
+ * starts with its length; device and interface contexts and the SPDM
+ * buffers are described to the firmware by Scatter-List Addresses (SLA).
+ */
+#ifndef __SEV_TIO_H
+#define __SEV_TIO_H
+
+#include <linux/bits.h>
+#include <linux/build_bug.h>
+#include <linux/mutex.h>
+#include <linux/pci-tsm.h>
+#include <linux/psp-sev-tio.h>
+#include <linux/sizes.h>
+#include <linux/types.h>
+
+struct pci_ide;
+
+/* Firmware command IDs */
+#define SEV_TIO_CMD_STATUS		0x0d0
+#define SEV_TIO_CMD_INIT		0x0d1
+#define SEV_TIO_CMD_DEV_CREATE		0x0d2
+#define SEV_TIO_CMD_DEV_RECLAIM		0x0d3
+#define SEV_TIO_CMD_DEV_CONNECT		0x0d4
+#define SEV_TIO_CMD_DEV_DISCONNECT	0x0d5
+#define SEV_TIO_CMD_DEV_STATUS		0x0d6
+#define SEV_TIO_CMD_DEV_MEASUREMENTS	0x0d7
+#define SEV_TIO_CMD_DEV_CERTIFICATES	0x0d8
+#define SEV_TIO_CMD_TDI_CREATE		0x0da
+#define SEV_TIO_CMD_TDI_RECLAIM		0x0db
+#define SEV_TIO_CMD_TDI_BIND		0x0dc
+#define SEV_TIO_CMD_TDI_UNBIND		0x0dd
+#define SEV_TIO_CMD_TDI_REPORT		0x0de
+#define SEV_TIO_CMD_TDI_STATUS		0x0df
+#define SEV_TIO_CMD_GUEST_REQUEST	0x0e0
+
+/* Firmware statuses the command layer acts on (others are errors) */
+#define SEV_TIO_RET_SUCCESS		0x00
+#define SEV_TIO_RET_EXPAND_BUFFER	0x31
+#define SEV_TIO_RET_SPDM_REQUEST	0x32
+
+/* Scatter-List Address */
+#define SEV_TIO_SLA_SCATTER		BIT_ULL(0)
+#define SEV_TIO_SLA_PFN			GENMASK_ULL(51, 12)
+#define SEV_TIO_SLA_EOL			SEV_TIO_SLA_PFN
+#define SEV_TIO_SLA_PER_PAGE		(PAGE_SIZE / sizeof(u64))
+
+/* Object IDs of the data object header */
+#define SEV_TIO_OBJ_REQ			1
+#define SEV_TIO_OBJ_RESP		2
+#define SEV_TIO_OBJ_CERTS		4
+#define SEV_TIO_OBJ_MEAS		5
+#define SEV_TIO_OBJ_REPORT		6
+
+/* data_type of request/response objects, the DOE type of the message */
+#define SEV_TIO_DATA_SPDM		1
+#define SEV_TIO_DATA_SECURED_SPDM	2
+
+/* Upper bound of any SPDM buffer, whatever the firmware asks for */
+#define SEV_TIO_BUF_MAX			SZ_1M
+/* Upper bound of SPDM round trips of one command */
+#define SEV_TIO_MAX_ROUNDS		4096
+
+/* TDI_BIND lock flags */
+#define SEV_TIO_LOCK_NO_FW_UPDATE	BIT(0)
+#define SEV_TIO_LOCK_MSIX		BIT(2)
+#define SEV_TIO_LOCK_BIND_P2P		BIT(3)
+#define SEV_TIO_LOCK_ALL_REQ_REDIRECT	BIT(4)
+
+/* sev_tio_buf_alloc() flags */
+#define SEV_TIO_BUF_FW			BIT(0)
+#define SEV_TIO_BUF_SPDM		BIT(1)
+
+/* DEV_DISCONNECT flags */
+#define SEV_TIO_DISCONNECT_FORCE	BIT(0)
+
+/**
+ * struct sev_tio_buf_hdr - header at the start of every SPDM buffer
+ * @capacity: total capacity of the buffer in bytes
+ * @payload_sz: payload bytes following the header, a multiple of 32
+ * @flags: bit 0: payload encrypted
+ * @reserved: zero
+ * @iv: IV of an encrypted payload
+ * @tag: authentication tag of an encrypted payload
+ * @reserved1: zero
+ */
+struct sev_tio_buf_hdr {
+	__le32 capacity;
+	__le32 payload_sz;
+	__le32 flags;
+	__le32 reserved;
+	u8 iv[16];
+	u8 tag[16];
+	u8 reserved1[16];
+} __packed;
+
+/**
+ * struct sev_tio_obj_hdr - SPDM request or response object header
+ * @id: %SEV_TIO_OBJ_REQ or %SEV_TIO_OBJ_RESP
+ * @length: object length in bytes, header included
+ * @ver_minor: 0
+ * @ver_major: 1
+ * @data_type: %SEV_TIO_DATA_SPDM or %SEV_TIO_DATA_SECURED_SPDM
+ * @reserved: zero
+ */
+struct sev_tio_obj_hdr {
+	__le32 id;
+	__le32 length;
+	u8 ver_minor;
+	u8 ver_major;
+	u8 data_type;
+	u8 reserved[5];
+} __packed;
+
+/**
+ * struct sev_tio_evidence_hdr - certificate, measurement or report object
+ *	header
+ * @id: %SEV_TIO_OBJ_CERTS, %SEV_TIO_OBJ_MEAS or %SEV_TIO_OBJ_REPORT
+ * @length: object length in bytes, header included
+ * @ver_minor: minor version
+ * @ver_major: major version
+ * @reserved: zero
+ * @device_id: Requester ID of the function
+ * @segment_id: PCI segment
+ * @type: 1: SPDM certificate chain, SPDM measurements, TDISP interface
+ *	  report respectively
+ * @reserved1: zero
+ */
+struct sev_tio_evidence_hdr {
+	__le32 id;
+	__le32 length;
+	u8 ver_minor;
+	u8 ver_major;
+	u8 reserved[6];
+	__le16 device_id;
+	u8 segment_id;
+	u8 type;
+	u8 reserved1[12];
+} __packed;
+
+/* Where objects live in an SPDM buffer */
+#define SEV_TIO_OBJ_OFFSET	sizeof(struct sev_tio_buf_hdr)
+#define SEV_TIO_SPDM_OFFSET	(SEV_TIO_OBJ_OFFSET + \
+				 sizeof(struct sev_tio_obj_hdr))
+
+/**
+ * struct sev_tio_spdm_ctrl - SPDM control block of SPDM-capable commands
+ * @req: SLA of the request buffer (firmware to host)
+ * @resp: SLA of the response buffer (host to firmware)
+ * @scratch: SLA of the scratch buffer
+ * @output: SLA of the output buffer
+ */
+struct sev_tio_spdm_ctrl {
+	__le64 req;
+	__le64 resp;
+	__le64 scratch;
+	__le64 output;
+} __packed;
+
+/**
+ * struct sev_tio_status - TIO_STATUS output
+ * @length: bytes written by the firmware, at least 48
+ * @flags: bit 0 tio_en, bit 1 tio_init_done, others reserved
+ * @spdm_req_size_min: minimum SPDM request buffer size
+ * @spdm_req_size_max: maximum SPDM request buffer size
+ * @spdm_scratch_size_min: minimum scratch buffer size
+ * @spdm_scratch_size_max: maximum scratch buffer size
+ * @spdm_out_size_min: minimum output buffer size
+ * @spdm_out_size_max: maximum output buffer size
+ * @spdm_rsp_size_min: minimum SPDM response buffer size
+ * @spdm_rsp_size_max: maximum SPDM response buffer size
+ * @devctx_size: size of a device context
+ * @tdictx_size: size of an interface context
+ * @tio_crypto_alg: cryptographic algorithms of the firmware
+ * @reserved: zero
+ */
+struct sev_tio_status {
+	__le32 length;
+	__le32 flags;
+	__le32 spdm_req_size_min;
+	__le32 spdm_req_size_max;
+	__le32 spdm_scratch_size_min;
+	__le32 spdm_scratch_size_max;
+	__le32 spdm_out_size_min;
+	__le32 spdm_out_size_max;
+	__le32 spdm_rsp_size_min;
+	__le32 spdm_rsp_size_max;
+	__le32 devctx_size;
+	__le32 tdictx_size;
+	__le32 tio_crypto_alg;
+	u8 reserved[12];
+} __packed;
+
+#define SEV_TIO_STATUS_TIO_EN		BIT(0)
+#define SEV_TIO_STATUS_INIT_DONE	BIT(1)
+#define SEV_TIO_STATUS_MIN_LEN		48
+
+/**
+ * struct sev_tio_dev_status - DEV_STATUS output
+ * @length: bytes written
+ * @ctx_state: state of the device context
+ * @reserved: zero
+ * @pending: bit 0 request pending, bit 1 interface request pending
+ * @certs_slot: certificate slot of the session
+ * @device_id: Requester ID of function 0
+ * @segment_id: PCI segment
+ * @tc_mask: traffic classes set up
+ * @pending_cmd: command of the pending request
+ * @reserved1: zero
+ * @pending_if: interface ID of the pending request
+ * @meas_flags: bit 0 meas_digest valid, bit 1 no firmware update
+ * @reserved2: zero
+ * @ide_stream_id: Stream ID per traffic class
+ * @reserved3: zero
+ * @certs_digest: digest of the certificate chain
+ * @meas_digest: digest of the measurements
+ * @tdi_count: interfaces known
+ * @bound_tdi_count: interfaces bound
+ * @reserved4: zero
+ */
+struct sev_tio_dev_status {
+	__le32 length;
+	u8 ctx_state;
+	u8 reserved;
+	u8 pending;
+	u8 certs_slot;
+	__le16 device_id;
+	u8 segment_id;
+	u8 tc_mask;
+	__le16 pending_cmd;
+	__le16 reserved1;
+	u8 pending_if[12];
+	u8 meas_flags;
+	u8 reserved2[3];
+	u8 ide_stream_id[8];
+	u8 reserved3[8];
+	u8 certs_digest[48];
+	u8 meas_digest[48];
+	__le32 tdi_count;
+	__le32 bound_tdi_count;
+	u8 reserved4[8];
+} __packed;
+
+/**
+ * struct sev_tio_caps - buffer sizes from TIO_STATUS, checked
+ * @req_size: request and response buffer size
+ * @scratch_size: scratch buffer size
+ * @out_size: output buffer size
+ * @devctx_size: device context size
+ * @tdictx_size: interface context size
+ */
+struct sev_tio_caps {
+	u32 req_size;
+	u32 scratch_size;
+	u32 out_size;
+	u32 devctx_size;
+	u32 tdictx_size;
+};
+
+/**
+ * struct sev_tio - one SEV-TIO capable firmware
+ * @parent: device of the PSP, parent of the TSM device
+ * @ops: the firmware seam
+ * @priv: cookie of @ops
+ * @tsm_dev: the registered link TSM
+ * @caps: buffer sizes
+ * @fw_pages: pages currently owned by the firmware on our behalf
+ * @leaked_pages: pages the firmware did not give back (never freed)
+ */
+struct sev_tio {
+	struct device *parent;
+	const struct sev_tio_fw_ops *ops;
+	void *priv;
+	struct tsm_dev *tsm_dev;
+	struct sev_tio_caps caps;
+	atomic_t fw_pages;
+	atomic_t leaked_pages;
+};
+
+/**
+ * struct sev_tio_buf - a buffer described to the firmware by an SLA
+ * @va: kernel address of the (physically contiguous) data pages
+ * @npages: number of 4 KiB data pages
+ * @scatter: scatter page listing the data pages when @npages > 1
+ * @sla: the SLA that describes the buffer
+ * @fw_owned: the data pages are firmware-owned
+ *
+ * A zeroed &struct sev_tio_buf is an unallocated buffer (SLA_NULL).
+ */
+struct sev_tio_buf {
+	void *va;
+	unsigned int npages;
+	__le64 *scatter;
+	u64 sla;
+	bool fw_owned;
+};
+
+/**
+ * struct sev_tio_dev - SEV-TIO device context of a DSM
+ * @tio: firmware
+ * @pdev: the DSM (function 0)
+ * @ctx: device context (firmware-owned)
+ * @req: SPDM request buffer (firmware-owned, host reads)
+ * @resp: SPDM response buffer (host-owned, firmware reads)
+ * @scratch: firmware scratch buffer (firmware-owned)
+ * @output: output buffer (firmware-owned)
+ * @device_id: Requester ID of @pdev
+ * @root_port_id: Port Number of the root port above @pdev
+ * @segment: PCI segment of @pdev
+ * @cert_slot: SPDM certificate slot of the session
+ * @tc_mask: traffic classes to set up (bit 0 always)
+ * @stream_id: IDE Stream ID per traffic class, 0xff if unused
+ * @connected: DEV_CONNECT succeeded and no DEV_DISCONNECT since
+ */
+struct sev_tio_dev {
+	struct sev_tio *tio;
+	struct pci_dev *pdev;
+	struct sev_tio_buf ctx;
+	struct sev_tio_buf req;
+	struct sev_tio_buf resp;
+	struct sev_tio_buf scratch;
+	struct sev_tio_buf output;
+	u16 device_id;
+	u16 root_port_id;
+	u8 segment;
+	u8 cert_slot;
+	u8 tc_mask;
+	u8 stream_id[8];
+	bool connected;
+};
+
+/**
+ * struct sev_tio_tdi - SEV-TIO interface context
+ * @dev: device context of the DSM
+ * @pdev: the function
+ * @ctx: interface context (firmware-owned)
+ * @interface_id: TDISP interface ID (function ID)
+ * @gctx_paddr: guest context of the VM the interface is bound to
+ * @guest_rid: Requester ID of the function in the VM
+ * @bound: TDI_BIND succeeded and no TDI_UNBIND since
+ */
+struct sev_tio_tdi {
+	struct sev_tio_dev *dev;
+	struct pci_dev *pdev;
+	struct sev_tio_buf ctx;
+	u32 interface_id;
+	u64 gctx_paddr;
+	u16 guest_rid;
+	bool bound;
+};
+
+/**
+ * struct sev_tio_blob - evidence object payload copied out of the firmware
+ * @data: payload (kvmalloc'ed)
+ * @len: its size
+ */
+struct sev_tio_blob {
+	void *data;
+	size_t len;
+};
+
+/* sev-tio-cmd.c */
+int sev_tio_fw_cmd(struct sev_tio *tio, int cmd, void *data, int *fw_err);
+int sev_tio_doe(struct pci_dev *pdev, u8 type, const void *req, size_t req_sz,
+		void *resp, size_t resp_sz);
+int sev_tio_errno(int fw_err);
+const char *sev_tio_strerror(int fw_err);
+int sev_tio_buf_alloc(struct sev_tio *tio, struct sev_tio_buf *buf,
+		      size_t len, unsigned int flags);
+void sev_tio_buf_free(struct sev_tio *tio, struct sev_tio_buf *buf);
+int sev_tio_status(struct sev_tio *tio, struct sev_tio_status *out);
+int sev_tio_init(struct sev_tio *tio);
+int sev_tio_dev_create(struct sev_tio_dev *dev);
+int sev_tio_dev_reclaim(struct sev_tio_dev *dev);
+int sev_tio_dev_connect(struct sev_tio_dev *dev);
+int sev_tio_dev_disconnect(struct sev_tio_dev *dev, bool force);
+int sev_tio_dev_status(struct sev_tio_dev *dev, struct sev_tio_dev_status *out);
+int sev_tio_dev_certificates(struct sev_tio_dev *dev, struct sev_tio_blob *out);
+int sev_tio_dev_measurements(struct sev_tio_dev *dev, const u8 nonce[32],
+			     struct sev_tio_blob *out);
+int sev_tio_tdi_create(struct sev_tio_tdi *tdi);
+int sev_tio_tdi_reclaim(struct sev_tio_tdi *tdi);
+int sev_tio_tdi_bind(struct sev_tio_tdi *tdi, u16 lock_flags, bool run,
+		     struct sev_tio_blob *report);
+int sev_tio_tdi_unbind(struct sev_tio_tdi *tdi);
+int sev_tio_tdi_report(struct sev_tio_tdi *tdi, struct sev_tio_blob *report);
+int sev_tio_tdi_status(struct sev_tio_tdi *tdi, u8 *state);
+int sev_tio_guest_request(struct sev_tio_tdi *tdi, u64 req_paddr,
+			  u64 res_paddr);
+
+#endif /* __SEV_TIO_H */
