@@ -40,6 +40,7 @@ done
 # MAINTAINERS: every entry of the repository's MAINTAINERS is in the
 # patched kernel MAINTAINERS word for word, and covers every added file.
 maint_check=$(cat <<'PY'
+import fnmatch
 import sys
 def entries(path):
     text = "".join(l for l in open(path) if not l.startswith("#"))
@@ -50,7 +51,11 @@ for e in ours:
         print("entry '%s' differs from the series' MAINTAINERS" % e.splitlines()[0])
 pats = [l[3:] for e in ours for l in e.splitlines() if l.startswith("F:\t")]
 for f in sys.argv[3:]:
-    if not any(f == p or (p.endswith("/") and f.startswith(p)) for p in pats):
+    # As in the kernel: "dir/" covers everything below, a wildcard does
+    # not cross a directory separator.
+    if not any(f == p or (p.endswith("/") and f.startswith(p)) or
+               (fnmatch.fnmatchcase(f, p) and f.count("/") == p.count("/"))
+               for p in pats):
         print("no entry covers " + f)
 PY
 )

@@ -117,7 +117,7 @@ tsm_check "F_ERROR answer: exchange fails with EIO" \
 stop_model
 
 t0=$(stat timeouts)
-start_model drop 1 20 2500
+start_model drop 1 20 8000
 tsm_check "unanswered request: exchange fails with EIO" \
 	expect_out "errno EIO" $P doe "$DSM" 1 11223344
 tsm_check "the bridge counted a timeout" wait_stat timeouts $((t0 + 1))
