@@ -683,9 +683,10 @@ static int sev_tio_spdm_cmd(struct sev_tio_dev *dev, int cmd, void *data,
 		rc = sev_tio_fw_cmd(dev->tio, cmd, data, &fw_err);
 		if (!rc && !fw_err)
 			return 0;
-		if (fw_err < 0) {
+		/* A transport failure (e.g. timeout) may leave status 0 */
+		if (fw_err <= 0) {
 			rc = rc ?: -EIO;
-			pci_err(dev->pdev, "SEV-TIO %s: firmware not reached: %d\n",
+			pci_err(dev->pdev, "SEV-TIO %s: no firmware status: %d\n",
 				sev_tio_cmd_name(cmd), rc);
 			return rc;
 		}
