@@ -143,8 +143,8 @@ struct tsm_psp_cmd {
  * @made_private: pages made private in total
  * @reclaimed: pages reclaimed in total
  * @commands: commands issued through do_cmd()
- * @failed: commands that did not return 0 (firmware status or not
- *	reached)
+ * @failed: commands that did not return 0: not reached, or any non-zero
+ *	firmware status (SPDM_REQUEST included, as sev_do_cmd() fails it)
  * @timeouts: commands not answered in time
  * @aborted: commands failed because the device was closed
  */

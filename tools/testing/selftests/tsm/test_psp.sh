@@ -77,7 +77,8 @@ ram_pa()
 
 rmmod tsm_emu_psp 2>/dev/null
 tsm_check "modprobe tsm_emu_psp loads it and ccp" \
-	sh -c "modprobe tsm_emu_psp && grep -q '^tsm_emu_psp ' /proc/modules && grep -q '^ccp ' /proc/modules"
+	sh -c "modprobe tsm_emu_psp && grep -q '^tsm_emu_psp ' /proc/modules &&
+	       grep -q '^ccp ' /proc/modules"
 tsm_check "device and debugfs files exist" \
 	sh -c "test -c /dev/tsm_emu_psp -a -f $TIO -a -f $STATS -a -f $DBG/cmd"
 tsm_check "no model: not connected, nothing private, TSM not registered" \
