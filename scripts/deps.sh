@@ -4,6 +4,8 @@
 # Install the Debian packages the project needs, only those missing.
 set -euo pipefail
 
+# openssl: the test PKI is made with it, and scripts/build-vm-bin.sh copies
+# the command with its shared libraries (libssl3, a dependency) into the VM.
 pkgs="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
 	cpio xz-utils kmod dwarves python3 perl openssl rsync git ccache sparse
 	qemu-system-x86 qemu-system-data busybox-static"

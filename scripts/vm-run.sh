@@ -46,6 +46,10 @@ mkdir -p "$work/usr/bin" "$work/etc/tsm-model"
 if [ -d "$top/build/vm-bin" ]; then
 	cp -r "$top/build/vm-bin"/. "$work/usr/bin/"
 fi
+# openssl with its libraries and loader (scripts/build-vm-bin.sh)
+if [ -d "$top/build/vm-root" ]; then
+	cp -a "$top/build/vm-root"/. "$work/"
+fi
 if [ -x "$top/build/tsm-model/tsm-model.static" ]; then
 	cp "$top/build/tsm-model/tsm-model.static" "$work/usr/bin/tsm-model"
 	cp "$top/build/tsm-model/certs"/*.der "$top/build/tsm-model/certs"/leaf.key \

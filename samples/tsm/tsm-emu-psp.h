@@ -5,31 +5,45 @@
  * The tsm_emu_psp module implements the SEV-TIO firmware seam
  * (&struct sev_tio_fw_ops, include/linux/psp-sev-tio.h) by handing every
  * firmware command to a firmware model in user space
- * (tools/testing/tsm-model, --psp) through /dev/tsm_emu_psp, and emulates
- * the RMP page ownership the model checks.
+ * (tools/testing/tsm-model, the psp role) through /dev/tsm_emu_psp, and
+ * emulates the RMP page ownership the model checks.
  *
- * /dev/tsm_emu_psp - one opener at a time (CAP_SYS_ADMIN):
+ * /dev/tsm_emu_psp - one opener at a time (CAP_SYS_ADMIN; else -EPERM, a
+ * second opener gets -EBUSY):
  *	read() returns one pending command: a &struct tsm_psp_msg followed
- *	by @len bytes of command buffer.  The model answers with write() of
- *	a &struct tsm_psp_msg with the same @tag, the firmware @status and
+ *	by @len bytes of command buffer.  Each command is returned once; a
+ *	buffer too small for it gets -EINVAL (the command stays pending),
+ *	and with O_NONBLOCK -EAGAIN if there is none.  The model answers
+ *	with write() of a &struct tsm_psp_msg with the same @tag, @cmd and
+ *	@len, the firmware @status (at most 0xffff), @reserved zero, and
  *	the command buffer as the firmware leaves it (the same @len bytes;
- *	copied back to the caller, as the PSP does).  poll() reports POLLIN
- *	while a command is pending.  %TSM_PSP_IOC_MEM reads or writes system
+ *	copied back to the caller, as the PSP does).  One message per call;
+ *	anything else, and an answer to a command that is no longer pending
+ *	(timed out), is refused with -EINVAL.  The emulated mailbox is
+ *	serial: the next command is only issued once the current one is
+ *	answered or failed.  poll() reports POLLIN while a command is
+ *	pending and not read yet.  %TSM_PSP_IOC_MEM reads or writes system
  *	memory by physical address, as the firmware does, and tells whether
  *	the page is firmware-owned.  A command not answered within the
- *	module's timeout, and every command issued while the device is not
- *	open, fails with fw_err -1 (firmware not reached).
+ *	module's timeout (parameter cmd_timeout_ms, 10 s by default), and
+ *	every command issued while the device is not open, fails with
+ *	fw_err -1 (firmware not reached).
  *
  * debugfs tsm_emu_psp/:
  *	tio	write 1: register the SEV-TIO TSM (sev_tio_register(), which
- *		issues TIO_STATUS / TIO_INIT through the model); write 0:
- *		unregister it.  Reads 0 or 1.
- *	stats	pages currently firmware-owned, pages made private and
- *		reclaimed in total, commands issued and failed.
+ *		issues TIO_STATUS / TIO_INIT through the model; -EBUSY if
+ *		registered); write 0: unregister it (-EINVAL if not
+ *		registered).  Reads 0 or 1.
+ *	stats	one "name value" per line: connected, private (pages
+ *		currently firmware-owned), made_private and reclaimed (pages,
+ *		in total), commands, failed, timeouts, aborted.
+ *	cmd	test only: issue a raw command through the seam's command
+ *		call without the SEV-TIO backend (see emu-psp.c).
  *
  * Closing the device while the TSM is registered unregisters it (the
  * firmware is gone: every command fails and teardown takes the forced
- * paths).
+ * paths).  Unloading the module with pages still firmware-owned logs
+ * "N pages still firmware-owned".
  */
 #ifndef _SAMPLES_TSM_TSM_EMU_PSP_H_
 #define _SAMPLES_TSM_TSM_EMU_PSP_H_
@@ -72,7 +86,9 @@ struct tsm_psp_msg {
  *	the seam and not reclaimed), else 0
  * @reserved: must be zero
  *
- * Only RAM pages are accessible (-EFAULT otherwise).
+ * Only RAM pages are accessible (-EFAULT otherwise).  A @len of 0, a
+ * range crossing a page boundary, unknown @flags or a non-zero @reserved
+ * get -EINVAL; the ioctl needs CAP_SYS_ADMIN.
  */
 struct tsm_psp_mem {
 	__u64 pa;

@@ -5,7 +5,7 @@
 # leak check afterwards covers the teardown paths too.  Fails if a module
 # does not unload.
 teardown_rc=0
-for m in tsm_devsec_sample tsm_link_sample tsm_emu_bridge tsm_emu; do
+for m in tsm_emu_psp ccp tsm_devsec_sample tsm_link_sample tsm_emu_bridge tsm_emu; do
 	if grep -q "^$m " /proc/modules; then
 		if ! rmmod "$m"; then
 			echo "teardown: rmmod $m failed"
