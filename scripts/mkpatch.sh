@@ -52,7 +52,7 @@ fi
 : > "$tmp/out"
 for f in "$@"; do
 	if [ -e "$tmp/a/$f" ]; then a=$tmp/a/$f; else a=/dev/null; fi
-	diff -u --label "a/$f" --label "b/$f" "$a" "$edit/$f" >> "$tmp/out" || [ $? -eq 1 ]
+	diff -u --suppress-blank-empty --label "a/$f" --label "b/$f" "$a" "$edit/$f" >> "$tmp/out" || [ $? -eq 1 ]
 done
 # Keep a header (subject and description) already present in the patch.
 hdr=""
