@@ -333,7 +333,22 @@ int sev_tio_doe(struct pci_dev *pdev, u8 type, const void *req, size_t req_sz,
 	return pci_tsm_doe_transfer(pdev, type, req, req_sz, resp, resp_sz);
 }
 
-/* Issue a command, log and translate a failure. */
+/* Log a failed command of @dev and translate it to an errno. */
+static int sev_tio_cmd_failed(struct device *dev, int cmd, int rc, int fw_err)
+{
+	/* A transport failure (e.g. a timeout) may leave status 0 */
+	if (fw_err <= 0) {
+		rc = rc ?: -EIO;
+		dev_err(dev, "SEV-TIO %s: no firmware status: %d\n",
+			sev_tio_cmd_name(cmd), rc);
+		return rc;
+	}
+	dev_err(dev, "SEV-TIO %s failed: firmware status %#x (%s)\n",
+		sev_tio_cmd_name(cmd), fw_err, sev_tio_strerror(fw_err));
+	return sev_tio_errno(fw_err);
+}
+
+/* Issue a command that needs no SPDM, log and translate a failure. */
 static int sev_tio_cmd(struct sev_tio *tio, struct pci_dev *pdev, int cmd,
 		       void *data)
 {
@@ -342,24 +357,8 @@ static int sev_tio_cmd(struct sev_tio *tio, struct pci_dev *pdev, int cmd,
 	rc = sev_tio_fw_cmd(tio, cmd, data, &fw_err);
 	if (!rc && !fw_err)
 		return 0;
-	if (fw_err <= 0) {
-		rc = rc ?: -EIO;
-		if (pdev)
-			pci_err(pdev, "SEV-TIO %s: firmware not reached: %d\n",
-				sev_tio_cmd_name(cmd), rc);
-		else
-			dev_err(tio->parent, "SEV-TIO %s: firmware not reached: %d\n",
-				sev_tio_cmd_name(cmd), rc);
-		return rc;
-	}
-	rc = sev_tio_errno(fw_err);
-	if (pdev)
-		pci_err(pdev, "SEV-TIO %s failed: firmware status %#x (%s)\n",
-			sev_tio_cmd_name(cmd), fw_err, sev_tio_strerror(fw_err));
-	else
-		dev_err(tio->parent, "SEV-TIO %s failed: firmware status %#x (%s)\n",
-			sev_tio_cmd_name(cmd), fw_err, sev_tio_strerror(fw_err));
-	return rc;
+	return sev_tio_cmd_failed(pdev ? &pdev->dev : tio->parent, cmd, rc,
+				  fw_err);
 }
 
 /* Buffers and page ownership */
@@ -683,13 +682,6 @@ static int sev_tio_spdm_cmd(struct sev_tio_dev *dev, int cmd, void *data,
 		rc = sev_tio_fw_cmd(dev->tio, cmd, data, &fw_err);
 		if (!rc && !fw_err)
 			return 0;
-		/* A transport failure (e.g. timeout) may leave status 0 */
-		if (fw_err <= 0) {
-			rc = rc ?: -EIO;
-			pci_err(dev->pdev, "SEV-TIO %s: no firmware status: %d\n",
-				sev_tio_cmd_name(cmd), rc);
-			return rc;
-		}
 		if (fw_err == SEV_TIO_RET_SPDM_REQUEST) {
 			if (++rounds > SEV_TIO_MAX_ROUNDS) {
 				pci_err(dev->pdev, "SEV-TIO %s: more than %u SPDM exchanges\n",
@@ -715,10 +707,8 @@ static int sev_tio_spdm_cmd(struct sev_tio_dev *dev, int cmd, void *data,
 			memcpy(saved, data, len);
 			continue;
 		} else {
-			pci_err(dev->pdev, "SEV-TIO %s failed: firmware status %#x (%s)\n",
-				sev_tio_cmd_name(cmd), fw_err,
-				sev_tio_strerror(fw_err));
-			return sev_tio_errno(fw_err);
+			return sev_tio_cmd_failed(&dev->pdev->dev, cmd, rc,
+						  fw_err);
 		}
 		memcpy(data, saved, len);
 	}
@@ -778,6 +768,13 @@ static int sev_tio_spdm_alloc(struct sev_tio_dev *dev)
 
 /* Device commands */
 
+/* Reclaim and free the device context and the SPDM buffers */
+static void sev_tio_dev_free(struct sev_tio_dev *dev)
+{
+	sev_tio_spdm_free(dev);
+	sev_tio_buf_free(dev->tio, &dev->ctx);
+}
+
 /**
  * sev_tio_dev_create() - allocate the device context and SPDM buffers,
  *	DEV_CREATE
@@ -801,18 +798,13 @@ int sev_tio_dev_create(struct sev_tio_dev *dev)
 	if (rc)
 		return rc;
 	rc = sev_tio_spdm_alloc(dev);
+	if (!rc) {
+		cmd.dev_ctx = cpu_to_le64(dev->ctx.sla);
+		rc = sev_tio_cmd(dev->tio, dev->pdev, SEV_TIO_CMD_DEV_CREATE,
+				 &cmd);
+	}
 	if (rc)
-		goto err_ctx;
-	cmd.dev_ctx = cpu_to_le64(dev->ctx.sla);
-	rc = sev_tio_cmd(dev->tio, dev->pdev, SEV_TIO_CMD_DEV_CREATE, &cmd);
-	if (rc)
-		goto err_spdm;
-	return 0;
-
-err_spdm:
-	sev_tio_spdm_free(dev);
-err_ctx:
-	sev_tio_buf_free(dev->tio, &dev->ctx);
+		sev_tio_dev_free(dev);
 	return rc;
 }
 
@@ -834,8 +826,7 @@ int sev_tio_dev_reclaim(struct sev_tio_dev *dev)
 	int rc;
 
 	rc = sev_tio_cmd(dev->tio, dev->pdev, SEV_TIO_CMD_DEV_RECLAIM, &cmd);
-	sev_tio_spdm_free(dev);
-	sev_tio_buf_free(dev->tio, &dev->ctx);
+	sev_tio_dev_free(dev);
 	return rc;
 }
 
@@ -1064,16 +1055,9 @@ static int sev_tio_tdi_cmd(struct sev_tio_tdi *tdi, int id, u64 paddr)
  */
 int sev_tio_tdi_unbind(struct sev_tio_tdi *tdi)
 {
-	struct sev_tio_cmd_tdi cmd = {
-		.length = cpu_to_le32(sizeof(cmd)),
-		.dev_ctx = cpu_to_le64(tdi->dev->ctx.sla),
-		.tdi_ctx = cpu_to_le64(tdi->ctx.sla),
-		.paddr = cpu_to_le64(tdi->gctx_paddr),
-	};
 	int rc;
 
-	rc = sev_tio_spdm_cmd(tdi->dev, SEV_TIO_CMD_TDI_UNBIND, &cmd,
-			      sizeof(cmd), &cmd.spdm);
+	rc = sev_tio_tdi_cmd(tdi, SEV_TIO_CMD_TDI_UNBIND, tdi->gctx_paddr);
 	if (!rc)
 		tdi->bound = false;
 	return rc;

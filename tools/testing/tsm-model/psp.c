@@ -1605,34 +1605,31 @@ out:
 	return st;
 }
 
-static int cmd_tdi_unbind(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
+/* TDI_UNBIND and TDI_REPORT: an SPDM job on a bound interface */
+static int cmd_tdi_bound(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len,
+			 bool output, int (*job)(struct psp_flow *f))
 {
 	struct psp_flow *f;
 	int st;
 
-	st = tdi_prologue(p, cmd, buf, len, false, &f);
+	st = tdi_prologue(p, cmd, buf, len, output, &f);
 	if (st >= 0)
 		return st;
 	if (!f->t->bound) {
 		free(f);
 		return PSP_INVALID_TDI_STATE;
 	}
-	return spdm_run(p, f, job_unbind);
+	return spdm_run(p, f, job);
+}
+
+static int cmd_tdi_unbind(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
+{
+	return cmd_tdi_bound(p, cmd, buf, len, false, job_unbind);
 }
 
 static int cmd_tdi_report(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 {
-	struct psp_flow *f;
-	int st;
-
-	st = tdi_prologue(p, cmd, buf, len, true, &f);
-	if (st >= 0)
-		return st;
-	if (!f->t->bound) {
-		free(f);
-		return PSP_INVALID_TDI_STATE;
-	}
-	return spdm_run(p, f, job_report);
+	return cmd_tdi_bound(p, cmd, buf, len, true, job_report);
 }
 
 static int cmd_tdi_status(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)

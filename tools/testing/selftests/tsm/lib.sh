@@ -186,3 +186,43 @@ nr_streams()
 {
 	ls "$TSM_HB" 2>/dev/null | grep -c '^stream'
 }
+
+# Peer programs (bridge_peer, psp_peer) playing the user-space model of a
+# test module.  The test sets P (the program), MOUT (its output file) and
+# STATS (the module's debugfs stats file).
+
+# start_model ARGS...: $P model ARGS in the background, once ready
+start_model()
+{
+	$P model "$@" > "$MOUT" 2>&1 &
+	mpid=$!
+	i=0
+	while ! grep -q '^ready' "$MOUT" && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
+# stop_model [kill]: wait for (or end) the model; its output goes to the log
+stop_model()
+{
+	[ "${1:-}" = kill ] && kill "$mpid"
+	wait "$mpid"
+	mrc=$?
+	sed 's/^/# model: /' "$MOUT"
+	return $mrc
+}
+
+# peer_stat NAME: a counter of the module's debugfs stats
+peer_stat()
+{
+	sed -n "s/^$1 //p" "$STATS"
+}
+
+# expect_out WANT CMD...: CMD's output must be WANT
+expect_out()
+{
+	want=$1
+	shift
+	tsm_expect_eq "$want" "$("$@" 2>&1)" "$*"
+}

@@ -26,51 +26,16 @@ VERSION_12=1004000000010012
 # "PEER" marker of the echo model, little-endian
 MARK=50454552
 
-# start_model ARGS...: bridge_peer model ARGS in the background, once ready
-start_model()
-{
-	$P model "$@" > "$MOUT" 2>&1 &
-	mpid=$!
-	i=0
-	while ! grep -q '^ready' "$MOUT" && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-}
-
-# stop_model: wait for the model to finish; its output goes to the log
-stop_model()
-{
-	wait "$mpid"
-	mrc=$?
-	sed 's/^/# model: /' "$MOUT"
-	return $mrc
-}
-
-# stat NAME: a counter of the bridge's debugfs stats
-stat()
-{
-	sed -n "s/^$1 //p" "$STATS"
-}
-
 # wait_stat NAME VALUE: wait up to 3 s for a counter to reach VALUE (the
 # DOE core may give up before the bridge's own timeout under TCG)
 wait_stat()
 {
 	i=0
-	while [ "$(stat "$1")" != "$2" ] && [ $i -lt 60 ]; do
+	while [ "$(peer_stat "$1")" != "$2" ] && [ $i -lt 60 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
-	tsm_expect_eq "$2" "$(stat "$1")" "$1"
-}
-
-# expect_out WANT CMD...: CMD's output must be WANT
-expect_out()
-{
-	want=$1
-	shift
-	tsm_expect_eq "$want" "$("$@" 2>&1)" "$*"
+	tsm_expect_eq "$2" "$(peer_stat "$1")" "$1"
 }
 
 tsm_check "bridge devices exist" test -c /dev/tsm_emu_model -a -c /dev/tsm_emu_host
@@ -116,12 +81,12 @@ tsm_check "F_ERROR answer: exchange fails with EIO" \
 	expect_out "errno EIO" $P doe "$DSM" 1 11223344
 stop_model
 
-t0=$(stat timeouts)
+t0=$(peer_stat timeouts)
 start_model drop 1 20 8000
 tsm_check "unanswered request: exchange fails with EIO" \
 	expect_out "errno EIO" $P doe "$DSM" 1 11223344
 tsm_check "the bridge counted a timeout" wait_stat timeouts $((t0 + 1))
-tsm_check "the model side is still connected" tsm_expect_eq 1 "$(stat connected)" connected
+tsm_check "the model side is still connected" tsm_expect_eq 1 "$(peer_stat connected)" connected
 stop_model
 tsm_check "after close the built-in responder answers again (1.2)" \
 	expect_out "$VERSION_12" $P doe "$DSM" 1 $GET_VERSION
@@ -131,7 +96,7 @@ tsm_check "the mailbox works after the timeout (new model)" \
 	expect_out "${MARK}cafe0001" $P doe "$DSM" 1 cafe0001
 stop_model
 
-a0=$(stat aborted)
+a0=$(peer_stat aborted)
 start_model drop 1
 tsm_check "closing the model side fails the pending request (EIO)" \
 	expect_out "errno EIO" $P doe "$DSM" 1 11223344

@@ -27,42 +27,6 @@ MARK=4c444f4d
 TIO_STATUS=0xd0
 TIO_INIT=0xd1
 
-# start_model ARGS...: psp_peer model ARGS in the background, once ready
-start_model()
-{
-	$P model "$@" > "$MOUT" 2>&1 &
-	mpid=$!
-	i=0
-	while ! grep -q '^ready' "$MOUT" && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-}
-
-# stop_model [kill]: wait for (or end) the model; its output goes to the log
-stop_model()
-{
-	[ "${1:-}" = kill ] && kill "$mpid"
-	wait "$mpid"
-	mrc=$?
-	sed 's/^/# model: /' "$MOUT"
-	return $mrc
-}
-
-# stat NAME: a counter of debugfs stats
-stat()
-{
-	sed -n "s/^$1 //p" "$STATS"
-}
-
-# expect_out WANT CMD...: CMD's output must be WANT
-expect_out()
-{
-	want=$1
-	shift
-	tsm_expect_eq "$want" "$("$@" 2>&1)" "$*"
-}
-
 # ram_pa: physical address of the first System RAM range above 1 MiB
 ram_pa()
 {
@@ -82,14 +46,14 @@ tsm_check "modprobe tsm_emu_psp loads it and ccp" \
 tsm_check "device and debugfs files exist" \
 	sh -c "test -c /dev/tsm_emu_psp -a -f $TIO -a -f $STATS -a -f $DBG/cmd"
 tsm_check "no model: not connected, nothing private, TSM not registered" \
-	tsm_expect_eq "0:0:0" "$(stat connected):$(stat private):$(cat $TIO)" state
+	tsm_expect_eq "0:0:0" "$(peer_stat connected):$(peer_stat private):$(cat $TIO)" state
 
 # Without a model
-f0=$(stat failed)
+f0=$(peer_stat failed)
 tsm_check "command without a model: ENODEV, fw_err -1" \
 	expect_out "rc ENODEV fw_err -1 mark 00000000" $P cmd $TIO_STATUS 16
 tsm_check "the failed command is counted" \
-	tsm_expect_eq $((f0 + 1)) "$(stat failed)" failed
+	tsm_expect_eq $((f0 + 1)) "$(peer_stat failed)" failed
 tsm_check "command buffer length below 8: EINVAL, fw_err -1" \
 	expect_out "rc EINVAL fw_err -1 mark 00000000" $P cmd $TIO_STATUS 16 4
 tsm_check "command buffer length above the maximum: EINVAL, fw_err -1" \
@@ -97,7 +61,7 @@ tsm_check "command buffer length above the maximum: EINVAL, fw_err -1" \
 tsm_check "registering the SEV-TIO TSM without a model fails" \
 	sh -c "! echo 1 > $TIO 2>/dev/null"
 tsm_check "after the failed registration: not registered, nothing private" \
-	tsm_expect_eq "0:0" "$(cat $TIO):$(stat private)" state
+	tsm_expect_eq "0:0" "$(cat $TIO):$(peer_stat private)" state
 tsm_check "unregistering what is not registered: EINVAL" \
 	tsm_write_fails "$EINVAL" 0 $TIO
 
@@ -168,12 +132,12 @@ tsm_check "they had distinct tags" \
 
 # Missing, late and abandoned answers
 echo 500 > $PARAM
-t0=$(stat timeouts)
+t0=$(peer_stat timeouts)
 start_model drop 1 30000
 tsm_check "unanswered command: ETIMEDOUT, fw_err -1" \
 	expect_out "rc ETIMEDOUT fw_err -1 mark 00000000" $P cmd $TIO_STATUS 16
 tsm_check "the timeout is counted and the model is still connected" \
-	tsm_expect_eq "$((t0 + 1)):1" "$(stat timeouts):$(stat connected)" timeouts
+	tsm_expect_eq "$((t0 + 1)):1" "$(peer_stat timeouts):$(peer_stat connected)" timeouts
 stop_model kill
 start_model late 1 1000
 tsm_check "late answer: the command times out" \
@@ -181,13 +145,13 @@ tsm_check "late answer: the command times out" \
 stop_model
 tsm_check "the late answer is refused with EINVAL" grep -q "^answer EINVAL$" "$MOUT"
 echo 10000 > $PARAM
-a0=$(stat aborted)
+a0=$(peer_stat aborted)
 start_model drop 1 0
 tsm_check "device closed with the command pending: ENODEV, fw_err -1" \
 	expect_out "rc ENODEV fw_err -1 mark 00000000" $P cmd $TIO_STATUS 16
 stop_model
 tsm_check "the aborted command is counted, the device is not connected" \
-	tsm_expect_eq "$((a0 + 1)):0" "$(stat aborted):$(stat connected)" aborted
+	tsm_expect_eq "$((a0 + 1)):0" "$(peer_stat aborted):$(peer_stat connected)" aborted
 start_model ok 1
 tsm_check "the mailbox works after the failures" \
 	expect_out "rc OK fw_err 0 mark $MARK" $P cmd $TIO_STATUS 16
@@ -223,20 +187,20 @@ mem_bad()
 tsm_check "MEM ioctl argument checks (5 cases)" mem_bad
 
 # SEV-TIO registration through a minimal TIO_STATUS/TIO_INIT model
-m0=$(stat made_private)
+m0=$(peer_stat made_private)
 start_model tio 1000
 tsm_check "registering the SEV-TIO TSM through the model" wr 1 $TIO
 tsm_check "tio reads 1" tsm_expect_eq 1 "$(cat $TIO)" tio
 tsm_check "registering it again: EBUSY" tsm_write_fails "$EBUSY" 1 $TIO
 tsm_check "the backend gave the firmware its status page" \
-	test "$(stat made_private)" -gt "$m0"
+	test "$(peer_stat made_private)" -gt "$m0"
 tsm_check "the model found the status page firmware-owned" \
 	grep -q "^status page owner 1$" "$MOUT"
 tsm_check "the model saw TIO_STATUS and TIO_INIT" \
 	sh -c "grep -q '^cmd 0xd0 ' $MOUT && grep -q '^cmd 0xd1 ' $MOUT"
 tsm_check "unregistering it" wr 0 $TIO
 tsm_check "unregistered: tio reads 0, every page reclaimed" \
-	tsm_expect_eq "0:0" "$(cat $TIO):$(stat private)" state
+	tsm_expect_eq "0:0" "$(cat $TIO):$(peer_stat private)" state
 stop_model kill
 
 start_model drop 1 0
@@ -244,14 +208,14 @@ tsm_check "the model goes away during the registration: it fails" \
 	sh -c "! echo 1 > $TIO 2>/dev/null"
 stop_model
 tsm_check "after the failed registration: not registered, nothing private" \
-	tsm_expect_eq "0:0" "$(cat $TIO):$(stat private)" state
+	tsm_expect_eq "0:0" "$(cat $TIO):$(peer_stat private)" state
 
 start_model tio 1000
 wr 1 $TIO
 tsm_check "registered again" tsm_expect_eq 1 "$(cat $TIO)" tio
 stop_model kill
 tsm_check "the model went away: the TSM is unregistered, every page reclaimed" \
-	tsm_expect_eq "0:0:0" "$(cat $TIO):$(stat private):$(stat connected)" state
+	tsm_expect_eq "0:0:0" "$(cat $TIO):$(peer_stat private):$(peer_stat connected)" state
 echo "# stats: $(tr '\n' ' ' < $STATS)"
 
 # Module unload
