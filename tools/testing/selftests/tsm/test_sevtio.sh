@@ -1,0 +1,234 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The AMD SEV-TIO host backend (drivers/crypto/ccp) against the firmware
+# model: the emulated PSP (tsm_emu_psp) hands every firmware command to
+# `tsm-model psp`, which runs SPDM, IDE_KM and TDISP with `tsm-model
+# device` through the kernel's DOE path.  Connect, IDE Secure on both
+# ends, evidence read and verified, disconnect, reconnect, forced
+# disconnect, several devices, firmware errors at each step with full
+# cleanup, unregistration with devices connected.
+. /tests/ktap_helpers.sh
+. /tests/lib.sh
+
+CTL=/tmp/sevtio.ctl
+DLOG=/tmp/sevtio-device.log
+PLOG=/tmp/sevtio-psp.log
+DBG=/sys/kernel/debug/tsm_emu_psp
+STATS=$DBG/stats
+CERTS=/etc/tsm-model
+E=/tmp/sevtio
+
+ktap_print_header
+ktap_set_plan 44
+
+# wait_for PATTERN FILE: FILE shows PATTERN within 10 s
+wait_for()
+{
+	i=0
+	while ! grep -q "$1" "$2" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "$1" "$2"
+}
+
+# fault WORDS: the control words of both models
+fault()
+{
+	echo "$*" > "$CTL"
+	# The models notice a change of the file's modification time.
+	sleep 0.05
+}
+
+# ide_secure DEV: the first Selective IDE stream of DEV reads Secure
+ide_secure()
+{
+	tsm_expect_eq 2 "$(ide_state "$1" 0)" "$1 IDE stream state"
+}
+
+connected()
+{
+	tsm_expect_eq "$TIO" "$(tsm_read "$TSM_PCI/$1/tsm/connect")" "$1 connect"
+}
+
+disconnected()
+{
+	tsm_expect_eq "" "$(tsm_read "$TSM_PCI/$1/tsm/connect")" "$1 connect"
+}
+
+# clean [PAGES]: no stream registered and the firmware holds PAGES pages
+# (default: what it held with no device connected)
+clean()
+{
+	tsm_expect_eq 0 "$(nr_streams)" "streams left" &&
+		tsm_expect_eq "${1:-$base_pages}" "$(peer_stat private)" \
+			"firmware-owned pages"
+}
+
+connect()
+{
+	wr "$TIO" "$TSM_PCI/$1/tsm/connect"
+}
+
+disconnect()
+{
+	wr "$TIO" "$TSM_PCI/$1/tsm/disconnect"
+}
+
+mkdir -p "$E"
+rmmod tsm_emu_psp 2>/dev/null
+tsm_check "modprobe tsm_emu_psp (and ccp)" modprobe tsm_emu_psp
+
+: > "$CTL"
+tsm-model device --certs "$CERTS" --ctl "$CTL" 2> "$DLOG" &
+dmodel=$!
+tsm-model psp --certs "$CERTS" --ctl "$CTL" -v 2> "$PLOG" &
+pmodel=$!
+models_attached()
+{
+	wait_for attached "$DLOG" && wait_for attached "$PLOG"
+}
+tsm_check "device and firmware models attached" models_attached
+
+before=" $(ls /sys/class/tsm | tr '\n' ' ') "
+wr 1 "$DBG/tio"
+TIO=
+for t in $(ls /sys/class/tsm); do
+	case "$before" in
+	*" $t "*) ;;
+	*) TIO=$t ;;
+	esac
+done
+tsm_check "SEV-TIO registered a link TSM ($TIO) after TIO_STATUS/TIO_INIT" \
+	tsm_expect_eq link "$(tsm_read "/sys/class/tsm/$TIO/pci_mode")" "pci_mode"
+base_pages=$(peer_stat private)
+echo "# $TIO registered, $base_pages firmware-owned pages"
+
+# --- connect, IDE, evidence ---------------------------------------------
+D=$TSM_PCI/$TSM_DSM_MFD/tsm
+tsm_check "connect $TSM_DSM_MFD" connect "$TSM_DSM_MFD"
+tsm_check "tsm/connect names $TIO" connected "$TSM_DSM_MFD"
+tsm_check "IDE stream Secure on the endpoint" ide_secure "$TSM_DSM_MFD"
+tsm_check "IDE stream Secure on the root port" ide_secure "$TSM_RP0"
+tsm_check "the stream is registered under the host bridge" \
+	tsm_expect_eq 1 "$(nr_streams)" streams
+
+cat "$D/certs" > $E/certs.bin
+cat "$D/measurements" > $E/meas.bin
+tsm_check "certificate chain and measurements are readable" \
+	test -s $E/certs.bin -a -s $E/meas.bin
+tsm_check "the certificate chain converts to PEM" \
+	tsm-model pem-chain $E/certs.bin $E/chain.pem
+openssl x509 -inform DER -in "$CERTS/root.der" -out $E/root.pem
+# The leaf is the last certificate of the chain
+awk -v d=$E '/BEGIN CERT/ { n++ } { print > (d "/cert" n ".pem") }' $E/chain.pem
+leaf=$(ls $E/cert*.pem | sort | tail -1)
+tsm_check "openssl verify of the exported chain against the test root" \
+	openssl verify -CAfile $E/root.pem -untrusted $E/chain.pem "$leaf"
+tsm_check "the measurement signature verifies with the leaf key" \
+	tsm-model verify-meas $E/certs.bin $E/meas.bin
+
+gen1=$(tsm_read "$D/evidence_generation")
+tsm_check "evidence generation is set ($gen1)" test "${gen1:-0}" -gt 0
+head -c 32 /dev/urandom > $E/nonce
+tsm_check "writing a nonce refreshes the measurements" \
+	sh -c "cat $E/nonce > $D/measurements"
+gen2=$(tsm_read "$D/evidence_generation")
+cat "$D/measurements" > $E/meas2.bin
+tsm_check "new generation ($gen2), new measurements, signature verifies" \
+	sh -c "[ $gen2 -gt $gen1 ] && ! cmp -s $E/meas.bin $E/meas2.bin &&
+	       tsm-model verify-meas $E/certs.bin $E/meas2.bin"
+tsm_check "a nonce of the wrong size (16 bytes) is refused: EINVAL" \
+	tsm_write_fails "$EINVAL" 0123456789abcde "$D/measurements"
+
+# --- second device, disconnect, reconnect ---------------------------------
+tsm_check "connect a second device $TSM_DSM" connect "$TSM_DSM"
+tsm_check "two streams registered" tsm_expect_eq 2 "$(nr_streams)" streams
+tsm_check "disconnect $TSM_DSM" disconnect "$TSM_DSM"
+tsm_check "disconnect $TSM_DSM_MFD" disconnect "$TSM_DSM_MFD"
+no_evidence()
+{
+	tsm_expect_eq "0:0" "$(wc -c < "$D/certs"):$(tsm_read "$D/evidence_generation")" \
+		"certificate bytes:generation" && clean
+}
+tsm_check "no stream, no evidence, no firmware page left" no_evidence
+tsm_check "reconnect" connect "$TSM_DSM_MFD"
+gen3=$(tsm_read "$D/evidence_generation")
+tsm_check "reconnect gives a new evidence generation ($gen3)" \
+	test "${gen3:-0}" -gt "$gen2"
+
+# --- forced disconnect: the clean DEV_DISCONNECT fails ---------------------
+fault "fw-status=0xd5:0x33"
+tsm_check "disconnect falls back to FORCE when the firmware refuses" \
+	disconnect "$TSM_DSM_MFD"
+tsm_check "the forced disconnect left nothing behind" clean
+tsm_check "the kernel said why" \
+	sh -c "dmesg | grep -q 'SEV-TIO.*SPDM_ERROR'"
+
+# --- firmware errors at each step of connect ------------------------------
+# fw_fail CMD STATUS[:ROUND] ERRNO_TEXT: connect fails with ERRNO_TEXT,
+# nothing is left behind, and the next connect works.
+fw_fail()
+{
+	fault "fw-status=$1:$2"
+	tsm_write_fails "$3" "$TIO" "$TSM_PCI/$TSM_DSM_MFD/tsm/connect" || return 1
+	disconnected "$TSM_DSM_MFD" || return 1
+	clean || return 1
+	connect "$TSM_DSM_MFD" && disconnect "$TSM_DSM_MFD" && clean
+}
+tsm_check "DEV_CREATE fails (RESOURCE_LIMIT): ENOSPC, clean" \
+	fw_fail 0xd2 0x17 "No space left"
+tsm_check "DEV_CONNECT fails (SPDM_ERROR): EPROTO, clean" \
+	fw_fail 0xd4 0x33 "Protocol error"
+tsm_check "DEV_CONNECT fails in SPDM round 3 (ERR_IN_DEV_CONN): clean" \
+	fw_fail 0xd4 0x35:3 "Software caused connection abort"
+tsm_check "DEV_CERTIFICATES fails (INVALID_CERTIFICATE): EKEYREJECTED, clean" \
+	fw_fail 0xd8 0x06 "Key was rejected"
+tsm_check "DEV_MEASUREMENTS fails (BAD_MEASUREMENT): EKEYREJECTED, clean" \
+	fw_fail 0xd7 0x0b "Key was rejected"
+
+fault "fw-expand=output:65536"
+tsm_check "EXPAND_BUFFER_LENGTH_REQUEST: the output buffer grows to 64 KiB" \
+	connect "$TSM_DSM_MFD"
+tsm_check "... the grown buffer is firmware-owned while connected" \
+	test "$(peer_stat private)" -ge $((base_pages + 16))
+disconnect_clean()
+{
+	disconnect "$1" && clean
+}
+tsm_check "... and reclaimed with the rest on disconnect" \
+	disconnect_clean "$TSM_DSM_MFD"
+fault "fw-expand=output:4096"
+tsm_check "EXPAND_BUFFER_LENGTH_REQUEST naming no larger buffer: EFAULT" \
+	tsm_write_fails "Bad address" "$TIO" "$D/connect"
+tsm_check "... and leaves nothing behind" clean
+fault "fw-expand=scratch:2097152"
+tsm_check "EXPAND_BUFFER_LENGTH_REQUEST beyond the 1 MiB bound: E2BIG" \
+	tsm_write_fails "Argument list too long" "$TIO" "$D/connect"
+tsm_check "... and leaves nothing behind" clean
+fault "fw-expand-loop"
+tsm_check "endless EXPAND_BUFFER_LENGTH_REQUEST is refused" \
+	tsm_write_fails "Bad address" "$TIO" "$D/connect"
+tsm_check "... and leaves nothing behind" clean
+fault ""
+
+# --- unregister with devices connected ---------------------------------------
+connect "$TSM_DSM_MFD"
+connect "$TSM_DSM"
+tsm_check "unregistering the TSM with two devices connected" wr 0 "$DBG/tio"
+all_released()
+{
+	disconnected "$TSM_DSM" && disconnected "$TSM_DSM_MFD" && clean 0
+}
+tsm_check "devices disconnected, streams and every firmware page released" \
+	all_released
+tsm_check "$TIO is gone" test ! -e "/sys/class/tsm/$TIO"
+
+kill "$pmodel" "$dmodel" 2>/dev/null
+wait "$pmodel" "$dmodel" 2>/dev/null
+tsm_check "tsm_emu_psp unloads" rmmod tsm_emu_psp
+echo "# psp model: $(grep -c -- '-> status' "$PLOG") commands"
+grep -i "error\|fail" "$PLOG" | head -5 | sed 's/^/# psp: /'
+
+ktap_finished
