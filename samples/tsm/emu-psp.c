@@ -38,6 +38,9 @@
  * paths, so that the backend reclaims every page before another model
  * can open the device.
  *
+ * debugfs "vm" plays the hypervisor of one confidential VM for the
+ * SEV-TIO backend's bind, unbind and guest requests (emu-psp-vm.c).
+ *
  * debugfs "cmd" (test only) issues a raw command through do_cmd(), so
  * that the device ABI can be exercised without the SEV-TIO backend: a
  * write of a &struct tsm_psp_dbg_cmd header followed by the command
@@ -83,6 +86,7 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+#include "emu-psp-priv.h"
 #include "tsm-emu-psp.h"
 
 #define TSM_PSP_HDR_SZ		sizeof(struct tsm_psp_msg)
@@ -796,6 +800,7 @@ static int __init tsm_psp_init(void)
 	debugfs_create_file_unsafe("tio", 0600, p->dbg, p, &tsm_psp_tio_fops);
 	debugfs_create_file("stats", 0400, p->dbg, p, &tsm_psp_stats_fops);
 	debugfs_create_file("cmd", 0600, p->dbg, p, &tsm_psp_dbg_fops);
+	tsm_psp_vm_init(p->dbg, &tsm_psp_fw_ops, p);
 	return 0;
 
 err_parent:
@@ -815,6 +820,8 @@ static void __exit tsm_psp_exit(void)
 	debugfs_remove_recursive(p->dbg);
 	/* No file is open: each holds a reference to the module */
 	misc_deregister(&tsm_psp_dev);
+	/* The stand-in VM goes first: it owns a page of the RMP */
+	tsm_psp_vm_exit();
 
 	mutex_lock(&p->tio_lock);
 	if (p->tio) {

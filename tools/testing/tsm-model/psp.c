@@ -1595,6 +1595,10 @@ static int cmd_tdi_bind(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 	st = PSP_INVALID_PARAM;
 	if (!(flags & LOCK_ALL_REDIRECT) || (flags & LOCK_BIND_P2P))
 		goto out;
+	/* The guest context is an SNP context page: firmware-owned */
+	st = status_page(p, get64(buf + 56), 8);
+	if (st)
+		goto out;
 	f->gctx = get64(buf + 56);
 	f->guest_id = get16(buf + 64);
 	f->flags = flags;

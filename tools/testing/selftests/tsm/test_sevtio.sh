@@ -20,7 +20,7 @@ CERTS=/etc/tsm-model
 E=/tmp/sevtio
 
 ktap_print_header
-ktap_set_plan 44
+ktap_set_plan 72
 
 # wait_for PATTERN FILE: FILE shows PATTERN within 10 s
 wait_for()
@@ -212,6 +212,127 @@ tsm_check "endless EXPAND_BUFFER_LENGTH_REQUEST is refused" \
 	tsm_write_fails "Bad address" "$TIO" "$D/connect"
 tsm_check "... and leaves nothing behind" clean
 fault ""
+
+# --- bind to a VM, interface report, guest requests, unbind --------------
+# debugfs vm stands in for KVM: one VM with a firmware-owned guest context.
+V=$DBG/vm
+BR=/sys/kernel/debug/tsm_emu_bridge
+F=$TSM_PCI/$TSM_FN1/tsm
+
+# greq DEV HEX: a guest request for DEV; prints "rc RC code CODE" and the
+# first 16 response bytes in hex
+greq()
+{
+	wr "req $1 $2" $V || return 1
+	{ read -r l1; read -r l2; } < $V
+	echo "$l1${l2:+ $(echo "$l2" | cut -c 1-32)}"
+}
+# TDI_INFO_REQ (19), version 1, 16 bytes; body: guest device ID
+tdi_info()
+{
+	printf '1301100000000000%02x%02x0000000000000000000000000000' \
+		$(($1 & 0xff)) $(($1 >> 8))
+}
+tdi_state()
+{
+	tsm_expect_eq "$2" "$(cat "$BR/$1/tdi_state")" "$1 TDISP state"
+}
+# report_ok FILE: an interface report with at least one MMIO range,
+# all of them inside the file
+report_ok()
+{
+	n=$(od -An -tu4 -j 12 -N 4 "$1" | tr -d ' ')
+	size=$(wc -c < "$1")
+	[ "${n:-0}" -ge 1 ] && [ "$size" -ge $((16 + 16 * n)) ] ||
+		{ echo "# report: $size bytes, ${n:-?} ranges"; return 1; }
+}
+
+tsm_check "bind without a VM: ENODEV" \
+	tsm_write_fails "No such device" "bind $TSM_DSM_MFD 16" $V
+p0=$(peer_stat private)
+tsm_check "creating the VM makes its guest context page firmware-owned" \
+	sh -c "echo create > $V && [ \$(sed -n 's/^private //p' $STATS) -eq $((p0 + 1)) ]"
+vm_pages=$((p0 + 1))
+tsm_check "bind of a device that is not connected: ENXIO" \
+	tsm_write_fails "$ENXIO" "bind $TSM_DSM_MFD 16" $V
+connect "$TSM_DSM_MFD"
+g0=$(tsm_read "$D/evidence_generation")
+tsm_check "bind $TSM_DSM_MFD to the VM (TDI_CREATE, TDI_BIND)" \
+	wr "bind $TSM_DSM_MFD 16" $V
+tsm_check "tsm/bound names $TIO" \
+	tsm_expect_eq "$TIO" "$(tsm_read "$D/bound")" bound
+tsm_check "the interface is CONFIG_LOCKED on the device" \
+	tdi_state "$TSM_DSM_MFD" CONFIG_LOCKED
+cat "$D/report" > $E/report.bin
+tsm_check "the interface report is readable and well formed" \
+	report_ok $E/report.bin
+tsm_check "binding changed the evidence generation" \
+	test "$(tsm_read "$D/evidence_generation")" -gt "$g0"
+tsm_check "binding it again: EBUSY" \
+	tsm_write_fails "$EBUSY" "bind $TSM_DSM_MFD 16" $V
+
+# TDI_INFO_RSP (20), version 1, 192 bytes; guest ID; status 0 (bound to
+# this guest) or 1 (another guest)
+tsm_check "guest request TDI_INFO for its own guest device ID: status 0" \
+	expect_out "rc 4096 code 0 1401c000000000001000000000000000" \
+	greq "$TSM_DSM_MFD" "$(tdi_info 16)"
+tsm_check "guest request naming another guest device ID: status 1" \
+	expect_out "rc 4096 code 0 1401c000000000001100010000000000" \
+	greq "$TSM_DSM_MFD" "$(tdi_info 17)"
+tsm_check "malformed guest request: the firmware refuses it, EINVAL" \
+	expect_out "rc -22 code 22" \
+	greq "$TSM_DSM_MFD" "1302100000000000"
+tsm_check "guest request for a function not bound: ENXIO" \
+	tsm_write_fails "$ENXIO" "req $TSM_DSM $(tdi_info 16)" $V
+
+tsm_check "bind function 1 of the device as well" wr "bind $TSM_FN1 17" $V
+fn1_report()
+{
+	cat "$F/report" > $E/report1.bin && report_ok $E/report1.bin
+}
+tsm_check "function 1 has its own report" fn1_report
+tsm_check "unbind $TSM_DSM_MFD" wr "unbind $TSM_DSM_MFD" $V
+tsm_check "unbound: CONFIG_UNLOCKED, no report" \
+	sh -c "[ \"\$(cat $BR/$TSM_DSM_MFD/tdi_state)\" = CONFIG_UNLOCKED ] &&
+	       [ -z \"\$(cat $D/bound)\" ] && [ ! -s $D/report ]"
+tsm_check "unbinding it again: ENXIO" \
+	tsm_write_fails "$ENXIO" "unbind $TSM_DSM_MFD" $V
+
+# Firmware errors on bind: the interface context is reclaimed
+bind_fails()
+{
+	fault "fw-status=$1:$2"
+	tsm_write_fails "$3" "bind $TSM_DSM_MFD 16" $V || return 1
+	tsm_expect_eq "" "$(tsm_read "$D/bound")" bound || return 1
+	tsm_expect_eq "$4" "$(peer_stat private)" "firmware-owned pages"
+}
+p1=$(peer_stat private)
+tsm_check "TDI_CREATE fails (RESOURCE_LIMIT): ENOSPC, nothing left" \
+	bind_fails 0xda 0x17 "No space left" "$p1"
+tsm_check "TDI_BIND fails (INVALID_TDI_STATE): EBUSY, context reclaimed" \
+	bind_fails 0xdc 0x3c "$EBUSY" "$p1"
+fault ""
+tsm_check "bind works again after the failures" wr "bind $TSM_DSM_MFD 16" $V
+
+tsm_check "disconnect with both functions bound unbinds them first" \
+	disconnect "$TSM_DSM_MFD"
+tsm_check "... nothing bound, no report, only the VM page left" \
+	sh -c "[ -z \"\$(cat $F/bound)\" ] && [ ! -s $F/report ] &&
+	       [ \$(sed -n 's/^private //p' $STATS) -eq $vm_pages ]"
+connect "$TSM_DSM_MFD"
+p2=$(peer_stat private)
+tsm_check "TDI_BIND fails in SPDM round 2 (SPDM_ERROR): EPROTO, reclaimed" \
+	bind_fails 0xdc 0x33:2 "Protocol error" "$p2"
+fault ""
+tsm_check "the SPDM error ended the device's session: bind refused (EBUSY)" \
+	tsm_write_fails "$EBUSY" "bind $TSM_DSM_MFD 16" $V
+tsm_check "... until the device is disconnected and connected again" \
+	sh -c "echo $TIO > $D/disconnect && echo $TIO > $D/connect &&
+	       echo 'bind $TSM_DSM_MFD 16' > $V"
+tsm_check "destroying the VM unbinds its functions and reclaims its page" \
+	sh -c "echo destroy > $V && [ -z \"\$(cat $D/bound)\" ]"
+disconnect "$TSM_DSM_MFD"
+tsm_check "... every page back" clean
 
 # --- unregister with devices connected ---------------------------------------
 connect "$TSM_DSM_MFD"
