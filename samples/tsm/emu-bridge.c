@@ -4,7 +4,8 @@
  * is described in tsm-emu-bridge.h.
  *
  * Model side (/dev/tsm_emu_model, one opener): while it is open the bridge
- * is the DOE responder of the default tsm_emu instance, registered with
+ * is the DOE responder of every instance tsm_emu created at load (one per
+ * emulated host bridge, tsm_emu_default_nth()), registered with
  * tsm_emu_doe_responder_register_raw().  The responder runs in process
  * context (a tsm_emu work item); it queues each request as a
  * %TSM_BRIDGE_DOE_REQ message with a fresh tag and waits, at most
@@ -30,7 +31,7 @@
  * queued, further events are dropped and counted (debugfs "stats").
  *
  * Host side (/dev/tsm_emu_host): %TSM_BRIDGE_IOC_DOE runs pci_doe() on a
- * DOE mailbox of an emulated function of the default instance.  The
+ * DOE mailbox of an emulated function of those instances.  The
  * mailbox belongs to the struct pci_dev and is freed when the device is
  * removed, which a reference to the device does not prevent.  A PCI bus
  * notifier therefore takes a per-function rw_semaphore for writing when
@@ -189,9 +190,10 @@ struct tsm_bridge_stats {
 
 /**
  * struct tsm_bridge - the bridge (one per module)
- * @emu: the default tsm_emu instance
+ * @emus: the tsm_emu instances created at load
+ * @nr_emus: entries in @emus
  * @nr_fns: entries in @fns
- * @fns: every function of @emu
+ * @fns: every function of @emus
  * @busy: bit 0 set while /dev/tsm_emu_model is open
  * @lock: see the locking rules at the top of the file
  * @connected: the model side is open and accepts requests and events
@@ -209,7 +211,8 @@ struct tsm_bridge_stats {
  * @events: configuration write event pool
  */
 struct tsm_bridge {
-	struct tsm_emu *emu;
+	struct tsm_emu *emus[TSM_EMU_MAX_DEFAULT];
+	unsigned int nr_emus;
 	unsigned int nr_fns;
 	struct tsm_bridge_fn *fns;
 	unsigned long busy;
@@ -407,17 +410,19 @@ out:
 /*
  * Stop accepting requests and events, fail the pending requests, and
  * give the mailboxes back to the built-in responder.  Called on close and
- * when opening fails half-way (@notifier: the cfg write notifier was
- * registered).
+ * when opening fails half-way: the first @nr_resp instances have the
+ * bridge as responder, the first @nr_notif its cfg write notifier.
  */
-static void tsm_bridge_disconnect(struct tsm_bridge *b, bool notifier)
+static void tsm_bridge_disconnect(struct tsm_bridge *b, unsigned int nr_resp,
+				  unsigned int nr_notif)
 {
 	struct tsm_bridge_req *r, *tmp;
 	struct tsm_bridge_msg *m, *mtmp;
+	unsigned int i;
 
 	/* No notifier call is running once this returns */
-	if (notifier)
-		tsm_emu_cfg_write_notifier_unregister(b->emu);
+	for (i = 0; i < nr_notif; i++)
+		tsm_emu_cfg_write_notifier_unregister(b->emus[i]);
 
 	raw_spin_lock_irq(&b->lock);
 	b->connected = false;
@@ -433,7 +438,8 @@ static void tsm_bridge_disconnect(struct tsm_bridge *b, bool notifier)
 	 * Waits for the responder calls still running; they were failed
 	 * above or see !connected, so they return at once.
 	 */
-	tsm_emu_doe_responder_unregister(b->emu);
+	for (i = 0; i < nr_resp; i++)
+		tsm_emu_doe_responder_unregister(b->emus[i]);
 	irq_work_sync(&b->wake);
 
 	/* Only events can be left: the responders unlinked their requests */
@@ -450,7 +456,7 @@ static void tsm_bridge_disconnect(struct tsm_bridge *b, bool notifier)
 static int tsm_bridge_model_open(struct inode *inode, struct file *file)
 {
 	struct tsm_bridge *b = tsm_bridge;
-	unsigned int i;
+	unsigned int i, nr_resp, nr_notif = 0;
 	int rc;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -465,25 +471,26 @@ static int tsm_bridge_model_open(struct inode *inode, struct file *file)
 	b->connected = true;
 	raw_spin_unlock_irq(&b->lock);
 
-	rc = tsm_emu_doe_responder_register_raw(b->emu, tsm_bridge_doe_respond,
-						b);
-	if (rc) {
-		raw_spin_lock_irq(&b->lock);
-		b->connected = false;
-		raw_spin_unlock_irq(&b->lock);
-		goto err_busy;
+	for (nr_resp = 0; nr_resp < b->nr_emus; nr_resp++) {
+		rc = tsm_emu_doe_responder_register_raw(b->emus[nr_resp],
+							tsm_bridge_doe_respond,
+							b);
+		if (rc)
+			goto err_disconnect;
 	}
-	rc = tsm_emu_cfg_write_notifier_register(b->emu, tsm_bridge_cfg_write,
-						 b);
-	if (rc)
-		goto err_disconnect;
+	for (; nr_notif < b->nr_emus; nr_notif++) {
+		rc = tsm_emu_cfg_write_notifier_register(b->emus[nr_notif],
+							 tsm_bridge_cfg_write,
+							 b);
+		if (rc)
+			goto err_disconnect;
+	}
 
 	file->private_data = b;
 	return stream_open(inode, file);
 
 err_disconnect:
-	tsm_bridge_disconnect(b, false);
-err_busy:
+	tsm_bridge_disconnect(b, nr_resp, nr_notif);
 	clear_bit(0, &b->busy);
 	return rc;
 }
@@ -492,7 +499,7 @@ static int tsm_bridge_model_release(struct inode *inode, struct file *file)
 {
 	struct tsm_bridge *b = file->private_data;
 
-	tsm_bridge_disconnect(b, true);
+	tsm_bridge_disconnect(b, b->nr_emus, b->nr_emus);
 	clear_bit(0, &b->busy);
 	return 0;
 }
@@ -979,22 +986,25 @@ static int tsm_bridge_init_fns(struct tsm_bridge *b)
 {
 	struct tsm_emu_fn *fn;
 	struct tsm_bridge_fn *bf;
-	unsigned int n = 0;
+	unsigned int i, n = 0;
 
-	for (fn = tsm_emu_fn_next(b->emu, NULL); fn;
-	     fn = tsm_emu_fn_next(b->emu, fn))
-		n++;
+	for (i = 0; i < b->nr_emus; i++)
+		for (fn = tsm_emu_fn_next(b->emus[i], NULL); fn;
+		     fn = tsm_emu_fn_next(b->emus[i], fn))
+			n++;
 	b->fns = kcalloc(n, sizeof(*b->fns), GFP_KERNEL);
 	if (!b->fns)
 		return -ENOMEM;
-	for (fn = tsm_emu_fn_next(b->emu, NULL); fn;
-	     fn = tsm_emu_fn_next(b->emu, fn)) {
-		bf = &b->fns[b->nr_fns++];
-		bf->fn = fn;
-		bf->domain = tsm_emu_domain(b->emu);
-		bf->rid = tsm_emu_fn_rid(fn);
-		bf->bridge = b;
-		init_rwsem(&bf->rwsem);
+	for (i = 0; i < b->nr_emus; i++) {
+		for (fn = tsm_emu_fn_next(b->emus[i], NULL); fn;
+		     fn = tsm_emu_fn_next(b->emus[i], fn)) {
+			bf = &b->fns[b->nr_fns++];
+			bf->fn = fn;
+			bf->domain = tsm_emu_domain(b->emus[i]);
+			bf->rid = tsm_emu_fn_rid(fn);
+			bf->bridge = b;
+			init_rwsem(&bf->rwsem);
+		}
 	}
 	return 0;
 }
@@ -1015,8 +1025,10 @@ static int __init tsm_bridge_init(void)
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)
 		return -ENOMEM;
-	b->emu = tsm_emu_default();
-	if (!b->emu) {
+	for (i = 0; i < TSM_EMU_MAX_DEFAULT && tsm_emu_default_nth(i); i++)
+		b->emus[i] = tsm_emu_default_nth(i);
+	b->nr_emus = i;
+	if (!b->nr_emus) {
 		pr_err("no default tsm_emu instance\n");
 		rc = -ENODEV;
 		goto err_free;

@@ -54,10 +54,16 @@ static bool create_default = true;
 module_param(create_default, bool, 0444);
 MODULE_PARM_DESC(create_default, "Create the default instance at load (default Y)");
 
+static unsigned int nr_domains = 1;
+module_param(nr_domains, uint, 0444);
+MODULE_PARM_DESC(nr_domains,
+		 "Default instances, each its own host bridge, at consecutive domains from 'domain', 1-4 (default 1)");
+
 /* Serialises instance creation and removal, protects tsm_emu_list */
 static DEFINE_MUTEX(tsm_emu_list_lock);
 static LIST_HEAD(tsm_emu_list);
-static struct tsm_emu *tsm_emu_default_inst;
+/* Created at load, removed at unload: stable in between */
+static struct tsm_emu *tsm_emu_default_inst[TSM_EMU_MAX_DEFAULT];
 static struct dentry *tsm_emu_debugfs;
 
 static struct tsm_emu *tsm_emu_from_bus(struct pci_bus *bus)
@@ -620,9 +626,16 @@ EXPORT_SYMBOL_GPL(tsm_emu_destroy);
 
 struct tsm_emu *tsm_emu_default(void)
 {
-	return tsm_emu_default_inst;
+	return tsm_emu_default_inst[0];
 }
 EXPORT_SYMBOL_GPL(tsm_emu_default);
+
+struct tsm_emu *tsm_emu_default_nth(unsigned int n)
+{
+	return n < ARRAY_SIZE(tsm_emu_default_inst) ? tsm_emu_default_inst[n] :
+						      NULL;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_default_nth);
 
 int tsm_emu_domain(struct tsm_emu *emu)
 {
@@ -874,45 +887,67 @@ int tsm_emu_fn_ide_inject_fail(struct tsm_emu_fn *fn, unsigned int block)
 }
 EXPORT_SYMBOL_GPL(tsm_emu_fn_ide_inject_fail);
 
+static bool tsm_emu_is_default(struct tsm_emu *emu)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tsm_emu_default_inst); i++)
+		if (tsm_emu_default_inst[i] == emu)
+			return true;
+	return false;
+}
+
+static void tsm_emu_remove_defaults(void)
+{
+	struct tsm_emu *emu, *tmp;
+
+	mutex_lock(&tsm_emu_list_lock);
+	list_for_each_entry_safe(emu, tmp, &tsm_emu_list, node) {
+		WARN(!tsm_emu_is_default(emu), "domain %04x was not destroyed\n",
+		     emu->cfg.domain);
+		tsm_emu_remove(emu);
+	}
+	memset(tsm_emu_default_inst, 0, sizeof(tsm_emu_default_inst));
+	mutex_unlock(&tsm_emu_list_lock);
+}
+
 static int __init tsm_emu_init(void)
 {
 	struct tsm_emu_config cfg;
 	struct tsm_emu *emu;
-	unsigned int i;
+	unsigned int i, n;
 
+	if (!nr_domains || nr_domains > TSM_EMU_MAX_DEFAULT) {
+		pr_err("nr_domains must be 1 to %u\n", TSM_EMU_MAX_DEFAULT);
+		return -EINVAL;
+	}
 	tsm_emu_debugfs = debugfs_create_dir("tsm_emu", NULL);
 	if (!create_default)
 		return 0;
 
-	tsm_emu_default_config(&cfg, domain);
-	cfg.nr_ports = nr_ports;
-	for (i = 3; i < min_t(unsigned int, nr_ports, TSM_EMU_MAX_PORTS); i++)
-		cfg.ep[i] = TSM_EMU_EP_DSM;
-	cfg.rp_nr_sel = rp_streams;
-	cfg.ep_nr_sel = ep_streams;
-	emu = tsm_emu_create(&cfg);
-	if (IS_ERR(emu)) {
-		pr_err("cannot create domain %04x: %pe\n", domain, emu);
-		debugfs_remove_recursive(tsm_emu_debugfs);
-		return PTR_ERR(emu);
+	for (n = 0; n < nr_domains; n++) {
+		tsm_emu_default_config(&cfg, domain + n);
+		cfg.nr_ports = nr_ports;
+		for (i = 3; i < min_t(unsigned int, nr_ports, TSM_EMU_MAX_PORTS); i++)
+			cfg.ep[i] = TSM_EMU_EP_DSM;
+		cfg.rp_nr_sel = rp_streams;
+		cfg.ep_nr_sel = ep_streams;
+		emu = tsm_emu_create(&cfg);
+		if (IS_ERR(emu)) {
+			pr_err("cannot create domain %04x: %pe\n", domain + n, emu);
+			tsm_emu_remove_defaults();
+			debugfs_remove_recursive(tsm_emu_debugfs);
+			return PTR_ERR(emu);
+		}
+		tsm_emu_default_inst[n] = emu;
 	}
-	tsm_emu_default_inst = emu;
 	return 0;
 }
 module_init(tsm_emu_init);
 
 static void __exit tsm_emu_exit(void)
 {
-	struct tsm_emu *emu, *tmp;
-
-	mutex_lock(&tsm_emu_list_lock);
-	list_for_each_entry_safe(emu, tmp, &tsm_emu_list, node) {
-		WARN(emu != tsm_emu_default_inst,
-		     "domain %04x was not destroyed\n",
-		     emu->cfg.domain);
-		tsm_emu_remove(emu);
-	}
-	mutex_unlock(&tsm_emu_list_lock);
+	tsm_emu_remove_defaults();
 	debugfs_remove_recursive(tsm_emu_debugfs);
 }
 module_exit(tsm_emu_exit);

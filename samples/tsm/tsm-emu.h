@@ -80,6 +80,8 @@ struct tsm_emu_fn;
 #define TSM_EMU_DEFAULT_DOMAIN		0x00f0
 /* Maximum number of root ports of one instance */
 #define TSM_EMU_MAX_PORTS		8
+/* Instances created at module load (module parameter nr_domains) */
+#define TSM_EMU_MAX_DEFAULT		4
 /* Maximum functions of one emulated endpoint device */
 #define TSM_EMU_MAX_FUNCS		2
 
@@ -279,12 +281,22 @@ struct tsm_emu *tsm_emu_create(const struct tsm_emu_config *cfg);
 void tsm_emu_destroy(struct tsm_emu *emu);
 
 /**
- * tsm_emu_default() - the instance created at module load
+ * tsm_emu_default() - the first instance created at module load
  *
- * Return: the instance, or NULL if module parameter create_default=0 or its
- * creation failed.  Valid until the module is unloaded.
+ * Return: the instance, or NULL if module parameter create_default=0.
+ * Valid until the module is unloaded.
  */
 struct tsm_emu *tsm_emu_default(void);
+
+/**
+ * tsm_emu_default_nth() - an instance created at module load
+ * @n: its index, 0 to module parameter nr_domains - 1; instance @n is
+ *	domain (module parameter) + @n, with its own host bridge
+ *
+ * Return: the instance, or NULL if there is no such instance.  Valid
+ * until the module is unloaded.
+ */
+struct tsm_emu *tsm_emu_default_nth(unsigned int n);
 
 /**
  * tsm_emu_domain() - PCI domain number of an instance

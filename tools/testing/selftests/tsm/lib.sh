@@ -60,9 +60,12 @@ tsm_module_path()
 	find "$TSM_MODDIR" -name "$1.ko" | head -1
 }
 
+# tsm_load NAME [PARAM=VALUE...]
 tsm_load()
 {
-	insmod "$(tsm_module_path "$1")" "$@" 2>/dev/null
+	m=$1
+	shift
+	insmod "$(tsm_module_path "$m")" "$@" 2>/dev/null
 }
 
 tsm_loaded()

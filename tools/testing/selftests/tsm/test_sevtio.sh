@@ -7,7 +7,10 @@
 # device` through the kernel's DOE path.  Connect, IDE Secure on both
 # ends, evidence read and verified, disconnect, reconnect, forced
 # disconnect, several devices, firmware errors at each step with full
-# cleanup, unregistration with devices connected.
+# cleanup, unregistration with devices connected, bind to a VM with
+# guest requests.  The platform is reloaded with two emulated host
+# bridges (domains), so that devices under different ones are connected
+# at the same time.
 . /tests/ktap_helpers.sh
 . /tests/lib.sh
 
@@ -18,9 +21,13 @@ DBG=/sys/kernel/debug/tsm_emu_psp
 STATS=$DBG/stats
 CERTS=/etc/tsm-model
 E=/tmp/sevtio
+DOM2=$(printf '%04x' $((0x$TSM_EMU_DOMAIN + 1)))
+HB2=/sys/devices/pci$DOM2:00
+DSM2=$DOM2:01:00.0
+RP2=$DOM2:00:00.0
 
 ktap_print_header
-ktap_set_plan 72
+ktap_set_plan 78
 
 # wait_for PATTERN FILE: FILE shows PATTERN within 10 s
 wait_for()
@@ -61,9 +68,15 @@ disconnected()
 # (default: what it held with no device connected)
 clean()
 {
-	tsm_expect_eq 0 "$(nr_streams)" "streams left" &&
+	tsm_expect_eq 0:0 "$(nr_streams):$(nr_streams2)" "streams left" &&
 		tsm_expect_eq "${1:-$base_pages}" "$(peer_stat private)" \
 			"firmware-owned pages"
+}
+
+# nr_streams2: streams registered under the second host bridge
+nr_streams2()
+{
+	ls "$HB2" 2>/dev/null | grep -c '^stream'
 }
 
 connect()
@@ -77,7 +90,12 @@ disconnect()
 }
 
 mkdir -p "$E"
-rmmod tsm_emu_psp 2>/dev/null
+for m in tsm_emu_psp tsm_devsec_sample tsm_link_sample tsm_emu_bridge tsm_emu; do
+	rmmod $m 2>/dev/null
+done
+tsm_check "the emulated platform with two host bridges" \
+	sh -c "modprobe tsm_emu nr_domains=2 && modprobe tsm_emu_bridge &&
+	       test -e $HB2 -a -e $TSM_PCI/$DSM2"
 tsm_check "modprobe tsm_emu_psp (and ccp)" modprobe tsm_emu_psp
 
 : > "$CTL"
@@ -145,6 +163,22 @@ tsm_check "a nonce of the wrong size (16 bytes) is refused: EINVAL" \
 # --- second device, disconnect, reconnect ---------------------------------
 tsm_check "connect a second device $TSM_DSM" connect "$TSM_DSM"
 tsm_check "two streams registered" tsm_expect_eq 2 "$(nr_streams)" streams
+tsm_check "connect $DSM2 under the second host bridge" connect "$DSM2"
+secure2()
+{
+	ide_secure "$DSM2" && ide_secure "$RP2"
+}
+tsm_check "its IDE stream is Secure on the endpoint and its root port" secure2
+tsm_check "its stream is registered under the second host bridge only" \
+	tsm_expect_eq 2:1 "$(nr_streams):$(nr_streams2)" "streams (first:second)"
+evidence2()
+{
+	cat "$TSM_PCI/$DSM2/tsm/certs" > $E/certs2.bin &&
+		cat "$TSM_PCI/$DSM2/tsm/measurements" > $E/meas-hb2.bin &&
+		tsm-model verify-meas $E/certs2.bin $E/meas-hb2.bin
+}
+tsm_check "its own evidence verifies" evidence2
+tsm_check "disconnect $DSM2" disconnect "$DSM2"
 tsm_check "disconnect $TSM_DSM" disconnect "$TSM_DSM"
 tsm_check "disconnect $TSM_DSM_MFD" disconnect "$TSM_DSM_MFD"
 no_evidence()
@@ -351,5 +385,11 @@ wait "$pmodel" "$dmodel" 2>/dev/null
 tsm_check "tsm_emu_psp unloads" rmmod tsm_emu_psp
 echo "# psp model: $(grep -c -- '-> status' "$PLOG") commands"
 grep -i "error\|fail" "$PLOG" | head -5 | sed 's/^/# psp: /'
+
+# Back to the platform the other tests expect
+for m in tsm_emu_bridge tsm_emu; do
+	rmmod $m
+done
+. /tests/setup.sh
 
 ktap_finished
