@@ -4,7 +4,8 @@
  * DSP0277 secured messages over DOE and PCI-SIG vendor-defined messages
  * handed to idekm.c/tdisp.c through pcisig_dev_vdm().
  *
- * One certificate slot (0), one session at a time.  Transcripts are kept
+ * Certificate slots 0 and 1, both holding the device's one chain and key
+ * (so that a requester's slot choice is exercised); one session at a time.  Transcripts are kept
  * as message buffers: A (VCA), B (digests/certificates), C (challenge),
  * L (measurements) and per session K (KEY_EXCHANGE..FINISH_RSP).
  */
@@ -15,6 +16,10 @@
 #include <openssl/evp.h>
 
 #include "spdm.h"
+
+/* Slots 0 to RSP_SLOTS - 1 are provisioned */
+#define RSP_SLOTS	2
+#define RSP_SLOT_MASK	((1u << RSP_SLOTS) - 1)
 
 enum rsp_state {
 	RS_IDLE,	/* nothing or GET_VERSION pending */
@@ -334,11 +339,15 @@ static int do_digests(struct rsp_ctx *c)
 {
 	struct spdm_rsp *r = c->r;
 
-	hdr(c, SPDM_DIGESTS, 0, 0x01);
-	memcpy(c->out + 4, r->id->chain_hash, SPDM_H);
-	if (!c->s && (spdm_buf_add(&r->b, c->req, 4) || spdm_buf_add(&r->b, c->out, 4 + SPDM_H)))
+	unsigned int i;
+
+	hdr(c, SPDM_DIGESTS, 0, RSP_SLOT_MASK);
+	for (i = 0; i < RSP_SLOTS; i++)
+		memcpy(c->out + 4 + SPDM_H * i, r->id->chain_hash, SPDM_H);
+	if (!c->s && (spdm_buf_add(&r->b, c->req, 4) ||
+		      spdm_buf_add(&r->b, c->out, 4 + SPDM_H * RSP_SLOTS)))
 		return -ENOMEM;
-	return 4 + SPDM_H;
+	return 4 + SPDM_H * RSP_SLOTS;
 }
 
 static int do_certificate(struct rsp_ctx *c)
@@ -350,14 +359,14 @@ static int do_certificate(struct rsp_ctx *c)
 		return invalid(c);
 	off = get16(c->req + 4);
 	want = get16(c->req + 6);
-	if ((c->req[2] & 0xf) != 0 || off >= total || !want)
+	if ((c->req[2] & 0xf) >= RSP_SLOTS || off >= total || !want)
 		return invalid(c);
 	portion = total - off;
 	if (portion > want)
 		portion = want;
 	if (portion > room)
 		portion = room;
-	hdr(c, SPDM_CERTIFICATE, 0, 0);
+	hdr(c, SPDM_CERTIFICATE, c->req[2] & 0xf, 0);
 	put16(c->out + 4, (uint16_t)portion);
 	put16(c->out + 6, (uint16_t)(total - off - portion));
 	memcpy(c->out + 8, r->id->chain + off, portion);
@@ -418,11 +427,11 @@ static int do_challenge(struct rsp_ctx *c)
 		return unexpected(c);
 	if (c->len < 4 + SPDM_NONCE)
 		return invalid(c);
-	if (c->req[2] != 0 || (type != 0 && type != 1 && type != 0xff))
+	if (c->req[2] >= RSP_SLOTS || (type != 0 && type != 1 && type != 0xff))
 		return invalid(c);
 	if (type && !r->meas_spec)
 		return invalid(c);
-	hdr(c, SPDM_CHALLENGE_AUTH, 0, 0x01);
+	hdr(c, SPDM_CHALLENGE_AUTH, c->req[2], 1u << c->req[2]);
 	memcpy(c->out + 4, r->id->chain_hash, SPDM_H);
 	n = 4 + SPDM_H;
 	if (crypto_random(c->out + n, SPDM_NONCE))
@@ -459,11 +468,12 @@ static int do_measurements(struct rsp_ctx *c)
 		return unexpected(c);
 	if (c->len < need)
 		return invalid(c);
-	if (sig && (c->req[4 + SPDM_NONCE] & 0xf) != 0)
+	if (sig && (c->req[4 + SPDM_NONCE] & 0xf) >= RSP_SLOTS)
 		return invalid(c);
 	if (op != 0 && op != 0xff && (op < 1 || op > MEAS_COUNT))
 		return invalid(c);
-	hdr(c, SPDM_MEASUREMENTS, op == 0 ? MEAS_COUNT : 0, 0);
+	hdr(c, SPDM_MEASUREMENTS, op == 0 ? MEAS_COUNT : 0,
+	    sig ? c->req[4 + SPDM_NONCE] & 0xf : 0);
 	if (op == 0xff) {
 		for (i = 1; i <= MEAS_COUNT; i++)
 			n += meas_block(r, i, raw, c->out + n);
@@ -552,7 +562,8 @@ static int do_key_exchange(struct rsp_ctx *c)
 	need = 40 + SPDM_D + 2 + olen;
 	if (olen > 1024 || c->len < need)
 		return invalid(c);
-	if (q[3] != 0 || (type != 0 && type != 1 && type != 0xff) || (type && !r->meas_spec))
+	if (q[3] >= RSP_SLOTS || (type != 0 && type != 1 && type != 0xff) ||
+	    (type && !r->meas_spec))
 		return invalid(c);
 	if (pick_sm_version(r, q + need - olen, olen, &ver))
 		return invalid(c);

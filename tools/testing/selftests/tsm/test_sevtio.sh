@@ -27,7 +27,7 @@ DSM2=$DOM2:01:00.0
 RP2=$DOM2:00:00.0
 
 ktap_print_header
-ktap_set_plan 78
+ktap_set_plan 83
 
 # wait_for PATTERN FILE: FILE shows PATTERN within 10 s
 wait_for()
@@ -221,6 +221,29 @@ tsm_check "DEV_CERTIFICATES fails (INVALID_CERTIFICATE): EKEYREJECTED, clean" \
 	fw_fail 0xd8 0x06 "Key was rejected"
 tsm_check "DEV_MEASUREMENTS fails (BAD_MEASUREMENT): EKEYREJECTED, clean" \
 	fw_fail 0xd7 0x0b "Key was rejected"
+
+# --- certificate slot (ccp module parameter tio_cert_slot) ---------------
+SLOT=/sys/module/ccp/parameters/tio_cert_slot
+D2=$TSM_PCI/$TSM_DSM/tsm
+slot1()
+{
+	echo 1 > $SLOT && connect "$TSM_DSM" &&
+		grep -q "DEV_CONNECT $TSM_DSM, certificate slot 1" "$PLOG" &&
+		cat "$D2/certs" > $E/certs-s1.bin && cat "$D2/measurements" > $E/meas-s1.bin &&
+		tsm-model verify-meas $E/certs-s1.bin $E/meas-s1.bin &&
+		disconnect "$TSM_DSM"
+}
+tsm_check "connect with certificate slot 1: the firmware uses it, evidence verifies" slot1
+echo 2 > $SLOT
+tsm_check "slot 2, not provisioned on the device: EPROTO" \
+	tsm_write_fails "Protocol error" "$TIO" "$D2/connect"
+tsm_check "... and leaves nothing behind" clean
+echo 8 > $SLOT
+tsm_check "slot 8 does not exist: EINVAL" \
+	tsm_write_fails "$EINVAL" "$TIO" "$D2/connect"
+tsm_check "the kernel names the bad slot" \
+	sh -c "dmesg | grep -q 'SEV-TIO: invalid certificate slot 8'"
+echo 0 > $SLOT
 
 fault "fw-expand=output:65536"
 tsm_check "EXPAND_BUFFER_LENGTH_REQUEST: the output buffer grows to 64 KiB" \

@@ -140,7 +140,7 @@ TEST(e2e_full_flow)
 	ASSERT(chain);
 	EXPECT_EQ(len, e->id->chain_len);
 	EXPECT_MEM(chain, e->id->chain, len);
-	EXPECT_EQ(spdm_req_get_certificate(e->q, 1), -EPROTO);	/* empty slot */
+	EXPECT_EQ(spdm_req_get_certificate(e->q, 2), -EPROTO);	/* empty slot */
 	EXPECT_EQ(spdm_req_get_certificate(e->q, 8), -EINVAL);
 	/* Default portion size */
 	spdm_req_set_chunk(e->q, 0x400);
@@ -187,6 +187,33 @@ TEST(e2e_full_flow)
 	/* Again, after a new VCA */
 	EXPECT_EQ(e2e_up(e), 0);
 	EXPECT_EQ(spdm_req_heartbeat(e->q), 0);
+	EXPECT_EQ(spdm_req_end_session(e->q), 0);
+	e2e_free(e);
+}
+
+/* Slot 1: the chain, CHALLENGE, signed measurements and a session */
+TEST(e2e_slot1)
+{
+	struct e2e *e = e2e_new();
+	uint8_t nonce[32], meas[1024];
+	const uint8_t *chain;
+	size_t len;
+	int n;
+
+	ASSERT(e);
+	EXPECT_EQ(spdm_req_vca(e->q), 0);
+	EXPECT_EQ(spdm_req_get_certificate(e->q, 1), 0);
+	chain = spdm_req_cert_chain(e->q, &len);
+	ASSERT(chain);
+	EXPECT_MEM(chain, e->id->chain, len);
+	EXPECT_EQ(spdm_req_challenge(e->q, 0), -EINVAL);	/* not the slot fetched */
+	EXPECT_EQ(spdm_req_challenge(e->q, 1), 0);
+	memset(nonce, 0x5a, sizeof(nonce));
+	n = spdm_req_measurements(e->q, nonce, meas, sizeof(meas));
+	ASSERT(n > 8);
+	EXPECT_EQ(meas[3] & 0xf, 1);				/* signed with slot 1 */
+	EXPECT_EQ(spdm_req_start_session(e->q, 1), 0);
+	expect_same_keys(e);
 	EXPECT_EQ(spdm_req_end_session(e->q), 0);
 	e2e_free(e);
 }

@@ -595,7 +595,9 @@ static int tdi_reclaim(struct fake *f, struct kdev *k, struct kbuf *t)
 #define GUEST_ID	0x0042
 #define BIND_FLAGS	0x15	/* NO_FW_UPDATE, LOCK_MSIX, ALL_REQUEST_REDIRECT */
 
-static int tdi_bind(struct fake *f, struct kdev *k, struct kbuf *t, uint16_t flags, bool run)
+/* TDI_BIND with the guest context page @gctx */
+static int tdi_bind_gctx(struct fake *f, struct kdev *k, struct kbuf *t, uint16_t flags,
+			 bool run, uint64_t gctx)
 {
 	uint8_t b[PSP_MAX_CMD];
 
@@ -603,11 +605,16 @@ static int tdi_bind(struct fake *f, struct kdev *k, struct kbuf *t, uint16_t fla
 	spdm_ctrl(b, k);
 	put64(b + 40, k->ctx.sla);
 	put64(b + 48, t->sla);
-	put64(b + 56, 0x12345000);
+	put64(b + 56, gctx);
 	put16(b + 64, GUEST_ID);
 	put16(b + 66, flags);
 	b[68] = run;
 	return fk_spdm(f, k, PSP_TDI_BIND, b, 72);
+}
+
+static int tdi_bind(struct fake *f, struct kdev *k, struct kbuf *t, uint16_t flags, bool run)
+{
+	return tdi_bind_gctx(f, k, t, flags, run, fk_page(f, true));
 }
 
 /* TDI_UNBIND, TDI_REPORT or TDI_STATUS (8-byte state at @pa) */
@@ -984,6 +991,10 @@ TEST(psp_tdi_flow)
 	put32(b + 24, DEV_A | 2 | 1u << 24);
 	EXPECT_EQ(fk_issue(f, PSP_TDI_CREATE, b, 48), PSP_INVALID_PAGE_STATE);
 
+	/* The guest context must be a firmware page */
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t0, BIND_FLAGS, false, fk_page(f, false)),
+		  PSP_INVALID_PAGE_STATE);
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t0, BIND_FLAGS, false, 0), PSP_INVALID_ADDRESS);
 	/* Lock flags the firmware refuses */
 	EXPECT_EQ(tdi_bind(f, &k, &t0, 0x05, false), PSP_INVALID_PARAM);
 	EXPECT_EQ(tdi_bind(f, &k, &t0, 0x1d, false), PSP_INVALID_PARAM);

@@ -580,7 +580,7 @@ static int get_chain(struct rig *g, uint16_t chunk, uint8_t *chain, size_t *len,
 	int n;
 
 	n = xchg(g, m, 4);
-	if (n != 4 + SPDM_H || g->out[1] != SPDM_DIGESTS || g->out[3] != 1)
+	if (n != 4 + 2 * SPDM_H || g->out[1] != SPDM_DIGESTS || g->out[3] != 3)
 		return -1;
 	if (b) {
 		spdm_buf_add(b, m, 4);
@@ -632,8 +632,10 @@ TEST(spdm_rsp_certificate)
 	EXPECT_MEM(g->out + 8, g->id->chain, 16);
 	/* Digest of the chain */
 	m[1] = SPDM_GET_DIGESTS;
-	EXPECT_EQ(xchg(g, m, 4), 4 + SPDM_H);
+	EXPECT_EQ(xchg(g, m, 4), 4 + 2 * SPDM_H);
+	EXPECT_EQ(g->out[3], 3);	/* slots 0 and 1 */
 	EXPECT_MEM(g->out + 4, g->id->chain_hash, SPDM_H);
+	EXPECT_MEM(g->out + 4 + SPDM_H, g->id->chain_hash, SPDM_H);
 	/* Errors */
 	m[1] = SPDM_GET_CERTIFICATE;
 	put16(m + 4, g->id->chain_len);
@@ -643,7 +645,7 @@ TEST(spdm_rsp_certificate)
 	put16(m + 6, 0);
 	EXPECT(is_error(g, xchg(g, m, 8), SPDM_ERR_INVALID_REQUEST));
 	put16(m + 6, 16);
-	m[2] = 1;
+	m[2] = 2;	/* slot 2: not provisioned */
 	EXPECT(is_error(g, xchg(g, m, 8), SPDM_ERR_INVALID_REQUEST));
 	m[2] = 0;
 	EXPECT(is_error(g, xchg(g, m, 7), SPDM_ERR_INVALID_REQUEST));
@@ -709,7 +711,7 @@ TEST(spdm_rsp_challenge)
 
 	/* Errors */
 	EXPECT(is_error(g, xchg(g, m, 35), SPDM_ERR_INVALID_REQUEST));
-	m[2] = 1;
+	m[2] = 2;	/* slot 2: not provisioned */
 	EXPECT(is_error(g, xchg(g, m, 36), SPDM_ERR_INVALID_REQUEST));
 	m[2] = 0xff;
 	EXPECT(is_error(g, xchg(g, m, 36), SPDM_ERR_INVALID_REQUEST));
@@ -878,7 +880,7 @@ TEST(spdm_rsp_session)
 	m[0] = SPDM_VER_12;
 	/* Measurements and digests inside the session */
 	m[1] = SPDM_GET_DIGESTS;
-	EXPECT_EQ(sx(g, m, 4), 4 + SPDM_H);
+	EXPECT_EQ(sx(g, m, 4), 4 + 2 * SPDM_H);
 	m[1] = SPDM_GET_MEASUREMENTS;
 	m[2] = 0;
 	m[3] = 0;
@@ -988,7 +990,7 @@ TEST(spdm_rsp_key_exchange_errors)
 	ASSERT(g && eph);
 	ASSERT(rig_vca(g) == 0);
 	len = kex_req(g, m, pub);
-	m[3] = 1;	/* slot 1 */
+	m[3] = 2;	/* slot 2: not provisioned */
 	EXPECT(is_error(g, xchg(g, m, len), SPDM_ERR_INVALID_REQUEST));
 	m[3] = 0xff;	/* pre-provisioned key */
 	EXPECT(is_error(g, xchg(g, m, len), SPDM_ERR_INVALID_REQUEST));
@@ -1030,10 +1032,10 @@ TEST(spdm_rsp_fault_spdm_error)
 	g->fault = FAULT_SPDM_ERROR;
 	EXPECT(is_error(g, xchg(g, m, 4), SPDM_ERR_UNSPECIFIED));
 	EXPECT_EQ(g->fault, FAULT_NONE);
-	EXPECT_EQ(xchg(g, m, 4), 4 + SPDM_H);
+	EXPECT_EQ(xchg(g, m, 4), 4 + 2 * SPDM_H);
 	/* Other faults are not the SPDM layer's */
 	g->fault = FAULT_TDISP_ERROR;
-	EXPECT_EQ(xchg(g, m, 4), 4 + SPDM_H);
+	EXPECT_EQ(xchg(g, m, 4), 4 + 2 * SPDM_H);
 	EXPECT_EQ(g->fault, FAULT_TDISP_ERROR);
 	rig_free(g);
 }
