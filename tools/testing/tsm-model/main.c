@@ -1580,10 +1580,9 @@ out:
 
 /* ------------------------------------------------------------------ */
 
-static void usage(void)
-{
-	fprintf(stderr,
-"Usage: tsm-model device [--certs DIR] [--dev PATH] [--ctl FILE] [--external A.B.C.D:PORT] [-v]\n"
+static const char usage_text[] =
+"Usage: tsm-model device [--certs DIR] [--dev PATH] [--ctl FILE]\n"
+"                        [--external A.B.C.D:PORT] [-v]\n"
 "       tsm-model responder --listen PORT [--port-file FILE] [--certs DIR] [--ctl FILE] [-v]\n"
 "       tsm-model psp [--certs DIR] [--dev PATH] [--host PATH] [--root FILE] [--ctl FILE] [-v]\n"
 "       tsm-model pem-chain CHAIN OUT.pem\n"
@@ -1600,7 +1599,11 @@ static void usage(void)
 "\n"
 "control file words: fault=drop|delay|bad-length|bad-signature|spdm-error|tdisp-error\n"
 "  count=N delay_ms=N latency_ms=N\n"
-"  psp: fw-status=CMD:STATUS[:ROUND] fw-expand=output|scratch:BYTES fw-expand-loop fw-drop\n");
+"  psp: fw-status=CMD:STATUS[:ROUND] fw-expand=output|scratch:BYTES fw-expand-loop fw-drop\n";
+
+static void usage(void)
+{
+	fputs(usage_text, stderr);
 }
 
 int main(int argc, char **argv)

@@ -1386,7 +1386,8 @@ static int cmd_dev_connect(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len
 	f->tc_mask = tc_mask;
 	f->slot = slot;
 	if (p->verbose)
-		fprintf(stderr, "tsm-model: psp: DEV_CONNECT %04x:%02x:%02x.%u, certificate slot %u\n",
+		fprintf(stderr,
+			"tsm-model: psp: DEV_CONNECT %04x:%02x:%02x.%u, certificate slot %u\n",
 			d->segment, d->device_id >> 8, (d->device_id >> 3) & 0x1f,
 			d->device_id & 7, slot);
 	return spdm_run(p, f, job_connect);

@@ -27,7 +27,7 @@ DSM2=$DOM2:01:00.0
 RP2=$DOM2:00:00.0
 
 ktap_print_header
-ktap_set_plan 83
+ktap_set_plan 87
 
 # wait_for PATTERN FILE: FILE shows PATTERN within 10 s
 wait_for()
@@ -403,11 +403,44 @@ tsm_check "devices disconnected, streams and every firmware page released" \
 	all_released
 tsm_check "$TIO is gone" test ! -e "/sys/class/tsm/$TIO"
 
-kill "$pmodel" "$dmodel" 2>/dev/null
-wait "$pmodel" "$dmodel" 2>/dev/null
-tsm_check "tsm_emu_psp unloads" rmmod tsm_emu_psp
 echo "# psp model: $(grep -c -- '-> status' "$PLOG") commands"
 grep -i "error\|fail" "$PLOG" | head -5 | sed 's/^/# psp: /'
+
+# --- the firmware goes away with devices connected and bound --------------
+kill "$pmodel"
+wait "$pmodel"
+tsm-model psp --certs "$CERTS" --ctl "$CTL" 2> "$PLOG" &
+pmodel=$!
+wait_for attached "$PLOG"
+wr 1 "$DBG/tio"
+TIO=$(tsm_by_mode link)
+connect "$TSM_DSM_MFD"
+connect "$DSM2"
+wr create $V
+tsm_check "registered again: two devices connected, one bound to the VM" \
+	sh -c "echo 'bind $TSM_DSM_MFD 16' > $V && [ \"\$(cat $D/bound)\" = $TIO ] &&
+	       [ \"\$(cat $TSM_PCI/$DSM2/tsm/connect)\" = $TIO ]"
+kill -9 "$pmodel"
+wait "$pmodel" 2>/dev/null
+gone()
+{
+	i=0
+	while [ "$(cat "$DBG/tio")" != 0 ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	tsm_expect_eq "0::" "$(cat "$DBG/tio"):$(tsm_read "$D/connect"):$(tsm_read "$D/bound")" \
+		"tio:connect:bound"
+}
+tsm_check "the firmware model is killed: the TSM is unregistered, devices disconnected" \
+	gone
+tsm_check "... no stream left, only the VM's guest context page firmware-owned" \
+	clean 1
+kill "$dmodel"
+wait "$dmodel" 2>/dev/null
+tsm_check "tsm_emu_psp unloads (destroying the VM)" rmmod tsm_emu_psp
+tsm_check "no page was left firmware-owned" \
+	sh -c "! dmesg | grep -q 'still firmware-owned'"
 
 # Back to the platform the other tests expect
 for m in tsm_emu_bridge tsm_emu; do

@@ -423,7 +423,8 @@ TEST(spdm_rsp_capabilities)
 	EXPECT(f & SPDM_CAP_KEY_EX);
 	EXPECT(f & SPDM_CAP_HBEAT);
 	EXPECT(f & SPDM_CAP_KEY_UPD);
-	EXPECT(!(f & (SPDM_CAP_PSK_MASK | SPDM_CAP_HS_CLEAR | SPDM_CAP_PUB_KEY_ID | SPDM_CAP_CHUNK)));
+	EXPECT(!(f & (SPDM_CAP_PSK_MASK | SPDM_CAP_HS_CLEAR | SPDM_CAP_PUB_KEY_ID |
+		      SPDM_CAP_CHUNK)));
 	/* A 4 KiB DOE object: 8 header bytes, 24 secured message bytes */
 	EXPECT_EQ(get32(g->out + 12), 4096 - 8 - 24);
 	EXPECT_EQ(get32(g->out + 16), 4096 - 8 - 24);
