@@ -154,19 +154,17 @@ struct t_bad {
 };
 
 static const struct t_bad t_bad_reports[] = {
-	{ "truncated header", {}, 0, 0, 0, -8, -EMSGSIZE },
+	{ "truncated header", {}, 0, 0, 0, -1, -EMSGSIZE },
 	{ "truncated range", { { 0x100, 1 }, { 0x200, 1 } }, 2, 0, 0, -5, -EMSGSIZE },
 	{ "truncated device information", { { 0x100, 1 } }, 1, 16, 0, -1, -EMSGSIZE },
 	{ "trailing bytes", { { 0x100, 1 } }, 1, 0, 0, 3, -EMSGSIZE },
 	{ "range count beyond the buffer", { { 0x100, 1 } }, 1, 0, 9, 0, -EMSGSIZE },
-	{ "range count overflow", { { 0x100, 1 } }, 1, 0, 0xffffffff, 0, -E2BIG },
+	{ "range count overflow", { { 0x100, 1 } }, 1, 0, 0x10000000, 0, -E2BIG },
 	{ "65 ranges", { { 0x100, 1 } }, 1, 0, 65, 0, -E2BIG },
-	{ "device information too large", {}, 0, 0x7fffffff, 0, 0, -E2BIG },
+	{ "device information too large", {}, 0, PCI_TDISP_REPORT_MAX_INFO + 1, 0, 0,
+	  -E2BIG },
 	{ "zero pages", { { 0x100, 4 }, { 0x200, 0 } }, 2, 0, 0, 0, -EINVAL },
 	{ "reserved attribute", { { 0x100, 1, BIT(4) } }, 1, 0, 0, 0, -EINVAL },
-	{ "MSI-X table and PBA at once",
-	  { { 0x100, 1, PCI_TDISP_RANGE_MSIX_TABLE | PCI_TDISP_RANGE_MSIX_PBA } },
-	  1, 0, 0, 0, -EINVAL },
 	{ "pages beyond 2^64", { { BIT_ULL(52) - 1, 2 } }, 1, 0, 0, 0, -EOVERFLOW },
 	{ "page number wraps", { { U64_MAX, 1 } }, 1, 0, 0, 0, -EOVERFLOW },
 	{ "overlapping ranges", { { 0x100, 4 }, { 0x103, 4, 0, 2 } }, 2, 0, 0, 0, -EINVAL },
@@ -242,7 +240,7 @@ static void tdisp_resolve_valid(struct kunit *test)
 		{ 0x40008, 1, PCI_TDISP_RANGE_MSIX_TABLE, 0 },
 		{ 0x40009, 1, PCI_TDISP_RANGE_MSIX_PBA, 0 },
 		{ 0x4000a, 6, PCI_TDISP_RANGE_NON_TEE, 0 },
-		/* BAR2 starts at page 0x90000, its second half only */
+		/* BAR2 starts at page 0x90000: TEE second half, non-TEE start */
 		{ 0x90080, 128, 0, 2 },
 		{ 0x90000, 16, PCI_TDISP_RANGE_NON_TEE, 2 },
 	};
@@ -260,10 +258,35 @@ static void tdisp_resolve_valid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, why.range, -1);
 	kfree(r);
 
-	/* A function without MSI-X: any TEE range may be anywhere in a BAR */
-	r = t_parse(test, rg, 1);
+	/*
+	 * A TEE range over the whole BAR0: fine for a function without MSI-X,
+	 * refused for the test function, whose MSI-X table is in BAR0.
+	 */
+	r = t_parse(test, &(struct t_range){ 0x40000, 16, 0, 0 }, 1);
 	KUNIT_EXPECT_EQ(test, pci_tdisp_report_resolve(r, t_bars, PCI_STD_NUM_BARS,
 						       &t_no_msix, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pci_tdisp_report_resolve(r, t_bars, PCI_STD_NUM_BARS,
+						       &t_msix, NULL), -EINVAL);
+	kfree(r);
+}
+
+/* MSI-X table and PBA sharing one page, flagged with both attributes */
+static void tdisp_resolve_shared_msix_page(struct kunit *test)
+{
+	static const struct t_range rg[] = {
+		{ 0x40000, 8, 0, 0 },
+		{ 0x40008, 1, PCI_TDISP_RANGE_MSIX_TABLE | PCI_TDISP_RANGE_MSIX_PBA, 0 },
+	};
+	struct pci_tdisp_msix msix = t_msix;
+	struct pci_tdisp_report *r = t_parse(test, rg, ARRAY_SIZE(rg));
+
+	msix.pba_off = 0x8800;
+	KUNIT_EXPECT_EQ(test, pci_tdisp_report_resolve(r, t_bars, PCI_STD_NUM_BARS,
+						       &msix, NULL), 0);
+	KUNIT_EXPECT_EQ(test, r->ranges[1].start, 0xf0008000);
+	/* The PBA elsewhere: the shared page does not hold it */
+	KUNIT_EXPECT_EQ(test, pci_tdisp_report_resolve(r, t_bars, PCI_STD_NUM_BARS,
+						       &t_msix, NULL), -EINVAL);
 	kfree(r);
 }
 
@@ -333,6 +356,7 @@ static struct kunit_case tdisp_report_cases[] = {
 	KUNIT_CASE(tdisp_parse_limits),
 	KUNIT_CASE_PARAM(tdisp_parse_malformed, t_bad_gen_params),
 	KUNIT_CASE(tdisp_resolve_valid),
+	KUNIT_CASE(tdisp_resolve_shared_msix_page),
 	KUNIT_CASE_PARAM(tdisp_resolve_mismatch, t_mismatch_gen_params),
 	{}
 };

@@ -35,10 +35,7 @@
 
 static bool pci_tdisp_range_bad(const struct pci_tdisp_range *rg)
 {
-	u16 msix = PCI_TDISP_RANGE_MSIX_TABLE | PCI_TDISP_RANGE_MSIX_PBA;
-
-	return !rg->nr_pages || (rg->attr & ~PCI_TDISP_RANGE_ATTR_MASK) ||
-	       (rg->attr & msix) == msix;
+	return !rg->nr_pages || (rg->attr & ~PCI_TDISP_RANGE_ATTR_MASK);
 }
 
 static bool pci_tdisp_ranges_overlap(const struct pci_tdisp_range *a,
@@ -58,16 +55,16 @@ static bool pci_tdisp_ranges_overlap(const struct pci_tdisp_range *a,
  * DEVICE_SPECIFIC_INFO_LEN make it, carry at most
  * %PCI_TDISP_REPORT_MAX_RANGES ranges and %PCI_TDISP_REPORT_MAX_INFO bytes
  * of device information, and every range must hold at least one page,
- * end below the 64-bit address limit, use no reserved attribute, not be
- * both MSI-X table and PBA, and not overlap another range.
+ * end below the 64-bit address limit, use no reserved attribute and not
+ * overlap another range.  A range may be flagged both MSI-X table and
+ * PBA: the two may share a page.
  *
  * Context: process context, may sleep.
  * Return: the decoded report, to be freed with kfree(); ERR_PTR(-EMSGSIZE)
  * if the report is truncated or its size does not match its contents,
  * -E2BIG if it has too many ranges or too much device information,
  * -EOVERFLOW if a range ends beyond the address space, -EINVAL if a range
- * is empty, has reserved or contradictory attributes or overlaps another,
- * -ENOMEM.
+ * is empty, has a reserved attribute or overlaps another, -ENOMEM.
  */
 struct pci_tdisp_report *pci_tdisp_report_parse(const void *buf, size_t len)
 {
@@ -163,8 +160,10 @@ static bool pci_tdisp_touches(u64 off, u64 len, u64 at, u64 size)
  *
  * Context: any.
  * Return: 0, or -ERANGE if a range names no memory BAR or lies outside
- * it, -EINVAL if a BAR is not aligned or the MSI-X description does not
- * match the function.  The @start fields are undefined after an error.
+ * it, -EINVAL if a BAR is not aligned, the MSI-X table or PBA range is not
+ * where the function has them, a TEE range touches them, the MSI-X table
+ * sizes differ, or @nr_bars is too large.  The @start fields are
+ * undefined after an error.
  */
 int pci_tdisp_report_resolve(struct pci_tdisp_report *r,
 			     const struct resource *bars, unsigned int nr_bars,
@@ -181,8 +180,10 @@ int pci_tdisp_report_resolve(struct pci_tdisp_report *r,
 	if (!why)
 		why = &dummy;
 	why->range = -1;
-	if (WARN_ON(nr_bars > PCI_STD_NUM_BARS))
+	if (WARN_ON(nr_bars > PCI_STD_NUM_BARS)) {
+		why->why = "too many BARs";
 		return -EINVAL;
+	}
 	if (msix->table_bar >= 0 &&
 	    (r->msix_ctrl & PCI_MSIX_FLAGS_QSIZE) != (msix->ctrl & PCI_MSIX_FLAGS_QSIZE)) {
 		why->why = "MSI-X table size differs from the device's";
@@ -228,19 +229,21 @@ int pci_tdisp_report_resolve(struct pci_tdisp_report *r,
 			return -ERANGE;
 		}
 
-		if (rg->attr & PCI_TDISP_RANGE_MSIX_TABLE) {
-			if (msix->table_bar != id ||
-			    !pci_tdisp_covers(off, len, msix->table_off, table_sz)) {
-				why->why = "it is not where the device has its MSI-X table";
-				return -EINVAL;
-			}
-		} else if (rg->attr & PCI_TDISP_RANGE_MSIX_PBA) {
-			if (msix->pba_bar != id ||
-			    !pci_tdisp_covers(off, len, msix->pba_off, pba_sz)) {
-				why->why = "it is not where the device has its MSI-X PBA";
-				return -EINVAL;
-			}
-		} else if (!(rg->attr & PCI_TDISP_RANGE_NON_TEE)) {
+		if ((rg->attr & PCI_TDISP_RANGE_MSIX_TABLE) &&
+		    (msix->table_bar != id ||
+		     !pci_tdisp_covers(off, len, msix->table_off, table_sz))) {
+			why->why = "it is not where the device has its MSI-X table";
+			return -EINVAL;
+		}
+		if ((rg->attr & PCI_TDISP_RANGE_MSIX_PBA) &&
+		    (msix->pba_bar != id ||
+		     !pci_tdisp_covers(off, len, msix->pba_off, pba_sz))) {
+			why->why = "it is not where the device has its MSI-X PBA";
+			return -EINVAL;
+		}
+		if (!(rg->attr & (PCI_TDISP_RANGE_MSIX_TABLE |
+				  PCI_TDISP_RANGE_MSIX_PBA |
+				  PCI_TDISP_RANGE_NON_TEE))) {
 			if ((msix->table_bar == id &&
 			     pci_tdisp_touches(off, len, msix->table_off, table_sz)) ||
 			    (msix->pba_bar == id &&

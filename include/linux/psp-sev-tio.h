@@ -53,7 +53,8 @@ struct sev_tio_fw_ops {
  *	       @kvm, 0 if @kvm has none.  Called when an interface is bound
  *	       to @kvm (pci_tsm_bind()).
  *
- * Installed by the hypervisor with sev_tio_set_kvm_ops().
+ * Installed by the hypervisor with sev_tio_set_kvm_ops(), removed with
+ * sev_tio_clear_kvm_ops().
  */
 struct sev_tio_kvm_ops {
 	u64 (*guest_ctx)(struct kvm *kvm);
@@ -63,7 +64,8 @@ struct sev_tio_kvm_ops {
 struct sev_tio *sev_tio_register(struct device *parent,
 				 const struct sev_tio_fw_ops *ops, void *priv);
 void sev_tio_unregister(struct sev_tio *tio);
-void sev_tio_set_kvm_ops(const struct sev_tio_kvm_ops *ops);
+int sev_tio_set_kvm_ops(const struct sev_tio_kvm_ops *ops);
+void sev_tio_clear_kvm_ops(const struct sev_tio_kvm_ops *ops);
 #else
 static inline struct sev_tio *
 sev_tio_register(struct device *parent, const struct sev_tio_fw_ops *ops,
@@ -76,7 +78,12 @@ static inline void sev_tio_unregister(struct sev_tio *tio)
 {
 }
 
-static inline void sev_tio_set_kvm_ops(const struct sev_tio_kvm_ops *ops)
+static inline int sev_tio_set_kvm_ops(const struct sev_tio_kvm_ops *ops)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void sev_tio_clear_kvm_ops(const struct sev_tio_kvm_ops *ops)
 {
 }
 #endif

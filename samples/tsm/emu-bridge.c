@@ -45,8 +45,8 @@
  * Locking, outermost first:
  *   1. tsm_bridge_fn.rwsem (host DOE exchange vs. device removal);
  *   2. tsm_bridge.read_lock (serialises readers of /dev/tsm_emu_model);
- *   3. tsm_emu's instance lock (raw; the cfg write notifier runs under
- *      it);
+ *   3. the lock of a tsm_emu instance (raw; the cfg write notifier of
+ *      that instance runs under it; two instance locks never nest);
  *   4. tsm_bridge.lock (raw spinlock): the message queue, the pending
  *      requests, the event pool, the TDI states, the counters and
  *      @connected.  Nothing that sleeps or calls into tsm_emu is done

@@ -35,12 +35,12 @@
 
 static int domain = TSM_EMU_DEFAULT_DOMAIN;
 module_param(domain, int, 0444);
-MODULE_PARM_DESC(domain, "PCI domain of the default instance (default 0xf0; SEV-TIO segment IDs are 8 bits)");
+MODULE_PARM_DESC(domain, "PCI domain of the first default instance (default 0xf0; SEV-TIO segment IDs are 8 bits)");
 
 static unsigned int nr_ports = 3;
 module_param(nr_ports, uint, 0444);
 MODULE_PARM_DESC(nr_ports,
-		 "Root ports of the default instance, 1-8; ports 3 and up get a single-function TEE endpoint (default 3)");
+		 "Root ports of each default instance, 1-8; ports 3 and up get a single-function TEE endpoint (default 3)");
 
 static unsigned int rp_streams = 4;
 module_param(rp_streams, uint, 0444);
@@ -52,7 +52,7 @@ MODULE_PARM_DESC(ep_streams, "Selective IDE streams per IDE endpoint (default 2)
 
 static bool create_default = true;
 module_param(create_default, bool, 0444);
-MODULE_PARM_DESC(create_default, "Create the default instance at load (default Y)");
+MODULE_PARM_DESC(create_default, "Create the default instances at load (default Y)");
 
 static unsigned int nr_domains = 1;
 module_param(nr_domains, uint, 0444);
@@ -917,8 +917,10 @@ static int __init tsm_emu_init(void)
 	struct tsm_emu *emu;
 	unsigned int i, n;
 
-	if (!nr_domains || nr_domains > TSM_EMU_MAX_DEFAULT) {
-		pr_err("nr_domains must be 1 to %u\n", TSM_EMU_MAX_DEFAULT);
+	if (create_default && (!nr_domains || nr_domains > TSM_EMU_MAX_DEFAULT ||
+			       domain < 0 || domain > 0xffff - (int)nr_domains)) {
+		pr_err("nr_domains must be 1 to %u, the domains 0 to 0xffff\n",
+		       TSM_EMU_MAX_DEFAULT);
 		return -EINVAL;
 	}
 	tsm_emu_debugfs = debugfs_create_dir("tsm_emu", NULL);

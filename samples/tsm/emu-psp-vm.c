@@ -31,7 +31,7 @@
  * SEV-TIO backend, whose bind calls tsm_psp_guest_ctx() under its own
  * hypervisor lock; so tsm_psp_guest_ctx() does not take it but reads
  * @gctx_pa, which is set before the callbacks are installed and cleared
- * only after sev_tio_set_kvm_ops(NULL) has waited for every caller.
+ * only after sev_tio_clear_kvm_ops() has waited for every caller.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -118,7 +118,16 @@ static int tsm_psp_vm_create(struct tsm_psp_vm *vm)
 		goto err;
 	WRITE_ONCE(vm->gctx_pa, __sme_set(page_to_phys(vm->gctx)));
 	vm->have_rsp = false;
-	sev_tio_set_kvm_ops(&tsm_psp_kvm_ops);
+	rc = sev_tio_set_kvm_ops(&tsm_psp_kvm_ops);
+	if (rc) {
+		WRITE_ONCE(vm->gctx_pa, 0);
+		if (vm->ops->reclaim(vm->priv, page_to_pfn(vm->gctx), 1)) {
+			/* Never give the allocator a page the firmware may write */
+			pr_err("guest context page not reclaimed, leaking it\n");
+			vm->gctx = NULL;
+		}
+		goto err;
+	}
 	return 0;
 
 err:
@@ -142,7 +151,7 @@ static void tsm_psp_vm_destroy(struct tsm_psp_vm *vm)
 		vm->bound[i] = NULL;
 	}
 	/* Waits for a bind that is reading @gctx_pa */
-	sev_tio_set_kvm_ops(NULL);
+	sev_tio_clear_kvm_ops(&tsm_psp_kvm_ops);
 	WRITE_ONCE(vm->gctx_pa, 0);
 	if (vm->ops->reclaim(vm->priv, page_to_pfn(vm->gctx), 1))
 		/* Never give the allocator a page the firmware may write */
@@ -152,6 +161,7 @@ static void tsm_psp_vm_destroy(struct tsm_psp_vm *vm)
 	vm->gctx = NULL;
 	free_page((unsigned long)vm->rsp);
 	vm->rsp = NULL;
+	vm->have_rsp = false;
 }
 
 /* The slot of @pdev in @vm->bound, or -1 */
@@ -163,6 +173,19 @@ static int tsm_psp_vm_slot(struct tsm_psp_vm *vm, struct pci_dev *pdev)
 		if (vm->bound[i] == pdev)
 			return i;
 	return -1;
+}
+
+/* Forget the functions that were removed: their context is gone */
+static void tsm_psp_vm_prune(struct tsm_psp_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vm->bound); i++) {
+		if (vm->bound[i] && !device_is_registered(&vm->bound[i]->dev)) {
+			pci_dev_put(vm->bound[i]);
+			vm->bound[i] = NULL;
+		}
+	}
 }
 
 /*
@@ -178,6 +201,7 @@ static int tsm_psp_vm_bind(struct tsm_psp_vm *vm, struct pci_dev *pdev,
 
 	if (!arg || kstrtou32(arg, 0, &id))
 		return -EINVAL;
+	tsm_psp_vm_prune(vm);
 	i = tsm_psp_vm_slot(vm, pdev);
 	if (i < 0)
 		i = tsm_psp_vm_slot(vm, NULL);
@@ -260,6 +284,8 @@ static int tsm_psp_vm_cmd(struct tsm_psp_vm *vm, char *s)
 		return 0;
 	}
 
+	if (strcmp(verb, "bind") && strcmp(verb, "unbind") && strcmp(verb, "req"))
+		return -EINVAL;
 	dev = strsep(&s, " ");
 	pdev = tsm_psp_vm_pdev(dev);
 	if (!pdev)
@@ -268,10 +294,8 @@ static int tsm_psp_vm_cmd(struct tsm_psp_vm *vm, char *s)
 		rc = tsm_psp_vm_bind(vm, pdev, s);
 	else if (!strcmp(verb, "unbind"))
 		rc = s ? -EINVAL : tsm_psp_vm_unbind(vm, pdev);
-	else if (!strcmp(verb, "req"))
-		rc = tsm_psp_vm_req(vm, pdev, s);
 	else
-		rc = -EINVAL;
+		rc = tsm_psp_vm_req(vm, pdev, s);
 	pci_dev_put(pdev);
 	return rc;
 }
@@ -292,14 +316,14 @@ static ssize_t tsm_psp_vm_write(struct file *file, const char __user *ubuf,
 	rc = tsm_psp_vm_cmd(vm, strim(buf));
 	mutex_unlock(&vm->lock);
 	kfree(buf);
-	return rc ?: count;
+	return rc ? rc : (ssize_t)count;
 }
 
 static ssize_t tsm_psp_vm_read(struct file *file, char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
 	struct tsm_psp_vm *vm = &tsm_psp_vm;
-	size_t n = 0, len, size = 64 + 2 * PAGE_SIZE + 1;
+	size_t n = 0, len, size = TSM_PSP_VM_CMD_MAX + 1;
 	ssize_t rc;
 	char *buf;
 

@@ -542,13 +542,34 @@ EXPORT_SYMBOL_GPL(sev_tio_unregister);
 
 /**
  * sev_tio_set_kvm_ops() - install the hypervisor callbacks
- * @ops: callbacks, or %NULL to remove them
+ * @ops: callbacks
+ *
+ * Context: process context.
+ * Return: 0, or -EBUSY if another hypervisor's callbacks are installed.
+ */
+int sev_tio_set_kvm_ops(const struct sev_tio_kvm_ops *ops)
+{
+	guard(mutex)(&sev_tio_kvm_lock);
+	if (sev_tio_kvm && sev_tio_kvm != ops)
+		return -EBUSY;
+	sev_tio_kvm = ops;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(sev_tio_set_kvm_ops);
+
+/**
+ * sev_tio_clear_kvm_ops() - remove the hypervisor callbacks
+ * @ops: the callbacks given to sev_tio_set_kvm_ops()
+ *
+ * Nothing happens if @ops are not the installed callbacks.  Once this
+ * returns, no bind is running them.
  *
  * Context: process context.
  */
-void sev_tio_set_kvm_ops(const struct sev_tio_kvm_ops *ops)
+void sev_tio_clear_kvm_ops(const struct sev_tio_kvm_ops *ops)
 {
 	guard(mutex)(&sev_tio_kvm_lock);
-	sev_tio_kvm = ops;
+	if (sev_tio_kvm == ops)
+		sev_tio_kvm = NULL;
 }
-EXPORT_SYMBOL_GPL(sev_tio_set_kvm_ops);
+EXPORT_SYMBOL_GPL(sev_tio_clear_kvm_ops);

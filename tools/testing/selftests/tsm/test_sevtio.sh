@@ -27,7 +27,7 @@ DSM2=$DOM2:01:00.0
 RP2=$DOM2:00:00.0
 
 ktap_print_header
-ktap_set_plan 87
+ktap_set_plan 89
 
 # wait_for PATTERN FILE: FILE shows PATTERN within 10 s
 wait_for()
@@ -388,6 +388,10 @@ tsm_check "... until the device is disconnected and connected again" \
 	       echo 'bind $TSM_DSM_MFD 16' > $V"
 tsm_check "destroying the VM unbinds its functions and reclaims its page" \
 	sh -c "echo destroy > $V && [ -z \"\$(cat $D/bound)\" ]"
+tsm_check "... and its last guest response with it (ENODATA)" \
+	sh -c "! cat $V 2>/dev/null"
+tsm_check "a second VM can be created and destroyed" \
+	sh -c "echo create > $V && echo destroy > $V"
 disconnect "$TSM_DSM_MFD"
 tsm_check "... every page back" clean
 
