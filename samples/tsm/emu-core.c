@@ -624,12 +624,6 @@ void tsm_emu_destroy(struct tsm_emu *emu)
 }
 EXPORT_SYMBOL_GPL(tsm_emu_destroy);
 
-struct tsm_emu *tsm_emu_default(void)
-{
-	return tsm_emu_default_inst[0];
-}
-EXPORT_SYMBOL_GPL(tsm_emu_default);
-
 struct tsm_emu *tsm_emu_default_nth(unsigned int n)
 {
 	return n < ARRAY_SIZE(tsm_emu_default_inst) ? tsm_emu_default_inst[n] :

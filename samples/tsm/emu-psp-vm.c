@@ -101,6 +101,18 @@ static const struct sev_tio_kvm_ops tsm_psp_kvm_ops = {
 	.guest_ctx = tsm_psp_guest_ctx,
 };
 
+/* Take the guest context page back from the firmware and free it */
+static void tsm_psp_vm_free_gctx(struct tsm_psp_vm *vm)
+{
+	WRITE_ONCE(vm->gctx_pa, 0);
+	if (vm->ops->reclaim(vm->priv, page_to_pfn(vm->gctx), 1))
+		/* Never give the allocator a page the firmware may write */
+		pr_err("guest context page not reclaimed, leaking it\n");
+	else
+		__free_page(vm->gctx);
+	vm->gctx = NULL;
+}
+
 static int tsm_psp_vm_create(struct tsm_psp_vm *vm)
 {
 	int rc;
@@ -120,12 +132,7 @@ static int tsm_psp_vm_create(struct tsm_psp_vm *vm)
 	vm->have_rsp = false;
 	rc = sev_tio_set_kvm_ops(&tsm_psp_kvm_ops);
 	if (rc) {
-		WRITE_ONCE(vm->gctx_pa, 0);
-		if (vm->ops->reclaim(vm->priv, page_to_pfn(vm->gctx), 1)) {
-			/* Never give the allocator a page the firmware may write */
-			pr_err("guest context page not reclaimed, leaking it\n");
-			vm->gctx = NULL;
-		}
+		tsm_psp_vm_free_gctx(vm);
 		goto err;
 	}
 	return 0;
@@ -152,13 +159,7 @@ static void tsm_psp_vm_destroy(struct tsm_psp_vm *vm)
 	}
 	/* Waits for a bind that is reading @gctx_pa */
 	sev_tio_clear_kvm_ops(&tsm_psp_kvm_ops);
-	WRITE_ONCE(vm->gctx_pa, 0);
-	if (vm->ops->reclaim(vm->priv, page_to_pfn(vm->gctx), 1))
-		/* Never give the allocator a page the firmware may write */
-		pr_err("guest context page not reclaimed, leaking it\n");
-	else
-		__free_page(vm->gctx);
-	vm->gctx = NULL;
+	tsm_psp_vm_free_gctx(vm);
 	free_page((unsigned long)vm->rsp);
 	vm->rsp = NULL;
 	vm->have_rsp = false;

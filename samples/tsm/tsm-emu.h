@@ -281,14 +281,6 @@ struct tsm_emu *tsm_emu_create(const struct tsm_emu_config *cfg);
 void tsm_emu_destroy(struct tsm_emu *emu);
 
 /**
- * tsm_emu_default() - the first instance created at module load
- *
- * Return: the instance, or NULL if module parameter create_default=0.
- * Valid until the module is unloaded.
- */
-struct tsm_emu *tsm_emu_default(void);
-
-/**
  * tsm_emu_default_nth() - an instance created at module load
  * @n: its index, 0 to module parameter nr_domains - 1; instance @n is
  *	domain (module parameter) + @n, with its own host bridge

@@ -492,61 +492,61 @@ static bool page_in_use(struct psp *p, uint64_t pa)
 }
 
 /* The device context an SLA names */
-static int dev_lookup(struct psp *p, uint64_t sla, struct psp_dev **dp)
+/* The first page of the buffer @sla names */
+static int sla_first_page(struct psp *p, uint64_t sla, uint64_t *pa)
 {
 	struct pbuf *b = malloc(sizeof(*b));
-	unsigned int i;
-	bool owned;
 	int st;
 
-	*dp = NULL;
 	if (!b)
 		return PSP_RESOURCE_LIMIT;
 	st = sla_resolve(p, sla, b);
-	if (st)
-		goto out;
-	st = PSP_INVALID_DEV_CTX;
-	for (i = 0; i < MAX_DEVS; i++)
-		if (p->devs[i].used && p->devs[i].ctx_pa == b->page[0])
-			break;
-	if (i == MAX_DEVS)
-		goto out;
-	if (page_owned(p, b->page[0], &owned) || !owned) {
-		st = PSP_INVALID_PAGE_STATE;
-		goto out;
-	}
-	if (ctx_magic(p, b->page[0], DEV_MAGIC, false))
-		goto out;
-	*dp = &p->devs[i];
-	st = PSP_OK;
-out:
+	*pa = st ? 0 : b->page[0];
 	free(b);
 	return st;
 }
 
+static int dev_lookup(struct psp *p, uint64_t sla, struct psp_dev **dp)
+{
+	unsigned int i;
+	uint64_t pa;
+	bool owned;
+	int st;
+
+	*dp = NULL;
+	st = sla_first_page(p, sla, &pa);
+	if (st)
+		return st;
+	for (i = 0; i < MAX_DEVS; i++)
+		if (p->devs[i].used && p->devs[i].ctx_pa == pa)
+			break;
+	if (i == MAX_DEVS)
+		return PSP_INVALID_DEV_CTX;
+	if (page_owned(p, pa, &owned) || !owned)
+		return PSP_INVALID_PAGE_STATE;
+	if (ctx_magic(p, pa, DEV_MAGIC, false))
+		return PSP_INVALID_DEV_CTX;
+	*dp = &p->devs[i];
+	return PSP_OK;
+}
+
 static int tdi_lookup(struct psp *p, struct psp_dev *d, uint64_t sla, struct psp_tdi **tp)
 {
-	struct pbuf *b = malloc(sizeof(*b));
 	unsigned int i;
+	uint64_t pa;
 	int st;
 
 	*tp = NULL;
-	if (!b)
-		return PSP_RESOURCE_LIMIT;
-	st = sla_resolve(p, sla, b);
+	st = sla_first_page(p, sla, &pa);
 	if (st)
-		goto out;
-	st = PSP_INVALID_TDI_CTX;
+		return st;
 	for (i = 0; i < MAX_TDIS; i++)
-		if (d->tdis[i].used && d->tdis[i].ctx_pa == b->page[0])
+		if (d->tdis[i].used && d->tdis[i].ctx_pa == pa)
 			break;
-	if (i == MAX_TDIS || ctx_magic(p, b->page[0], TDI_MAGIC, false))
-		goto out;
+	if (i == MAX_TDIS || ctx_magic(p, pa, TDI_MAGIC, false))
+		return PSP_INVALID_TDI_CTX;
 	*tp = &d->tdis[i];
-	st = PSP_OK;
-out:
-	free(b);
-	return st;
+	return PSP_OK;
 }
 
 /* A new firmware-owned context of at least @size bytes */

@@ -185,9 +185,22 @@ avail()
 }
 
 # nr_streams: number of streamH.R.E links of the emulated host bridge
+# nr_streams [HOST_BRIDGE]: number of streamH.R.E links of a host bridge
+# (default: the emulated one)
 nr_streams()
 {
-	ls "$TSM_HB" 2>/dev/null | grep -c '^stream'
+	ls "${1:-$TSM_HB}" 2>/dev/null | grep -c '^stream'
+}
+
+# wait_for PATTERN FILE: FILE shows PATTERN within 10 s
+wait_for()
+{
+	i=0
+	while ! grep -q "$1" "$2" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "$1" "$2"
 }
 
 # Peer programs (bridge_peer, psp_peer) playing the user-space model of a
@@ -199,11 +212,7 @@ start_model()
 {
 	$P model "$@" > "$MOUT" 2>&1 &
 	mpid=$!
-	i=0
-	while ! grep -q '^ready' "$MOUT" && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_for '^ready' "$MOUT"
 }
 
 # stop_model [kill]: wait for (or end) the model; its output goes to the log

@@ -20,12 +20,7 @@ ktap_set_plan 21
 : > "$CTL"
 tsm-model device --ctl "$CTL" -v 2> "$LOG" &
 model=$!
-i=0
-while ! grep -q attached "$LOG" && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-tsm_check "device model attached to /dev/tsm_emu_model" grep -q attached "$LOG"
+tsm_check "device model attached to /dev/tsm_emu_model" wait_for attached "$LOG"
 
 # fw STEP...: run the firmware model; its output goes to the log on failure.
 fw()

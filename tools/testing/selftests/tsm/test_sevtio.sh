@@ -29,17 +29,6 @@ RP2=$DOM2:00:00.0
 ktap_print_header
 ktap_set_plan 89
 
-# wait_for PATTERN FILE: FILE shows PATTERN within 10 s
-wait_for()
-{
-	i=0
-	while ! grep -q "$1" "$2" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q "$1" "$2"
-}
-
 # fault WORDS: the control words of both models
 fault()
 {
@@ -68,15 +57,9 @@ disconnected()
 # (default: what it held with no device connected)
 clean()
 {
-	tsm_expect_eq 0:0 "$(nr_streams):$(nr_streams2)" "streams left" &&
+	tsm_expect_eq 0:0 "$(nr_streams):$(nr_streams "$HB2")" "streams left" &&
 		tsm_expect_eq "${1:-$base_pages}" "$(peer_stat private)" \
 			"firmware-owned pages"
-}
-
-# nr_streams2: streams registered under the second host bridge
-nr_streams2()
-{
-	ls "$HB2" 2>/dev/null | grep -c '^stream'
 }
 
 connect()
@@ -170,7 +153,7 @@ secure2()
 }
 tsm_check "its IDE stream is Secure on the endpoint and its root port" secure2
 tsm_check "its stream is registered under the second host bridge only" \
-	tsm_expect_eq 2:1 "$(nr_streams):$(nr_streams2)" "streams (first:second)"
+	tsm_expect_eq 2:1 "$(nr_streams):$(nr_streams "$HB2")" "streams (first:second)"
 evidence2()
 {
 	cat "$TSM_PCI/$DSM2/tsm/certs" > $E/certs2.bin &&
