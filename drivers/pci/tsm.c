@@ -59,7 +59,11 @@
  * waiting for the locks above.
  *
  * Show methods only take pci_tsm_ctx_lock, never a device lock: a VF's
- * attributes are drained while its PF's device lock is held.
+ * attributes are drained while its PF's device lock is held.  The one
+ * exception is tsm/state of a locked function (devsec role), which asks
+ * the TSM and so takes the function's own operation lock (1. and 2.):
+ * nothing holds a function's own device lock while draining its
+ * attributes.
  */
 static DECLARE_RWSEM(pci_tsm_rwsem);
 static DEFINE_SPINLOCK(pci_tsm_ctx_lock);
@@ -194,6 +198,34 @@ static void pci_tsm_op_unlock(struct device *dev)
 {
 	up_read(&pci_tsm_rwsem);
 	device_unlock(dev);
+}
+
+static const char * const pci_tsm_state_names[] = {
+	[PCI_TSM_TDI_UNLOCKED] = "unlocked",
+	[PCI_TSM_TDI_LOCKED] = "locked",
+	[PCI_TSM_TDI_RUN] = "run",
+	[PCI_TSM_TDI_ERROR] = "error",
+};
+
+/* Tell user space that the devsec state of @pdev is now @state */
+static void pci_tsm_notify(struct pci_dev *pdev, enum pci_tsm_tdi_state state)
+{
+	char env[32];
+	char *envp[] = { env, NULL };
+
+	snprintf(env, sizeof(env), "TSM_STATE=%s", pci_tsm_state_names[state]);
+	kobject_uevent_env(&pdev->dev.kobj, KOBJ_CHANGE, envp);
+}
+
+/* Set the devsec state (and with it accepted) of a published context */
+static void pci_tsm_set_state(struct pci_tsm *tsm,
+			      enum pci_tsm_tdi_state state)
+{
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm->state = state;
+	tsm->accepted = state == PCI_TSM_TDI_RUN;
+	spin_unlock(&pci_tsm_ctx_lock);
+	pci_tsm_notify(tsm->pdev, state);
 }
 
 static int pci_tsm_publish(struct pci_dev *pdev, struct pci_tsm *tsm)
@@ -362,7 +394,9 @@ static void __pci_tsm_disconnect(struct pci_dev *dsm, struct pci_tsm *tsm)
 static void __pci_tsm_unlock(struct pci_dev *pdev, struct pci_tsm *tsm)
 {
 	pci_tsm_unpublish(pdev);
+	pci_tsm_evidence_clear(tsm);
 	tsm->tsm_dev->pci_ops->unlock(tsm);
+	pci_tsm_notify(pdev, PCI_TSM_TDI_UNLOCKED);
 }
 
 /* Tear down whatever context @pdev has; pci_tsm_rwsem held for write */
@@ -487,17 +521,21 @@ static int __pci_tsm_lock(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 		return PTR_ERR(tsm);
 
 	if (WARN_ON(tsm->pdev != pdev || tsm->dsm_dev != pdev ||
-		    tsm->tsm_dev != tsm_dev || tsm->accepted)) {
+		    tsm->tsm_dev != tsm_dev || tsm->accepted ||
+		    tsm->state != PCI_TSM_TDI_UNLOCKED)) {
 		rc = -ENXIO;
 		goto err;
 	}
 
+	tsm->state = PCI_TSM_TDI_LOCKED;
 	rc = pci_tsm_publish(pdev, tsm);
 	if (rc)
 		goto err;
+	pci_tsm_notify(pdev, PCI_TSM_TDI_LOCKED);
 	return 0;
 
 err:
+	pci_tsm_evidence_clear(tsm);
 	ops->unlock(tsm);
 	return rc;
 }
@@ -523,15 +561,76 @@ static int __pci_tsm_accept(struct pci_dev *pdev)
 		return -EINVAL;
 	if (pdev->dev.driver || tsm->accepted)
 		return -EBUSY;
+	if (tsm->state != PCI_TSM_TDI_LOCKED) {
+		pci_err(pdev, "cannot accept an interface in TDISP %s: unlock it first\n",
+			pci_tsm_state_names[tsm->state]);
+		return -EIO;
+	}
 
 	rc = tsm->tsm_dev->pci_ops->accept(pdev);
 	if (rc)
 		return rc;
 
-	spin_lock(&pci_tsm_ctx_lock);
-	tsm->accepted = true;
-	spin_unlock(&pci_tsm_ctx_lock);
+	pci_tsm_set_state(tsm, PCI_TSM_TDI_RUN);
 	return 0;
+}
+
+/*
+ * Ask the TSM for the state of the locked interface of @pdev; anything but
+ * the state the core expects means the interface cannot be trusted any
+ * more.  Returns the state, or -errno if the TSM could not tell.
+ */
+static int __pci_tsm_state(struct pci_dev *pdev)
+{
+	struct pci_tsm *tsm = pci_tsm_devsec_ctx(pdev);
+	const struct pci_tsm_ops *ops;
+	int rc;
+
+	if (!tsm)
+		return PCI_TSM_TDI_UNLOCKED;
+	ops = tsm->tsm_dev->pci_ops;
+	if (!ops->state || tsm->state == PCI_TSM_TDI_ERROR)
+		return tsm->state;
+
+	rc = ops->state(pdev);
+	if (rc < 0)
+		return rc;
+	if (rc == tsm->state)
+		return rc;
+	if (rc > PCI_TSM_TDI_ERROR)
+		pci_err(pdev, "TSM reports an invalid TDISP state %d\n", rc);
+	pci_warn(pdev, "TDISP interface left %s (now %s): no longer trusted\n",
+		 pci_tsm_state_names[tsm->state],
+		 rc > PCI_TSM_TDI_ERROR ? "unknown" : pci_tsm_state_names[rc]);
+	pci_tsm_set_state(tsm, PCI_TSM_TDI_ERROR);
+	return PCI_TSM_TDI_ERROR;
+}
+
+/**
+ * pci_tsm_driver_allowed() - may a driver bind to a function
+ * @pdev: PCI function about to be probed, device lock held
+ *
+ * A function locked by a devsec TSM (TDISP CONFIG_LOCKED) must be accepted
+ * before a driver may use it: its MMIO is not yet private, and a driver
+ * would touch a device whose report the guest has not checked.
+ *
+ * Return: 0, or -EPERM if @pdev is locked and not (or no longer) accepted.
+ */
+int pci_tsm_driver_allowed(struct pci_dev *pdev)
+{
+	struct pci_tsm *tsm;
+	int state = -1;
+
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm = pdev->tsm;
+	if (tsm && is_devsec_tsm(tsm->tsm_dev) && !tsm->accepted)
+		state = tsm->state;
+	spin_unlock(&pci_tsm_ctx_lock);
+	if (state < 0)
+		return 0;
+	pci_info(pdev, "no driver while the TDISP interface is %s and not accepted\n",
+		 pci_tsm_state_names[state]);
+	return -EPERM;
 }
 
 /* Look up the TSM named in @buf and run @fn on @pdev with it */
@@ -722,6 +821,23 @@ static ssize_t accept_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(accept);
 
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	int rc;
+
+	rc = pci_tsm_op_lock(dev);
+	if (rc)
+		return rc;
+	rc = __pci_tsm_state(pdev);
+	pci_tsm_op_unlock(dev);
+	if (rc < 0)
+		return rc;
+	return sysfs_emit(buf, "%s\n", pci_tsm_state_names[rc]);
+}
+static DEVICE_ATTR_RO(state);
+
 /* Evidence generations, never reused */
 static atomic64_t pci_tsm_generation;
 
@@ -787,7 +903,7 @@ static ssize_t pci_tsm_evidence_read(struct kobject *kobj,
 
 	spin_lock(&pci_tsm_ctx_lock);
 	tsm = pdev->tsm;
-	if (tsm && is_link_tsm(tsm->tsm_dev)) {
+	if (tsm) {
 		e = &tsm->evidence[type];
 		if (off < e->len) {
 			rc = min_t(size_t, count, e->len - off);
@@ -866,8 +982,7 @@ static ssize_t evidence_generation_show(struct device *dev,
 
 	spin_lock(&pci_tsm_ctx_lock);
 	tsm = pdev->tsm;
-	rc = sysfs_emit(buf, "%llu\n",
-			tsm && is_link_tsm(tsm->tsm_dev) ? tsm->generation : 0);
+	rc = sysfs_emit(buf, "%llu\n", tsm ? tsm->generation : 0);
 	spin_unlock(&pci_tsm_ctx_lock);
 	return rc;
 }
@@ -888,6 +1003,7 @@ static struct attribute *pci_tsm_attrs[] = {
 	&dev_attr_lock.attr,
 	&dev_attr_unlock.attr,
 	&dev_attr_accept.attr,
+	&dev_attr_state.attr,
 	&dev_attr_evidence_generation.attr,
 	NULL
 };
@@ -913,6 +1029,10 @@ static umode_t pci_tsm_attr_visible(struct kobject *kobj, struct attribute *a,
 		return 0;
 	}
 
+	if (a == &dev_attr_evidence_generation.attr &&
+	    pci_tsm_devsec_visible(pdev))
+		return a->mode;
+
 	if (a == &dev_attr_dsm.attr || a == &dev_attr_bound.attr ||
 	    a == &dev_attr_evidence_generation.attr) {
 		if (!pci_tsm_link_visible())
@@ -925,7 +1045,7 @@ static umode_t pci_tsm_attr_visible(struct kobject *kobj, struct attribute *a,
 		return 0;
 	}
 
-	/* lock, unlock, accept */
+	/* lock, unlock, accept, state */
 	if (pci_tsm_devsec_visible(pdev))
 		return a->mode;
 	return 0;
@@ -944,12 +1064,17 @@ static bool pci_tsm_group_visible(struct kobject *kobj)
 
 DEFINE_SYSFS_GROUP_VISIBLE(pci_tsm);
 
-/* certs and measurements on DSMs, report where bound is */
+/*
+ * certs and measurements on DSMs, report where bound is (link) and where
+ * lock is (devsec)
+ */
 static umode_t pci_tsm_bin_attr_visible(struct kobject *kobj,
 					struct bin_attribute *a, int n)
 {
 	struct pci_dev *pdev = to_pci_dev(kobj_to_dev(kobj));
 
+	if (a == &bin_attr_report && pci_tsm_devsec_visible(pdev))
+		return a->attr.mode;
 	if (!pci_tsm_link_visible())
 		return 0;
 	if (a == &bin_attr_report)
@@ -1293,6 +1418,108 @@ void pci_tsm_unbind(struct pci_dev *pdev)
 	device_unlock(&dsm->dev);
 }
 EXPORT_SYMBOL_GPL(pci_tsm_unbind);
+
+/* Start, or ask the state of, the bound interface of @pdev */
+static int pci_tsm_tdi_op(struct pci_dev *pdev, bool start)
+{
+	struct pci_dev *dsm __free(pci_dev_put) = pci_tsm_find_dsm(pdev);
+	const struct pci_tsm_ops *ops;
+	struct pci_tsm *tsm;
+	int rc;
+
+	if (!dsm)
+		return -ENXIO;
+
+	rc = pci_tsm_op_lock(&dsm->dev);
+	if (rc)
+		return rc;
+	tsm = pci_tsm_link_ctx(pdev, dsm);
+	if (!tsm || !tsm->tdi) {
+		rc = -ENXIO;
+		goto out;
+	}
+	ops = tsm->tsm_dev->pci_ops;
+	if (start)
+		rc = ops->tdi_start ? ops->tdi_start(tsm->tdi) : -EOPNOTSUPP;
+	else
+		rc = ops->tdi_state ? ops->tdi_state(tsm->tdi) : -EOPNOTSUPP;
+out:
+	pci_tsm_op_unlock(&dsm->dev);
+	return rc;
+}
+
+/**
+ * pci_tsm_tdi_start() - start a bound interface for its VM
+ * @pdev: function bound with pci_tsm_bind()
+ *
+ * Moves the interface from TDISP CONFIG_LOCKED to RUN, when the VM that
+ * owns it accepted it.
+ *
+ * Context: process context, may sleep; see pci_tsm_bind().
+ *
+ * Return: 0; -ENXIO if @pdev is not bound; -EOPNOTSUPP if the TSM cannot
+ * start interfaces; -EINTR if interrupted; or an error of the TSM.
+ */
+int pci_tsm_tdi_start(struct pci_dev *pdev)
+{
+	return pci_tsm_tdi_op(pdev, true);
+}
+EXPORT_SYMBOL_GPL(pci_tsm_tdi_start);
+
+/**
+ * pci_tsm_tdi_state() - TDISP state of a bound interface
+ * @pdev: function bound with pci_tsm_bind()
+ *
+ * Asks the device, through the TSM, for the state of the interface.
+ *
+ * Context: process context, may sleep; see pci_tsm_bind().
+ *
+ * Return: the state (&enum pci_tsm_tdi_state); -ENXIO if @pdev is not
+ * bound; -EOPNOTSUPP if the TSM cannot tell; -EINTR if interrupted; or an
+ * error of the TSM.
+ */
+int pci_tsm_tdi_state(struct pci_dev *pdev)
+{
+	return pci_tsm_tdi_op(pdev, false);
+}
+EXPORT_SYMBOL_GPL(pci_tsm_tdi_state);
+
+/**
+ * pci_tsm_evidence_get() - copy evidence of a function
+ * @pdev: function with a TSM context
+ * @type: kind of evidence
+ * @buf: destination, may be %NULL when @len is 0
+ * @len: size of @buf in bytes
+ *
+ * For a hypervisor that relays evidence, e.g. the interface report of a
+ * bound function, to the VM that owns it.  Copies at most @len bytes.
+ *
+ * Context: any context that may take a spinlock.
+ *
+ * Return: the full size of the evidence (0 if there is none), or -ENXIO
+ * if @pdev has no context, -EINVAL for a bad @type.
+ */
+ssize_t pci_tsm_evidence_get(struct pci_dev *pdev,
+			     enum pci_tsm_evidence_type type, void *buf,
+			     size_t len)
+{
+	struct pci_tsm *tsm;
+	ssize_t rc;
+
+	if (type >= PCI_TSM_EVIDENCE_MAX)
+		return -EINVAL;
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm = pdev->tsm;
+	if (tsm) {
+		rc = tsm->evidence[type].len;
+		memcpy(buf, tsm->evidence[type].data, min_t(size_t, len, rc));
+	} else {
+		rc = -ENXIO;
+	}
+	spin_unlock(&pci_tsm_ctx_lock);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(pci_tsm_evidence_get);
 
 static ssize_t __pci_tsm_guest_req(struct pci_dev *pdev, struct pci_dev *dsm,
 				   sockptr_t req, size_t req_len,

@@ -54,6 +54,23 @@ struct pci_tsm_evidence {
 };
 
 /**
+ * enum pci_tsm_tdi_state - TDISP state of a device interface
+ * @PCI_TSM_TDI_UNLOCKED: CONFIG_UNLOCKED: not under TSM control
+ * @PCI_TSM_TDI_LOCKED: CONFIG_LOCKED: configuration frozen, not yet in use
+ * @PCI_TSM_TDI_RUN: RUN: accepted, private MMIO and DMA enabled
+ * @PCI_TSM_TDI_ERROR: ERROR: the device left the locked configuration and
+ *	must not be trusted until it is unlocked
+ *
+ * The values are those of TDISP TDI_STATE.
+ */
+enum pci_tsm_tdi_state {
+	PCI_TSM_TDI_UNLOCKED,
+	PCI_TSM_TDI_LOCKED,
+	PCI_TSM_TDI_RUN,
+	PCI_TSM_TDI_ERROR,
+};
+
+/**
  * struct pci_tsm - TSM context of one PCI function
  * @pdev: the function
  * @dsm_dev: the Device Security Manager (DSM) function that owns the
@@ -63,7 +80,11 @@ struct pci_tsm_evidence {
  * @tsm_dev: the TSM that manages @pdev
  * @tdi: link role: the bound interface, %NULL while not bound
  * @connected: link role, DSM: &pci_tsm_ops.connect succeeded
- * @accepted: devsec role: the interface was accepted (TDISP RUN)
+ * @accepted: devsec role: the interface was accepted (TDISP RUN) and has
+ *	      not left RUN since
+ * @state: devsec role: TDISP state of the interface as last seen by the
+ *	   core: %PCI_TSM_TDI_LOCKED from lock, %PCI_TSM_TDI_RUN after
+ *	   accept, %PCI_TSM_TDI_ERROR once &pci_tsm_ops.state reported it
  * @evidence: evidence exported to user space, see pci_tsm_evidence_set()
  * @generation: evidence generation: changes with every change of
  *		@evidence and is never reused
@@ -74,8 +95,8 @@ struct pci_tsm_evidence {
  * structure of its own, in &pci_tsm_ops.probe or &pci_tsm_ops.lock and
  * frees it in &pci_tsm_ops.remove or &pci_tsm_ops.unlock.  It initialises
  * it with pci_tsm_pf0_constructor(), pci_tsm_link_constructor() or
- * pci_tsm_devsec_constructor(); @tdi, @connected and @accepted belong to
- * the core.
+ * pci_tsm_devsec_constructor(); @tdi, @connected, @accepted and @state
+ * belong to the core.
  * A context holds no references: the core tears down the contexts of the
  * functions that depend on a DSM before the DSM's own context, and every
  * context of a TSM before the TSM goes away.
@@ -87,6 +108,7 @@ struct pci_tsm {
 	struct pci_tdi *tdi;
 	bool connected;
 	bool accepted;
+	enum pci_tsm_tdi_state state;
 	struct pci_tsm_evidence evidence[PCI_TSM_EVIDENCE_MAX];
 	u64 generation;
 };
@@ -120,6 +142,12 @@ struct pci_tsm_pf0 {
  *	  CONFIG_LOCKED) for @kvm with the identifier @tdi_id.  Return the
  *	  new interface (see pci_tsm_tdi_constructor()) or an ERR_PTR().
  * @unbind: link, required with @bind: stop and free an interface
+ * @tdi_start: link, optional with @bind: move the bound interface @tdi
+ *	       from CONFIG_LOCKED to RUN on behalf of its VM (TDISP
+ *	       START_INTERFACE).  Return 0 or -errno.
+ * @tdi_state: link, optional with @bind: ask the device for the TDISP
+ *	       state of the bound interface @tdi.  Return the state (&enum
+ *	       pci_tsm_tdi_state) or -errno.
  * @guest_req: link, optional: pass a request of the VM owning @tdi
  *	       through to the TSM.  Return the size of the response written
  *	       to @resp or -errno; *@tsm_code receives the TSM specific
@@ -131,6 +159,11 @@ struct pci_tsm_pf0 {
  *	    the context created by @lock
  * @accept: devsec: accept the locked interface @pdev (TDISP RUN) and
  *	    enable its private MMIO and DMA.  Return 0 or -errno.
+ * @state: devsec, optional: ask the TSM for the TDISP state of the locked
+ *	   interface @pdev.  When the interface left CONFIG_LOCKED or RUN
+ *	   behind the guest's back (ERROR, or unlocked by the host), the
+ *	   backend withdraws what it enabled on @accept before it returns.
+ *	   Return the state (&enum pci_tsm_tdi_state) or -errno.
  * @measure: link, optional: fetch fresh signed measurements of the
  *	     connected DSM @pdev over @nonce (32 bytes) and publish them with
  *	     pci_tsm_evidence_set().  Return 0 or -errno.
@@ -155,6 +188,8 @@ struct pci_tsm_ops {
 	struct pci_tdi *(*bind)(struct pci_dev *pdev, struct kvm *kvm,
 				u32 tdi_id);
 	void (*unbind)(struct pci_tdi *tdi);
+	int (*tdi_start)(struct pci_tdi *tdi);
+	int (*tdi_state)(struct pci_tdi *tdi);
 	ssize_t (*guest_req)(struct pci_tdi *tdi, sockptr_t req,
 			     size_t req_len, sockptr_t resp, size_t resp_len,
 			     u64 *tsm_code);
@@ -162,6 +197,7 @@ struct pci_tsm_ops {
 	struct pci_tsm *(*lock)(struct tsm_dev *tsm_dev, struct pci_dev *pdev);
 	void (*unlock)(struct pci_tsm *tsm);
 	int (*accept)(struct pci_dev *pdev);
+	int (*state)(struct pci_dev *pdev);
 	int (*measure)(struct pci_dev *pdev, const u8 *nonce);
 };
 
@@ -220,6 +256,11 @@ int pci_tsm_doe_transfer(struct pci_dev *pdev, u8 type, const void *req,
 			 size_t req_sz, void *resp, size_t resp_sz);
 int pci_tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id);
 void pci_tsm_unbind(struct pci_dev *pdev);
+int pci_tsm_tdi_start(struct pci_dev *pdev);
+int pci_tsm_tdi_state(struct pci_dev *pdev);
+ssize_t pci_tsm_evidence_get(struct pci_dev *pdev,
+			     enum pci_tsm_evidence_type type, void *buf,
+			     size_t len);
 ssize_t pci_tsm_guest_req(struct pci_dev *pdev, sockptr_t req, size_t req_len,
 			  sockptr_t resp, size_t resp_len, u64 *tsm_code);
 void pci_tsm_evidence_set(struct pci_tsm *tsm,
@@ -249,6 +290,23 @@ static inline int pci_tsm_bind(struct pci_dev *pdev, struct kvm *kvm,
 
 static inline void pci_tsm_unbind(struct pci_dev *pdev)
 {
+}
+
+static inline int pci_tsm_tdi_start(struct pci_dev *pdev)
+{
+	return -ENXIO;
+}
+
+static inline int pci_tsm_tdi_state(struct pci_dev *pdev)
+{
+	return -ENXIO;
+}
+
+static inline ssize_t pci_tsm_evidence_get(struct pci_dev *pdev,
+					   enum pci_tsm_evidence_type type,
+					   void *buf, size_t len)
+{
+	return -ENXIO;
 }
 
 static inline ssize_t pci_tsm_guest_req(struct pci_dev *pdev, sockptr_t req,

@@ -39,6 +39,9 @@
  * @tsm_dev: the registered TSM, %NULL while not registered
  * @decline: probe/lock decline every device (return %NULL)
  * @fail_rc: error returned by connect/lock/accept, 0 to succeed
+ * @state_inject: the devsec state op returns @state_rc instead of the
+ *		  state the core expects
+ * @state_rc: see @state_inject
  * @gate_pdev: connect of this device waits for @gate
  * @entered: completed when connect of @gate_pdev runs
  * @gate: released by the test
@@ -47,6 +50,8 @@ struct mock_tsm {
 	struct tsm_dev *tsm_dev;
 	bool decline;
 	int fail_rc;
+	bool state_inject;
+	int state_rc;
 	struct pci_dev *gate_pdev;
 	struct completion entered;
 	struct completion gate;
@@ -237,6 +242,24 @@ static ssize_t mock_guest_req(struct pci_tdi *tdi, sockptr_t req,
 	return len;
 }
 
+/* TDISP state of a bound interface: the TDI id; start logs */
+static int mock_tdi_state(struct pci_tdi *tdi)
+{
+	log_op('T', tdi->pdev);
+	return tdi->tdi_id;
+}
+
+static int mock_tdi_start(struct pci_tdi *tdi)
+{
+	log_op('X', tdi->pdev);
+	return cur->link.fail_rc;
+}
+
+static int mock_measure_none(struct pci_dev *pdev, const u8 *nonce)
+{
+	return -EOPNOTSUPP;
+}
+
 static const struct pci_tsm_ops mock_link_ops = {
 	.probe = mock_probe,
 	.remove = mock_remove,
@@ -244,6 +267,8 @@ static const struct pci_tsm_ops mock_link_ops = {
 	.disconnect = mock_disconnect,
 	.bind = mock_bind,
 	.unbind = mock_unbind,
+	.tdi_start = mock_tdi_start,
+	.tdi_state = mock_tdi_state,
 	.guest_req = mock_guest_req,
 };
 
@@ -291,6 +316,43 @@ static const struct pci_tsm_ops mock_devsec_ops = {
 	.lock = mock_lock,
 	.unlock = mock_unlock,
 	.accept = mock_accept,
+};
+
+/* A lock that also publishes a report, and a state query */
+static const u8 mock_report[] = { 0x01, 0x00, 0x00, 0x00, 0x5a, 0xa5 };
+
+static struct pci_tsm *mock_lock_report(struct tsm_dev *tsm_dev,
+					struct pci_dev *pdev)
+{
+	struct pci_tsm *tsm = mock_lock(tsm_dev, pdev);
+	void *report;
+
+	if (IS_ERR_OR_NULL(tsm))
+		return tsm;
+	report = kvmemdup(mock_report, sizeof(mock_report), GFP_KERNEL);
+	if (!report) {
+		mock_unlock(tsm);
+		return ERR_PTR(-ENOMEM);
+	}
+	pci_tsm_evidence_set(tsm, PCI_TSM_EVIDENCE_REPORT, report,
+			     sizeof(mock_report));
+	return tsm;
+}
+
+static int mock_state(struct pci_dev *pdev)
+{
+	device_lock_assert(&pdev->dev);
+	log_op('S', pdev);
+	if (cur->devsec.state_inject)
+		return cur->devsec.state_rc;
+	return READ_ONCE(pdev->tsm)->state;
+}
+
+static const struct pci_tsm_ops mock_devsec_state_ops = {
+	.lock = mock_lock_report,
+	.unlock = mock_unlock,
+	.accept = mock_accept,
+	.state = mock_state,
 };
 
 static void mock_register(struct kunit *test, struct mock_tsm *mock,
@@ -344,6 +406,19 @@ static ssize_t attr_store(struct kunit *test, struct pci_dev *pdev,
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, a->store);
 	return a->store(&pdev->dev, a, val, strlen(val));
+}
+
+/* Return value of a show method, for the ones expected to fail */
+static ssize_t attr_show_rc(struct kunit *test, struct pci_dev *pdev,
+			    const char *name)
+{
+	struct device_attribute *a = find_attr(pdev, name, NULL, NULL);
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, a->show);
+	return a->show(&pdev->dev, a, buf);
 }
 
 static const char *attr_show(struct kunit *test, struct pci_dev *pdev,
@@ -589,6 +664,17 @@ static void tsm_class_register(struct kunit *test)
 	bad_ops(test, &ops);
 	ops = mock_devsec_ops;
 	ops.accept = NULL;
+	bad_ops(test, &ops);
+	ops = (struct pci_tsm_ops) { .state = mock_state };
+	bad_ops(test, &ops);
+	ops = mock_devsec_state_ops;
+	ops.measure = mock_measure_none;
+	bad_ops(test, &ops);
+	ops = (struct pci_tsm_ops) {
+		.probe = mock_probe, .remove = mock_remove,
+		.connect = mock_connect, .disconnect = mock_disconnect,
+		.tdi_state = mock_tdi_state,
+	};
 	bad_ops(test, &ops);
 
 	mock_register(test, &cur->link, &mock_link_ops);
@@ -873,6 +959,15 @@ static void tsm_bind(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, resp, req, sizeof(req));
 	KUNIT_EXPECT_EQ(test, code, 0x101);
 
+	/* start and state of a bound interface, for its VM */
+	KUNIT_EXPECT_EQ(test, pci_tsm_tdi_state(cur->fn1), 0x101);
+	KUNIT_EXPECT_EQ(test, pci_tsm_tdi_start(cur->fn1), 0);
+	cur->link.fail_rc = -EPROTO;
+	KUNIT_EXPECT_EQ(test, pci_tsm_tdi_start(cur->fn1), -EPROTO);
+	cur->link.fail_rc = 0;
+	KUNIT_EXPECT_EQ(test, pci_tsm_tdi_start(cur->dsm2), -ENXIO);
+	KUNIT_EXPECT_EQ(test, pci_tsm_tdi_state(cur->plain), -ENXIO);
+
 	pci_tsm_unbind(cur->fn1);
 	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "bound"), "\n");
 	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, KERNEL_SOCKPTR(req),
@@ -882,7 +977,8 @@ static void tsm_bind(struct kunit *test)
 	/* unbinding what is not bound does nothing */
 	pci_tsm_unbind(cur->fn1);
 	pci_tsm_unbind(cur->plain);
-	EXPECT_LOG(test, "B1.0 B1.1 G1.1 U1.1 ");
+	KUNIT_EXPECT_EQ(test, pci_tsm_tdi_state(cur->fn1), -ENXIO);
+	EXPECT_LOG(test, "B1.0 B1.1 G1.1 T1.1 X1.1 X1.1 U1.1 ");
 
 	/* disconnect unbinds first */
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
@@ -901,6 +997,8 @@ static void tsm_bind_unsupported(struct kunit *test)
 
 	ops.bind = NULL;
 	ops.unbind = NULL;
+	ops.tdi_start = NULL;
+	ops.tdi_state = NULL;
 	ops.guest_req = NULL;
 	mock_register(test, &cur->link, &ops);
 	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm, "connect",
@@ -1008,11 +1106,12 @@ static void tsm_devsec_driver_bound(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
 			(ssize_t)strlen(name));
-	drv_bind(test, cur->fn1);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"),
-			-EBUSY);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
-			-EBUSY);
+	/* no driver before accept */
+	KUNIT_ASSERT_EQ(test, device_set_driver_override(&cur->fn1->dev,
+							 core_test_driver.name),
+			0);
+	KUNIT_EXPECT_EQ(test, device_attach(&cur->fn1->dev), 0);
+	KUNIT_EXPECT_NULL(test, cur->fn1->dev.driver);
 	drv_unbind(test, cur->fn1);
 
 	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"), 1);
@@ -1023,6 +1122,100 @@ static void tsm_devsec_driver_bound(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
 			(ssize_t)strlen(name));
 	EXPECT_LOG(test, "L1.1 A1.1 K1.1 ");
+}
+
+static void tsm_devsec_state(struct kunit *test)
+{
+	u8 buf[sizeof(mock_report)] = {};
+	const char *name;
+	u64 gen;
+
+	mock_register(test, &cur->devsec, &mock_devsec_state_ops);
+	name = tsm_name(cur->devsec.tsm_dev);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->fn1, "state"), 0444);
+	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->plain, "state"), 0);
+
+	/* not locked: no query */
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+			   "unlocked\n");
+	KUNIT_EXPECT_EQ(test, pci_tsm_evidence_get(cur->fn1,
+						   PCI_TSM_EVIDENCE_REPORT,
+						   buf, sizeof(buf)), -ENXIO);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1,
+					   "evidence_generation"), "0\n");
+
+	/* locked: the report is published, the TSM is asked */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+			(ssize_t)strlen(name));
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+			   "locked\n");
+	KUNIT_EXPECT_EQ(test, pci_tsm_evidence_get(cur->fn1,
+						   PCI_TSM_EVIDENCE_REPORT,
+						   buf, sizeof(buf)),
+			(ssize_t)sizeof(mock_report));
+	KUNIT_EXPECT_MEMEQ(test, buf, mock_report, sizeof(mock_report));
+	KUNIT_EXPECT_EQ(test, pci_tsm_evidence_get(cur->fn1,
+						   PCI_TSM_EVIDENCE_MAX,
+						   buf, sizeof(buf)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kstrtou64(attr_show(test, cur->fn1,
+						  "evidence_generation"),
+					10, &gen), 0);
+	KUNIT_EXPECT_NE(test, gen, 0);
+
+	/* a TSM that cannot tell fails the read, nothing changes */
+	cur->devsec.state_inject = true;
+	cur->devsec.state_rc = -ETIMEDOUT;
+	KUNIT_EXPECT_EQ(test, attr_show_rc(test, cur->fn1, "state"),
+			-ETIMEDOUT);
+	cur->devsec.state_inject = false;
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+			   "locked\n");
+
+	/* run, then ERROR: trust withdrawn, no driver, no accept */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"), 1);
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"), "run\n");
+	cur->devsec.state_inject = true;
+	cur->devsec.state_rc = PCI_TSM_TDI_ERROR;
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+			   "error\n");
+	cur->devsec.state_inject = false;
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "accept"), "0\n");
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+			   "error\n");
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"),
+			-EIO);
+	KUNIT_ASSERT_EQ(test, device_set_driver_override(&cur->fn1->dev,
+							 core_test_driver.name),
+			0);
+	KUNIT_EXPECT_EQ(test, device_attach(&cur->fn1->dev), 0);
+	KUNIT_EXPECT_NULL(test, cur->fn1->dev.driver);
+	drv_unbind(test, cur->fn1);
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+			(ssize_t)strlen(name));
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+			   "unlocked\n");
+	KUNIT_EXPECT_EQ(test, pci_tsm_evidence_get(cur->fn1,
+						   PCI_TSM_EVIDENCE_REPORT,
+						   buf, sizeof(buf)), -ENXIO);
+
+	/* stopped behind the guest's back while locked, or nonsense */
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+			(ssize_t)strlen(name));
+	cur->devsec.state_inject = true;
+	cur->devsec.state_rc = PCI_TSM_TDI_UNLOCKED;
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+			   "error\n");
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+			(ssize_t)strlen(name));
+	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+			(ssize_t)strlen(name));
+	cur->devsec.state_rc = 42;
+	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+			   "error\n");
+	cur->devsec.state_inject = false;
+	mock_unregister(&cur->devsec);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->fn1->tsm));
+	EXPECT_LOG(test, "L1.1 S1.1 S1.1 S1.1 A1.1 S1.1 S1.1 K1.1 L1.1 S1.1 K1.1 L1.1 S1.1 K1.1 ");
 }
 
 static void tsm_unregister_tears_down(struct kunit *test)
@@ -1355,6 +1548,7 @@ static struct kunit_case core_test_cases[] = {
 	KUNIT_CASE(tsm_bind_unsupported),
 	KUNIT_CASE(tsm_devsec),
 	KUNIT_CASE(tsm_devsec_driver_bound),
+	KUNIT_CASE(tsm_devsec_state),
 	KUNIT_CASE(tsm_unregister_tears_down),
 	KUNIT_CASE(tsm_device_removal),
 	KUNIT_CASE(tsm_removal_vs_store),

@@ -62,8 +62,9 @@ static bool tsm_pci_ops_valid(const struct pci_tsm_ops *ops)
 {
 	bool link = ops->probe || ops->remove || ops->connect ||
 		    ops->disconnect || ops->bind || ops->unbind ||
-		    ops->guest_req;
-	bool devsec = ops->lock || ops->unlock || ops->accept;
+		    ops->tdi_start || ops->tdi_state || ops->guest_req ||
+		    ops->measure;
+	bool devsec = ops->lock || ops->unlock || ops->accept || ops->state;
 
 	if (link == devsec)
 		return false;
@@ -73,7 +74,8 @@ static bool tsm_pci_ops_valid(const struct pci_tsm_ops *ops)
 		return false;
 	if (!ops->bind != !ops->unbind)
 		return false;
-	return ops->bind || !ops->guest_req;
+	return ops->bind ||
+	       (!ops->tdi_start && !ops->tdi_state && !ops->guest_req);
 }
 
 /**
