@@ -13,6 +13,8 @@
  *             and context is released whatever the firmware answers;
  * bind:       TDI_CREATE and TDI_BIND for a confidential VM, the interface
  *             report becomes evidence; unbind the reverse;
+ * tdi_start:  TDI_BIND with RUN of a bound interface (START_INTERFACE).
+ * tdi_state:  TDI_STATUS.
  * guest_req:  GUEST_REQUEST on behalf of the VM owning an interface.
  *
  * The firmware is reached only through &struct sev_tio_fw_ops.  There is
@@ -388,6 +390,35 @@ out:
 	return rc;
 }
 
+/*
+ * TDI_BIND with RUN of the bound interface: the firmware starts it with
+ * the nonce of its lock.  The report it returns again is the one of the
+ * lock, already published.
+ */
+static int sev_tio_tdi_start(struct pci_tdi *tdi)
+{
+	struct sev_tio_bound *b = container_of(tdi, struct sev_tio_bound, base);
+	struct sev_tio_blob report = {};
+	int rc;
+
+	rc = sev_tio_tdi_bind(&b->tdi, SEV_TIO_BIND_FLAGS, true, &report);
+	kvfree(report.data);
+	if (rc)
+		pci_err(tdi->pdev, "SEV-TIO: starting the interface failed: %d\n",
+			rc);
+	return rc;
+}
+
+static int sev_tio_tdi_state(struct pci_tdi *tdi)
+{
+	struct sev_tio_bound *b = container_of(tdi, struct sev_tio_bound, base);
+	u8 state;
+	int rc;
+
+	rc = sev_tio_tdi_status(&b->tdi, &state);
+	return rc ? rc : state;
+}
+
 static const struct pci_tsm_ops sev_tio_pci_ops = {
 	.probe = sev_tio_probe,
 	.remove = sev_tio_remove,
@@ -395,6 +426,8 @@ static const struct pci_tsm_ops sev_tio_pci_ops = {
 	.disconnect = sev_tio_disconnect,
 	.bind = sev_tio_bind,
 	.unbind = sev_tio_unbind,
+	.tdi_start = sev_tio_tdi_start,
+	.tdi_state = sev_tio_tdi_state,
 	.guest_req = sev_tio_guest_req,
 	.measure = sev_tio_measure,
 };

@@ -102,6 +102,7 @@ struct psp_tdi {
 	uint16_t guest_id;
 	uint64_t gctx;
 	uint64_t bind_seq;
+	uint8_t nonce[SPDM_NONCE];	/* of the lock, for a later start */
 	uint8_t report[REPORT_MAX];
 	size_t report_len;
 	uint8_t report_digest[SPDM_H];
@@ -1102,6 +1103,7 @@ static int job_bind(struct psp_flow *f)
 		}
 	}
 	keep_report(t, report, n);
+	memcpy(t->nonce, nonce, sizeof(nonce));
 	t->bound = true;
 	t->run = f->run;
 	t->flags = f->flags;
@@ -1135,6 +1137,27 @@ static int job_unbind(struct psp_flow *f)
 	f->t->run = false;
 	f->t->nvalid = 0;
 	f->t->sdte_valid = false;
+	crypto_cleanse(f->t->nonce, sizeof(f->t->nonce));
+	return PSP_OK;
+}
+
+/*
+ * TDI_BIND with RUN of an interface already bound, locked, to the same
+ * guest: START_INTERFACE with the nonce of the lock.  The output is the
+ * report of the lock.
+ */
+static int job_start(struct psp_flow *f)
+{
+	struct psp_tdi *t = f->t;
+	int rc, st;
+
+	rc = tdisp_start(f->d->q, t->rid, t->nonce);
+	if (rc < 0)
+		return tdi_failed(f, rc);
+	st = out_object(f, OBJ_REPORT, t->report, t->report_len);
+	if (st)
+		return st;
+	t->run = true;
 	return PSP_OK;
 }
 
@@ -1595,8 +1618,12 @@ static int cmd_tdi_bind(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 	if (st >= 0)
 		return st;
 	st = PSP_INVALID_TDI_STATE;
-	if (f->t->bound)
-		goto out;
+	if (f->t->bound) {
+		if (!(buf[68] & 1) || f->t->run || get64(buf + 56) != f->t->gctx ||
+		    get16(buf + 64) != f->t->guest_id || flags != f->t->flags)
+			goto out;
+		return spdm_run(p, f, job_start);
+	}
 	st = PSP_INVALID_PARAM;
 	if (!(flags & LOCK_ALL_REDIRECT) || (flags & LOCK_BIND_P2P))
 		goto out;

@@ -973,7 +973,7 @@ TEST(psp_tdi_flow)
 	struct fake *f = fk_connected(&k);
 	uint8_t st[160], rsp[8 + 192], m[80] = { 0 }, b[PSP_MAX_CMD], *report, h[48], *o;
 	struct kbuf t0, t1, bogus;
-	uint64_t pa, first;
+	uint64_t pa, first, g1;
 	size_t len;
 	int changed, n;
 
@@ -1013,7 +1013,8 @@ TEST(psp_tdi_flow)
 	EXPECT_EQ(len, 20 + 16 * (size_t)n);
 	EXPECT_EQ(tdi_bind(f, &k, &t0, BIND_FLAGS, false), PSP_INVALID_TDI_STATE);
 	/* Bind without RUN */
-	EXPECT_EQ(tdi_bind(f, &k, &t1, BIND_FLAGS, false), PSP_OK);
+	g1 = fk_page(f, true);
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t1, BIND_FLAGS, false, g1), PSP_OK);
 	EXPECT_EQ(tdi_state(f, &k, &t1), TDI_CONFIG_LOCKED);
 	EXPECT_EQ(tdi_cmd(f, &k, &t1, PSP_TDI_REPORT, 0), PSP_OK);
 	free(out_object(f, &k, 6, &len));
@@ -1111,6 +1112,17 @@ TEST(psp_tdi_flow)
 	EXPECT_EQ(tdi_reclaim(f, &k, &t0), PSP_OK);
 	EXPECT_EQ(tdi_reclaim(f, &k, &t0), PSP_INVALID_TDI_CTX);
 	EXPECT_EQ(tdi_state(f, &k, &t0), -PSP_INVALID_TDI_CTX);
+
+	/* Start of the locked t1: same guest context and flags only */
+	EXPECT_EQ(tdi_bind(f, &k, &t1, BIND_FLAGS, true), PSP_INVALID_TDI_STATE);
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t1, 0x11, true, g1), PSP_INVALID_TDI_STATE);
+	EXPECT_EQ(tdi_state(f, &k, &t1), TDI_CONFIG_LOCKED);
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t1, BIND_FLAGS, true, g1), PSP_OK);
+	EXPECT_EQ(tdi_state(f, &k, &t1), TDI_RUN);
+	report = out_object(f, &k, 6, &len);
+	EXPECT(report && len >= 16 + 16);
+	free(report);
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t1, BIND_FLAGS, true, g1), PSP_INVALID_TDI_STATE);
 
 	/* A forced disconnect unbinds t1 without SPDM traffic */
 	n = f->rounds;

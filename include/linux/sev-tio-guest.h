@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * AMD SEV-TIO guest side: the devsec TSM of an SEV-SNP guest and its one
+ * seam, the guest-to-firmware channel.
+ *
+ * The devsec TSM (drivers/virt/coco/sev-guest/sev-tio-guest.c) locks,
+ * checks, accepts and unlocks TDISP interfaces of devices assigned to the
+ * guest.  It reaches the hypervisor and the platform firmware only through
+ * &struct sev_tio_guest_ops: the SEV_TIO_OP request (bind, unbind, run,
+ * stop) and the SEV-TIO guest request, an SNP guest message to the
+ * firmware with a data area the hypervisor fills.  The sev-guest driver
+ * provides the production channel (GHCB VMGEXITs, messages encrypted with
+ * the VMPCK); a test platform may provide another one.
+ */
+#ifndef __SEV_TIO_GUEST_H
+#define __SEV_TIO_GUEST_H
+
+#include <linux/bits.h>
+#include <linux/err.h>
+#include <linux/types.h>
+
+struct device;
+struct tsm_dev;
+
+/**
+ * enum sev_tio_guest_op - actions of the SEV_TIO_OP request
+ * @SEV_TIO_OP_BIND: lock the interface (TDISP CONFIG_LOCKED) for the guest
+ * @SEV_TIO_OP_UNBIND: release the interface
+ * @SEV_TIO_OP_RUN: start the locked interface (TDISP RUN)
+ * @SEV_TIO_OP_STOP: stop the interface (back to CONFIG_UNLOCKED)
+ */
+enum sev_tio_guest_op {
+	SEV_TIO_OP_BIND = 0,
+	SEV_TIO_OP_UNBIND = 1,
+	SEV_TIO_OP_RUN = 2,
+	SEV_TIO_OP_STOP = 3,
+};
+
+/* SNP guest message types of SEV-TIO (message version 1) */
+#define SEV_TIO_MSG_TDI_INFO_REQ	19
+#define SEV_TIO_MSG_TDI_INFO_RSP	20
+#define SEV_TIO_MSG_MMIO_VALIDATE_REQ	21
+#define SEV_TIO_MSG_MMIO_VALIDATE_RSP	22
+#define SEV_TIO_MSG_SDTE_WRITE_REQ	25
+#define SEV_TIO_MSG_SDTE_WRITE_RSP	26
+#define SEV_TIO_MSG_VERSION		1
+
+/* Guest request parameters: what the hypervisor returns with the answer */
+#define SEV_TIO_GUEST_REQ_STATE		BIT_ULL(0)	/* TDISP state */
+#define SEV_TIO_GUEST_REQ_REPORT	BIT_ULL(3)	/* interface report */
+
+/* Largest request or response message body */
+#define SEV_TIO_GUEST_MSG_MAX		256
+
+/**
+ * struct sev_tio_guest_req - one SEV-TIO guest request
+ * @msg_type: SEV_TIO_MSG_*_REQ
+ * @req: the request message body
+ * @req_len: its size in bytes, at most %SEV_TIO_GUEST_MSG_MAX
+ * @rsp: buffer for the response message body
+ * @rsp_len: in: size of @rsp; out: size of the response body.  The
+ *	     channel checks the response's type (@msg_type + 1) and version.
+ * @param: in: SEV_TIO_GUEST_REQ_* flags
+ * @param_out: out: with %SEV_TIO_GUEST_REQ_STATE, the TDISP state the
+ *	       hypervisor returned
+ * @data: the data area (blob table and blobs), %NULL if none; untrusted
+ *	  on return: the hypervisor writes it
+ * @data_len: size of @data in bytes
+ * @data_needed: out: when the channel returns -ENOSPC, the size the
+ *		 hypervisor asked for
+ * @fw_err: out: the firmware or hypervisor error code, for messages
+ */
+struct sev_tio_guest_req {
+	u8 msg_type;
+	const void *req;
+	size_t req_len;
+	void *rsp;
+	size_t rsp_len;
+	u64 param;
+	u64 param_out;
+	void *data;
+	size_t data_len;
+	size_t data_needed;
+	u64 fw_err;
+};
+
+/**
+ * struct sev_tio_guest_ops - the guest-to-firmware channel
+ * @tio_op: issue SEV_TIO_OP @op for the interface with guest requester ID
+ *	    @rid (segment << 16 | bus/device/function).  For
+ *	    %SEV_TIO_OP_BIND *@tdi_id receives the interface ID.  Return 0,
+ *	    or -errno (-EIO when the hypervisor or firmware refused; *@fw_err
+ *	    receives its code).  May sleep.
+ * @guest_req: send @req for the interface @rid and wait for the answer.
+ *	       Return 0 or -errno: -ENOSPC the data area is too small
+ *	       (see &sev_tio_guest_req.data_needed), -EIO refused
+ *	       (&sev_tio_guest_req.fw_err), -EBADMSG an answer that does not
+ *	       authenticate or is malformed.  May sleep.
+ */
+struct sev_tio_guest_ops {
+	int (*tio_op)(void *priv, u32 rid, enum sev_tio_guest_op op,
+		      u64 *tdi_id, u64 *fw_err);
+	int (*guest_req)(void *priv, u32 rid, struct sev_tio_guest_req *req);
+};
+
+#if IS_ENABLED(CONFIG_SEV_TIO_GUEST)
+struct tsm_dev *sev_tio_guest_register(struct device *parent,
+				       const struct sev_tio_guest_ops *ops,
+				       void *priv);
+void sev_tio_guest_unregister(struct tsm_dev *tsm_dev);
+#else
+static inline struct tsm_dev *
+sev_tio_guest_register(struct device *parent,
+		       const struct sev_tio_guest_ops *ops, void *priv)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void sev_tio_guest_unregister(struct tsm_dev *tsm_dev)
+{
+}
+#endif
+
+#endif /* __SEV_TIO_GUEST_H */
