@@ -19,7 +19,9 @@
  *                          "rc RC code CODE\n" and the RC response bytes
  *                          in hex on a second line;
  *   destroy                unbind every function bound above, remove the
- *                          callbacks, reclaim the guest context page.
+ *                          callbacks, reclaim the guest context page;
+ *   guest, noguest, tamper, relock
+ *                          the guest side, see emu-psp-guest.c.
  *
  * A write fails with the errno of its operation (a "req" only if the
  * request could not be made; the result of one that was made is read
@@ -87,6 +89,16 @@ static struct tsm_psp_vm tsm_psp_vm;
 static struct kvm *tsm_psp_vm_handle(void)
 {
 	return (struct kvm *)&tsm_psp_vm;
+}
+
+/**
+ * tsm_psp_vm_kvm() - the VM handle the PCI/TSM core is given
+ *
+ * Return: the handle of the one emulated VM.
+ */
+struct kvm *tsm_psp_vm_kvm(void)
+{
+	return tsm_psp_vm_handle();
 }
 
 /* sev_tio_kvm_ops.guest_ctx: see the top of the file for the locking */
@@ -255,8 +267,13 @@ static int tsm_psp_vm_req(struct tsm_psp_vm *vm, struct pci_dev *pdev,
 	return rc;
 }
 
-/* "DDDD:BB:DD.F": the function, with a reference, or NULL */
-static struct pci_dev *tsm_psp_vm_pdev(const char *s)
+/**
+ * tsm_psp_vm_pdev() - look up "DDDD:BB:DD.F"
+ * @s: the name
+ *
+ * Return: the function, with a reference, or %NULL.
+ */
+struct pci_dev *tsm_psp_vm_pdev(const char *s)
 {
 	unsigned int dom, bus, dev, fn;
 	char extra;
@@ -301,6 +318,34 @@ static int tsm_psp_vm_cmd(struct tsm_psp_vm *vm, char *s)
 	return rc;
 }
 
+/*
+ * The guest verbs, and the guest's release before "destroy", run without
+ * @vm->lock: the guest's exits reach the host side.  -ENOENT: not one.
+ */
+static int tsm_psp_vm_guest_cmd(struct tsm_psp_vm *vm, char *buf)
+{
+	char *args = strchr(buf, ' ');
+	char verb[16];
+	bool have_vm;
+	size_t n = args ? args - buf : strlen(buf);
+
+	if (n >= sizeof(verb))
+		return -ENOENT;
+	memcpy(verb, buf, n);
+	verb[n] = '\0';
+	if (!strcmp(verb, "destroy"))
+		return tsm_psp_guest_release() ?: -ENOENT;
+	if (strcmp(verb, "guest") && strcmp(verb, "noguest") &&
+	    strcmp(verb, "tamper") && strcmp(verb, "relock"))
+		return -ENOENT;
+	mutex_lock(&vm->lock);
+	have_vm = vm->gctx;
+	mutex_unlock(&vm->lock);
+	if (!have_vm)
+		return -ENODEV;
+	return tsm_psp_guest_cmd(verb, args ? args + 1 : NULL);
+}
+
 static ssize_t tsm_psp_vm_write(struct file *file, const char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
@@ -313,9 +358,12 @@ static ssize_t tsm_psp_vm_write(struct file *file, const char __user *ubuf,
 	buf = memdup_user_nul(ubuf, count);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	mutex_lock(&vm->lock);
-	rc = tsm_psp_vm_cmd(vm, strim(buf));
-	mutex_unlock(&vm->lock);
+	rc = tsm_psp_vm_guest_cmd(vm, strim(buf));
+	if (rc == -ENOENT) {
+		mutex_lock(&vm->lock);
+		rc = tsm_psp_vm_cmd(vm, strim(buf));
+		mutex_unlock(&vm->lock);
+	}
 	kfree(buf);
 	return rc ? rc : (ssize_t)count;
 }
@@ -369,6 +417,8 @@ void tsm_psp_vm_init(struct dentry *dir, const struct sev_tio_fw_ops *ops,
 	mutex_init(&tsm_psp_vm.lock);
 	tsm_psp_vm.ops = ops;
 	tsm_psp_vm.priv = priv;
+	if (tsm_psp_guest_init())
+		pr_err("no guest side: out of memory\n");
 	debugfs_create_file("vm", 0600, dir, NULL, &tsm_psp_vm_fops);
 }
 
@@ -379,6 +429,7 @@ void tsm_psp_vm_init(struct dentry *dir, const struct sev_tio_fw_ops *ops,
  */
 void tsm_psp_vm_exit(void)
 {
+	tsm_psp_guest_fini();
 	mutex_lock(&tsm_psp_vm.lock);
 	if (tsm_psp_vm.gctx)
 		tsm_psp_vm_destroy(&tsm_psp_vm);

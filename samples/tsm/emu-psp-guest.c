@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stand-in hypervisor, guest side (test only): the SEV-TIO guest channel
+ * of the one emulated VM.
+ *
+ * The test VM runs one kernel in both roles.  The devices of one PCI
+ * domain are the host's; those of a second domain, the same emulated
+ * hardware, are what the confidential VM sees.  "guest HHHH GGGG" on
+ * debugfs tsm_emu_psp/vm registers the SEV-TIO devsec TSM
+ * (sev_tio_guest_register()) with the channel below, mapping guest
+ * domain GGGG to host domain HHHH; "noguest" unregisters it.  The channel
+ * does what KVM does on the guest's VMGEXITs, through the PCI/TSM core's
+ * hypervisor API on the host function:
+ *
+ *   SEV_TIO_OP BIND    pci_tsm_bind() to the VM, guest device ID = the
+ *                      guest's bus/device/function;
+ *   SEV_TIO_OP RUN     pci_tsm_tdi_start();
+ *   SEV_TIO_OP STOP    pci_tsm_unbind() (the firmware stops the
+ *                      interface), UNBIND the same if still bound;
+ *   guest request      pci_tsm_guest_req() with the message in the plain
+ *                      framing of the firmware model (type, version,
+ *                      length, 8 bytes, then the body); the data area is
+ *                      filled with the interface report from
+ *                      pci_tsm_evidence_get() and the TDISP state comes
+ *                      from pci_tsm_tdi_state().
+ *
+ * "tamper" makes the next report handed to the guest differ by one byte
+ * from the one the firmware hashed; "relock DDDD:BB:DD.F" has the host
+ * unbind and bind a guest-bound function again (a new lock, a new report
+ * counter), as a hypervisor changing the device under the guest would.
+ *
+ * Each request runs on an ordered workqueue, the way a VMGEXIT leaves the
+ * guest's context: the host calls take the PCI/TSM core's locks afresh.
+ * Limitation of the single kernel: while the core is held for write (TSM
+ * unregistration, device removal) it cannot serve the guest, so "noguest",
+ * "destroy" and module removal are refused (EBUSY, module in use) while
+ * the guest holds an interface; unlock first.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/pci-tsm.h>
+#include <linux/sev-tio-guest.h>
+#include <linux/slab.h>
+#include <linux/sockptr.h>
+#include <linux/tsm.h>
+#include <linux/unaligned.h>
+#include <linux/uuid.h>
+#include <linux/workqueue.h>
+
+#include "emu-psp-priv.h"
+
+#define TSM_PSP_GUEST_MAX	8
+#define TSM_PSP_MSG_HDR		8
+/* Blob table: 3 entries of GUID, offset, length */
+#define TSM_PSP_BLOB_TABLE	(3 * 24)
+
+static const guid_t tsm_psp_report_guid =
+	GUID_INIT(0x70dc5b0e, 0x0cc0, 0x4cd5,
+		  0x97, 0xbb, 0xff, 0x0b, 0xa2, 0x5b, 0xf3, 0x20);
+
+/**
+ * struct tsm_psp_guest - the guest side of the emulated VM
+ * @lock: serialises registration and the knobs; protects @tsm_dev,
+ *	  @host_dom and @guest_dom (read by the workqueue only while the
+ *	  TSM is registered)
+ * @tsm_dev: the devsec TSM while registered
+ * @wq: ordered workqueue the guest's exits run on
+ * @host_dom: host domain of the guest's devices
+ * @guest_dom: the guest's domain
+ * @tamper: corrupt the next report handed to the guest (xchg())
+ * @bound: host functions bound for the guest (only the workqueue changes
+ *	   them while the TSM is registered), each holding a reference and
+ *	   a reference on the module
+ */
+struct tsm_psp_guest {
+	struct mutex lock;	/* registration, knobs */
+	struct tsm_dev *tsm_dev;
+	struct workqueue_struct *wq;
+	int host_dom;
+	int guest_dom;
+	bool tamper;
+	struct pci_dev *bound[TSM_PSP_GUEST_MAX];
+};
+
+static struct tsm_psp_guest tsm_psp_guest;
+
+/**
+ * struct tsm_psp_exit - one exit of the guest to the stand-in hypervisor
+ * @work: runs it
+ * @done: completed when it ran
+ * @rid: guest requester ID
+ * @op: the SEV_TIO_OP, or -1 for a guest request
+ * @req: the guest request
+ * @tdi_id: BIND: the interface ID
+ * @rc: result
+ */
+struct tsm_psp_exit {
+	struct work_struct work;
+	struct completion done;
+	u32 rid;
+	int op;
+	struct sev_tio_guest_req *req;
+	u64 tdi_id;
+	int rc;
+};
+
+/* The host function behind guest requester ID @rid, with a reference */
+static struct pci_dev *tsm_psp_guest_host(u32 rid)
+{
+	struct tsm_psp_guest *g = &tsm_psp_guest;
+
+	if ((rid >> 16) != g->guest_dom)
+		return NULL;
+	return pci_get_domain_bus_and_slot(g->host_dom, (rid >> 8) & 0xff,
+					   rid & 0xff);
+}
+
+static int tsm_psp_guest_slot(struct pci_dev *pdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < TSM_PSP_GUEST_MAX; i++)
+		if (tsm_psp_guest.bound[i] == pdev)
+			return i;
+	return -1;
+}
+
+static int tsm_psp_guest_op(struct tsm_psp_exit *x, struct pci_dev *host)
+{
+	struct tsm_psp_guest *g = &tsm_psp_guest;
+	int i = tsm_psp_guest_slot(host);
+	int rc;
+
+	switch (x->op) {
+	case SEV_TIO_OP_BIND:
+		if (i >= 0)
+			return -EBUSY;
+		i = tsm_psp_guest_slot(NULL);
+		if (i < 0)
+			return -ENOSPC;
+		rc = pci_tsm_bind(host, tsm_psp_vm_kvm(), x->rid & 0xffff);
+		if (rc)
+			return rc;
+		g->bound[i] = pci_dev_get(host);
+		__module_get(THIS_MODULE);
+		x->tdi_id = x->rid & 0xffff;
+		return 0;
+	case SEV_TIO_OP_RUN:
+		return i < 0 ? -ENXIO : pci_tsm_tdi_start(host);
+	case SEV_TIO_OP_STOP:
+		if (i >= 0)
+			pci_tsm_unbind(host);
+		return i < 0 ? -ENXIO : 0;
+	case SEV_TIO_OP_UNBIND:
+		if (i < 0)
+			return -ENXIO;
+		pci_tsm_unbind(host);
+		pci_dev_put(g->bound[i]);
+		g->bound[i] = NULL;
+		module_put(THIS_MODULE);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The data area: one blob, the interface report of @host */
+static int tsm_psp_guest_data(struct pci_dev *host,
+			      struct sev_tio_guest_req *req)
+{
+	struct tsm_psp_guest *g = &tsm_psp_guest;
+	u8 *d = req->data;
+	ssize_t len;
+	__le32 v;
+
+	len = pci_tsm_evidence_get(host, PCI_TSM_EVIDENCE_REPORT, NULL, 0);
+	if (len <= 0)
+		return 0;	/* no report: an empty table */
+	if (!d || req->data_len < TSM_PSP_BLOB_TABLE + len) {
+		req->data_needed = round_up(TSM_PSP_BLOB_TABLE + len,
+					    PAGE_SIZE);
+		return -ENOSPC;
+	}
+	memset(d, 0, req->data_len);
+	if (pci_tsm_evidence_get(host, PCI_TSM_EVIDENCE_REPORT,
+				 d + TSM_PSP_BLOB_TABLE,
+				 req->data_len - TSM_PSP_BLOB_TABLE) != len)
+		return -EAGAIN;
+	memcpy(d, &tsm_psp_report_guid, sizeof(guid_t));
+	v = cpu_to_le32(TSM_PSP_BLOB_TABLE);
+	memcpy(d + 16, &v, sizeof(v));
+	v = cpu_to_le32(len);
+	memcpy(d + 20, &v, sizeof(v));
+	if (xchg(&g->tamper, false))
+		d[TSM_PSP_BLOB_TABLE + len - 1] ^= 0x80;
+	return 0;
+}
+
+static int tsm_psp_guest_msg(struct tsm_psp_exit *x, struct pci_dev *host)
+{
+	struct sev_tio_guest_req *req = x->req;
+	u8 *msg, *rsp;
+	u64 code = 0;
+	ssize_t n;
+	int rc;
+
+	if (tsm_psp_guest_slot(host) < 0)
+		return -ENXIO;
+	if (req->req_len > SEV_TIO_GUEST_MSG_MAX)
+		return -EINVAL;
+	if (req->param & SEV_TIO_GUEST_REQ_REPORT) {
+		rc = tsm_psp_guest_data(host, req);
+		if (rc)
+			return rc;
+	}
+	if (req->param & SEV_TIO_GUEST_REQ_STATE) {
+		rc = pci_tsm_tdi_state(host);
+		if (rc < 0)
+			return rc;
+		req->param_out = rc;
+	}
+
+	msg = kzalloc(TSM_PSP_MSG_HDR + SEV_TIO_GUEST_MSG_MAX, GFP_KERNEL);
+	rsp = (u8 *)get_zeroed_page(GFP_KERNEL);
+	rc = -ENOMEM;
+	if (!msg || !rsp)
+		goto out;
+	msg[0] = req->msg_type;
+	msg[1] = SEV_TIO_MSG_VERSION;
+	put_unaligned_le16(req->req_len, msg + 2);
+	memcpy(msg + TSM_PSP_MSG_HDR, req->req, req->req_len);
+	n = pci_tsm_guest_req(host, KERNEL_SOCKPTR(msg),
+			      TSM_PSP_MSG_HDR + req->req_len,
+			      KERNEL_SOCKPTR(rsp), PAGE_SIZE, &code);
+	rc = n < 0 ? n : 0;
+	if (rc == -EIO || (!rc && code)) {
+		req->fw_err = code;
+		rc = -EIO;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	/* What the channel checks: type, version, size */
+	if (rsp[0] != req->msg_type + 1 || rsp[1] != SEV_TIO_MSG_VERSION ||
+	    get_unaligned_le16(rsp + 2) > req->rsp_len ||
+	    TSM_PSP_MSG_HDR + get_unaligned_le16(rsp + 2) > n) {
+		rc = -EBADMSG;
+		goto out;
+	}
+	req->rsp_len = get_unaligned_le16(rsp + 2);
+	memcpy(req->rsp, rsp + TSM_PSP_MSG_HDR, req->rsp_len);
+out:
+	free_page((unsigned long)rsp);
+	kfree(msg);
+	return rc;
+}
+
+static void tsm_psp_guest_work(struct work_struct *work)
+{
+	struct tsm_psp_exit *x = container_of(work, struct tsm_psp_exit, work);
+	struct pci_dev *host = tsm_psp_guest_host(x->rid);
+
+	if (!host)
+		x->rc = -ENODEV;
+	else if (x->op >= 0)
+		x->rc = tsm_psp_guest_op(x, host);
+	else
+		x->rc = tsm_psp_guest_msg(x, host);
+	pci_dev_put(host);
+	complete(&x->done);
+}
+
+/* Leave the guest: run @x on the workqueue and wait for it */
+static int tsm_psp_guest_exit(struct tsm_psp_exit *x)
+{
+	INIT_WORK_ONSTACK(&x->work, tsm_psp_guest_work);
+	init_completion(&x->done);
+	queue_work(tsm_psp_guest.wq, &x->work);
+	wait_for_completion(&x->done);
+	destroy_work_on_stack(&x->work);
+	return x->rc;
+}
+
+static int tsm_psp_guest_tio_op(void *priv, u32 rid, enum sev_tio_guest_op op,
+				u64 *tdi_id, u64 *fw_err)
+{
+	struct tsm_psp_exit x = { .rid = rid, .op = op };
+	int rc = tsm_psp_guest_exit(&x);
+
+	*tdi_id = x.tdi_id;
+	*fw_err = rc ? -rc : 0;
+	return rc;
+}
+
+static int tsm_psp_guest_req(void *priv, u32 rid,
+			     struct sev_tio_guest_req *req)
+{
+	struct tsm_psp_exit x = { .rid = rid, .op = -1, .req = req };
+
+	return tsm_psp_guest_exit(&x);
+}
+
+static const struct sev_tio_guest_ops tsm_psp_guest_ops = {
+	.tio_op = tsm_psp_guest_tio_op,
+	.guest_req = tsm_psp_guest_req,
+};
+
+static bool tsm_psp_guest_busy(void)
+{
+	return memchr_inv(tsm_psp_guest.bound, 0,
+			  sizeof(tsm_psp_guest.bound)) != NULL;
+}
+
+/* "noguest", and before the VM goes: -EBUSY while interfaces are held */
+static int tsm_psp_guest_stop(void)
+{
+	struct tsm_psp_guest *g = &tsm_psp_guest;
+
+	guard(mutex)(&g->lock);
+	if (!g->tsm_dev)
+		return 0;
+	flush_workqueue(g->wq);
+	if (tsm_psp_guest_busy())
+		return -EBUSY;
+	sev_tio_guest_unregister(g->tsm_dev);
+	g->tsm_dev = NULL;
+	return 0;
+}
+
+static int tsm_psp_guest_start(char *args)
+{
+	struct tsm_psp_guest *g = &tsm_psp_guest;
+	struct tsm_dev *tsm_dev;
+	unsigned int host, guest;
+	char extra;
+
+	if (!args || sscanf(args, "%x %x%c", &host, &guest, &extra) != 2 ||
+	    host > 0xffff || guest > 0xffff || host == guest)
+		return -EINVAL;
+	guard(mutex)(&g->lock);
+	if (!g->wq)
+		return -ENOMEM;
+	if (g->tsm_dev)
+		return -EBUSY;
+	g->host_dom = host;
+	g->guest_dom = guest;
+	tsm_dev = sev_tio_guest_register(NULL, &tsm_psp_guest_ops, g);
+	if (IS_ERR(tsm_dev))
+		return PTR_ERR(tsm_dev);
+	g->tsm_dev = tsm_dev;
+	return 0;
+}
+
+/* The host unbinds and binds a guest-bound function again */
+static int tsm_psp_guest_relock(char *args)
+{
+	struct pci_dev *pdev = tsm_psp_vm_pdev(args);
+	int rc;
+
+	if (!pdev)
+		return -ENODEV;
+	flush_workqueue(tsm_psp_guest.wq);
+	if (tsm_psp_guest_slot(pdev) < 0) {
+		rc = -ENXIO;
+	} else {
+		pci_tsm_unbind(pdev);
+		rc = pci_tsm_bind(pdev, tsm_psp_vm_kvm(),
+				  pci_dev_id(pdev) & 0xffff);
+	}
+	pci_dev_put(pdev);
+	return rc;
+}
+
+/**
+ * tsm_psp_guest_cmd() - the guest verbs of debugfs tsm_emu_psp/vm
+ * @verb: "guest", "noguest", "tamper" or "relock"
+ * @args: the rest of the command
+ *
+ * Called without the VM's lock: the guest's exits need the host side.
+ *
+ * Return: 0, -ENOENT for another verb, or the verb's error.
+ */
+int tsm_psp_guest_cmd(const char *verb, char *args)
+{
+	if (!strcmp(verb, "guest"))
+		return tsm_psp_guest_start(args);
+	if (!strcmp(verb, "noguest"))
+		return args ? -EINVAL : tsm_psp_guest_stop();
+	if (!strcmp(verb, "tamper")) {
+		if (args)
+			return -EINVAL;
+		WRITE_ONCE(tsm_psp_guest.tamper, true);
+		return 0;
+	}
+	if (!strcmp(verb, "relock")) {
+		guard(mutex)(&tsm_psp_guest.lock);
+		return tsm_psp_guest.tsm_dev ? tsm_psp_guest_relock(args) :
+					       -ENODEV;
+	}
+	return -ENOENT;
+}
+
+/**
+ * tsm_psp_guest_release() - unregister the guest before the VM goes
+ *
+ * Return: 0, or -EBUSY while the guest holds interfaces.
+ */
+int tsm_psp_guest_release(void)
+{
+	return tsm_psp_guest_stop();
+}
+
+/**
+ * tsm_psp_guest_init() - set up the guest side
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int tsm_psp_guest_init(void)
+{
+	mutex_init(&tsm_psp_guest.lock);
+	tsm_psp_guest.wq = alloc_ordered_workqueue("tsm_emu_psp_guest", 0);
+	return tsm_psp_guest.wq ? 0 : -ENOMEM;
+}
+
+/**
+ * tsm_psp_guest_fini() - tear down the guest side, after release
+ */
+void tsm_psp_guest_fini(void)
+{
+	if (!tsm_psp_guest.wq)
+		return;
+	WARN_ON(tsm_psp_guest_stop());
+	destroy_workqueue(tsm_psp_guest.wq);
+	mutex_destroy(&tsm_psp_guest.lock);
+}
