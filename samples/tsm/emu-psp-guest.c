@@ -338,8 +338,10 @@ static int tsm_psp_guest_start(char *args)
 	char extra;
 
 	if (!args || sscanf(args, "%x %x%c", &host, &guest, &extra) != 2 ||
-	    host > 0xffff || guest > 0xffff || host == guest)
+	    host > 0xffff || guest > 0xffff || host == guest) {
+		pr_err("guest: usage: guest HOST-DOMAIN GUEST-DOMAIN\n");
 		return -EINVAL;
+	}
 	guard(mutex)(&g->lock);
 	if (!g->wq)
 		return -ENOMEM;
@@ -348,8 +350,11 @@ static int tsm_psp_guest_start(char *args)
 	g->host_dom = host;
 	g->guest_dom = guest;
 	tsm_dev = sev_tio_guest_register(NULL, &tsm_psp_guest_ops, g);
-	if (IS_ERR(tsm_dev))
+	if (IS_ERR(tsm_dev)) {
+		pr_err("guest: SEV-TIO devsec TSM not registered: %pe\n",
+		       tsm_dev);
 		return PTR_ERR(tsm_dev);
+	}
 	g->tsm_dev = tsm_dev;
 	return 0;
 }
@@ -381,7 +386,7 @@ static int tsm_psp_guest_relock(char *args)
  *
  * Called without the VM's lock: the guest's exits need the host side.
  *
- * Return: 0, -ENOENT for another verb, or the verb's error.
+ * Return: 0, or the verb's error (-EINVAL for an unknown verb).
  */
 int tsm_psp_guest_cmd(const char *verb, char *args)
 {
@@ -400,7 +405,7 @@ int tsm_psp_guest_cmd(const char *verb, char *args)
 		return tsm_psp_guest.tsm_dev ? tsm_psp_guest_relock(args) :
 					       -ENODEV;
 	}
-	return -ENOENT;
+	return -EINVAL;
 }
 
 /**

@@ -320,24 +320,31 @@ static int tsm_psp_vm_cmd(struct tsm_psp_vm *vm, char *s)
 
 /*
  * The guest verbs, and the guest's release before "destroy", run without
- * @vm->lock: the guest's exits reach the host side.  -ENOENT: not one.
+ * @vm->lock: the guest's exits reach the host side.  *@done: the command
+ * was one of them (for "destroy": failed), and the return value is its.
  */
-static int tsm_psp_vm_guest_cmd(struct tsm_psp_vm *vm, char *buf)
+static int tsm_psp_vm_guest_cmd(struct tsm_psp_vm *vm, char *buf, bool *done)
 {
 	char *args = strchr(buf, ' ');
 	char verb[16];
-	bool have_vm;
 	size_t n = args ? args - buf : strlen(buf);
+	bool have_vm;
+	int rc;
 
+	*done = false;
 	if (n >= sizeof(verb))
-		return -ENOENT;
+		return 0;
 	memcpy(verb, buf, n);
 	verb[n] = '\0';
-	if (!strcmp(verb, "destroy"))
-		return tsm_psp_guest_release() ?: -ENOENT;
+	if (!strcmp(verb, "destroy")) {
+		rc = tsm_psp_guest_release();
+		*done = rc;
+		return rc;
+	}
 	if (strcmp(verb, "guest") && strcmp(verb, "noguest") &&
 	    strcmp(verb, "tamper") && strcmp(verb, "relock"))
-		return -ENOENT;
+		return 0;
+	*done = true;
 	mutex_lock(&vm->lock);
 	have_vm = vm->gctx;
 	mutex_unlock(&vm->lock);
@@ -350,6 +357,7 @@ static ssize_t tsm_psp_vm_write(struct file *file, const char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
 	struct tsm_psp_vm *vm = &tsm_psp_vm;
+	bool done;
 	char *buf;
 	int rc;
 
@@ -358,8 +366,8 @@ static ssize_t tsm_psp_vm_write(struct file *file, const char __user *ubuf,
 	buf = memdup_user_nul(ubuf, count);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	rc = tsm_psp_vm_guest_cmd(vm, strim(buf));
-	if (rc == -ENOENT) {
+	rc = tsm_psp_vm_guest_cmd(vm, strim(buf), &done);
+	if (!done) {
 		mutex_lock(&vm->lock);
 		rc = tsm_psp_vm_cmd(vm, strim(buf));
 		mutex_unlock(&vm->lock);

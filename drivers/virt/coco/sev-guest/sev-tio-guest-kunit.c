@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the SEV-TIO guest's handling of what the host writes:
+ * the blob table of the data area, and the message layouts.
+ */
+#include <kunit/test.h>
+#include <linux/sev-tio-guest.h>
+#include <linux/string.h>
+
+#include "sev-tio-guest.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define AREA	1024
+#define TABLE	(SEV_TIO_BLOB_MAX * sizeof(struct sev_tio_blob_entry))
+
+static const guid_t report_guid =
+	GUID_INIT(0x70dc5b0e, 0x0cc0, 0x4cd5,
+		  0x97, 0xbb, 0xff, 0x0b, 0xa2, 0x5b, 0xf3, 0x20);
+static const guid_t meas_guid =
+	GUID_INIT(0x5caa80c6, 0x12ef, 0x401a,
+		  0xb3, 0x64, 0xec, 0x59, 0xa9, 0x3a, 0xbe, 0x3f);
+
+static void entry(u8 *area, int i, const guid_t *g, u32 off, u32 len)
+{
+	struct sev_tio_blob_entry *e = (struct sev_tio_blob_entry *)area + i;
+
+	e->guid = *g;
+	e->offset = cpu_to_le32(off);
+	e->length = cpu_to_le32(len);
+}
+
+/**
+ * struct blob_case - one data area
+ * @name: what it tests
+ * @n: entries: GUID (1 report, 2 measurements), offset, length
+ * @e: the entries
+ * @len: size of the area
+ * @rc: expected: 0 found (at @off, @blen), else the error
+ * @off: where the report is
+ * @blen: its size
+ */
+struct blob_case {
+	const char *name;
+	int n;
+	struct { int g; u32 off, len; } e[3];
+	size_t len;
+	int rc;
+	u32 off, blen;
+};
+
+static const struct blob_case blob_cases[] = {
+	{ "report alone", 1, { { 1, TABLE, 100 } }, AREA, 0, TABLE, 100 },
+	{ "report after measurements", 2,
+	  { { 2, TABLE, 50 }, { 1, TABLE + 50, 60 } }, AREA, 0, TABLE + 50, 60 },
+	{ "report up to the end", 1, { { 1, TABLE, AREA - TABLE } }, AREA, 0,
+	  TABLE, AREA - TABLE },
+	{ "empty report", 1, { { 1, AREA, 0 } }, AREA, 0, AREA, 0 },
+	{ "empty table", 0, {}, AREA, -ENOENT },
+	{ "measurements only", 1, { { 2, TABLE, 10 } }, AREA, -ENOENT },
+	{ "blob inside the table", 1, { { 1, 8, 10 } }, AREA, -EPROTO },
+	{ "blob past the end", 1, { { 1, TABLE, AREA - TABLE + 1 } }, AREA,
+	  -EPROTO },
+	{ "offset past the end", 1, { { 1, AREA + 1, 0 } }, AREA, -EPROTO },
+	{ "length wraps", 1, { { 1, TABLE, 0xffffffff } }, AREA, -EPROTO },
+	{ "two reports", 2, { { 1, TABLE, 10 }, { 1, TABLE + 10, 10 } }, AREA,
+	  -EPROTO },
+	{ "bad entry after the report", 2,
+	  { { 1, TABLE, 10 }, { 2, AREA, 5 } }, AREA, -EPROTO },
+	{ "area smaller than the table", 0, {}, TABLE - 1, -EPROTO },
+};
+
+static void blob_case_desc(const struct blob_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(blob, blob_cases, blob_case_desc);
+
+static void guest_blob_table(struct kunit *test)
+{
+	const struct blob_case *c = test->param_value;
+	u8 *area = kunit_kzalloc(test, AREA, GFP_KERNEL);
+	size_t blen = 0;
+	const void *p;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, area);
+	for (i = 0; i < c->n; i++)
+		entry(area, i, c->e[i].g == 1 ? &report_guid : &meas_guid,
+		      c->e[i].off, c->e[i].len);
+	p = sev_tio_guest_blob(area, c->len, &blen);
+	if (c->rc) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(p), c->rc);
+		return;
+	}
+	KUNIT_ASSERT_FALSE(test, IS_ERR(p));
+	KUNIT_EXPECT_PTR_EQ(test, p, (const void *)(area + c->off));
+	KUNIT_EXPECT_EQ(test, blen, (size_t)c->blen);
+}
+
+/* The table ends after SEV_TIO_BLOB_MAX entries even without a null GUID */
+static void guest_blob_table_full(struct kunit *test)
+{
+	u8 *area = kunit_kzalloc(test, AREA, GFP_KERNEL);
+	size_t blen = 0;
+	const void *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, area);
+	entry(area, 0, &meas_guid, TABLE, 4);
+	entry(area, 1, &meas_guid, TABLE, 4);
+	entry(area, 2, &report_guid, TABLE + 4, 8);
+	/* what follows the table is blob data, not a fourth entry */
+	memset(area + TABLE, 0xa5, 16);
+	p = sev_tio_guest_blob(area, AREA, &blen);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(p));
+	KUNIT_EXPECT_PTR_EQ(test, p, (const void *)(area + TABLE + 4));
+	KUNIT_EXPECT_EQ(test, blen, 8);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(sev_tio_guest_blob(NULL, AREA, &blen)),
+			-EPROTO);
+}
+
+/* Offsets of the guest message fields (FACTS 6.10 layouts) */
+static void guest_msg_layout(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, offsetof(struct sev_tio_tdi_info_rsp, status), 2);
+	KUNIT_EXPECT_EQ(test, offsetof(struct sev_tio_tdi_info_rsp, lock_flags), 20);
+	KUNIT_EXPECT_EQ(test, offsetof(struct sev_tio_tdi_info_rsp, certs_digest), 32);
+	KUNIT_EXPECT_EQ(test, offsetof(struct sev_tio_tdi_info_rsp, report_digest), 128);
+	KUNIT_EXPECT_EQ(test, offsetof(struct sev_tio_tdi_info_rsp, report_count), 176);
+	KUNIT_EXPECT_EQ(test, offsetof(struct sev_tio_mmio_validate_req, subrange_base), 16);
+	KUNIT_EXPECT_EQ(test, offsetof(struct sev_tio_mmio_validate_req, range_offset), 28);
+	KUNIT_EXPECT_EQ(test, offsetof(struct sev_tio_mmio_validate_req, flags), 32);
+	KUNIT_EXPECT_EQ(test, offsetof(struct sev_tio_mmio_validate_req, range_id), 34);
+	KUNIT_EXPECT_EQ(test, offsetof(struct sev_tio_sdte_write_req, sdte), 16);
+}
+
+static struct kunit_case sev_tio_guest_cases[] = {
+	KUNIT_CASE_PARAM(guest_blob_table, blob_gen_params),
+	KUNIT_CASE(guest_blob_table_full),
+	KUNIT_CASE(guest_msg_layout),
+	{}
+};
+
+static struct kunit_suite sev_tio_guest_suite = {
+	.name = "sev-tio-guest",
+	.test_cases = sev_tio_guest_cases,
+};
+kunit_test_suite(sev_tio_guest_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the SEV-TIO guest data area and messages");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,253 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# SEV-TIO guest TDISP support (drivers/virt/coco/sev-guest/sev-tio-guest.c)
+# in one kernel playing host and guest.  Host role: the SEV-TIO link TSM
+# connects the devices of the first emulated domain through the firmware
+# model.  Guest role: the devices of the second domain are the
+# confidential VM's view of the same hardware; the SEV-TIO devsec TSM
+# locks, checks, accepts and unlocks them, its guest channel served by
+# the stand-in hypervisor of tsm_emu_psp (debugfs vm "guest HHHH GGGG"),
+# which binds, starts and unbinds the host function and passes the guest
+# requests to the firmware model.
+. /tests/ktap_helpers.sh
+. /tests/lib.sh
+
+CTL=/tmp/sevguest.ctl
+DLOG=/tmp/sevguest-device.log
+PLOG=/tmp/sevguest-psp.log
+DBG=/sys/kernel/debug/tsm_emu_psp
+BR=/sys/kernel/debug/tsm_emu_bridge
+V=$DBG/vm
+CERTS=/etc/tsm-model
+UEV=/tmp/sevguest-uevents
+GDOM=$(printf '%04x' $((0x$TSM_EMU_DOMAIN + 1)))
+H=$TSM_DSM_MFD			# the host function
+G=$GDOM:01:00.0			# the guest's view of it
+GD=$TSM_PCI/$G
+HD=$TSM_PCI/$H
+STUB=/sys/bus/pci/drivers/pci-stub
+
+ktap_print_header
+ktap_set_plan 58
+
+state()
+{
+	tsm_expect_eq "$1" "$(tsm_read "$GD/tsm/state")" "$G tsm/state"
+}
+
+tdi_state()
+{
+	tsm_expect_eq "$1" "$(cat "$BR/$H/tdi_state")" "$H TDISP state"
+}
+
+encrypted()
+{
+	tsm_expect_eq "$1" "$(grep -c 'PCI MMIO Encrypted' /proc/iomem)" \
+		"'PCI MMIO Encrypted' resources"
+}
+
+# uevent STATE: a TSM_STATE=STATE change uevent reached user space for G
+uevent()
+{
+	i=0
+	while ! grep -q "$G TSM_STATE=$1\$" "$UEV" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "$G TSM_STATE=$1\$" "$UEV" || { echo "# uevents:"; sed 's/^/#   /' "$UEV"; return 1; }
+}
+
+stub_bind()
+{
+	echo pci-stub > "$GD/driver_override" && echo "$G" > "$STUB/bind"
+}
+
+stub_unbind()
+{
+	[ -e "$GD/driver" ] && echo "$G" > "$STUB/unbind"
+	echo > "$GD/driver_override"
+}
+
+lock()
+{
+	wr "$GTSM" "$GD/tsm/lock"
+}
+
+unlock()
+{
+	wr "$GTSM" "$GD/tsm/unlock"
+}
+
+# nothing_held: the guest holds nothing, the host has nothing bound
+nothing_held()
+{
+	tsm_expect_eq "::" "$(tsm_read "$GD/tsm/lock"):$(tsm_read "$HD/tsm/bound"):$(tsm_read "$GD/tsm/report" | head -c 8)" \
+		"lock:bound:report" && tdi_state CONFIG_UNLOCKED
+}
+
+for m in tsm_emu_psp tsm_devsec_sample tsm_link_sample tsm_emu_bridge tsm_emu; do
+	rmmod $m 2>/dev/null
+done
+modprobe pci-stub 2>/dev/null
+tsm_check "the emulated platform with a host and a guest domain" \
+	sh -c "modprobe tsm_emu nr_domains=2 && modprobe tsm_emu_bridge && test -e $GD"
+tsm_check "modprobe tsm_emu_psp (with ccp and sev-tio-guest)" modprobe tsm_emu_psp
+
+: > "$CTL"
+tsm-model device --certs "$CERTS" --ctl "$CTL" 2> "$DLOG" &
+dmodel=$!
+tsm-model psp --certs "$CERTS" --ctl "$CTL" 2> "$PLOG" &
+pmodel=$!
+models_attached()
+{
+	wait_for attached "$DLOG" && wait_for attached "$PLOG"
+}
+tsm_check "device and firmware models attached" models_attached
+wr 1 "$DBG/tio"
+TIO=$(tsm_by_mode link)
+tsm_check "host: the SEV-TIO link TSM connects $H" \
+	sh -c "echo $TIO > $HD/tsm/connect && [ \"\$(cat $HD/tsm/connect)\" = $TIO ]"
+tsm_check "host: its IDE stream is Secure" \
+	tsm_expect_eq 2 "$(ide_state "$H" 0)" "IDE state"
+base=$(peer_stat private)
+tsm_check "the guest channel needs the VM: ENODEV" \
+	tsm_write_fails "No such device" "guest $TSM_EMU_DOMAIN $GDOM" $V
+wr create $V
+vm_pages=$(peer_stat private)
+
+printf '#!/bin/sh\n[ -n "$TSM_STATE" ] && echo "${DEVPATH##*/} TSM_STATE=$TSM_STATE" >> %s\nexit 0\n' \
+	"$UEV" > /tmp/sevguest-uevent.sh
+chmod +x /tmp/sevguest-uevent.sh
+: > "$UEV"
+echo /tmp/sevguest-uevent.sh > /proc/sys/kernel/hotplug
+
+tsm_check "guest: the SEV-TIO devsec TSM registers" \
+	wr "guest $TSM_EMU_DOMAIN $GDOM" $V
+GTSM=$(tsm_by_mode devsec)
+tsm_check "guest: $GTSM has pci_mode devsec" \
+	tsm_expect_eq devsec "$(tsm_read "/sys/class/tsm/$GTSM/pci_mode")" pci_mode
+tsm_check "guest: a second registration is refused: EBUSY" \
+	tsm_write_fails "$EBUSY" "guest $TSM_EMU_DOMAIN $GDOM" $V
+tsm_check "guest: $G has lock, unlock, accept, state and report" \
+	test -f "$GD/tsm/lock" -a -f "$GD/tsm/accept" -a -f "$GD/tsm/state" -a -f "$GD/tsm/report"
+tsm_check "guest: state reads unlocked" state unlocked
+tsm_check "guest: accept without lock is refused: EINVAL" \
+	tsm_write_fails "$EINVAL" 1 "$GD/tsm/accept"
+if stub_bind; then
+	tsm_check "guest: lock with a driver bound is refused: EBUSY" \
+		tsm_write_fails "$EBUSY" "$GTSM" "$GD/tsm/lock"
+else
+	ktap_test_fail "guest: lock with a driver bound is refused (pci-stub did not bind)"
+fi
+stub_unbind
+
+# --- a report that does not hash to the firmware's digest ---------------
+wr tamper $V
+tsm_check "guest: lock with a report tampered by the host: EKEYREJECTED" \
+	tsm_write_fails "Key was rejected by service" "$GTSM" "$GD/tsm/lock"
+tsm_check "... nothing is left locked or bound" nothing_held
+tsm_check "... the kernel says why" \
+	sh -c "dmesg | grep -q 'interface report does not match the digest'"
+
+# --- lock, report, accept, driver, unlock --------------------------------
+tsm_check "guest: lock $G" lock
+tsm_check "guest: lock reads $GTSM, state reads locked" \
+	sh -c "[ \"\$(cat $GD/tsm/lock)\" = $GTSM ] && [ \"\$(cat $GD/tsm/state)\" = locked ]"
+tsm_check "host: $H is bound to the VM, TDISP CONFIG_LOCKED" \
+	sh -c "[ \"\$(cat $HD/tsm/bound)\" = $TIO ] && [ \"\$(cat $BR/$H/tdi_state)\" = CONFIG_LOCKED ]"
+tsm_check "uevent TSM_STATE=locked" uevent locked
+cat "$GD/tsm/report" > /tmp/sevguest-report.bin
+cat "$HD/tsm/report" > /tmp/sevguest-host-report.bin
+n=$(od -An -tu4 -j 12 -N 4 /tmp/sevguest-report.bin | tr -d ' ')
+tsm_check "guest: tsm/report is the host's report, $n MMIO ranges" \
+	sh -c "[ ${n:-0} -ge 1 ] && [ \$(wc -c < /tmp/sevguest-report.bin) -eq $((20 + 16 * ${n:-0})) ] &&
+	       cmp -s /tmp/sevguest-report.bin /tmp/sevguest-host-report.bin"
+attrs=$(od -An -tx2 -j 28 -N 2 /tmp/sevguest-report.bin | tr -d ' ')
+tsm_check "guest: the report decodes: range 0 is the MSI-X table of BAR 0" \
+	tsm_expect_eq "0001:0000" "$attrs:$(od -An -tx2 -j 30 -N 2 /tmp/sevguest-report.bin | tr -d ' ')" \
+		"range 0 attributes:range ID"
+tsm_check "guest: evidence_generation is set" \
+	sh -c "[ \$(cat $GD/tsm/evidence_generation) -gt 0 ]"
+tsm_check "guest: no driver before accept: EPERM" \
+	sh -c "echo pci-stub > $GD/driver_override; ! echo $G > $STUB/bind 2>/dev/null && [ ! -e $GD/driver ]"
+echo > "$GD/driver_override"
+tsm_check "... the kernel says why" \
+	sh -c "dmesg | grep -q 'no driver while the TDISP interface is locked'"
+tsm_check "guest: no MMIO is marked encrypted before accept" encrypted 0
+tsm_check "guest: accept $G" wr 1 "$GD/tsm/accept"
+tsm_check "guest: accept reads 1, state reads run" \
+	sh -c "[ \"\$(cat $GD/tsm/accept)\" = 1 ] && [ \"\$(cat $GD/tsm/state)\" = run ]"
+tsm_check "host: the interface is in TDISP RUN" tdi_state RUN
+tsm_check "uevent TSM_STATE=run" uevent run
+tsm_check "guest: BAR 0 and BAR 2 are marked 'PCI MMIO Encrypted'" encrypted 2
+pages=$(peer_stat private)
+tsm_check "guest: a second accept is refused: EBUSY" \
+	tsm_write_fails "$EBUSY" 1 "$GD/tsm/accept"
+tsm_check "... and leaks nothing: firmware pages, markers" \
+	sh -c "[ \$(sed -n 's/^private //p' $DBG/stats) -eq $pages ] && [ \$(grep -c 'PCI MMIO Encrypted' /proc/iomem) -eq 2 ]"
+tsm_check "guest: a driver binds once accepted" \
+	sh -c "echo pci-stub > $GD/driver_override && echo $G > $STUB/bind && [ -e $GD/driver ]"
+tsm_check "guest: unlock with the driver bound is refused: EBUSY" \
+	tsm_write_fails "$EBUSY" "$GTSM" "$GD/tsm/unlock"
+stub_unbind
+tsm_check "guest: noguest while the guest holds an interface: EBUSY" \
+	tsm_write_fails "$EBUSY" noguest $V
+tsm_check "guest: unlock $G" unlock
+tsm_check "guest: state reads unlocked, markers gone" \
+	sh -c "[ \"\$(cat $GD/tsm/state)\" = unlocked ] && ! grep -q 'PCI MMIO Encrypted' /proc/iomem"
+tsm_check "... nothing is left locked or bound" nothing_held
+tsm_check "uevent TSM_STATE=unlocked" uevent unlocked
+tsm_check "... firmware pages back to the VM's alone" \
+	tsm_expect_eq "$vm_pages" "$(peer_stat private)" "firmware-owned pages"
+
+# --- the host changes the device between lock and accept -----------------
+lock
+tsm_check "host: relock of $H (new lock, new report counter)" wr "relock $H" $V
+tsm_check "guest: accept after the report changed: ESTALE" \
+	tsm_write_fails "Stale file handle" 1 "$GD/tsm/accept"
+tsm_check "... the kernel says why, the interface did not run" \
+	sh -c "dmesg | grep -q 'interface report changed since lock' && [ \"\$(cat $BR/$H/tdi_state)\" = CONFIG_LOCKED ] &&
+	       [ \"\$(cat $GD/tsm/accept)\" = 0 ]"
+tsm_check "guest: unlock after the refused accept" unlock
+tsm_check "... nothing is left locked or bound" nothing_held
+
+# --- a configuration write moves the running interface to ERROR ----------
+lock
+wr 1 "$GD/tsm/accept"
+: > "$UEV"
+cmd=$(od -An -tx1 -j 4 -N 1 "$HD/config" | tr -d ' ')
+printf '\000' | dd of="$HD/config" bs=1 seek=4 count=1 conv=notrunc 2>/dev/null
+tsm_check "host: clearing Memory Space Enable moves the interface to ERROR" tdi_state ERROR
+tsm_check "guest: state reads error" state error
+tsm_check "guest: ... accept reads 0, no MMIO marked encrypted" \
+	sh -c "[ \"\$(cat $GD/tsm/accept)\" = 0 ] && ! grep -q 'PCI MMIO Encrypted' /proc/iomem"
+tsm_check "uevent TSM_STATE=error" uevent error
+tsm_check "... the kernel says why" \
+	sh -c "dmesg | grep -q 'TDISP interface left run (now error): no longer trusted'"
+tsm_check "guest: accept in ERROR is refused: EIO" \
+	tsm_write_fails "I/O error" 1 "$GD/tsm/accept"
+tsm_check "guest: no driver in ERROR: EPERM" \
+	sh -c "echo pci-stub > $GD/driver_override; ! echo $G > $STUB/bind 2>/dev/null && [ ! -e $GD/driver ]"
+echo > "$GD/driver_override"
+tsm_check "guest: unlock from ERROR" unlock
+printf "\\$(printf '%03o' 0x$cmd)" | dd of="$HD/config" bs=1 seek=4 count=1 conv=notrunc 2>/dev/null
+tsm_check "... nothing is left locked or bound" nothing_held
+
+# --- teardown -------------------------------------------------------------
+echo > /proc/sys/kernel/hotplug
+tsm_check "guest: the devsec TSM unregisters" wr noguest $V
+tsm_check "host: disconnect, destroy the VM: no page left firmware-owned" \
+	sh -c "echo $TIO > $HD/tsm/disconnect && echo destroy > $V &&
+	       [ \$(sed -n 's/^private //p' $DBG/stats) -eq $base ]"
+wr 0 "$DBG/tio"
+kill "$pmodel" "$dmodel" 2>/dev/null
+wait "$pmodel" "$dmodel" 2>/dev/null
+tsm_check "tsm_emu_psp unloads" rmmod tsm_emu_psp
+
+for m in tsm_emu_bridge tsm_emu; do
+	rmmod $m
+done
+. /tests/setup.sh
+
+ktap_finished
