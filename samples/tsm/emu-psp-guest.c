@@ -25,9 +25,11 @@
  *                      from pci_tsm_tdi_state().
  *
  * "tamper" makes the next report handed to the guest differ by one byte
- * from the one the firmware hashed; "relock DDDD:BB:DD.F" has the host
- * unbind and bind a guest-bound function again (a new lock, a new report
- * counter), as a hypervisor changing the device under the guest would.
+ * from the one the firmware hashed; "relock DDDD:BB:DD.F [OFF VAL]" has
+ * the host unbind a guest-bound function, optionally write byte VAL at
+ * configuration offset OFF, and bind it again: a new lock, and with the
+ * write a new report, as a hypervisor changing the device under the guest
+ * would.
  *
  * Each request runs on an ordered workqueue, the way a VMGEXIT leaves the
  * guest's context: the host calls take the PCI/TSM core's locks afresh.
@@ -359,12 +361,19 @@ static int tsm_psp_guest_start(char *args)
 	return 0;
 }
 
-/* The host unbinds and binds a guest-bound function again */
+/* The host unbinds, optionally reconfigures, and binds a function again */
 static int tsm_psp_guest_relock(char *args)
 {
-	struct pci_dev *pdev = tsm_psp_vm_pdev(args);
+	char *name = strsep(&args, " ");
+	unsigned int off = 0, val = 0;
+	struct pci_dev *pdev;
+	char extra;
 	int rc;
 
+	if (args && (sscanf(args, "%x %x%c", &off, &val, &extra) != 2 ||
+		     off >= PCI_CFG_SPACE_EXP_SIZE || val > 0xff))
+		return -EINVAL;
+	pdev = tsm_psp_vm_pdev(name);
 	if (!pdev)
 		return -ENODEV;
 	flush_workqueue(tsm_psp_guest.wq);
@@ -372,6 +381,8 @@ static int tsm_psp_guest_relock(char *args)
 		rc = -ENXIO;
 	} else {
 		pci_tsm_unbind(pdev);
+		if (args)
+			pci_write_config_byte(pdev, off, val);
 		rc = pci_tsm_bind(pdev, tsm_psp_vm_kvm(),
 				  pci_dev_id(pdev) & 0xffff);
 	}
