@@ -211,9 +211,11 @@ static const char * const pci_tsm_state_names[] = {
 static void pci_tsm_notify(struct pci_dev *pdev, enum pci_tsm_tdi_state state)
 {
 	char env[32];
-	char *envp[] = { env, NULL };
+	char *envp[2];
 
 	snprintf(env, sizeof(env), "TSM_STATE=%s", pci_tsm_state_names[state]);
+	envp[0] = env;
+	envp[1] = NULL;
 	kobject_uevent_env(&pdev->dev.kobj, KOBJ_CHANGE, envp);
 }
 

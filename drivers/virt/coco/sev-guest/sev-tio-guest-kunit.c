@@ -146,6 +146,7 @@ static struct kunit_suite sev_tio_guest_suite = {
 	.name = "sev-tio-guest",
 	.test_cases = sev_tio_guest_cases,
 };
+
 kunit_test_suite(sev_tio_guest_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the SEV-TIO guest data area and messages");

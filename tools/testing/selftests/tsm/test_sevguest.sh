@@ -114,11 +114,11 @@ models_attached()
 tsm_check "device and firmware models attached" models_attached
 wr 1 "$DBG/tio"
 TIO=$(tsm_by_mode link)
+base=$(peer_stat private)
 tsm_check "host: the SEV-TIO link TSM connects $H" \
 	sh -c "echo $TIO > $HD/tsm/connect && [ \"\$(cat $HD/tsm/connect)\" = $TIO ]"
 tsm_check "host: its IDE stream is Secure" \
 	tsm_expect_eq 2 "$(ide_state "$H" 0)" "IDE state"
-base=$(peer_stat private)
 tsm_check "the guest channel needs the VM: ENODEV" \
 	tsm_write_fails "No such device" "guest $TSM_EMU_DOMAIN $GDOM" $V
 wr create $V
