@@ -47,7 +47,7 @@
  * with everything else excluded, they tear contexts down directly.
  *
  * pci_tsm_ctx_lock (spinlock) protects the publication of pci_dev::tsm and
- * the core fields of a context (tdi, accepted) for readers that hold no
+ * the core fields of a context (tdi, state) for readers that hold no
  * DSM lock: the show methods, and lookups across roles.  Contexts are
  * unpublished under it before they are freed, and are published only while
  * the device is added, so that once pci_tsm_destroy() ran for a device
@@ -219,13 +219,12 @@ static void pci_tsm_notify(struct pci_dev *pdev, enum pci_tsm_tdi_state state)
 	kobject_uevent_env(&pdev->dev.kobj, KOBJ_CHANGE, envp);
 }
 
-/* Set the devsec state (and with it accepted) of a published context */
+/* Set the devsec state of a published context */
 static void pci_tsm_set_state(struct pci_tsm *tsm,
 			      enum pci_tsm_tdi_state state)
 {
 	spin_lock(&pci_tsm_ctx_lock);
 	tsm->state = state;
-	tsm->accepted = state == PCI_TSM_TDI_RUN;
 	spin_unlock(&pci_tsm_ctx_lock);
 	pci_tsm_notify(tsm->pdev, state);
 }
@@ -523,7 +522,7 @@ static int __pci_tsm_lock(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 		return PTR_ERR(tsm);
 
 	if (WARN_ON(tsm->pdev != pdev || tsm->dsm_dev != pdev ||
-		    tsm->tsm_dev != tsm_dev || tsm->accepted ||
+		    tsm->tsm_dev != tsm_dev ||
 		    tsm->state != PCI_TSM_TDI_UNLOCKED)) {
 		rc = -ENXIO;
 		goto err;
@@ -561,7 +560,7 @@ static int __pci_tsm_accept(struct pci_dev *pdev)
 
 	if (!tsm)
 		return -EINVAL;
-	if (pdev->dev.driver || tsm->accepted)
+	if (pdev->dev.driver || tsm->state == PCI_TSM_TDI_RUN)
 		return -EBUSY;
 	if (tsm->state != PCI_TSM_TDI_LOCKED) {
 		pci_err(pdev, "cannot accept an interface in TDISP %s: unlock it first\n",
@@ -625,7 +624,8 @@ int pci_tsm_driver_allowed(struct pci_dev *pdev)
 
 	spin_lock(&pci_tsm_ctx_lock);
 	tsm = pdev->tsm;
-	if (tsm && is_devsec_tsm(tsm->tsm_dev) && !tsm->accepted)
+	if (tsm && is_devsec_tsm(tsm->tsm_dev) &&
+	    tsm->state != PCI_TSM_TDI_RUN)
 		state = tsm->state;
 	spin_unlock(&pci_tsm_ctx_lock);
 	if (state < 0)
@@ -802,7 +802,8 @@ static ssize_t accept_show(struct device *dev, struct device_attribute *attr,
 
 	spin_lock(&pci_tsm_ctx_lock);
 	tsm = pdev->tsm;
-	accepted = tsm && is_devsec_tsm(tsm->tsm_dev) && tsm->accepted;
+	accepted = tsm && is_devsec_tsm(tsm->tsm_dev) &&
+		   tsm->state == PCI_TSM_TDI_RUN;
 	spin_unlock(&pci_tsm_ctx_lock);
 	return sysfs_emit(buf, "%d\n", accepted);
 }
@@ -1514,7 +1515,9 @@ ssize_t pci_tsm_evidence_get(struct pci_dev *pdev,
 	tsm = pdev->tsm;
 	if (tsm) {
 		rc = tsm->evidence[type].len;
-		memcpy(buf, tsm->evidence[type].data, min_t(size_t, len, rc));
+		if (len && rc)
+			memcpy(buf, tsm->evidence[type].data,
+			       min_t(size_t, len, rc));
 	} else {
 		rc = -ENXIO;
 	}

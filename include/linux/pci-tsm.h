@@ -80,11 +80,10 @@ enum pci_tsm_tdi_state {
  * @tsm_dev: the TSM that manages @pdev
  * @tdi: link role: the bound interface, %NULL while not bound
  * @connected: link role, DSM: &pci_tsm_ops.connect succeeded
- * @accepted: devsec role: the interface was accepted (TDISP RUN) and has
- *	      not left RUN since
  * @state: devsec role: TDISP state of the interface as last seen by the
  *	   core: %PCI_TSM_TDI_LOCKED from lock, %PCI_TSM_TDI_RUN after
- *	   accept, %PCI_TSM_TDI_ERROR once &pci_tsm_ops.state reported it
+ *	   accept (the interface is accepted while in RUN),
+ *	   %PCI_TSM_TDI_ERROR once &pci_tsm_ops.state reported it
  * @evidence: evidence exported to user space, see pci_tsm_evidence_set()
  * @generation: evidence generation: changes with every change of
  *		@evidence and is never reused
@@ -95,7 +94,7 @@ enum pci_tsm_tdi_state {
  * structure of its own, in &pci_tsm_ops.probe or &pci_tsm_ops.lock and
  * frees it in &pci_tsm_ops.remove or &pci_tsm_ops.unlock.  It initialises
  * it with pci_tsm_pf0_constructor(), pci_tsm_link_constructor() or
- * pci_tsm_devsec_constructor(); @tdi, @connected, @accepted and @state
+ * pci_tsm_devsec_constructor(); @tdi, @connected and @state
  * belong to the core.
  * A context holds no references: the core tears down the contexts of the
  * functions that depend on a DSM before the DSM's own context, and every
@@ -107,7 +106,6 @@ struct pci_tsm {
 	struct tsm_dev *tsm_dev;
 	struct pci_tdi *tdi;
 	bool connected;
-	bool accepted;
 	enum pci_tsm_tdi_state state;
 	struct pci_tsm_evidence evidence[PCI_TSM_EVIDENCE_MAX];
 	u64 generation;

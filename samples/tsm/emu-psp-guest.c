@@ -316,8 +316,13 @@ static bool tsm_psp_guest_busy(void)
 			  sizeof(tsm_psp_guest.bound)) != NULL;
 }
 
-/* "noguest", and before the VM goes: -EBUSY while interfaces are held */
-static int tsm_psp_guest_stop(void)
+/**
+ * tsm_psp_guest_release() - unregister the guest ("noguest", and before
+ * the VM goes)
+ *
+ * Return: 0, or -EBUSY while the guest holds interfaces.
+ */
+int tsm_psp_guest_release(void)
 {
 	struct tsm_psp_guest *g = &tsm_psp_guest;
 
@@ -404,7 +409,7 @@ int tsm_psp_guest_cmd(const char *verb, char *args)
 	if (!strcmp(verb, "guest"))
 		return tsm_psp_guest_start(args);
 	if (!strcmp(verb, "noguest"))
-		return args ? -EINVAL : tsm_psp_guest_stop();
+		return args ? -EINVAL : tsm_psp_guest_release();
 	if (!strcmp(verb, "tamper")) {
 		if (args)
 			return -EINVAL;
@@ -417,16 +422,6 @@ int tsm_psp_guest_cmd(const char *verb, char *args)
 					       -ENODEV;
 	}
 	return -EINVAL;
-}
-
-/**
- * tsm_psp_guest_release() - unregister the guest before the VM goes
- *
- * Return: 0, or -EBUSY while the guest holds interfaces.
- */
-int tsm_psp_guest_release(void)
-{
-	return tsm_psp_guest_stop();
 }
 
 /**
@@ -448,7 +443,7 @@ void tsm_psp_guest_fini(void)
 {
 	if (!tsm_psp_guest.wq)
 		return;
-	WARN_ON(tsm_psp_guest_stop());
+	WARN_ON(tsm_psp_guest_release());
 	destroy_workqueue(tsm_psp_guest.wq);
 	mutex_destroy(&tsm_psp_guest.lock);
 }

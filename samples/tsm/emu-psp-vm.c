@@ -86,11 +86,6 @@ struct tsm_psp_vm {
 
 static struct tsm_psp_vm tsm_psp_vm;
 
-static struct kvm *tsm_psp_vm_handle(void)
-{
-	return (struct kvm *)&tsm_psp_vm;
-}
-
 /**
  * tsm_psp_vm_kvm() - the VM handle the PCI/TSM core is given
  *
@@ -98,13 +93,13 @@ static struct kvm *tsm_psp_vm_handle(void)
  */
 struct kvm *tsm_psp_vm_kvm(void)
 {
-	return tsm_psp_vm_handle();
+	return (struct kvm *)&tsm_psp_vm;
 }
 
 /* sev_tio_kvm_ops.guest_ctx: see the top of the file for the locking */
 static u64 tsm_psp_guest_ctx(struct kvm *kvm)
 {
-	if (kvm != tsm_psp_vm_handle())
+	if (kvm != tsm_psp_vm_kvm())
 		return 0;
 	return READ_ONCE(tsm_psp_vm.gctx_pa);
 }
@@ -220,7 +215,7 @@ static int tsm_psp_vm_bind(struct tsm_psp_vm *vm, struct pci_dev *pdev,
 		i = tsm_psp_vm_slot(vm, NULL);
 	if (i < 0)
 		return -ENOSPC;
-	rc = pci_tsm_bind(pdev, tsm_psp_vm_handle(), id);
+	rc = pci_tsm_bind(pdev, tsm_psp_vm_kvm(), id);
 	if (rc)
 		return rc;
 	if (!vm->bound[i])

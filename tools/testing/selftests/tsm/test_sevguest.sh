@@ -58,12 +58,8 @@ encrypted()
 # uevent STATE: a TSM_STATE=STATE change uevent reached user space for G
 uevent()
 {
-	i=0
-	while ! grep -q "$G TSM_STATE=$1\$" "$UEV" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q "$G TSM_STATE=$1\$" "$UEV" || { echo "# uevents:"; sed 's/^/#   /' "$UEV"; return 1; }
+	wait_for "$G TSM_STATE=$1\$" "$UEV" ||
+		{ echo "# uevents:"; sed 's/^/#   /' "$UEV"; return 1; }
 }
 
 stub_bind()
