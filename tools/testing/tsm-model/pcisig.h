@@ -159,6 +159,8 @@ struct idekm_stream {
  * @nonce: START_INTERFACE_NONCE of the lock
  * @pcie_off: offset of the PCIe capability (0: none), from lock time
  * @msix_off: offset of the MSI-X capability (0: none), from lock time
+ * @bar_hi: bit i set when BAR dword i is the upper half of a 64-bit BAR,
+ *	from lock time
  * @report: device interface report frozen at lock time
  * @report_len: its size
  */
@@ -170,6 +172,7 @@ struct tdisp_tdi {
 	uint8_t nonce[TDISP_NONCE_LEN];
 	uint16_t pcie_off;
 	uint16_t msix_off;
+	uint8_t bar_hi;
 	uint8_t report[TDISP_REPORT_MAX];
 	size_t report_len;
 };

@@ -35,8 +35,9 @@
  *  - A locked or running interface goes to ERROR when its default IDE
  *    stream loses its keys (K_SET_STOP) and when the session ends.
  *  - Configuration writes that move a locked/running interface to ERROR:
- *    any change of a BAR (address bits; the read-only type bits are
- *    ignored) or of the Expansion ROM BAR (enable and address bits);
+ *    any change of a BAR (address bits; the read-only type bits of the
+ *    dword that starts a BAR are ignored, the upper dword of a 64-bit
+ *    BAR is all address) or of the Expansion ROM BAR (enable and address bits);
  *    clearing Memory Space Enable or Bus Master Enable; writing 1 to
  *    Initiate Function Level Reset; with LOCK_MSIX, changing MSI-X
  *    Enable or Function Mask.  Capability offsets are those seen at lock.
@@ -98,6 +99,7 @@ static void tdi_set_state(struct pcisig_dev *d, struct tdisp_tdi *t,
 		t->report_len = 0;
 		t->pcie_off = 0;
 		t->msix_off = 0;
+		t->bar_hi = 0;
 	}
 	if (d->ops.tdi_state)
 		d->ops.tdi_state(d->ops.priv, d->segment, tdi_rid(d, t), state);
@@ -161,12 +163,17 @@ struct page_span {
 	uint16_t attr;
 };
 
-/* Read the memory BARs; size 0 marks unused entries. */
-static int report_bars(const struct model_fn *fn, struct bar_info bar[6])
+/*
+ * Read the memory BARs; size 0 marks unused entries.  Bit i of *@hi is set
+ * when BAR dword i is the upper half of a 64-bit BAR.
+ */
+static int report_bars(const struct model_fn *fn, struct bar_info bar[6],
+		       uint8_t *hi)
 {
 	unsigned int i, j;
 
 	memset(bar, 0, 6 * sizeof(*bar));
+	*hi = 0;
 	for (i = 0; i < 6; i++) {
 		uint32_t v = get_le32(fn->config + PCI_BAR0 + 4 * i);
 		uint64_t addr = v & ~0xfull, size = fn->bar_size[i];
@@ -191,7 +198,7 @@ static int report_bars(const struct model_fn *fn, struct bar_info bar[6])
 			bar[i].size = size;
 		}
 		if (type == 2)
-			i++;
+			*hi |= 1u << ++i;
 	}
 	for (i = 0; i < 6; i++)
 		for (j = i + 1; j < 6; j++)
@@ -246,9 +253,10 @@ static int report_build(struct tdisp_tdi *t, const struct model_fn *fn,
 	unsigned int msix, i, nr = 0;
 	uint8_t *r = t->report;
 	uint16_t info;
+	uint8_t hi;
 	int ret;
 
-	ret = report_bars(fn, bar);
+	ret = report_bars(fn, bar, &hi);
 	if (ret)
 		return ret;
 	msix = pcisig_find_cap(fn->config, PCI_CAP_MSIX);
@@ -321,6 +329,7 @@ static int report_build(struct tdisp_tdi *t, const struct model_fn *fn,
 	t->report_len = TDISP_REPORT_HDR_LEN + nr * TDISP_RANGE_LEN + 4;
 	t->msix_off = (uint16_t)msix;
 	t->pcie_off = pcisig_find_cap(fn->config, PCI_CAP_EXP);
+	t->bar_hi = hi;
 	return 0;
 }
 
@@ -586,8 +595,11 @@ static bool cfg_byte_forbidden(const struct tdisp_tdi *t, unsigned int off,
 	uint8_t diff = ob ^ nb;
 
 	if (off >= PCI_BAR0 && off < PCI_BAR0 + 24) {
-		/* Memory BAR type bits [3:0], I/O BAR bits [1:0] are RO */
-		if ((off & 3) == 0)
+		/*
+		 * Memory BAR type bits [3:0], I/O BAR bits [1:0] are RO; the
+		 * upper dword of a 64-bit BAR has none
+		 */
+		if ((off & 3) == 0 && !(t->bar_hi & 1u << (off - PCI_BAR0) / 4))
 			diff &= (ob & 1) ? 0xfc : 0xf0;
 		return diff;
 	}

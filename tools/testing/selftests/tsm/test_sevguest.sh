@@ -30,7 +30,7 @@ HD=$TSM_PCI/$H
 STUB=/sys/bus/pci/drivers/pci-stub
 
 ktap_print_header
-ktap_set_plan 49
+ktap_set_plan 60
 
 state()
 {
@@ -231,6 +231,37 @@ tsm_check "... the kernel says why, the interface did not run" \
 	sh -c "dmesg | grep -q 'interface report changed since lock' && [ \"\$(cat $BR/$H/tdi_state)\" = CONFIG_LOCKED ] &&
 	       [ \"\$(cat $GD/tsm/accept)\" = 0 ]"
 tsm_check "guest: unlock after the refused accept" unlock
+tsm_check "... nothing is left locked or bound" nothing_held
+setcfg "$H" 14 "$bar0hi"
+
+# --- a configuration write while the interface runs ------------------
+# The host side of the passthrough moves BAR 0: TDISP ERROR
+cfg_error()
+{
+	tdi_state ERROR && return 0
+	echo "# $H config 14: $(cfgbyte "$H" 14), bridge:"
+	sed 's/^/#   /' "$BR/stats"
+	dmesg | tail -20 | sed 's/^/#   /'
+	tail -5 "$DLOG" | sed 's/^/#   /'
+	return 1
+}
+tsm_check "guest: lock and accept $G again" \
+	sh -c "echo $GTSM > $GD/tsm/lock && echo 1 > $GD/tsm/accept"
+tsm_check "host: the interface is in TDISP RUN" tdi_state RUN
+setcfg "$H" 14 "$(printf '%02x' $((0x$bar0hi ^ 8)))"
+tsm_check "host: a write to BAR 0 of $H moves it to TDISP ERROR" cfg_error
+tsm_check "guest: state reads error" state error
+tsm_check "guest: accept reads 0, no MMIO is marked encrypted" \
+	sh -c "[ \"\$(cat $GD/tsm/accept)\" = 0 ] && ! grep -q 'PCI MMIO Encrypted' /proc/iomem"
+tsm_check "uevent TSM_STATE=error" uevent error
+tsm_check "... the kernel says why" \
+	sh -c "dmesg | grep -q 'TDISP interface left run (now error)'"
+tsm_check "guest: accept in ERROR is refused: EIO" \
+	tsm_write_fails "Input/output error" 1 "$GD/tsm/accept"
+tsm_check "guest: no driver in ERROR: EPERM" \
+	sh -c "echo pci-stub > $GD/driver_override; ! echo $G > $STUB/bind 2>/dev/null && [ ! -e $GD/driver ]"
+echo > "$GD/driver_override"
+tsm_check "guest: unlock after ERROR" unlock
 tsm_check "... nothing is left locked or bound" nothing_held
 setcfg "$H" 14 "$bar0hi"
 

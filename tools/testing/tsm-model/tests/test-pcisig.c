@@ -1488,6 +1488,8 @@ static const struct cfg_case cfg_cases[] = {
 	{ "BAR0 sizing", 0x10, 4, 0xffffffff, 0, true },
 	{ "BAR0 upper half", 0x14, 4, 0x20, 0, true },
 	{ "BAR0 upper same byte", 0x14, 1, 0x1f, 0, false },
+	{ "BAR0 upper address bit 32", 0x14, 1, 0x1e, 0, true },
+	{ "BAR0 upper address bit 35", 0x14, 4, 0x17, 0, true },
 	{ "BAR2 top byte", 0x1b, 1, 0xff, 0, true },
 	{ "BAR2 word", 0x1a, 2, 0x0000, 0, true },
 	{ "BAR4 unused", 0x20, 4, 0xffffffff, 0, true },
