@@ -15,9 +15,12 @@
 #ifndef __SEV_TIO_GUEST_H
 #define __SEV_TIO_GUEST_H
 
+#include <crypto/sha2.h>
 #include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/err.h>
 #include <linux/types.h>
+#include <linux/uuid.h>
 
 struct device;
 struct tsm_dev;
@@ -51,6 +54,128 @@ enum sev_tio_guest_op {
 
 /* Largest request or response message body */
 #define SEV_TIO_GUEST_MSG_MAX		256
+
+/*
+ * The data area of a guest request starts with a table of up to
+ * %SEV_TIO_BLOB_MAX entries saying where the blobs the host returned are.
+ * The TDISP interface report is the blob with %SEV_TIO_REPORT_GUID.
+ */
+#define SEV_TIO_BLOB_MAX	3
+#define SEV_TIO_REPORT_GUID						\
+	GUID_INIT(0x70dc5b0e, 0x0cc0, 0x4cd5,				\
+		  0x97, 0xbb, 0xff, 0x0b, 0xa2, 0x5b, 0xf3, 0x20)
+
+/**
+ * struct sev_tio_blob_entry - one entry of the data area's blob table
+ * @guid: what the blob is; the null GUID ends the table
+ * @offset: where the blob starts, from the start of the data area
+ * @length: its size in bytes
+ */
+struct sev_tio_blob_entry {
+	guid_t guid;
+	__le32 offset;
+	__le32 length;
+} __packed;
+static_assert(sizeof(struct sev_tio_blob_entry) == 24);
+
+/**
+ * struct sev_tio_tdi_info_req - TDI_INFO_REQ
+ * @guest_device_id: guest requester ID of the interface
+ * @rsvd: reserved
+ */
+struct sev_tio_tdi_info_req {
+	__le16 guest_device_id;
+	u8 rsvd[14];
+} __packed;
+static_assert(sizeof(struct sev_tio_tdi_info_req) == 16);
+
+/**
+ * struct sev_tio_tdi_info_rsp - TDI_INFO_RSP
+ * @guest_device_id: as in the request
+ * @status: 0 bound to this guest, 1 invalid, 2 unbound
+ * @rsvd: reserved
+ * @flags: bit 0 measurement digest valid, bit 1 fresh
+ * @lock_flags: TDISP lock flags of the interface
+ * @spdm_algos: SPDM algorithms of the session
+ * @certs_digest: digest of the device's certificate chain
+ * @meas_digest: digest of the device's measurements
+ * @report_digest: SHA-384 of the interface report
+ * @report_count: how many reports the firmware fetched for the interface
+ * @rsvd2: reserved
+ */
+struct sev_tio_tdi_info_rsp {
+	__le16 guest_device_id;
+	__le16 status;
+	u8 rsvd[12];
+	__le32 flags;
+	__le32 lock_flags;
+	u8 spdm_algos[8];
+	u8 certs_digest[SHA384_DIGEST_SIZE];
+	u8 meas_digest[SHA384_DIGEST_SIZE];
+	u8 report_digest[SHA384_DIGEST_SIZE];
+	__le64 report_count;
+	u8 rsvd2[8];
+} __packed;
+static_assert(sizeof(struct sev_tio_tdi_info_rsp) == 192);
+
+#define SEV_TIO_MMIO_VALIDATED	BIT(0)
+
+/**
+ * struct sev_tio_mmio_validate_req - MMIO_VALIDATE_REQ (and _RSP)
+ * @guest_device_id: guest requester ID of the interface
+ * @status: response only: 0 success, else the refusal
+ * @rsvd: reserved
+ * @subrange_base: guest physical address of the pages
+ * @subrange_pages: number of 4 KiB pages
+ * @range_offset: offset of the pages inside the reported range ID
+ * @flags: request: %SEV_TIO_MMIO_VALIDATED for the desired state;
+ *	   response: bit 0 the state changed
+ * @range_id: range ID (BAR) of the pages
+ * @rsvd2: reserved
+ */
+struct sev_tio_mmio_validate_req {
+	__le16 guest_device_id;
+	__le16 status;
+	u8 rsvd[12];
+	__le64 subrange_base;
+	__le32 subrange_pages;
+	__le32 range_offset;
+	__le16 flags;
+	__le16 range_id;
+	u8 rsvd2[12];
+} __packed;
+static_assert(sizeof(struct sev_tio_mmio_validate_req) == 48);
+#define sev_tio_mmio_validate_rsp sev_tio_mmio_validate_req
+
+#define SEV_TIO_SDTE_V		BIT_ULL(0)
+#define SEV_TIO_SDTE_IR		BIT_ULL(61)
+#define SEV_TIO_SDTE_IW		BIT_ULL(62)
+
+/**
+ * struct sev_tio_sdte_write_req - SDTE_WRITE_REQ
+ * @guest_device_id: guest requester ID of the interface
+ * @rsvd: reserved
+ * @sdte: the secure device table entry, all 0 to invalidate
+ */
+struct sev_tio_sdte_write_req {
+	__le16 guest_device_id;
+	u8 rsvd[14];
+	__le64 sdte[8];
+} __packed;
+static_assert(sizeof(struct sev_tio_sdte_write_req) == 80);
+
+/**
+ * struct sev_tio_sdte_write_rsp - SDTE_WRITE_RSP
+ * @guest_device_id: as in the request
+ * @status: 0 success, 1 invalid interface, 2 not bound
+ * @rsvd: reserved
+ */
+struct sev_tio_sdte_write_rsp {
+	__le16 guest_device_id;
+	__le16 status;
+	u8 rsvd[12];
+} __packed;
+static_assert(sizeof(struct sev_tio_sdte_write_rsp) == 16);
 
 /**
  * struct sev_tio_guest_req - one SEV-TIO guest request

@@ -29,6 +29,7 @@
 #include <linux/tsm.h>
 
 #include "tsm-emu.h"
+#include "tsm-kunit.h"
 
 #define CORE_TEST_DOMAIN	0x10100
 #define CORE_TEST_TIMEOUT	(10 * HZ)
@@ -398,8 +399,17 @@ static struct device_attribute *find_attr(struct pci_dev *pdev,
 	return NULL;
 }
 
-static ssize_t attr_store(struct kunit *test, struct pci_dev *pdev,
-			  const char *name, const char *val)
+/**
+ * tsm_kunit_store() - call the store method of a PCI device attribute
+ * @test: the running test; fails if there is no such attribute
+ * @pdev: device
+ * @name: attribute name, as in the device's sysfs groups
+ * @val: string to store
+ *
+ * Return: what the store method returned.
+ */
+ssize_t tsm_kunit_store(struct kunit *test, struct pci_dev *pdev,
+			const char *name, const char *val)
 {
 	struct device_attribute *a = find_attr(pdev, name, NULL, NULL);
 
@@ -408,9 +418,17 @@ static ssize_t attr_store(struct kunit *test, struct pci_dev *pdev,
 	return a->store(&pdev->dev, a, val, strlen(val));
 }
 
-/* Return value of a show method, for the ones expected to fail */
-static ssize_t attr_show_rc(struct kunit *test, struct pci_dev *pdev,
-			    const char *name)
+/**
+ * tsm_kunit_show_rc() - return value of a PCI device attribute's show
+ *	method, for the ones expected to fail
+ * @test: the running test; fails if there is no such attribute
+ * @pdev: device
+ * @name: attribute name
+ *
+ * Return: what the show method returned.
+ */
+ssize_t tsm_kunit_show_rc(struct kunit *test, struct pci_dev *pdev,
+			  const char *name)
 {
 	struct device_attribute *a = find_attr(pdev, name, NULL, NULL);
 	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
@@ -421,8 +439,17 @@ static ssize_t attr_show_rc(struct kunit *test, struct pci_dev *pdev,
 	return a->show(&pdev->dev, a, buf);
 }
 
-static const char *attr_show(struct kunit *test, struct pci_dev *pdev,
-			     const char *name)
+/**
+ * tsm_kunit_show() - read a PCI device attribute through its show method
+ * @test: the running test; fails if there is no such attribute or the
+ *	  show method fails
+ * @pdev: device
+ * @name: attribute name
+ *
+ * Return: the text shown, freed with the test.
+ */
+const char *tsm_kunit_show(struct kunit *test, struct pci_dev *pdev,
+			   const char *name)
 {
 	struct device_attribute *a = find_attr(pdev, name, NULL, NULL);
 	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
@@ -712,9 +739,9 @@ static void tsm_class_register(struct kunit *test)
 	found = find_tsm_dev(cur->devsec.tsm_dev->id);
 	KUNIT_ASSERT_NOT_NULL(test, found);
 	mock_unregister(&cur->devsec);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "lock"), "\n");
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "lock",
-					 tsm_name(found)), -ENXIO);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "lock"), "\n");
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "lock",
+					      tsm_name(found)), -ENXIO);
 	tsm_dev_put(found);
 }
 
@@ -791,56 +818,56 @@ static void tsm_connect(struct kunit *test)
 	name = tsm_line(test, &cur->link);
 	dsm_line = kunit_str(test, "%s\n", pci_name(cur->dsm));
 
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), "\n");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "dsm"), "\n");
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "dsm"), "\n");
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
 			(ssize_t)strlen(name));
 	EXPECT_LOG(test, "P1.0 C1.0 P1.1 ");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), name);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "authenticated"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), name);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "authenticated"),
 			   name);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "dsm"), dsm_line);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "dsm"), dsm_line);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "bound"), "\n");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm2, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "dsm"), dsm_line);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "dsm"), dsm_line);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "bound"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm2, "connect"), "\n");
 
 	/* already connected: also by the same name without newline */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
 			-EBUSY);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect",
-					 tsm_name(cur->link.tsm_dev)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect",
+					      tsm_name(cur->link.tsm_dev)), -EBUSY);
 
 	/* disconnect needs the exact name */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect",
-					 "tsm9999"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect", ""),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "disconnect",
+					      "tsm9999"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "disconnect", ""),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect",
-					 "tsm"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect",
-					 tsm_name(cur->link.tsm_dev)),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "disconnect",
+					      "tsm"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "disconnect",
+					      tsm_name(cur->link.tsm_dev)),
 			(ssize_t)strlen(tsm_name(cur->link.tsm_dev)));
 	EXPECT_LOG(test, "R1.1 D1.0 R1.0 ");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), "\n");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "authenticated"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "authenticated"),
 			   "\n");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "dsm"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "dsm"), "\n");
 
 	/* not connected */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "disconnect", name),
 			-ENXIO);
 
 	/* again, two DSMs */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
 			(ssize_t)strlen(name));
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "connect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm2, "connect", name),
 			(ssize_t)strlen(name));
 	EXPECT_LOG(test, "P1.0 C1.0 P1.1 P2.0 C2.0 ");
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "disconnect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm2, "disconnect", name),
 			(ssize_t)strlen(name));
 	EXPECT_LOG(test, "D2.0 R2.0 ");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), name);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect", name),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), name);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "disconnect", name),
 			(ssize_t)strlen(name));
 	EXPECT_LOG(test, "R1.1 D1.0 R1.0 ");
 }
@@ -861,57 +888,57 @@ static void tsm_connect_refused(struct kunit *test)
 	devsec_name = tsm_name(cur->devsec.tsm_dev);
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		KUNIT_EXPECT_EQ_MSG(test, attr_store(test, cur->dsm, "connect",
-						     bad[i]), -EINVAL,
+		KUNIT_EXPECT_EQ_MSG(test, tsm_kunit_store(test, cur->dsm, "connect",
+							  bad[i]), -EINVAL,
 				    "value \"%s\"", bad[i]);
 
 	/* no such TSM, or not a link TSM */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", "tsm9999"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", "tsm9999"),
 			-ENXIO);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect",
-					 devsec_name), -ENXIO);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect",
+					      devsec_name), -ENXIO);
 
 	/* not a DSM (the attribute is hidden, the store refuses anyway) */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->plain, "connect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->plain, "connect", name),
 			-ENXIO);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "connect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "connect", name),
 			-ENXIO);
 
 	/* probe declined */
 	cur->link.decline = true;
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
 			-ENXIO);
 	cur->link.decline = false;
 	EXPECT_LOG(test, "");
 
 	/* the TSM fails: the context is removed again */
 	cur->link.fail_rc = -EIO;
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
 			-EIO);
 	cur->link.fail_rc = 0;
 	EXPECT_LOG(test, "P1.0 C1.0 R1.0 ");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), "\n");
 	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->dsm->tsm));
 
 	/* locked: cannot be connected; connected: cannot be locked */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "lock", devsec_name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm2, "lock", devsec_name),
 			(ssize_t)strlen(devsec_name));
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "connect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm2, "connect", name),
 			-EBUSY);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "disconnect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm2, "disconnect", name),
 			-ENXIO);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "disconnect",
-					 devsec_name), -ENXIO);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm2, "connect"), "\n");
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm2, "disconnect",
+					      devsec_name), -ENXIO);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm2, "connect"), "\n");
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
 			(ssize_t)strlen(name));
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "lock", devsec_name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "lock", devsec_name),
 			-EBUSY);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", devsec_name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", devsec_name),
 			-EBUSY);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "unlock", devsec_name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "unlock", devsec_name),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "accept", "1"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "accept", "1"),
 			-EINVAL);
 	EXPECT_LOG(test, "L2.0 P1.0 C1.0 P1.1 ");
 }
@@ -935,7 +962,7 @@ static void tsm_bind(struct kunit *test)
 						KERNEL_SOCKPTR(resp),
 						sizeof(resp), &code), -ENXIO);
 
-	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
 			(ssize_t)strlen(name));
 	log_reset();
 
@@ -945,10 +972,10 @@ static void tsm_bind(struct kunit *test)
 						KERNEL_SOCKPTR(resp),
 						sizeof(resp), &code), -ENXIO);
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 0x100), 0);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "bound"), name);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "bound"), name);
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 0x100), -EBUSY);
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "bound"), name);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "bound"), name);
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm2, kvm, 0x200), -ENXIO);
 
 	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, KERNEL_SOCKPTR(req),
@@ -969,7 +996,7 @@ static void tsm_bind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pci_tsm_tdi_state(cur->plain), -ENXIO);
 
 	pci_tsm_unbind(cur->fn1);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "bound"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "bound"), "\n");
 	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, KERNEL_SOCKPTR(req),
 						sizeof(req),
 						KERNEL_SOCKPTR(resp),
@@ -982,10 +1009,10 @@ static void tsm_bind(struct kunit *test)
 
 	/* disconnect unbinds first */
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm, "disconnect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "disconnect", name),
 			(ssize_t)strlen(name));
 	EXPECT_LOG(test, "B1.1 U1.1 R1.1 U1.0 D1.0 R1.0 ");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "bound"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "bound"), "\n");
 }
 
 static void tsm_bind_unsupported(struct kunit *test)
@@ -1001,8 +1028,8 @@ static void tsm_bind_unsupported(struct kunit *test)
 	ops.tdi_state = NULL;
 	ops.guest_req = NULL;
 	mock_register(test, &cur->link, &ops);
-	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm, "connect",
-					 tsm_name(cur->link.tsm_dev)),
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect",
+					      tsm_name(cur->link.tsm_dev)),
 			(ssize_t)strlen(tsm_name(cur->link.tsm_dev)));
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 1), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->dsm, KERNEL_SOCKPTR(req),
@@ -1022,72 +1049,72 @@ static void tsm_devsec(struct kunit *test)
 	name = tsm_line(test, &cur->devsec);
 	link_name = tsm_name(cur->link.tsm_dev);
 
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "lock"), "\n");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "accept"), "0\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "lock"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "accept"), "0\n");
 
 	/* refusals before lock */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", "1"),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "unlock", name),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", "tsmx"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", "tsmx"),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", "tsm9999"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", "tsm9999"),
 			-ENXIO);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", link_name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", link_name),
 			-ENXIO);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->plain, "lock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->plain, "lock", name),
 			-ENXIO);
 	cur->devsec.decline = true;
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", name),
 			-ENXIO);
 	cur->devsec.decline = false;
 	cur->devsec.fail_rc = -ENODEV;
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", name),
 			-ENODEV);
 	cur->devsec.fail_rc = 0;
 	EXPECT_LOG(test, "");
 
 	/* lock */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", name),
 			(ssize_t)strlen(name));
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "lock"), name);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "accept"), "0\n");
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "lock"), name);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "accept"), "0\n");
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", name),
 			-EBUSY);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "lock"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "lock"), "\n");
 
 	/* accept */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "0"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", "0"),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "no"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", "no"),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "2"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", "2"),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", ""),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", ""),
 			-EINVAL);
 	cur->devsec.fail_rc = -EIO;
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", "1"),
 			-EIO);
 	cur->devsec.fail_rc = 0;
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "accept"), "0\n");
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1\n"), 2);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "accept"), "1\n");
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "y"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "accept"), "0\n");
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", "1\n"), 2);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "accept"), "1\n");
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", "y"),
 			-EBUSY);
 
 	/* unlock needs the exact name */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", link_name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "unlock", link_name),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", "tsm"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "unlock", "tsm"),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "unlock", name),
 			(ssize_t)strlen(name));
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "lock"), "\n");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "accept"), "0\n");
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "lock"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "accept"), "0\n");
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "unlock", name),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", "1"),
 			-EINVAL);
 	EXPECT_LOG(test, "L1.1 A1.1 K1.1 ");
 }
@@ -1100,11 +1127,11 @@ static void tsm_devsec_driver_bound(struct kunit *test)
 	name = tsm_name(cur->devsec.tsm_dev);
 
 	drv_bind(test, cur->fn1);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", name),
 			-EBUSY);
 	drv_unbind(test, cur->fn1);
 
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", name),
 			(ssize_t)strlen(name));
 	/* no driver before accept */
 	KUNIT_ASSERT_EQ(test, device_set_driver_override(&cur->fn1->dev,
@@ -1114,12 +1141,12 @@ static void tsm_devsec_driver_bound(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, cur->fn1->dev.driver);
 	drv_unbind(test, cur->fn1);
 
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"), 1);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", "1"), 1);
 	drv_bind(test, cur->fn1);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "unlock", name),
 			-EBUSY);
 	drv_unbind(test, cur->fn1);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "unlock", name),
 			(ssize_t)strlen(name));
 	EXPECT_LOG(test, "L1.1 A1.1 K1.1 ");
 }
@@ -1136,18 +1163,18 @@ static void tsm_devsec_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, attr_mode(test, cur->plain, "state"), 0);
 
 	/* not locked: no query */
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "state"),
 			   "unlocked\n");
 	KUNIT_EXPECT_EQ(test, pci_tsm_evidence_get(cur->fn1,
 						   PCI_TSM_EVIDENCE_REPORT,
 						   buf, sizeof(buf)), -ENXIO);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1,
-					   "evidence_generation"), "0\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1,
+						"evidence_generation"), "0\n");
 
 	/* locked: the report is published, the TSM is asked */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", name),
 			(ssize_t)strlen(name));
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "state"),
 			   "locked\n");
 	KUNIT_EXPECT_EQ(test, pci_tsm_evidence_get(cur->fn1,
 						   PCI_TSM_EVIDENCE_REPORT,
@@ -1157,32 +1184,32 @@ static void tsm_devsec_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pci_tsm_evidence_get(cur->fn1,
 						   PCI_TSM_EVIDENCE_MAX,
 						   buf, sizeof(buf)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kstrtou64(attr_show(test, cur->fn1,
-						  "evidence_generation"),
+	KUNIT_EXPECT_EQ(test, kstrtou64(tsm_kunit_show(test, cur->fn1,
+						       "evidence_generation"),
 					10, &gen), 0);
 	KUNIT_EXPECT_NE(test, gen, 0);
 
 	/* a TSM that cannot tell fails the read, nothing changes */
 	cur->devsec.state_inject = true;
 	cur->devsec.state_rc = -ETIMEDOUT;
-	KUNIT_EXPECT_EQ(test, attr_show_rc(test, cur->fn1, "state"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_show_rc(test, cur->fn1, "state"),
 			-ETIMEDOUT);
 	cur->devsec.state_inject = false;
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "state"),
 			   "locked\n");
 
 	/* run, then ERROR: trust withdrawn, no driver, no accept */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"), 1);
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"), "run\n");
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", "1"), 1);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "state"), "run\n");
 	cur->devsec.state_inject = true;
 	cur->devsec.state_rc = PCI_TSM_TDI_ERROR;
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "state"),
 			   "error\n");
 	cur->devsec.state_inject = false;
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "accept"), "0\n");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "accept"), "0\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "state"),
 			   "error\n");
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "accept", "1"),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", "1"),
 			-EIO);
 	KUNIT_ASSERT_EQ(test, device_set_driver_override(&cur->fn1->dev,
 							 core_test_driver.name),
@@ -1190,27 +1217,27 @@ static void tsm_devsec_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, device_attach(&cur->fn1->dev), 0);
 	KUNIT_EXPECT_NULL(test, cur->fn1->dev.driver);
 	drv_unbind(test, cur->fn1);
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "unlock", name),
 			(ssize_t)strlen(name));
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "state"),
 			   "unlocked\n");
 	KUNIT_EXPECT_EQ(test, pci_tsm_evidence_get(cur->fn1,
 						   PCI_TSM_EVIDENCE_REPORT,
 						   buf, sizeof(buf)), -ENXIO);
 
 	/* stopped behind the guest's back while locked, or nonsense */
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", name),
 			(ssize_t)strlen(name));
 	cur->devsec.state_inject = true;
 	cur->devsec.state_rc = PCI_TSM_TDI_UNLOCKED;
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "state"),
 			   "error\n");
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "unlock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "unlock", name),
 			(ssize_t)strlen(name));
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->fn1, "lock", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", name),
 			(ssize_t)strlen(name));
 	cur->devsec.state_rc = 42;
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->fn1, "state"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "state"),
 			   "error\n");
 	cur->devsec.state_inject = false;
 	mock_unregister(&cur->devsec);
@@ -1228,13 +1255,13 @@ static void tsm_unregister_tears_down(struct kunit *test)
 	name = tsm_name(cur->link.tsm_dev);
 	devsec_name = tsm_name(cur->devsec.tsm_dev);
 
-	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
 			(ssize_t)strlen(name));
 	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 1), 0);
 	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 2), 0);
-	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm2, "lock", devsec_name),
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm2, "lock", devsec_name),
 			(ssize_t)strlen(devsec_name));
-	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm2, "accept", "1"), 1);
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm2, "accept", "1"), 1);
 	EXPECT_LOG(test, "P1.0 C1.0 P1.1 B1.0 B1.1 L2.0 A2.0 ");
 
 	/* the link TSM goes: everything of it is torn down, in reverse */
@@ -1242,8 +1269,8 @@ static void tsm_unregister_tears_down(struct kunit *test)
 	EXPECT_LOG(test, "U1.1 R1.1 U1.0 D1.0 R1.0 ");
 	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->dsm->tsm));
 	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->fn1->tsm));
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), "\n");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm2, "lock"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm2, "lock"),
 			   tsm_line(test, &cur->devsec));
 	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->dsm, "tsm/connect"));
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 1), -ENXIO);
@@ -1252,8 +1279,8 @@ static void tsm_unregister_tears_down(struct kunit *test)
 	mock_unregister(&cur->devsec);
 	EXPECT_LOG(test, "K2.0 ");
 	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->dsm2->tsm));
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm2, "lock"), "\n");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm2, "accept"), "0\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm2, "lock"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm2, "accept"), "0\n");
 }
 
 static void tsm_device_removal(struct kunit *test)
@@ -1266,17 +1293,17 @@ static void tsm_device_removal(struct kunit *test)
 	name = tsm_name(cur->link.tsm_dev);
 	devsec_name = tsm_name(cur->devsec.tsm_dev);
 
-	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm, "connect", name),
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
 			(ssize_t)strlen(name));
 	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 2), 0);
-	KUNIT_ASSERT_EQ(test, attr_store(test, cur->dsm2, "lock", devsec_name),
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm2, "lock", devsec_name),
 			(ssize_t)strlen(devsec_name));
 	log_reset();
 
 	/* removing a dependent function tears down its context only */
 	pci_stop_and_remove_bus_device_locked(cur->fn1);
 	EXPECT_LOG(test, "U1.1 R1.1 ");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"),
 			   tsm_line(test, &cur->link));
 
 	/* removing the DSM disconnects it */
@@ -1291,8 +1318,8 @@ static void tsm_device_removal(struct kunit *test)
 	 * The pci_devs are gone (still referenced): as for a store that
 	 * raced with the removal, nothing can be attached any more.
 	 */
-	KUNIT_EXPECT_LT(test, attr_store(test, cur->dsm, "connect", name), 0);
-	KUNIT_EXPECT_LT(test, attr_store(test, cur->dsm2, "lock", devsec_name),
+	KUNIT_EXPECT_LT(test, tsm_kunit_store(test, cur->dsm, "connect", name), 0);
+	KUNIT_EXPECT_LT(test, tsm_kunit_store(test, cur->dsm2, "lock", devsec_name),
 			0);
 	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->dsm->tsm));
 	KUNIT_EXPECT_NULL(test, READ_ONCE(cur->dsm2->tsm));
@@ -1393,19 +1420,19 @@ static void tsm_parallel_dsms(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&cur->link.entered,
 							    CORE_TEST_TIMEOUT));
 
-	KUNIT_EXPECT_EQ(test, attr_store(test, cur->dsm2, "connect", name),
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm2, "connect", name),
 			(ssize_t)strlen(name));
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm2, "connect"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm2, "connect"),
 			   tsm_line(test, &cur->link));
 	/* a show of the busy DSM does not wait; it is not connected yet */
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"), "\n");
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "dsm"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "dsm"), "\n");
 	KUNIT_EXPECT_FALSE(test, completion_done(&slow.done));
 
 	complete(&cur->link.gate);
 	KUNIT_ASSERT_TRUE(test, test_thread_wait(&slow));
 	KUNIT_EXPECT_EQ(test, slow.rc, (ssize_t)strlen(name));
-	KUNIT_EXPECT_STREQ(test, attr_show(test, cur->dsm, "connect"),
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"),
 			   tsm_line(test, &cur->link));
 	mock_unregister(&cur->link);
 	log_reset();

@@ -14,9 +14,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define AREA	1024
 #define TABLE	(SEV_TIO_BLOB_MAX * sizeof(struct sev_tio_blob_entry))
 
-static const guid_t report_guid =
-	GUID_INIT(0x70dc5b0e, 0x0cc0, 0x4cd5,
-		  0x97, 0xbb, 0xff, 0x0b, 0xa2, 0x5b, 0xf3, 0x20);
+static const guid_t report_guid = SEV_TIO_REPORT_GUID;
 static const guid_t meas_guid =
 	GUID_INIT(0x5caa80c6, 0x12ef, 0x401a,
 		  0xb3, 0x64, 0xec, 0x59, 0xa9, 0x3a, 0xbe, 0x3f);

@@ -49,9 +49,7 @@
 /* Lock flags the guest requires of the interface (TDI_INFO_RSP) */
 #define SEV_TIO_LOCK_REQUIRED	(BIT(2) | BIT(4))	/* LOCK_MSIX, REDIRECT */
 
-static const guid_t sev_tio_report_guid =
-	GUID_INIT(0x70dc5b0e, 0x0cc0, 0x4cd5,
-		  0x97, 0xbb, 0xff, 0x0b, 0xa2, 0x5b, 0xf3, 0x20);
+static const guid_t sev_tio_report_guid = SEV_TIO_REPORT_GUID;
 
 /* Serialises registration; the one registered channel */
 static DEFINE_MUTEX(sev_tio_guest_reg_lock);
