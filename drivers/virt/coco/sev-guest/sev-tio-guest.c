@@ -544,8 +544,9 @@ static int sev_tio_guest_accept(struct pci_dev *pdev)
 	if (memcmp(info.report_digest, t->report_digest,
 		   sizeof(t->report_digest)) ||
 	    le64_to_cpu(info.report_count) != t->report_count) {
-		pci_err(pdev, "SEV-TIO: the interface report changed since lock (report %llu, now %llu): unlock and lock again\n",
-			t->report_count, le64_to_cpu(info.report_count));
+		pci_err(pdev, "SEV-TIO: the interface report changed since lock (%s): unlock and lock again\n",
+			le64_to_cpu(info.report_count) != t->report_count ?
+			"fetched again" : "new digest");
 		return -ESTALE;
 	}
 	if (t->last_state != PCI_TSM_TDI_LOCKED) {
