@@ -19,8 +19,12 @@
 #include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/err.h>
+#include <linux/overflow.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
+#include <uapi/linux/sev-guest.h>
+
+#include <asm/page.h>
 
 struct device;
 struct tsm_dev;
@@ -227,6 +231,44 @@ struct sev_tio_guest_ops {
 		      u64 *tdi_id, u64 *fw_err);
 	int (*guest_req)(void *priv, u32 rid, struct sev_tio_guest_req *req);
 };
+
+/**
+ * sev_tio_guest_ghcb_result() - the channel's result of a GHCB request
+ * @rc: what the request returned: 0; -EIO, the hypervisor or the firmware
+ *	refused (@exitinfo2 says why); a positive value, the GHCB protocol
+ *	itself failed (&enum es_result); or another -errno, passed on
+ * @exitinfo2: SW_EXITINFO2 of the request: the firmware's error in bits
+ *	       31:0, the hypervisor's (SNP_GUEST_VMM_ERR_*) in bits 63:32
+ * @npages: with %SNP_GUEST_VMM_ERR_INVALID_LEN: the data pages the
+ *	    hypervisor asks for (RBX)
+ * @fw_err: receives @exitinfo2 if the request failed, else 0
+ * @data_needed: %NULL for a request without a data area; else receives
+ *		 @npages in bytes when the result is -ENOSPC
+ *
+ * The production channel, in the sev-guest driver, issues the SEV-TIO
+ * requests as GHCB VMGEXITs; this turns what they return into the result
+ * &struct sev_tio_guest_ops promises.
+ *
+ * Return: 0; -ENOSPC the data area is too small; -EIO refused, or the
+ * GHCB protocol failed; or @rc.
+ */
+static inline int sev_tio_guest_ghcb_result(int rc, u64 exitinfo2, u64 npages,
+					    u64 *fw_err, size_t *data_needed)
+{
+	size_t bytes;
+
+	*fw_err = rc ? exitinfo2 : 0;
+	if (rc > 0)
+		return -EIO;
+	if (rc != -EIO)
+		return rc;
+	if (!data_needed || !npages ||
+	    exitinfo2 != SNP_GUEST_VMM_ERR(SNP_GUEST_VMM_ERR_INVALID_LEN) ||
+	    check_shl_overflow(npages, PAGE_SHIFT, &bytes))
+		return -EIO;
+	*data_needed = bytes;
+	return -ENOSPC;
+}
 
 #if IS_ENABLED(CONFIG_SEV_TIO_GUEST)
 struct tsm_dev *sev_tio_guest_register(struct device *parent,

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the SEV-TIO guest's handling of what the host writes:
- * the blob table of the data area, and the message layouts.
+ * the blob table of the data area, the message layouts, and the results
+ * of the GHCB channel.
  */
 #include <kunit/test.h>
 #include <linux/sev-tio-guest.h>
 #include <linux/string.h>
+#include <uapi/linux/psp-sev.h>
 
 #include "sev-tio-guest.h"
 
@@ -133,10 +135,83 @@ static void guest_msg_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, offsetof(struct sev_tio_sdte_write_req, sdte), 16);
 }
 
+#define VMM_INVALID_LEN	SNP_GUEST_VMM_ERR(SNP_GUEST_VMM_ERR_INVALID_LEN)
+#define VMM_BUSY	SNP_GUEST_VMM_ERR(SNP_GUEST_VMM_ERR_BUSY)
+#define NO_FW_CALL	((u64)SEV_RET_NO_FW_CALL)
+
+/**
+ * struct ghcb_case - one outcome of a GHCB request
+ * @name: what it tests
+ * @rc: what the request returned
+ * @exitinfo2: SW_EXITINFO2
+ * @npages: RBX, the pages the hypervisor asks for
+ * @data: the request has a data area
+ * @ret: expected result
+ * @fw_err: expected firmware error
+ * @needed: expected size asked for (with -ENOSPC)
+ */
+struct ghcb_case {
+	const char *name;
+	int rc;
+	u64 exitinfo2;
+	u64 npages;
+	bool data;
+	int ret;
+	u64 fw_err;
+	size_t needed;
+};
+
+static const struct ghcb_case ghcb_cases[] = {
+	{ "success", 0, 0, 0, true, 0, 0 },
+	{ "firmware refusal", -EIO, SEV_RET_INVALID_PARAM, 0, true, -EIO,
+	  SEV_RET_INVALID_PARAM },
+	{ "hypervisor refusal", -EIO, SNP_GUEST_VMM_ERR(5), 0, true, -EIO,
+	  SNP_GUEST_VMM_ERR(5) },
+	{ "data area too small", -EIO, VMM_INVALID_LEN, 16, true, -ENOSPC,
+	  VMM_INVALID_LEN, 16 * PAGE_SIZE },
+	{ "too small, no size given", -EIO, VMM_INVALID_LEN, 0, true, -EIO,
+	  VMM_INVALID_LEN },
+	{ "too small, size overflows", -EIO, VMM_INVALID_LEN, U64_MAX, true,
+	  -EIO, VMM_INVALID_LEN },
+	{ "too small and firmware error", -EIO, VMM_INVALID_LEN | 1, 16, true,
+	  -EIO, VMM_INVALID_LEN | 1 },
+	{ "too small without data area", -EIO, VMM_INVALID_LEN, 16, false,
+	  -EIO, VMM_INVALID_LEN },
+	{ "GHCB protocol failure", 2, NO_FW_CALL, 0, true, -EIO, NO_FW_CALL },
+	{ "no GHCB", -EIO, NO_FW_CALL, 0, false, -EIO, NO_FW_CALL },
+	{ "busy too long", -ETIMEDOUT, VMM_BUSY, 0, true, -ETIMEDOUT,
+	  VMM_BUSY },
+	{ "response does not authenticate", -EBADMSG, 0, 0, true, -EBADMSG,
+	  0 },
+	{ "key disabled", -ENOTTY, 0, 0, true, -ENOTTY, 0 },
+};
+
+static void ghcb_case_desc(const struct ghcb_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ghcb, ghcb_cases, ghcb_case_desc);
+
+static void guest_ghcb_result(struct kunit *test)
+{
+	const struct ghcb_case *c = test->param_value;
+	size_t needed = 0;
+	u64 fw_err = 0xdead;
+	int ret;
+
+	ret = sev_tio_guest_ghcb_result(c->rc, c->exitinfo2, c->npages,
+					&fw_err, c->data ? &needed : NULL);
+	KUNIT_EXPECT_EQ(test, ret, c->ret);
+	KUNIT_EXPECT_EQ(test, fw_err, c->fw_err);
+	KUNIT_EXPECT_EQ(test, needed, c->needed);
+}
+
 static struct kunit_case sev_tio_guest_cases[] = {
 	KUNIT_CASE_PARAM(guest_blob_table, blob_gen_params),
 	KUNIT_CASE(guest_blob_table_full),
 	KUNIT_CASE(guest_msg_layout),
+	KUNIT_CASE_PARAM(guest_ghcb_result, ghcb_gen_params),
 	{}
 };
 
@@ -147,5 +222,5 @@ static struct kunit_suite sev_tio_guest_suite = {
 
 kunit_test_suite(sev_tio_guest_suite);
 
-MODULE_DESCRIPTION("KUnit tests of the SEV-TIO guest data area and messages");
+MODULE_DESCRIPTION("KUnit tests of the SEV-TIO guest data area, messages and GHCB results");
 MODULE_LICENSE("GPL");
