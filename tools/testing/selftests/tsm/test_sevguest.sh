@@ -67,6 +67,13 @@ stub_bind()
 	echo pci-stub > "$GD/driver_override" && echo "$G" > "$STUB/bind"
 }
 
+# no_driver: binding pci-stub to G is refused
+no_driver()
+{
+	echo pci-stub > "$GD/driver_override"
+	! echo "$G" > "$STUB/bind" 2>/dev/null && [ ! -e "$GD/driver" ]
+}
+
 stub_unbind()
 {
 	[ -e "$GD/driver" ] && echo "$G" > "$STUB/unbind"
@@ -86,8 +93,9 @@ unlock()
 # nothing_held: the guest holds nothing, the host has nothing bound
 nothing_held()
 {
-	tsm_expect_eq "::" "$(tsm_read "$GD/tsm/lock"):$(tsm_read "$HD/tsm/bound"):$(tsm_read "$GD/tsm/report" | head -c 8)" \
-		"lock:bound:report" && tdi_state CONFIG_UNLOCKED
+	held="$(tsm_read "$GD/tsm/lock"):$(tsm_read "$HD/tsm/bound")"
+	held="$held:$(tsm_read "$GD/tsm/report" | head -c 8)"
+	tsm_expect_eq "::" "$held" "lock:bound:report" && tdi_state CONFIG_UNLOCKED
 }
 
 for m in tsm_emu_psp tsm_devsec_sample tsm_link_sample tsm_emu_bridge tsm_emu; do
@@ -120,8 +128,11 @@ tsm_check "the guest channel needs the VM: ENODEV" \
 wr create $V
 vm_pages=$(peer_stat private)
 
-printf '#!/bin/sh\n[ -n "$TSM_STATE" ] && echo "${DEVPATH##*/} TSM_STATE=$TSM_STATE" >> %s\nexit 0\n' \
-	"$UEV" > /tmp/sevguest-uevent.sh
+cat > /tmp/sevguest-uevent.sh <<EOF
+#!/bin/sh
+[ -n "\$TSM_STATE" ] && echo "\${DEVPATH##*/} TSM_STATE=\$TSM_STATE" >> $UEV
+exit 0
+EOF
 chmod +x /tmp/sevguest-uevent.sh
 : > "$UEV"
 echo /tmp/sevguest-uevent.sh > /proc/sys/kernel/hotplug
@@ -159,22 +170,23 @@ tsm_check "guest: lock $G" lock
 tsm_check "guest: lock reads $GTSM, state reads locked" \
 	sh -c "[ \"\$(cat $GD/tsm/lock)\" = $GTSM ] && [ \"\$(cat $GD/tsm/state)\" = locked ]"
 tsm_check "host: $H is bound to the VM, TDISP CONFIG_LOCKED" \
-	sh -c "[ \"\$(cat $HD/tsm/bound)\" = $TIO ] && [ \"\$(cat $BR/$H/tdi_state)\" = CONFIG_LOCKED ]"
+	sh -c "[ \"\$(cat $HD/tsm/bound)\" = $TIO ] &&
+	       [ \"\$(cat $BR/$H/tdi_state)\" = CONFIG_LOCKED ]"
 tsm_check "uevent TSM_STATE=locked" uevent locked
 cat "$GD/tsm/report" > /tmp/sevguest-report.bin
 cat "$HD/tsm/report" > /tmp/sevguest-host-report.bin
 n=$(od -An -tu4 -j 12 -N 4 /tmp/sevguest-report.bin | tr -d ' ')
 tsm_check "guest: tsm/report is the host's report, $n MMIO ranges" \
-	sh -c "[ ${n:-0} -ge 1 ] && [ \$(wc -c < /tmp/sevguest-report.bin) -eq $((20 + 16 * ${n:-0})) ] &&
+	sh -c "[ ${n:-0} -ge 1 ] &&
+	       [ \$(wc -c < /tmp/sevguest-report.bin) -eq $((20 + 16 * ${n:-0})) ] &&
 	       cmp -s /tmp/sevguest-report.bin /tmp/sevguest-host-report.bin"
 attrs=$(od -An -tx2 -j 28 -N 2 /tmp/sevguest-report.bin | tr -d ' ')
 tsm_check "guest: the report decodes: range 0 is the MSI-X table of BAR 0" \
-	tsm_expect_eq "0001:0000" "$attrs:$(od -An -tx2 -j 30 -N 2 /tmp/sevguest-report.bin | tr -d ' ')" \
-		"range 0 attributes:range ID"
+	tsm_expect_eq "0001:0000" "$attrs:$(od -An -tx2 -j 30 -N 2 /tmp/sevguest-report.bin |
+		tr -d ' ')" "range 0 attributes:range ID"
 tsm_check "guest: evidence_generation is set" \
 	sh -c "[ \$(cat $GD/tsm/evidence_generation) -gt 0 ]"
-tsm_check "guest: no driver before accept: EPERM" \
-	sh -c "echo pci-stub > $GD/driver_override; ! echo $G > $STUB/bind 2>/dev/null && [ ! -e $GD/driver ]"
+tsm_check "guest: no driver before accept: EPERM" no_driver
 echo > "$GD/driver_override"
 tsm_check "... the kernel says why" \
 	sh -c "dmesg | grep -q 'no driver while the TDISP interface is locked'"
@@ -203,7 +215,8 @@ tsm_check "guest: noguest while the guest holds an interface: EBUSY" \
 	tsm_write_fails "$EBUSY" noguest $V
 tsm_check "guest: unlock $G" unlock
 tsm_check "guest: state reads unlocked, markers gone" \
-	sh -c "[ \"\$(cat $GD/tsm/state)\" = unlocked ] && ! grep -q 'PCI MMIO Encrypted' /proc/iomem"
+	sh -c "[ \"\$(cat $GD/tsm/state)\" = unlocked ] &&
+	       ! grep -q 'PCI MMIO Encrypted' /proc/iomem"
 tsm_check "... nothing is left locked or bound" nothing_held
 tsm_check "uevent TSM_STATE=unlocked" uevent unlocked
 tsm_check "... firmware pages back to the VM's alone" \
@@ -228,7 +241,8 @@ tsm_check "host: relock of $H with BAR 0 moved (a new report)" \
 tsm_check "guest: accept after the report changed: ESTALE" \
 	tsm_write_fails "Stale file handle" 1 "$GD/tsm/accept"
 tsm_check "... the kernel says why, the interface did not run" \
-	sh -c "dmesg | grep -q 'interface report changed since lock' && [ \"\$(cat $BR/$H/tdi_state)\" = CONFIG_LOCKED ] &&
+	sh -c "dmesg | grep -q 'interface report changed since lock' &&
+	       [ \"\$(cat $BR/$H/tdi_state)\" = CONFIG_LOCKED ] &&
 	       [ \"\$(cat $GD/tsm/accept)\" = 0 ]"
 tsm_check "guest: unlock after the refused accept" unlock
 tsm_check "... nothing is left locked or bound" nothing_held
@@ -258,8 +272,7 @@ tsm_check "... the kernel says why" \
 	sh -c "dmesg | grep -q 'TDISP interface left run (now error)'"
 tsm_check "guest: accept in ERROR is refused: EIO" \
 	tsm_write_fails "Input/output error" 1 "$GD/tsm/accept"
-tsm_check "guest: no driver in ERROR: EPERM" \
-	sh -c "echo pci-stub > $GD/driver_override; ! echo $G > $STUB/bind 2>/dev/null && [ ! -e $GD/driver ]"
+tsm_check "guest: no driver in ERROR: EPERM" no_driver
 echo > "$GD/driver_override"
 tsm_check "guest: unlock after ERROR" unlock
 tsm_check "... nothing is left locked or bound" nothing_held
