@@ -20,6 +20,9 @@
 
 #include "pci.h"
 
+#define CREATE_TRACE_POINTS
+#include <trace/events/tsm_ide.h>
+
 /**
  * DOC: Locking
  *
@@ -609,6 +612,8 @@ int pci_ide_stream_enable(struct pci_dev *pdev, struct pci_ide *ide)
 			       pci_ide_ctl(ide, p) | PCI_IDE_SEL_CTL_EN);
 
 	rc = pci_ide_stream_status(pdev, ide, &status);
+	trace_tsm_ide_stream(pdev, ide->stream_id, true,
+			     rc ? rc : status.state);
 	if (rc)
 		return rc;
 	if (status.state != PCI_IDE_SEL_STS_STATE_SECURE) {
@@ -635,6 +640,7 @@ void pci_ide_stream_disable(struct pci_dev *pdev, struct pci_ide *ide)
 		return;
 	pci_write_config_dword(pdev, sel_ide_offset(pdev, p->stream_index) +
 			       PCI_IDE_SEL_CTL, 0);
+	trace_tsm_ide_stream(pdev, ide->stream_id, false, 0);
 }
 EXPORT_SYMBOL_NS_GPL(pci_ide_stream_disable, PCI_IDE);
 

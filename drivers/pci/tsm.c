@@ -29,6 +29,12 @@
 
 #include "pci.h"
 
+#define CREATE_TRACE_POINTS
+#include <trace/events/tsm.h>
+
+/* For the firmware commands of TSM backends built as modules */
+EXPORT_TRACEPOINT_SYMBOL_GPL(tsm_fw_cmd);
+
 /*
  * Locking.  The operations of one DSM (for the link role: the DSM
  * function and the functions that depend on it; for the devsec role: one
@@ -213,6 +219,7 @@ static void pci_tsm_notify(struct pci_dev *pdev, enum pci_tsm_tdi_state state)
 	char env[32];
 	char *envp[2];
 
+	trace_tsm_tdi_state(pdev, state);
 	snprintf(env, sizeof(env), "TSM_STATE=%s", pci_tsm_state_names[state]);
 	envp[0] = env;
 	envp[1] = NULL;
@@ -637,7 +644,7 @@ int pci_tsm_driver_allowed(struct pci_dev *pdev)
 
 /* Look up the TSM named in @buf and run @fn on @pdev with it */
 static ssize_t pci_tsm_store_by_name(struct pci_dev *pdev, const char *buf,
-				     size_t len,
+				     size_t len, const char *op,
 				     int (*fn)(struct pci_dev *pdev,
 					       struct tsm_dev *tsm_dev))
 {
@@ -652,14 +659,16 @@ static ssize_t pci_tsm_store_by_name(struct pci_dev *pdev, const char *buf,
 	if (!tsm_dev)
 		return -ENXIO;
 
+	trace_tsm_op_begin(pdev, op, 0);
 	rc = fn(pdev, tsm_dev);
+	trace_tsm_op_end(pdev, op, rc);
 	tsm_dev_put(tsm_dev);
 	return rc ? rc : len;
 }
 
 /* Run @fn on @pdev with its operation lock held */
 static ssize_t pci_tsm_store_locked(struct pci_dev *pdev, const char *buf,
-				    size_t len,
+				    size_t len, const char *op,
 				    int (*fn)(struct pci_dev *pdev,
 					      const char *buf))
 {
@@ -668,7 +677,9 @@ static ssize_t pci_tsm_store_locked(struct pci_dev *pdev, const char *buf,
 	rc = pci_tsm_op_lock(&pdev->dev);
 	if (rc)
 		return rc;
+	trace_tsm_op_begin(pdev, op, 0);
 	rc = fn(pdev, buf);
+	trace_tsm_op_end(pdev, op, rc);
 	pci_tsm_op_unlock(&pdev->dev);
 	return rc ? rc : len;
 }
@@ -709,7 +720,7 @@ static ssize_t connect_show(struct device *dev, struct device_attribute *attr,
 static ssize_t connect_store(struct device *dev, struct device_attribute *attr,
 			     const char *buf, size_t len)
 {
-	return pci_tsm_store_by_name(to_pci_dev(dev), buf, len,
+	return pci_tsm_store_by_name(to_pci_dev(dev), buf, len, "connect",
 				     pci_tsm_connect);
 }
 static DEVICE_ATTR_RW(connect);
@@ -718,7 +729,7 @@ static ssize_t disconnect_store(struct device *dev,
 				struct device_attribute *attr,
 				const char *buf, size_t len)
 {
-	return pci_tsm_store_locked(to_pci_dev(dev), buf, len,
+	return pci_tsm_store_locked(to_pci_dev(dev), buf, len, "disconnect",
 				    __pci_tsm_disconnect_by_name);
 }
 static DEVICE_ATTR_WO(disconnect);
@@ -781,14 +792,15 @@ static ssize_t lock_show(struct device *dev, struct device_attribute *attr,
 static ssize_t lock_store(struct device *dev, struct device_attribute *attr,
 			  const char *buf, size_t len)
 {
-	return pci_tsm_store_by_name(to_pci_dev(dev), buf, len, pci_tsm_lock);
+	return pci_tsm_store_by_name(to_pci_dev(dev), buf, len, "lock",
+				     pci_tsm_lock);
 }
 static DEVICE_ATTR_RW(lock);
 
 static ssize_t unlock_store(struct device *dev, struct device_attribute *attr,
 			    const char *buf, size_t len)
 {
-	return pci_tsm_store_locked(to_pci_dev(dev), buf, len,
+	return pci_tsm_store_locked(to_pci_dev(dev), buf, len, "unlock",
 				    __pci_tsm_unlock_by_name);
 }
 static DEVICE_ATTR_WO(unlock);
@@ -820,7 +832,8 @@ static ssize_t accept_store(struct device *dev, struct device_attribute *attr,
 
 	if (kstrtobool(buf, &accept) || !accept)
 		return -EINVAL;
-	return pci_tsm_store_locked(to_pci_dev(dev), buf, len, pci_tsm_accept);
+	return pci_tsm_store_locked(to_pci_dev(dev), buf, len, "accept",
+				    pci_tsm_accept);
 }
 static DEVICE_ATTR_RW(accept);
 
@@ -1327,10 +1340,14 @@ int pci_tsm_doe_transfer(struct pci_dev *pdev, u8 type, const void *req,
 {
 	struct pci_tsm_pf0 *tsm = to_pci_tsm_pf0(READ_ONCE(pdev->tsm));
 
+	int rc;
+
 	if (!tsm)
 		return -ENXIO;
-	return pci_doe(tsm->doe_mb, PCI_VENDOR_ID_PCI_SIG, type, req, req_sz,
-		       resp, resp_sz);
+	rc = pci_doe(tsm->doe_mb, PCI_VENDOR_ID_PCI_SIG, type, req, req_sz,
+		     resp, resp_sz);
+	trace_tsm_doe(pdev, type, req_sz, rc);
+	return rc;
 }
 EXPORT_SYMBOL_GPL(pci_tsm_doe_transfer);
 
@@ -1389,7 +1406,9 @@ int pci_tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id)
 	rc = pci_tsm_op_lock(&dsm->dev);
 	if (rc)
 		return rc;
+	trace_tsm_op_begin(pdev, "bind", 0);
 	rc = __pci_tsm_bind(pdev, dsm, kvm, tdi_id);
+	trace_tsm_op_end(pdev, "bind", rc);
 	pci_tsm_op_unlock(&dsm->dev);
 	return rc;
 }
@@ -1415,8 +1434,11 @@ void pci_tsm_unbind(struct pci_dev *pdev)
 	device_lock(&dsm->dev);
 	down_read(&pci_tsm_rwsem);
 	tsm = pci_tsm_link_ctx(pdev, dsm);
-	if (tsm)
+	if (tsm && tsm->tdi) {
+		trace_tsm_op_begin(pdev, "unbind", 0);
 		__pci_tsm_unbind(tsm);
+		trace_tsm_op_end(pdev, "unbind", 0);
+	}
 	up_read(&pci_tsm_rwsem);
 	device_unlock(&dsm->dev);
 }
@@ -1442,10 +1464,13 @@ static int pci_tsm_tdi_op(struct pci_dev *pdev, bool start)
 		goto out;
 	}
 	ops = tsm->tsm_dev->pci_ops;
-	if (start)
+	if (start) {
+		trace_tsm_op_begin(pdev, "tdi_start", 0);
 		rc = ops->tdi_start ? ops->tdi_start(tsm->tdi) : -EOPNOTSUPP;
-	else
+		trace_tsm_op_end(pdev, "tdi_start", rc);
+	} else {
 		rc = ops->tdi_state ? ops->tdi_state(tsm->tdi) : -EOPNOTSUPP;
+	}
 out:
 	pci_tsm_op_unlock(&dsm->dev);
 	return rc;

@@ -22,6 +22,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <trace/events/tsm.h>
+
 #include "sev-tio.h"
 
 /* Command buffers (every one starts with its length) */
@@ -307,10 +309,14 @@ int sev_tio_errno(int fw_err)
  */
 int sev_tio_fw_cmd(struct sev_tio *tio, int cmd, void *data, int *fw_err)
 {
+	int rc;
+
 	KUNIT_STATIC_STUB_REDIRECT(sev_tio_fw_cmd, tio, cmd, data, fw_err);
 
 	*fw_err = -1;
-	return tio->ops->do_cmd(tio->priv, cmd, data, fw_err);
+	rc = tio->ops->do_cmd(tio->priv, cmd, data, fw_err);
+	trace_tsm_fw_cmd(tio->parent, cmd, rc, *fw_err);
+	return rc;
 }
 
 /**

@@ -30,7 +30,7 @@ HD=$TSM_PCI/$H
 STUB=/sys/bus/pci/drivers/pci-stub
 
 ktap_print_header
-ktap_set_plan 60
+ktap_set_plan 65
 
 state()
 {
@@ -116,6 +116,18 @@ models_attached()
 	wait_for attached "$DLOG" && wait_for attached "$PLOG"
 }
 tsm_check "device and firmware models attached" models_attached
+T=/sys/kernel/tracing
+[ -d "$T/events" ] || mount -t tracefs nodev "$T" 2>/dev/null
+tsm_check "the tsm trace events are enabled" \
+	sh -c "echo > $T/trace && echo 1 > $T/events/tsm/enable"
+# traced PATTERN...: each PATTERN matches a line of the trace buffer
+traced()
+{
+	for e in "$@"; do
+		grep -q "$e" "$T/trace" ||
+			{ echo "# no trace line matches '$e'"; return 1; }
+	done
+}
 wr 1 "$DBG/tio"
 TIO=$(tsm_by_mode link)
 base=$(peer_stat private)
@@ -196,6 +208,14 @@ tsm_check "guest: accept reads 1, state reads run" \
 	sh -c "[ \"\$(cat $GD/tsm/accept)\" = 1 ] && [ \"\$(cat $GD/tsm/state)\" = run ]"
 tsm_check "host: the interface is in TDISP RUN" tdi_state RUN
 tsm_check "uevent TSM_STATE=run" uevent run
+tsm_check "trace: the connect of $H, its DOE exchanges, firmware commands, IDE" \
+	traced "tsm_op_begin: $H connect" "tsm_op_end: $H connect rc=0" \
+	"tsm_doe: $H type=[a-z-]*spdm req=[0-9]* rc=[1-9]" "tsm_fw_cmd: .* rc=0 status=0x0" \
+	"tsm_ide_stream: $H stream=0 enable state=secure"
+tsm_check "trace: lock and accept of $G, bind and start on $H, state run" \
+	traced "tsm_op_end: $G lock rc=0" "tsm_op_end: $G accept rc=0" \
+	"tsm_op_end: $H bind rc=0" "tsm_op_end: $H tdi_start rc=0" \
+	"tsm_tdi_state: $G state=locked" "tsm_tdi_state: $G state=run"
 tsm_check "guest: BAR 0 and BAR 2 are marked 'PCI MMIO Encrypted'" encrypted 2
 pages=$(peer_stat private)
 tsm_check "guest: a second accept is refused: EBUSY" \
@@ -268,6 +288,7 @@ tsm_check "guest: state reads error" state error
 tsm_check "guest: accept reads 0, no MMIO is marked encrypted" \
 	sh -c "[ \"\$(cat $GD/tsm/accept)\" = 0 ] && ! grep -q 'PCI MMIO Encrypted' /proc/iomem"
 tsm_check "uevent TSM_STATE=error" uevent error
+tsm_check "trace: state error" traced "tsm_tdi_state: $G state=error"
 tsm_check "... the kernel says why" \
 	sh -c "dmesg | grep -q 'TDISP interface left run (now error)'"
 tsm_check "guest: accept in ERROR is refused: EIO" \
@@ -279,6 +300,9 @@ tsm_check "... nothing is left locked or bound" nothing_held
 setcfg "$H" 14 "$bar0hi"
 
 # --- teardown -------------------------------------------------------------
+tsm_check "trace: a refused accept is traced with its errno" \
+	traced "tsm_op_end: $G accept rc=-5" "tsm_op_end: $G accept rc=-116"
+echo 0 > "$T/events/tsm/enable"
 echo > /proc/sys/kernel/hotplug
 tsm_check "guest: the devsec TSM unregisters" wr noguest $V
 tsm_check "host: disconnect, destroy the VM: no page left firmware-owned" \
