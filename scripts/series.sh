@@ -66,10 +66,19 @@ for p in patches/*.patch; do
 done
 
 rm -rf "$out"
-git -C "$git_dir" format-patch -q --cover-letter --stat -o "$out" base..series
+git -C "$git_dir" -c user.name="TEE-IO developers" -c user.email=tee-io@example.org \
+	format-patch -q --cover-letter --stat -o "$out" base..series
 n=$(git -C "$git_dir" rev-list --count base..series)
-sed -i "s/\*\*\* SUBJECT HERE \*\*\*/TEE-IO: PCIe IDE, TSM class and PCI\/TSM core for Linux 6.12/" "$out"/0000-cover-letter.patch
-sed -i "s/\*\*\* BLURB HERE \*\*\*/Confidential PCIe device support (TEE-IO) for Linux 6.12: see README.md of the project./" "$out"/0000-cover-letter.patch
+# The cover letter: the first line of patches/cover-letter.txt is the
+# subject, the rest (after a blank line) the blurb.
+python3 - "$out/0000-cover-letter.patch" "$top/patches/cover-letter.txt" <<'PY'
+import sys
+cover, text = sys.argv[1], open(sys.argv[2]).read().split('\n', 2)
+c = open(cover).read()
+c = c.replace('*** SUBJECT HERE ***', text[0], 1)
+c = c.replace('*** BLURB HERE ***', text[2].rstrip('\n'), 1)
+open(cover, 'w').write(c)
+PY
 echo "series: $n patches in ${out#"$top"/}"
 for f in "$out"/*.patch; do
 	[ "$(basename "$f")" = 0000-cover-letter.patch ] && continue
