@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the C helpers of the VM selftests (tools/testing/selftests/tsm/*.c)
-# as static binaries into build/vm-bin/; vm-run.sh puts them in /usr/bin of
-# the VM.  Only what changed is rebuilt.
+# and the tsm command (tools/tsm) as static binaries into build/vm-bin/;
+# vm-run.sh puts them in /usr/bin of the VM.  Only what changed is rebuilt.
 #
 # Also stages the host's dynamically linked openssl command (for "openssl
 # verify" of exported certificate chains), the shared libraries ldd lists
@@ -24,6 +24,13 @@ for c in "$top"/tools/testing/selftests/tsm/*.c; do
 	gcc -static -O2 -Wall -Werror -I "$top/samples/tsm" -o "$bin.tmp" "$c"
 	mv "$bin.tmp" "$bin"
 done
+
+# The tsm command (tools/tsm), for the selftests that drive it
+if [ ! "$out/tsm" -nt "$top/tools/tsm/tsm.c" ]; then
+	gcc -static -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+		-o "$out/tsm.tmp" "$top/tools/tsm/tsm.c"
+	mv "$out/tsm.tmp" "$out/tsm"
+fi
 
 # openssl and what it needs at run time, at the same paths as on the host
 root=$top/build/vm-root

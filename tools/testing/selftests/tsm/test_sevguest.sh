@@ -30,7 +30,7 @@ HD=$TSM_PCI/$H
 STUB=/sys/bus/pci/drivers/pci-stub
 
 ktap_print_header
-ktap_set_plan 65
+ktap_set_plan 71
 
 state()
 {
@@ -198,6 +198,50 @@ tsm_check "guest: the report decodes: range 0 is the MSI-X table of BAR 0" \
 		tr -d ' ')" "range 0 attributes:range ID"
 tsm_check "guest: evidence_generation is set" \
 	sh -c "[ \$(cat $GD/tsm/evidence_generation) -gt 0 ]"
+
+# --- the tsm command -------------------------------------------------------
+# json_obj DEV: the object of DEV in "tsm list --json", one line
+json_obj()
+{
+	tsm list --json | sed 's/}, {/}\n{/g' | grep "\"device\": \"$1\""
+}
+# json_matches DEV ATTR...: each ATTR of DEV's object is what sysfs says
+json_matches()
+{
+	dev=$1
+	obj=$(json_obj "$dev") || { echo "# $dev not in tsm list --json"; return 1; }
+	shift
+	for a in "$@"; do
+		v=$(cat "$TSM_PCI/$dev/tsm/$a")
+		case "$obj" in
+		*"\"$a\": \"$v\""*) ;;
+		*) echo "# $dev $a: sysfs '$v', tsm list: $obj"; return 1 ;;
+		esac
+	done
+}
+tsm_check "tsm list --json: $G's lock, state, accept, evidence as in sysfs" \
+	json_matches "$G" lock state accept evidence_generation
+ide_link=$(basename "$(ls -d /sys/devices/pci$TSM_EMU_DOMAIN:*/stream* | head -1)")
+# host_json: H's object has its TSM as connect and bound, and its stream
+host_json()
+{
+	obj=$(json_obj "$H") && case "$obj" in
+	*"\"connect\": \"$TIO\", \"bound\": \"$TIO\""*"\"ide_streams\": [\"$ide_link\"]"*) ;;
+	*) echo "# tsm list: $obj"; return 1 ;;
+	esac
+}
+tsm_check "tsm list --json: $H's connect and bound as in sysfs, IDE $ide_link" \
+	host_json
+tsm_check "tsm list: $TIO link, $GTSM devsec" \
+	sh -c "tsm list | grep -q '^$TIO *link\$' && tsm list | grep -q '^$GTSM *devsec\$'"
+tsm_check "tsm report $G: 4 MMIO ranges, range 0 the MSI-X table of BAR 0" \
+	sh -c "tsm report $G > /tmp/sevguest-report.txt &&
+	       grep -q '^MMIO ranges: *4\$' /tmp/sevguest-report.txt &&
+	       grep -q '^ *0: BAR 0 .* msix-table\$' /tmp/sevguest-report.txt"
+head -c 30 /tmp/sevguest-report.bin > /tmp/sevguest-short.bin
+tsm_check "tsm report of a truncated report: exit 4, says why" \
+	sh -c "tsm report --file /tmp/sevguest-short.bin 2> /tmp/sevguest-tsm.err;
+	       [ \$? -eq 4 ] && grep -q 'cannot hold' /tmp/sevguest-tsm.err"
 tsm_check "guest: no driver before accept: EPERM" no_driver
 echo > "$GD/driver_override"
 tsm_check "... the kernel says why" \
@@ -279,8 +323,8 @@ cfg_error()
 	tail -5 "$DLOG" | sed 's/^/#   /'
 	return 1
 }
-tsm_check "guest: lock and accept $G again" \
-	sh -c "echo $GTSM > $GD/tsm/lock && echo 1 > $GD/tsm/accept"
+tsm_check "guest: tsm lock and tsm accept $G" \
+	sh -c "tsm lock $G && tsm accept $G && [ \"\$(cat $GD/tsm/accept)\" = 1 ]"
 tsm_check "host: the interface is in TDISP RUN" tdi_state RUN
 setcfg "$H" 14 "$(printf '%02x' $((0x$bar0hi ^ 8)))"
 tsm_check "host: a write to BAR 0 of $H moves it to TDISP ERROR" cfg_error
@@ -293,9 +337,12 @@ tsm_check "... the kernel says why" \
 	sh -c "dmesg | grep -q 'TDISP interface left run (now error)'"
 tsm_check "guest: accept in ERROR is refused: EIO" \
 	tsm_write_fails "Input/output error" 1 "$GD/tsm/accept"
+tsm_check "guest: tsm accept in ERROR: exit 1, says to unlock" \
+	sh -c "tsm accept $G 2> /tmp/sevguest-tsm.err;
+	       [ \$? -eq 1 ] && grep -q 'TDISP ERROR? (unlock it)' /tmp/sevguest-tsm.err"
 tsm_check "guest: no driver in ERROR: EPERM" no_driver
 echo > "$GD/driver_override"
-tsm_check "guest: unlock after ERROR" unlock
+tsm_check "guest: tsm unlock after ERROR" tsm unlock "$G"
 tsm_check "... nothing is left locked or bound" nothing_held
 setcfg "$H" 14 "$bar0hi"
 

@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tsm - operate the PCI/TSM sysfs interface (TEE-IO device security)
+ *
+ *   tsm list [--json]
+ *   tsm connect DEV [--tsm NAME]      tsm disconnect DEV
+ *   tsm lock DEV [--tsm NAME]         tsm accept DEV      tsm unlock DEV
+ *   tsm report DEV [--json]           tsm report --file FILE [--json]
+ *
+ * See tsm --help.  Exit status: 0 done; 1 the kernel refused (the reason
+ * is printed); 2 usage error; 3 no such device or TSM; 4 malformed data.
+ *
+ * The sysfs root is /sys, or $TSM_SYSFS for tests.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EXIT_REFUSED	1
+#define EXIT_USAGE	2
+#define EXIT_NODEV	3
+#define EXIT_MALFORMED	4
+
+/* TDISP DEVICE_INTERFACE_REPORT layout */
+#define REPORT_HDR	16
+#define REPORT_RANGE	16
+#define REPORT_MAX	(1 << 20)
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *sysfs = "/sys";
+
+static void die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tsm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void path_of(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(buf, len, "%s/", sysfs);
+	va_start(ap, fmt);
+	if (n < 0 || (size_t)n >= len ||
+	    vsnprintf(buf + n, len - n, fmt, ap) >= (int)(len - n))
+		die(EXIT_USAGE, "path too long");
+	va_end(ap);
+}
+
+/* Read a text attribute, without its trailing newline; false if absent */
+static bool read_attr(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return true;
+}
+
+/* Read a binary attribute into a malloc()ed buffer; -errno on failure */
+static long read_blob(const char *path, uint8_t **out)
+{
+	size_t cap = 4096, len = 0;
+	uint8_t *buf = malloc(cap);
+	ssize_t n;
+	int fd;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		free(buf);
+		return -errno;
+	}
+	for (;;) {
+		if (len == cap) {
+			uint8_t *nb;
+
+			if (cap >= REPORT_MAX) {
+				n = -1;
+				errno = EFBIG;
+				break;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				n = -1;
+				errno = ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	if (n < 0) {
+		int err = errno;
+
+		close(fd);
+		free(buf);
+		return -err;
+	}
+	close(fd);
+	*out = buf;
+	return (long)len;
+}
+
+/* Write @val to @path in one write(); 0 or -errno */
+static int write_attr(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	err = n < 0 ? errno : 0;
+	close(fd);
+	if (n < 0)
+		return -err;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/* Full PCI name of @dev ("01:00.0" means 0000:01:00.0); exits if absent */
+static void device_name(const char *dev, char *out, size_t len)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (strchr(dev, '/') || strlen(dev) > 32)
+		die(EXIT_USAGE, "'%s' is not a PCI device name", dev);
+	if (strlen(dev) == 7)
+		snprintf(out, len, "0000:%s", dev);
+	else
+		snprintf(out, len, "%s", dev);
+	path_of(path, sizeof(path), "bus/pci/devices/%s", out);
+	if (stat(path, &st))
+		die(EXIT_NODEV, "no PCI device %s", out);
+	path_of(path, sizeof(path), "bus/pci/devices/%s/tsm", out);
+	if (stat(path, &st))
+		die(EXIT_NODEV, "%s has no tsm/ directory: no TSM manages it", out);
+}
+
+/* ---- TSMs ------------------------------------------------------------ */
+
+struct tsm_info {
+	char name[32];
+	char mode[16];
+};
+
+static int tsm_cmp(const void *a, const void *b)
+{
+	const struct tsm_info *x = a, *y = b;
+	size_t lx = strlen(x->name), ly = strlen(y->name);
+
+	return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x->name, y->name);
+}
+
+/* The registered TSMs, sorted by number; returns how many */
+static int tsm_list(struct tsm_info *t, int max)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	path_of(path, sizeof(path), "class/tsm");
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max) {
+		if (strncmp(de->d_name, "tsm", 3) || !isdigit(de->d_name[3]) ||
+		    strlen(de->d_name) >= sizeof(t[n].name))
+			continue;
+		memcpy(t[n].name, de->d_name, strlen(de->d_name) + 1);
+		path_of(path, sizeof(path), "class/tsm/%s/pci_mode",
+			de->d_name);
+		if (!read_attr(path, t[n].mode, sizeof(t[n].mode)))
+			snprintf(t[n].mode, sizeof(t[n].mode), "none");
+		n++;
+	}
+	closedir(d);
+	qsort(t, n, sizeof(*t), tsm_cmp);
+	return n;
+}
+
+/* The one TSM of @mode, or the one named @want (checked); exits if none */
+static void tsm_pick(const char *mode, const char *want, char *out,
+		     size_t len)
+{
+	struct tsm_info t[64];
+	int i, n = tsm_list(t, 64), found = -1;
+
+	for (i = 0; i < n; i++) {
+		if (want) {
+			if (!strcmp(t[i].name, want)) {
+				if (strcmp(t[i].mode, mode))
+					die(EXIT_NODEV, "%s is a %s TSM, not %s",
+					    want, t[i].mode, mode);
+				found = i;
+			}
+			continue;
+		}
+		if (strcmp(t[i].mode, mode))
+			continue;
+		if (found >= 0)
+			die(EXIT_USAGE, "more than one %s TSM: choose one with --tsm",
+			    mode);
+		found = i;
+	}
+	if (found < 0)
+		die(EXIT_NODEV, want ? "no TSM %s" : "no %s TSM is registered",
+		    want ? want : mode);
+	snprintf(out, len, "%s", t[found].name);
+}
+
+/* ---- list ------------------------------------------------------------ */
+
+static const char * const dev_attrs[] = {
+	"connect", "bound", "dsm", "lock", "state", "accept",
+	"evidence_generation",
+};
+
+/* JSON string (our values are sysfs names and numbers; escape anyway) */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+/* Names of the streamH.R.E links that point at @dev, space separated */
+static void dev_streams(const char *dev, char *out, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
+	struct dirent *de, *le;
+	DIR *d, *hb;
+	size_t used = 0;
+
+	out[0] = '\0';
+	path_of(path, sizeof(path), "devices");
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "pci", 3))
+			continue;
+		path_of(path, sizeof(path), "devices/%s", de->d_name);
+		hb = opendir(path);
+		if (!hb)
+			continue;
+		while ((le = readdir(hb))) {
+			const char *base;
+			ssize_t n;
+
+			if (strncmp(le->d_name, "stream", 6))
+				continue;
+			if ((size_t)snprintf(link, sizeof(link), "%s/%s", path,
+					     le->d_name) >= sizeof(link))
+				continue;
+			n = readlink(link, target, sizeof(target) - 1);
+			if (n < 0)
+				continue;
+			target[n] = '\0';
+			base = strrchr(target, '/');
+			base = base ? base + 1 : target;
+			if (strcmp(base, dev))
+				continue;
+			used += snprintf(out + used, len - used, "%s%s",
+					 used ? " " : "", le->d_name);
+			if (used >= len)
+				break;
+		}
+		closedir(hb);
+	}
+	closedir(d);
+}
+
+static int dev_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char * const *)a, *(char * const *)b);
+}
+
+static int cmd_list(bool json)
+{
+	struct tsm_info t[64];
+	int i, j, nt = tsm_list(t, 64), nd = 0;
+	char path[PATH_MAX], val[256], streams[1024];
+	char *devs[1024];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	path_of(path, sizeof(path), "bus/pci/devices");
+	d = opendir(path);
+	if (!d)
+		die(EXIT_NODEV, "no PCI bus in %s", sysfs);
+	while ((de = readdir(d)) && nd < 1024) {
+		if (de->d_name[0] == '.')
+			continue;
+		path_of(path, sizeof(path), "bus/pci/devices/%s/tsm",
+			de->d_name);
+		if (stat(path, &st))
+			continue;
+		devs[nd] = strdup(de->d_name);
+		if (devs[nd])
+			nd++;
+	}
+	closedir(d);
+	qsort(devs, nd, sizeof(devs[0]), dev_cmp);
+
+	if (json) {
+		printf("{\"tsms\": [");
+		for (i = 0; i < nt; i++) {
+			printf("%s{\"name\": ", i ? ", " : "");
+			json_str(t[i].name);
+			printf(", \"pci_mode\": ");
+			json_str(t[i].mode);
+			putchar('}');
+		}
+		printf("], \"devices\": [");
+	} else {
+		printf("TSM     ROLE\n");
+		for (i = 0; i < nt; i++)
+			printf("%-7s %s\n", t[i].name, t[i].mode);
+		printf("\nDEVICE          TSM STATE\n");
+	}
+	for (i = 0; i < nd; i++) {
+		if (json) {
+			printf("%s{\"device\": ", i ? ", " : "");
+			json_str(devs[i]);
+		} else {
+			printf("%-15s", devs[i]);
+		}
+		for (j = 0; j < (int)ARRAY_SIZE(dev_attrs); j++) {
+			path_of(path, sizeof(path), "bus/pci/devices/%s/tsm/%s",
+				devs[i], dev_attrs[j]);
+			if (!read_attr(path, val, sizeof(val)))
+				continue;
+			if (json) {
+				printf(", ");
+				json_str(dev_attrs[j]);
+				printf(": ");
+				json_str(val);
+			} else if (val[0]) {
+				printf(" %s=%s", dev_attrs[j], val);
+			}
+		}
+		dev_streams(devs[i], streams, sizeof(streams));
+		if (json) {
+			char *s = streams, *sp;
+
+			printf(", \"ide_streams\": [");
+			for (j = 0; *s; j++) {
+				sp = strchr(s, ' ');
+				if (sp)
+					*sp = '\0';
+				printf("%s", j ? ", " : "");
+				json_str(s);
+				s = sp ? sp + 1 : s + strlen(s);
+			}
+			printf("]}");
+		} else {
+			if (streams[0])
+				printf(" ide=%s", streams);
+			putchar('\n');
+		}
+		free(devs[i]);
+	}
+	if (json)
+		printf("]}\n");
+	return 0;
+}
+
+/* ---- verbs ----------------------------------------------------------- */
+
+/* Why the kernel refused @verb with @err, from Documentation/ABI */
+static const char *refusal(const char *verb, int err)
+{
+	bool devsec = !strcmp(verb, "lock") || !strcmp(verb, "unlock") ||
+		      !strcmp(verb, "accept");
+
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		return "permission denied (run as root)";
+	case EBUSY:
+		if (!strcmp(verb, "connect"))
+			return "the device already has a TSM context";
+		if (!strcmp(verb, "accept"))
+			return "already accepted, or a driver is bound";
+		if (devsec)
+			return "a driver is bound, or the device is already locked";
+		return "the device is busy";
+	case ENXIO:
+		if (devsec)
+			return "that TSM cannot lock this device (role, TEE-IO, owner)";
+		return "that TSM does not manage this device, or it is not connected";
+	case EINVAL:
+		if (!strcmp(verb, "accept"))
+			return "the device is not locked";
+		return "not the device's TSM, or nothing to undo";
+	case EIO:
+		return "the TSM or device refused; TDISP ERROR? (unlock it)";
+	case ESTALE:
+		return "the interface report changed since lock: unlock and lock again";
+	case EKEYREJECTED:
+		return "the interface report does not match the TSM's digest";
+	case EINTR:
+		return "interrupted while waiting for another operation";
+	default:
+		return strerror(err);
+	}
+}
+
+static int do_verb(const char *verb, const char *dev, const char *val)
+{
+	char path[PATH_MAX], line[64];
+	int rc;
+
+	path_of(path, sizeof(path), "bus/pci/devices/%s/tsm/%s", dev, verb);
+	if (access(path, F_OK))
+		die(EXIT_NODEV, "%s has no tsm/%s: wrong role for this device",
+		    dev, verb);
+	snprintf(line, sizeof(line), "%s\n", val);
+	rc = write_attr(path, line);
+	if (rc) {
+		fprintf(stderr, "tsm: %s %s: %s (%s)\n", verb, dev,
+			refusal(verb, -rc), strerror(-rc));
+		return EXIT_REFUSED;
+	}
+	return 0;
+}
+
+/* The TSM named in tsm/@attr of @dev, for the undo verbs */
+static void current_tsm(const char *dev, const char *attr, const char *verb,
+			char *out, size_t len)
+{
+	char path[PATH_MAX];
+
+	path_of(path, sizeof(path), "bus/pci/devices/%s/tsm/%s", dev, attr);
+	if (!read_attr(path, out, len) || !out[0])
+		die(EXIT_REFUSED, "%s %s: the device is not %sed", verb, dev,
+		    attr);
+}
+
+/* ---- report ---------------------------------------------------------- */
+
+static uint16_t le16(const uint8_t *p)
+{
+	return p[0] | p[1] << 8;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return le16(p) | (uint32_t)le16(p + 2) << 16;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static const char * const info_bits[] = {
+	"no-fw-update", "dma-without-pasid", "dma-with-pasid", "ats", "prs",
+	"xt",
+};
+
+static const char * const range_bits[] = {
+	"msix-table", "msix-pba", "non-tee", "updatable",
+};
+
+static void flags(uint32_t v, const char * const *names, int nr, bool json)
+{
+	bool first = true;
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		if (!(v & 1u << i))
+			continue;
+		if (json)
+			printf("%s\"%s\"", first ? "" : ", ", names[i]);
+		else
+			printf("%s%s", first ? " " : ",", names[i]);
+		first = false;
+	}
+}
+
+/* Decode a TDISP interface report; every length is checked first */
+static int decode_report(const uint8_t *r, size_t len, bool json)
+{
+	uint32_t count, info_len, i;
+	size_t need;
+
+	if (len < REPORT_HDR + 4) {
+		fprintf(stderr, "tsm: report of %zu bytes: too short\n", len);
+		return EXIT_MALFORMED;
+	}
+	count = le32(r + 12);
+	need = REPORT_HDR + (size_t)count * REPORT_RANGE + 4;
+	if (count > (REPORT_MAX / REPORT_RANGE) || need > len) {
+		fprintf(stderr, "tsm: report of %zu bytes cannot hold %u MMIO ranges\n",
+			len, count);
+		return EXIT_MALFORMED;
+	}
+	info_len = le32(r + need - 4);
+	if (info_len != len - need) {
+		fprintf(stderr, "tsm: report of %zu bytes: %u info bytes do not fit\n",
+			len, info_len);
+		return EXIT_MALFORMED;
+	}
+
+	if (json) {
+		printf("{\"interface_info\": %u, \"interface_flags\": [",
+		       le16(r));
+		flags(le16(r), info_bits, 6, true);
+		printf("], \"msix_control\": %u, \"lnr_control\": %u, ",
+		       le16(r + 4), le16(r + 6));
+		printf("\"tph_control\": %u, \"mmio_ranges\": [", le32(r + 8));
+	} else {
+		printf("interface info: %#06x", le16(r));
+		flags(le16(r), info_bits, 6, false);
+		printf("\nMSI-X control:  %#06x\n", le16(r + 4));
+		printf("LNR control:    %#06x\n", le16(r + 6));
+		printf("TPH control:    %#010x\n", le32(r + 8));
+		printf("MMIO ranges:    %u\n", count);
+	}
+	for (i = 0; i < count; i++) {
+		const uint8_t *p = r + REPORT_HDR + i * REPORT_RANGE;
+		uint16_t attr = le16(p + 12);
+
+		if (json) {
+			printf("%s{\"first_page\": %llu, \"pages\": %u, ",
+			       i ? ", " : "", (unsigned long long)le64(p),
+			       le32(p + 8));
+			printf("\"range_id\": %u, \"attributes\": %u, \"flags\": [",
+			       le16(p + 14), attr);
+			flags(attr, range_bits, 4, true);
+			printf("]}");
+		} else {
+			printf("  %2u: BAR %u pages %#llx-%#llx (%u)%s", i,
+			       le16(p + 14), (unsigned long long)le64(p),
+			       (unsigned long long)(le64(p) + le32(p + 8) - 1),
+			       le32(p + 8), attr & 7 ? "" : " tee");
+			flags(attr, range_bits, 4, false);
+			putchar('\n');
+		}
+	}
+	if (json)
+		printf("], \"device_info_length\": %u}\n", info_len);
+	else
+		printf("device-specific information: %u bytes\n", info_len);
+	return 0;
+}
+
+static int cmd_report(const char *dev, const char *file, bool json)
+{
+	char path[PATH_MAX];
+	uint8_t *buf = NULL;
+	long n;
+	int rc;
+
+	if (file) {
+		snprintf(path, sizeof(path), "%s", file);
+	} else {
+		path_of(path, sizeof(path), "bus/pci/devices/%s/tsm/report",
+			dev);
+	}
+	n = read_blob(path, &buf);
+	if (n < 0)
+		die(n == -ENOENT ? EXIT_NODEV : EXIT_REFUSED, "%s: %s", path,
+		    strerror(-n));
+	if (n == 0) {
+		free(buf);
+		die(EXIT_REFUSED, "%s has no interface report (not bound or locked)",
+		    file ? file : dev);
+	}
+	rc = decode_report(buf, n, json);
+	free(buf);
+	return rc;
+}
+
+/* ---- main ------------------------------------------------------------ */
+
+static void print_help(FILE *f)
+{
+	fputs("Usage: tsm COMMAND [ARGS]\n"
+	      "\n"
+	      "  list [--json]                 TSMs with their role; devices a TSM manages,\n"
+	      "                                with their TSM state and IDE streams\n"
+	      "  connect DEV [--tsm NAME]      host: SPDM session and IDE with the link TSM\n"
+	      "  disconnect DEV                host: undo connect\n"
+	      "  lock DEV [--tsm NAME]         guest: TDISP CONFIG_LOCKED, report checked\n"
+	      "  accept DEV                    guest: TDISP RUN, private MMIO and DMA\n"
+	      "  unlock DEV                    guest: undo lock (and accept)\n"
+	      "  report DEV [--json]           decode the TDISP interface report of DEV\n"
+	      "  report --file FILE [--json]   decode a report saved in FILE\n"
+	      "\n"
+	      "DEV is a PCI device name, DDDD:BB:DD.F (or BB:DD.F in domain 0000).\n"
+	      "Without --tsm, the only TSM of the needed role is used.\n"
+	      "\n"
+	      "Exit status: 0 done, 1 refused by the kernel (the reason is printed),\n"
+	      "2 usage error, 3 no such device or TSM, 4 malformed report.\n"
+	      "The sysfs root is /sys, or $TSM_SYSFS if set.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd, *dev_arg = NULL, *tsm_arg = NULL, *file = NULL;
+	char dev[64], name[32];
+	bool json = false;
+	int i;
+
+	if (getenv("TSM_SYSFS"))
+		sysfs = getenv("TSM_SYSFS");
+	if (argc < 2) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") ||
+	    !strcmp(cmd, "help")) {
+		print_help(stdout);
+		return 0;
+	}
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "--tsm") && i + 1 < argc) {
+			tsm_arg = argv[++i];
+		} else if (!strcmp(argv[i], "--file") && i + 1 < argc) {
+			file = argv[++i];
+		} else if (argv[i][0] != '-' && !dev_arg) {
+			dev_arg = argv[i];
+		} else {
+			fprintf(stderr, "tsm: unexpected argument '%s'\n",
+				argv[i]);
+			print_help(stderr);
+			return EXIT_USAGE;
+		}
+	}
+
+	if (!strcmp(cmd, "list")) {
+		if (dev_arg || tsm_arg || file)
+			die(EXIT_USAGE, "list takes only --json");
+		return cmd_list(json);
+	}
+	if (!strcmp(cmd, "report")) {
+		if (!!dev_arg == !!file || tsm_arg)
+			die(EXIT_USAGE, "report takes a device or --file FILE");
+		if (dev_arg)
+			device_name(dev_arg, dev, sizeof(dev));
+		return cmd_report(dev_arg ? dev : NULL, file, json);
+	}
+
+	if (!dev_arg || json || file)
+		die(EXIT_USAGE, "%s takes a device%s", cmd,
+		    strcmp(cmd, "connect") && strcmp(cmd, "lock") ? "" :
+		    " and optionally --tsm NAME");
+	if (tsm_arg && strcmp(cmd, "connect") && strcmp(cmd, "lock"))
+		die(EXIT_USAGE, "%s takes no --tsm: the device's TSM is used",
+		    cmd);
+	device_name(dev_arg, dev, sizeof(dev));
+
+	if (!strcmp(cmd, "connect")) {
+		tsm_pick("link", tsm_arg, name, sizeof(name));
+		return do_verb("connect", dev, name);
+	}
+	if (!strcmp(cmd, "lock")) {
+		tsm_pick("devsec", tsm_arg, name, sizeof(name));
+		return do_verb("lock", dev, name);
+	}
+	if (!strcmp(cmd, "disconnect")) {
+		current_tsm(dev, "connect", cmd, name, sizeof(name));
+		return do_verb("disconnect", dev, name);
+	}
+	if (!strcmp(cmd, "unlock")) {
+		current_tsm(dev, "lock", cmd, name, sizeof(name));
+		return do_verb("unlock", dev, name);
+	}
+	if (!strcmp(cmd, "accept"))
+		return do_verb("accept", dev, "1");
+	fprintf(stderr, "tsm: unknown command '%s'\n", cmd);
+	print_help(stderr);
+	return EXIT_USAGE;
+}
