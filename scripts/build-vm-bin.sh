@@ -26,11 +26,7 @@ for c in "$top"/tools/testing/selftests/tsm/*.c; do
 done
 
 # The tsm command (tools/tsm), for the selftests that drive it
-if [ ! "$out/tsm" -nt "$top/tools/tsm/tsm.c" ]; then
-	gcc -static -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-		-o "$out/tsm.tmp" "$top/tools/tsm/tsm.c"
-	mv "$out/tsm.tmp" "$out/tsm"
-fi
+make -s -C "$top/tools/tsm" O="$out" LDFLAGS=-static
 
 # openssl and what it needs at run time, at the same paths as on the host
 root=$top/build/vm-root

@@ -392,8 +392,8 @@ static int fake_guest_req(void *priv, u32 rid, struct sev_tio_guest_req *req)
 {
 	struct fake *fk = priv;
 	struct kunit *test = fk->test;
-	bool hit, status;
 	unsigned int nr;
+	bool hit;
 	__le16 *id;
 	int rc;
 
@@ -403,8 +403,9 @@ static int fake_guest_req(void *priv, u32 rid, struct sev_tio_guest_req *req)
 		return -EINVAL;
 	}
 	nr = ++fk->nr_msg[req->msg_type];
-	hit = fk->f.msg == req->msg_type && (!fk->f.nth || fk->f.nth == nr);
-	status = hit && fk->f.fault == F_MSG_STATUS;
+	/* A hit of any fault refuses or garbles this message */
+	hit = fk->f.msg == req->msg_type && (!fk->f.nth || fk->f.nth == nr) &&
+	      fk->f.fault != F_NONE;
 
 	if (hit && fk->f.fault == F_MSG_ERR) {
 		switch (req->msg_type) {
@@ -427,13 +428,11 @@ static int fake_guest_req(void *priv, u32 rid, struct sev_tio_guest_req *req)
 		rc = fake_info(fk, req);
 		break;
 	case SEV_TIO_MSG_MMIO_VALIDATE_REQ:
-		/* A garbled answer: the firmware did nothing */
-		rc = fake_mmio(fk, req, status ||
-			       (hit && fk->f.fault != F_NONE));
+		/* Refused or garbled: the firmware did nothing */
+		rc = fake_mmio(fk, req, hit);
 		break;
 	case SEV_TIO_MSG_SDTE_WRITE_REQ:
-		rc = fake_sdte(fk, req, status ||
-			       (hit && fk->f.fault != F_NONE));
+		rc = fake_sdte(fk, req, hit);
 		break;
 	default:
 		KUNIT_FAIL(test, "message %u", req->msg_type);

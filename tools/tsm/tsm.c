@@ -267,19 +267,24 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-/* Names of the streamH.R.E links that point at @dev, space separated */
-static void dev_streams(const char *dev, char *out, size_t len)
+/* An IDE stream registered below a host bridge, and its Endpoint */
+struct stream_link {
+	char name[32];
+	char dev[64];
+};
+
+/* Every streamH.R.E link of every host bridge; returns how many */
+static int stream_links(struct stream_link *sl, int max)
 {
 	char path[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
 	struct dirent *de, *le;
 	DIR *d, *hb;
-	size_t used = 0;
+	int nr = 0;
 
-	out[0] = '\0';
 	path_of(path, sizeof(path), "devices");
 	d = opendir(path);
 	if (!d)
-		return;
+		return 0;
 	while ((de = readdir(d))) {
 		if (strncmp(de->d_name, "pci", 3))
 			continue;
@@ -287,11 +292,12 @@ static void dev_streams(const char *dev, char *out, size_t len)
 		hb = opendir(path);
 		if (!hb)
 			continue;
-		while ((le = readdir(hb))) {
+		while ((le = readdir(hb)) && nr < max) {
 			const char *base;
 			ssize_t n;
 
-			if (strncmp(le->d_name, "stream", 6))
+			if (strncmp(le->d_name, "stream", 6) ||
+			    strlen(le->d_name) >= sizeof(sl[nr].name))
 				continue;
 			if ((size_t)snprintf(link, sizeof(link), "%s/%s", path,
 					     le->d_name) >= sizeof(link))
@@ -302,16 +308,16 @@ static void dev_streams(const char *dev, char *out, size_t len)
 			target[n] = '\0';
 			base = strrchr(target, '/');
 			base = base ? base + 1 : target;
-			if (strcmp(base, dev))
+			if (strlen(base) >= sizeof(sl[nr].dev))
 				continue;
-			used += snprintf(out + used, len - used, "%s%s",
-					 used ? " " : "", le->d_name);
-			if (used >= len)
-				break;
+			memcpy(sl[nr].name, le->d_name, strlen(le->d_name) + 1);
+			memcpy(sl[nr].dev, base, strlen(base) + 1);
+			nr++;
 		}
 		closedir(hb);
 	}
 	closedir(d);
+	return nr;
 }
 
 static int dev_cmp(const void *a, const void *b)
@@ -322,8 +328,9 @@ static int dev_cmp(const void *a, const void *b)
 static int cmd_list(bool json)
 {
 	struct tsm_info t[64];
-	int i, j, nt = tsm_list(t, 64), nd = 0;
-	char path[PATH_MAX], val[256], streams[1024];
+	int i, j, n, nt = tsm_list(t, 64), nd = 0, ns;
+	char path[PATH_MAX], val[256];
+	struct stream_link sl[256];
 	char *devs[1024];
 	struct dirent *de;
 	struct stat st;
@@ -346,6 +353,7 @@ static int cmd_list(bool json)
 	}
 	closedir(d);
 	qsort(devs, nd, sizeof(devs[0]), dev_cmp);
+	ns = stream_links(sl, 256);
 
 	if (json) {
 		printf("{\"tsms\": [");
@@ -384,25 +392,20 @@ static int cmd_list(bool json)
 				printf(" %s=%s", dev_attrs[j], val);
 			}
 		}
-		dev_streams(devs[i], streams, sizeof(streams));
-		if (json) {
-			char *s = streams, *sp;
-
+		if (json)
 			printf(", \"ide_streams\": [");
-			for (j = 0; *s; j++) {
-				sp = strchr(s, ' ');
-				if (sp)
-					*sp = '\0';
-				printf("%s", j ? ", " : "");
-				json_str(s);
-				s = sp ? sp + 1 : s + strlen(s);
+		for (j = 0, n = 0; j < ns; j++) {
+			if (strcmp(sl[j].dev, devs[i]))
+				continue;
+			if (json) {
+				printf("%s", n ? ", " : "");
+				json_str(sl[j].name);
+			} else {
+				printf("%s%s", n ? " " : " ide=", sl[j].name);
 			}
-			printf("]}");
-		} else {
-			if (streams[0])
-				printf(" ide=%s", streams);
-			putchar('\n');
+			n++;
 		}
+		printf(json ? "]}" : "\n");
 		free(devs[i]);
 	}
 	if (json)
