@@ -37,6 +37,39 @@ for p in "${patches[@]}"; do
 	if [ -z "$out" ]; then ok "checkpatch $p"; else nok "checkpatch $p"; echo "$out" | sed 's/^/#   /'; fi
 done
 
+# The tsm command (user space): checkpatch without the kernel-only checks
+# (BIT(), and OpenSSL's CamelCase API), as scripts/series.sh does.
+for f in tools/tsm/*.[ch]; do
+	out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+		--ignore FILE_PATH_CHANGES,BIT_MACRO,CAMELCASE -f "$f" 2>&1 |
+		grep -E ': (ERROR|WARNING|CHECK):')
+	if [ -z "$out" ]; then ok "checkpatch $f"; else nok "checkpatch $f"; echo "$out" | sed 's/^/#   /'; fi
+done
+# tsm --help and tsm(8) name the same commands, options and exit codes.
+tsm_bin=$top/build/vm-bin/tsm
+if [ ! -x "$tsm_bin" ]; then
+	nok "tsm --help matches tsm(8): build/vm-bin/tsm is missing (run make tools)"
+else
+	help=$("$tsm_bin" --help)
+	man=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' tools/tsm/tsm.8)
+	mcmds=$(echo "$man" | sed -n 's/^\.B tsm \([a-z]*\)$/\1/p' | sort | tr '\n' ' ')
+	hcmds=$(echo "$help" | sed -n 's/^  \([a-z][a-z]*\) .*/\1/p' | sort -u | tr '\n' ' ')
+	mopts=$(grep -o '\\-\\-[a-z]*' tools/tsm/tsm.8 | sed 's/\\//g' | sort -u | tr '\n' ' ')
+	hopts=$(echo "$help" | grep -o -- '--[a-z]*' | sort -u | tr '\n' ' ')
+	mexit=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH EXAMPLES/s/^\.B \([0-9]\)$/\1/p' tools/tsm/tsm.8 |
+		tr '\n' ' ')
+	hexit=$(echo "$help" | sed -n '/^Exit status/,$p' | grep -o '\b[0-9] [a-z]' | cut -c1 |
+		tr '\n' ' ')
+	if [ "$mcmds" = "$hcmds" ] && [ "$mopts" = "$hopts" ] && [ "$mexit" = "$hexit" ] &&
+	   [ -n "$mcmds" ] && [ -n "$mexit" ]; then
+		ok "tsm --help matches tsm(8): commands, options, exit codes"
+	else
+		nok "tsm --help matches tsm(8)"
+		printf '#   commands: man "%s" help "%s"\n#   options: man "%s" help "%s"\n#   exit: man "%s" help "%s"\n' \
+			"$mcmds" "$hcmds" "$mopts" "$hopts" "$mexit" "$hexit"
+	fi
+fi
+
 # MAINTAINERS: every entry of the repository's MAINTAINERS is in the
 # patched kernel MAINTAINERS word for word, and covers every added file.
 maint_check=$(cat <<'PY'

@@ -6,9 +6,12 @@
  *   tsm connect DEV [--tsm NAME]      tsm disconnect DEV
  *   tsm lock DEV [--tsm NAME]         tsm accept DEV      tsm unlock DEV
  *   tsm report DEV [--json]           tsm report --file FILE [--json]
+ *   tsm evidence DEV --out DIR
+ *   tsm verify DEV|--dir DIR --root CA [--nonce HEX]
  *
- * See tsm --help.  Exit status: 0 done; 1 the kernel refused (the reason
- * is printed); 2 usage error; 3 no such device or TSM; 4 malformed data.
+ * See tsm --help and tsm(8).  Exit status: 0 done; 1 the kernel refused
+ * (the reason is printed); 2 usage error; 3 no such device or TSM;
+ * 4 malformed data; 5 the evidence does not verify.
  *
  * The sysfs root is /sys, or $TSM_SYSFS for tests.
  */
@@ -26,10 +29,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
+
+#include "evidence.h"
+
 #define EXIT_REFUSED	1
 #define EXIT_USAGE	2
 #define EXIT_NODEV	3
 #define EXIT_MALFORMED	4
+#define EXIT_UNVERIFIED	5
 
 /* TDISP DEVICE_INTERFACE_REPORT layout */
 #define REPORT_HDR	16
@@ -621,6 +629,307 @@ static int cmd_report(const char *dev, const char *file, bool json)
 	return rc;
 }
 
+/* ---- evidence -------------------------------------------------------- */
+
+/* The evidence files of a device, read as one consistent set */
+struct evidence {
+	uint8_t *certs, *meas, *report;
+	long certs_len, meas_len, report_len;
+	unsigned long long gen;
+};
+
+static void evidence_free(struct evidence *ev)
+{
+	free(ev->certs);
+	free(ev->meas);
+	free(ev->report);
+	memset(ev, 0, sizeof(*ev));
+}
+
+/* A binary attribute of @dev; an absent file reads as empty */
+static long dev_blob(const char *dev, const char *attr, uint8_t **out)
+{
+	char path[PATH_MAX];
+	long n;
+
+	*out = NULL;
+	path_of(path, sizeof(path), "bus/pci/devices/%s/tsm/%s", dev, attr);
+	n = read_blob(path, out);
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0)
+		die(EXIT_REFUSED, "%s: %s", path, strerror(-n));
+	return n;
+}
+
+static unsigned long long dev_generation(const char *dev)
+{
+	char path[PATH_MAX], val[32];
+
+	path_of(path, sizeof(path), "bus/pci/devices/%s/tsm/evidence_generation",
+		dev);
+	if (!read_attr(path, val, sizeof(val)))
+		die(EXIT_NODEV, "%s has no tsm/evidence_generation", dev);
+	return strtoull(val, NULL, 10);
+}
+
+/*
+ * Read certs, measurements and report between two reads of the evidence
+ * generation, as the ABI asks, until both reads agree.
+ */
+static void read_evidence(const char *dev, struct evidence *ev)
+{
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		memset(ev, 0, sizeof(*ev));
+		ev->gen = dev_generation(dev);
+		ev->certs_len = dev_blob(dev, "certs", &ev->certs);
+		ev->meas_len = dev_blob(dev, "measurements", &ev->meas);
+		ev->report_len = dev_blob(dev, "report", &ev->report);
+		if (dev_generation(dev) == ev->gen)
+			break;
+		evidence_free(ev);
+	}
+	if (tries == 8)
+		die(EXIT_REFUSED, "%s: the evidence changed during 8 reads in a row",
+		    dev);
+	if (!ev->gen || (!ev->certs_len && !ev->meas_len && !ev->report_len)) {
+		evidence_free(ev);
+		die(EXIT_REFUSED, "%s has no evidence: not connected (host) or not locked (guest)",
+		    dev);
+	}
+}
+
+static void write_file(const char *dir, const char *name, const void *buf,
+		       size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		die(EXIT_USAGE, "%s: path too long", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die(EXIT_REFUSED, "%s: %s", path, strerror(errno));
+	n = write(fd, buf, len);
+	if (n < 0 || (size_t)n != len || close(fd))
+		die(EXIT_REFUSED, "%s: cannot write", path);
+}
+
+static int cmd_evidence(const char *dev, const char *dir)
+{
+	struct evidence ev;
+	char path[PATH_MAX], gen[32];
+	int rc = 0, n;
+	FILE *fp;
+
+	read_evidence(dev, &ev);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		die(EXIT_REFUSED, "%s: %s", dir, strerror(errno));
+	snprintf(gen, sizeof(gen), "%llu\n", ev.gen);
+	write_file(dir, "generation", gen, strlen(gen));
+	printf("%s: evidence generation %llu\n", dev, ev.gen);
+	if (ev.certs_len) {
+		write_file(dir, "certs.bin", ev.certs, ev.certs_len);
+		snprintf(path, sizeof(path), "%s/chain.pem", dir);
+		fp = fopen(path, "w");
+		if (!fp)
+			die(EXIT_REFUSED, "%s: %s", path, strerror(errno));
+		n = tsm_ev_chain_pem(ev.certs, ev.certs_len, fp);
+		if (fclose(fp) && n >= 0)
+			n = -EIO;
+		if (n < 0) {
+			unlink(path);
+			fprintf(stderr, "tsm: %s: certificate chain: %s\n", dev,
+				tsm_ev_error());
+			rc = n == -EIO ? EXIT_REFUSED : EXIT_MALFORMED;
+		} else {
+			printf("certs.bin: %ld bytes; chain.pem: %d certificates\n",
+			       ev.certs_len, n);
+		}
+	}
+	if (ev.meas_len) {
+		write_file(dir, "measurements.bin", ev.meas, ev.meas_len);
+		printf("measurements.bin: %ld bytes\n", ev.meas_len);
+	}
+	if (ev.report_len) {
+		write_file(dir, "report.bin", ev.report, ev.report_len);
+		printf("report.bin: %ld bytes\n", ev.report_len);
+	}
+	evidence_free(&ev);
+	return rc;
+}
+
+/* A certificate in PEM (the first one) or DER */
+static X509 *load_cert(const char *file)
+{
+	const uint8_t *p;
+	uint8_t *buf = NULL;
+	X509 *x = NULL;
+	BIO *bio;
+	long n;
+
+	n = read_blob(file, &buf);
+	if (n < 0)
+		die(n == -ENOENT ? EXIT_USAGE : EXIT_REFUSED, "%s: %s", file,
+		    strerror(-n));
+	bio = BIO_new_mem_buf(buf, (int)n);
+	if (bio)
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (!x) {
+		p = buf;
+		x = d2i_X509(NULL, &p, n);
+		if (x && p != buf + n) {
+			X509_free(x);
+			x = NULL;
+		}
+	}
+	free(buf);
+	if (!x)
+		die(EXIT_USAGE, "%s holds no PEM or DER certificate", file);
+	return x;
+}
+
+static void print_name(const char *what, X509_NAME *name)
+{
+	char buf[256];
+
+	X509_NAME_oneline(name, buf, sizeof(buf));
+	printf("  %s: %s\n", what, buf);
+}
+
+static bool parse_nonce(const char *hex, uint8_t out[TSM_EV_NONCE])
+{
+	unsigned int i, v;
+
+	if (strlen(hex) != 2 * TSM_EV_NONCE)
+		return false;
+	for (i = 0; i < TSM_EV_NONCE; i++) {
+		if (!isxdigit(hex[2 * i]) || !isxdigit(hex[2 * i + 1]) ||
+		    sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return false;
+		out[i] = v;
+	}
+	return true;
+}
+
+static void print_hex(const uint8_t *p, size_t len, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < max; i++)
+		printf("%02x", p[i]);
+	if (len > max)
+		printf("...");
+}
+
+/* Check the chain to @anchor and the measurement signature of @ev */
+static int verify_evidence(const struct evidence *ev, X509 *anchor,
+			   const uint8_t *nonce)
+{
+	struct stack_st_X509 *sk;
+	struct tsm_ev_meas m;
+	struct tsm_ev_block b;
+	EVP_PKEY *leaf = NULL;
+	size_t off = 0;
+	int rc;
+
+	if (!ev->certs_len || !ev->meas_len) {
+		fprintf(stderr, "tsm: no %s: the device is not connected\n",
+			ev->certs_len ? "measurements" : "certificate chain");
+		return EXIT_REFUSED;
+	}
+	sk = tsm_ev_chain_certs(ev->certs, ev->certs_len);
+	if (!sk) {
+		fprintf(stderr, "tsm: certificate chain: %s\n", tsm_ev_error());
+		return EXIT_MALFORMED;
+	}
+	printf("certificate chain: %d certificates\n", sk_X509_num(sk));
+	print_name("anchor", X509_get_subject_name(anchor));
+	print_name("leaf", X509_get_subject_name(sk_X509_value(sk, sk_X509_num(sk) - 1)));
+	sk_X509_pop_free(sk, X509_free);
+	rc = tsm_ev_chain_verify(anchor, ev->certs, ev->certs_len, &leaf);
+	if (rc) {
+		fprintf(stderr, "tsm: certificate chain: %s\n", tsm_ev_error());
+		return rc == -EBADMSG ? EXIT_UNVERIFIED : EXIT_MALFORMED;
+	}
+	printf("  verified to the root\n");
+
+	if (tsm_ev_meas_parse(ev->meas, ev->meas_len, &m)) {
+		fprintf(stderr, "tsm: measurements: %s\n", tsm_ev_error());
+		EVP_PKEY_free(leaf);
+		return EXIT_MALFORMED;
+	}
+	rc = tsm_ev_meas_verify(leaf, ev->meas, ev->meas_len, &m);
+	EVP_PKEY_free(leaf);
+	if (rc) {
+		fprintf(stderr, "tsm: measurements: %s\n", tsm_ev_error());
+		return EXIT_UNVERIFIED;
+	}
+	printf("measurements: SPDM %u.%u, %u blocks, signature verified\n",
+	       m.version >> 4, m.version & 0xf, m.blocks);
+	printf("  nonce: ");
+	print_hex(m.nonce, TSM_EV_NONCE, TSM_EV_NONCE);
+	putchar('\n');
+	while (tsm_ev_meas_next(&m, &off, &b) > 0) {
+		printf("  %3u: ", b.index);
+		if (b.dmtf)
+			printf("%s%s ", tsm_ev_type_name(b.type),
+			       b.type & 0x80 ? " (raw)" : "");
+		print_hex(b.value, b.len, 48);
+		putchar('\n');
+	}
+	if (nonce && memcmp(nonce, m.nonce, TSM_EV_NONCE)) {
+		fprintf(stderr, "tsm: measurements: not signed over the nonce given\n");
+		return EXIT_UNVERIFIED;
+	}
+	return 0;
+}
+
+static long dir_blob(const char *dir, const char *name, uint8_t **out)
+{
+	char path[PATH_MAX];
+	long n;
+
+	*out = NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		die(EXIT_USAGE, "%s: path too long", dir);
+	n = read_blob(path, out);
+	if (n < 0)
+		die(n == -ENOENT ? EXIT_USAGE : EXIT_REFUSED, "%s: %s", path,
+		    strerror(-n));
+	return n;
+}
+
+static int cmd_verify(const char *dev, const char *dir, const char *root,
+		      const char *nonce_hex)
+{
+	uint8_t nonce[TSM_EV_NONCE];
+	struct evidence ev = { 0 };
+	X509 *anchor;
+	int rc;
+
+	if (nonce_hex && !parse_nonce(nonce_hex, nonce))
+		die(EXIT_USAGE, "--nonce takes %d hex digits", 2 * TSM_EV_NONCE);
+	anchor = load_cert(root);
+	if (dev) {
+		read_evidence(dev, &ev);
+		printf("%s: evidence generation %llu\n", dev, ev.gen);
+	} else {
+		ev.certs_len = dir_blob(dir, "certs.bin", &ev.certs);
+		ev.meas_len = dir_blob(dir, "measurements.bin", &ev.meas);
+	}
+	rc = verify_evidence(&ev, anchor, nonce_hex ? nonce : NULL);
+	X509_free(anchor);
+	evidence_free(&ev);
+	return rc;
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 static void print_help(FILE *f)
@@ -636,18 +945,29 @@ static void print_help(FILE *f)
 	      "  unlock DEV                    guest: undo lock (and accept)\n"
 	      "  report DEV [--json]           decode the TDISP interface report of DEV\n"
 	      "  report --file FILE [--json]   decode a report saved in FILE\n"
+	      "  evidence DEV --out DIR        save certs.bin, chain.pem, measurements.bin,\n"
+	      "                                report.bin and generation of DEV in DIR\n"
+	      "  verify DEV --root CA [--nonce HEX]\n"
+	      "                                check DEV's certificate chain to the root CA\n"
+	      "                                (PEM or DER) and its measurement signature\n"
+	      "  verify --dir DIR --root CA [--nonce HEX]\n"
+	      "                                the same for evidence saved in DIR\n"
 	      "\n"
 	      "DEV is a PCI device name, DDDD:BB:DD.F (or BB:DD.F in domain 0000).\n"
 	      "Without --tsm, the only TSM of the needed role is used.\n"
+	      "--nonce: the 32-byte nonce (64 hex digits) the measurements must be\n"
+	      "signed over, after it was written to tsm/measurements.\n"
 	      "\n"
 	      "Exit status: 0 done, 1 refused by the kernel (the reason is printed),\n"
-	      "2 usage error, 3 no such device or TSM, 4 malformed report.\n"
+	      "2 usage error, 3 no such device or TSM, 4 malformed data,\n"
+	      "5 the evidence does not verify.\n"
 	      "The sysfs root is /sys, or $TSM_SYSFS if set.\n", f);
 }
 
 int main(int argc, char **argv)
 {
 	const char *cmd, *dev_arg = NULL, *tsm_arg = NULL, *file = NULL;
+	const char *out = NULL, *dir = NULL, *root = NULL, *nonce = NULL;
 	char dev[64], name[32];
 	bool json = false;
 	int i;
@@ -671,6 +991,14 @@ int main(int argc, char **argv)
 			tsm_arg = argv[++i];
 		} else if (!strcmp(argv[i], "--file") && i + 1 < argc) {
 			file = argv[++i];
+		} else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+			out = argv[++i];
+		} else if (!strcmp(argv[i], "--dir") && i + 1 < argc) {
+			dir = argv[++i];
+		} else if (!strcmp(argv[i], "--root") && i + 1 < argc) {
+			root = argv[++i];
+		} else if (!strcmp(argv[i], "--nonce") && i + 1 < argc) {
+			nonce = argv[++i];
 		} else if (argv[i][0] != '-' && !dev_arg) {
 			dev_arg = argv[i];
 		} else {
@@ -681,6 +1009,24 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (!strcmp(cmd, "verify")) {
+		if (!!dev_arg == !!dir || !root || tsm_arg || file || out || json)
+			die(EXIT_USAGE, "verify takes a device or --dir DIR, %s",
+			    "--root CA and optionally --nonce HEX");
+		if (dev_arg)
+			device_name(dev_arg, dev, sizeof(dev));
+		return cmd_verify(dev_arg ? dev : NULL, dir, root, nonce);
+	}
+	if (dir || root || nonce)
+		die(EXIT_USAGE, "--dir, --root and --nonce are options of verify");
+	if (!strcmp(cmd, "evidence")) {
+		if (!dev_arg || !out || tsm_arg || file || json)
+			die(EXIT_USAGE, "evidence takes a device and --out DIR");
+		device_name(dev_arg, dev, sizeof(dev));
+		return cmd_evidence(dev, out);
+	}
+	if (out)
+		die(EXIT_USAGE, "--out is an option of evidence");
 	if (!strcmp(cmd, "list")) {
 		if (dev_arg || tsm_arg || file)
 			die(EXIT_USAGE, "list takes only --json");

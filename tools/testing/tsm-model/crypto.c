@@ -289,47 +289,6 @@ out:
 	return rc;
 }
 
-/**
- * crypto_ecdsa_verify() - verify an ECDSA P-384 / SHA-384 signature
- * @key: public key
- * @msg: signed message
- * @len: its size
- * @sig: big-endian r || s
- *
- * Return: 0, -EBADMSG if the signature does not verify.
- */
-int crypto_ecdsa_verify(EVP_PKEY *key, const void *msg, size_t len, const uint8_t sig[SPDM_S])
-{
-	EVP_MD_CTX *ctx = NULL;
-	ECDSA_SIG *s = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(sig, P384_COORD, NULL);
-	BIGNUM *sv = BN_bin2bn(sig + P384_COORD, P384_COORD, NULL);
-	uint8_t *der = NULL;
-	int dlen, rc = -ENOMEM;
-
-	if (!s || !r || !sv)
-		goto out;
-	if (ECDSA_SIG_set0(s, r, sv) != 1)
-		goto out;
-	r = NULL;
-	sv = NULL;
-	dlen = i2d_ECDSA_SIG(s, &der);
-	ctx = EVP_MD_CTX_new();
-	if (dlen <= 0 || !ctx)
-		goto out;
-	rc = -EBADMSG;
-	if (EVP_DigestVerifyInit(ctx, NULL, EVP_sha384(), NULL, key) == 1 &&
-	    EVP_DigestVerify(ctx, der, dlen, msg, len) == 1)
-		rc = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	OPENSSL_free(der);
-	BN_free(r);
-	BN_free(sv);
-	ECDSA_SIG_free(s);
-	return rc;
-}
-
 static int pub_raw(EVP_PKEY *key, uint8_t pub[SPDM_D])
 {
 	uint8_t buf[1 + SPDM_D];
@@ -486,95 +445,6 @@ X509 *crypto_x509_load(const char *path)
 	return x;
 }
 
-static bool leaf_ok(X509 *leaf, EVP_PKEY *pub)
-{
-	BASIC_CONSTRAINTS *bc;
-	char group[32];
-	size_t glen = 0;
-	bool ok;
-
-	if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_EC ||
-	    EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_GROUP_NAME, group,
-					   sizeof(group), &glen) != 1 ||
-	    strcmp(group, "secp384r1"))
-		return false;
-	bc = X509_get_ext_d2i(leaf, NID_basic_constraints, NULL, NULL);
-	ok = bc && !bc->ca;
-	BASIC_CONSTRAINTS_free(bc);
-	return ok;
-}
-
-/**
- * crypto_chain_verify() - verify a DER certificate chain
- * @anchor: trust anchor (root CA)
- * @der: concatenated DER certificates, first issued by (or equal to) the
- *	root, each issued by the previous one, the last is the leaf
- * @len: size of @der
- * @leaf_key: the leaf's public key on success (EVP_PKEY_free() it)
- *
- * The leaf must have a P-384 key and basicConstraints CA:FALSE.
- *
- * Return: 0, -EBADMSG if the chain does not verify, -EINVAL if malformed.
- */
-int crypto_chain_verify(X509 *anchor, const uint8_t *der, size_t len, EVP_PKEY **leaf_key)
-{
-	struct stack_st_X509 *certs = sk_X509_new_null();
-	X509_STORE *store = NULL;
-	X509_STORE_CTX *ctx = NULL;
-	const uint8_t *p = der, *end = der + len;
-	X509 *leaf, *prev = NULL;
-	EVP_PKEY *pub;
-	int rc = -EINVAL, n;
-
-	*leaf_key = NULL;
-	if (!certs)
-		return -ENOMEM;
-	while (p < end) {
-		X509 *x = d2i_X509(NULL, &p, end - p);
-
-		if (!x)
-			goto out;
-		if (!sk_X509_push(certs, x)) {
-			X509_free(x);
-			rc = -ENOMEM;
-			goto out;
-		}
-		/* Each certificate is issued by the previous one */
-		if (prev && X509_check_issued(prev, x) != X509_V_OK) {
-			rc = -EBADMSG;
-			goto out;
-		}
-		prev = x;
-	}
-	n = sk_X509_num(certs);
-	if (n < 1 || n > 16)
-		goto out;
-	leaf = sk_X509_value(certs, n - 1);
-	rc = -ENOMEM;
-	store = X509_STORE_new();
-	ctx = X509_STORE_CTX_new();
-	if (!store || !ctx || X509_STORE_add_cert(store, anchor) != 1 ||
-	    X509_STORE_CTX_init(ctx, store, leaf, certs) != 1)
-		goto out;
-	rc = -EBADMSG;
-	if (X509_verify_cert(ctx) != 1)
-		goto out;
-	pub = X509_get_pubkey(leaf);
-	if (!pub)
-		goto out;
-	if (!leaf_ok(leaf, pub)) {
-		EVP_PKEY_free(pub);
-		goto out;
-	}
-	*leaf_key = pub;
-	rc = 0;
-out:
-	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(store);
-	sk_X509_pop_free(certs, X509_free);
-	return rc;
-}
-
 static int append_der(uint8_t *chain, size_t *len, const char *dir, const char *name)
 {
 	char path[4096];
@@ -670,7 +540,7 @@ struct model_identity *model_identity_load(const char *dir)
 	snprintf(path, sizeof(path), "%s/root.der", dir);
 	root = crypto_x509_load(path);
 	if (!root ||
-	    crypto_chain_verify(root, id->chain + root_off, len - root_off, &pub)) {
+	    tsm_ev_certs_verify(root, id->chain + root_off, len - root_off, &pub)) {
 		fprintf(stderr, "tsm-model: certificate chain in %s does not verify\n", dir);
 		goto err;
 	}

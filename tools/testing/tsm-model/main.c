@@ -24,9 +24,9 @@
  *	the firmware commands the kernel's SEV-TIO backend issues, reaching
  *	the device only through SPDM_REQUEST rounds the host carries.
  *
- *   tsm-model pem-chain IN OUT, tsm-model verify-meas CHAIN MEAS
- *	Evidence utilities: an SPDM certificate chain to PEM, and the
- *	signature check of a DEV_MEASUREMENTS transcript.
+ *   The evidence the firmware returns (certificate chain, measurement
+ *	transcript) is checked by the tsm command: tools/tsm/evidence.c,
+ *	which the model links for its own signature and chain checks.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1482,111 +1482,12 @@ static int run_psp(const char *dev, const char *host, const char *root, struct c
 }
 
 /* ------------------------------------------------------------------ */
-/* Evidence utilities                                                   */
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	uint8_t *buf = NULL;
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || fstat(fd, &st) || st.st_size > (1 << 24)) {
-		fprintf(stderr, "tsm-model: %s: %s\n", path,
-			fd < 0 ? strerror(errno) : "too large");
-		goto out;
-	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf || read_full(fd, buf, st.st_size)) {
-		fprintf(stderr, "tsm-model: %s: cannot read\n", path);
-		free(buf);
-		buf = NULL;
-		goto out;
-	}
-	*len = st.st_size;
-out:
-	if (fd >= 0)
-		close(fd);
-	return buf;
-}
-
-/* An evidence object (32-byte header, FACTS 6.6) is accepted as well */
-static const uint8_t *object_payload(const uint8_t *buf, size_t *len, uint32_t id)
-{
-	if (*len >= 32 && get_le32(buf) == id && get_le32(buf + 4) == *len && buf[9] == 1) {
-		*len -= 32;
-		return buf + 32;
-	}
-	return buf;
-}
-
-static int pem_chain(const char *in, const char *out)
-{
-	size_t len = 0;
-	uint8_t *buf = read_file(in, &len);
-	const uint8_t *chain;
-	FILE *fp;
-	int n;
-
-	if (!buf)
-		return 1;
-	chain = object_payload(buf, &len, 4);
-	fp = fopen(out, "w");
-	if (!fp) {
-		fprintf(stderr, "tsm-model: %s: %s\n", out, strerror(errno));
-		free(buf);
-		return 1;
-	}
-	n = psp_chain_pem(chain, len, fp);
-	if (fclose(fp) && n >= 0)
-		n = -EIO;
-	free(buf);
-	if (n < 0) {
-		fprintf(stderr, "tsm-model: %s: not a valid SPDM certificate chain\n", in);
-		unlink(out);
-		return 1;
-	}
-	printf("%d certificates written to %s\n", n, out);
-	return 0;
-}
-
-static int verify_meas(const char *chain_path, const char *meas_path)
-{
-	size_t clen = 0, mlen = 0;
-	uint8_t *cbuf = read_file(chain_path, &clen), *mbuf = NULL, nonce[32];
-	const uint8_t *chain, *meas;
-	int i, rc = 1;
-
-	if (cbuf)
-		mbuf = read_file(meas_path, &mlen);
-	if (!mbuf)
-		goto out;
-	chain = object_payload(cbuf, &clen, 4);
-	meas = object_payload(mbuf, &mlen, 5);
-	if (psp_meas_verify(chain, clen, meas, mlen, nonce)) {
-		fprintf(stderr, "tsm-model: %s: measurements do not verify against %s\n",
-			meas_path, chain_path);
-		goto out;
-	}
-	printf("measurements verified, nonce ");
-	for (i = 0; i < 32; i++)
-		printf("%02x", nonce[i]);
-	printf("\n");
-	rc = 0;
-out:
-	free(cbuf);
-	free(mbuf);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ */
 
 static const char usage_text[] =
 "Usage: tsm-model device [--certs DIR] [--dev PATH] [--ctl FILE]\n"
 "                        [--external A.B.C.D:PORT] [-v]\n"
 "       tsm-model responder --listen PORT [--port-file FILE] [--certs DIR] [--ctl FILE] [-v]\n"
 "       tsm-model psp [--certs DIR] [--dev PATH] [--host PATH] [--root FILE] [--ctl FILE] [-v]\n"
-"       tsm-model pem-chain CHAIN OUT.pem\n"
-"       tsm-model verify-meas CHAIN MEASUREMENTS\n"
 "       tsm-model firmware --dsm DDDD:BB:DD.F [--rp DDDD:BB:DD.F] [--root FILE]\n"
 "                 [--host PATH | --socket A.B.C.D:PORT] [--stream-id N] [--ep-block N]\n"
 "                 [--rp-block N] [--portion N] [--dump DIR] STEP...\n"
@@ -1649,13 +1550,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	role = argv[1];
-	if (!strcmp(role, "pem-chain") || !strcmp(role, "verify-meas")) {
-		if (argc != 4) {
-			usage();
-			return 2;
-		}
-		return role[0] == 'p' ? pem_chain(argv[2], argv[3]) : verify_meas(argv[2], argv[3]);
-	}
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {

@@ -147,17 +147,4 @@ void psp_fault_clear(struct psp *p);
 
 /* Command counts on stderr */
 void psp_stats(struct psp *p);
-
-/*
- * Evidence utilities: an SPDM-format certificate chain (Length, Reserved,
- * SHA-384 RootHash, DER certificates) written as PEM to @out; a
- * measurement transcript (VCA || GET_MEASUREMENTS || MEASUREMENTS with
- * signature) checked against the chain's leaf key, its nonce copied to
- * @nonce.  Both print the reason of a failure on stderr.
- * Return: 0 (psp_chain_pem: the number of certificates), -errno.
- */
-int psp_chain_pem(const uint8_t *chain, size_t len, FILE *out);
-int psp_meas_verify(const uint8_t *chain, size_t clen, const uint8_t *meas, size_t mlen,
-		    uint8_t nonce[32]);
-
 #endif /* TSM_MODEL_PSP_H */

@@ -81,20 +81,61 @@ cli_test() {
 	fi
 }
 ev=$TSM_MODEL_EVIDENCE
-echo "# ---- evidence utilities"
-cli_test "verify-meas accepts the firmware's measurement transcript" \
-	"$out/tsm-model-san" verify-meas "$ev/chain.bin" "$ev/meas.bin"
-head -c -1 "$ev/meas.bin" > "$ev/meas-short.bin" 2>/dev/null
-cli_test "verify-meas refuses a truncated transcript" \
-	bash -c '! "$0" verify-meas "$1" "$2"' "$out/tsm-model-san" "$ev/chain.bin" \
-	"$ev/meas-short.bin"
-cli_test "pem-chain output verifies with openssl to the test root (leaf last)" \
-	bash -c '"$0" pem-chain "$1" "$2" &&
+# The tsm command (tools/tsm) on that evidence, in a sysfs tree of its own.
+tsm_ev() {
+	local want=$1
+	shift
+	TSM_SYSFS=$ev/sys "$out/tsm-san" "$@"
+	local rc=$?
+	[ $rc -eq "$want" ] || { echo "exit $rc, not $want"; return 1; }
+}
+dev=$ev/sys/bus/pci/devices/0000:01:00.0/tsm
+mkdir -p "$dev" "$ev/sys/bus/pci/devices/0000:02:00.0/tsm"
+cp "$ev/chain.bin" "$dev/certs"
+cp "$ev/meas.bin" "$dev/measurements"
+: > "$dev/report"
+echo 7 > "$dev/evidence_generation"
+echo 0 > "$ev/sys/bus/pci/devices/0000:02:00.0/tsm/evidence_generation"
+export -f tsm_ev
+export ev out dev
+# test-psp signs the measurements over a0 a1 ... bf
+nonce=$(printf '%02x' $(seq 160 191))
+root=$out/certs/root.pem
+echo "# ---- tsm evidence and tsm verify"
+cli_test "evidence saves the files; chain.pem verifies with openssl (leaf last)" \
+	bash -c 'tsm_ev 0 evidence 01:00.0 --out "$0/out" &&
+		cmp "$0/out/certs.bin" "$0/chain.bin" &&
+		cmp "$0/out/measurements.bin" "$0/meas.bin" &&
+		[ "$(cat "$0/out/generation")" = 7 ] && [ ! -e "$0/out/report.bin" ] &&
 		awk "/BEGIN/ { c = \"\" } { c = c \$0 \"\n\" } END { printf \"%s\", c }" \
-		"$2" > "$2.leaf" && openssl verify -CAfile "$3" -untrusted "$2" "$2.leaf"' \
-	"$out/tsm-model-san" "$ev/chain.bin" "$ev/chain.pem" "$out/certs/root.pem"
-cli_test "pem-chain refuses a chain whose Length is not its size" \
-	bash -c '! "$0" pem-chain "$1" "$2"' "$out/tsm-model-san" "$ev/meas.bin" "$ev/x.pem"
+		"$0/out/chain.pem" > "$0/leaf.pem" &&
+		openssl verify -CAfile "$1" -untrusted "$0/out/chain.pem" "$0/leaf.pem"' \
+	"$ev" "$root"
+cli_test "verify of the device with a PEM root, and of the saved files with DER" \
+	bash -c 'tsm_ev 0 verify 0000:01:00.0 --root "$0" | grep -q "signature verified" &&
+		tsm_ev 0 verify --dir "$ev/out" --root "${0%.pem}.der"' "$root"
+cli_test "verify --nonce: the nonce signed over passes, another exits 5" \
+	bash -c 'tsm_ev 0 verify 01:00.0 --root "$0" --nonce "$1" &&
+		tsm_ev 5 verify 01:00.0 --root "$0" --nonce "${1/a0/a1}"' "$root" "$nonce"
+cli_test "a chain under another root exits 5 (RootHash)" \
+	tsm_ev 5 verify 01:00.0 --root "$out/certs/inter.der"
+cli_test "a flipped signature byte exits 5; a truncated transcript exits 4" \
+	bash -c 'cp -r "$ev/out" "$ev/bad" &&
+		printf "\x00" | dd of="$ev/bad/measurements.bin" bs=1 conv=notrunc \
+			seek=$(($(stat -c %s "$ev/bad/measurements.bin") - 1)) 2>/dev/null &&
+		tsm_ev 5 verify --dir "$ev/bad" --root "$0" &&
+		head -c -1 "$ev/out/measurements.bin" > "$ev/bad/measurements.bin" &&
+		tsm_ev 4 verify --dir "$ev/bad" --root "$0"' "$root"
+cli_test "a chain whose Length is not its size exits 4 (evidence and verify)" \
+	bash -c 'cp "$ev/out/measurements.bin" "$ev/bad/certs.bin" &&
+		tsm_ev 4 verify --dir "$ev/bad" --root "$0" &&
+		cp "$ev/meas.bin" "$dev/certs" && tsm_ev 4 evidence 01:00.0 --out "$ev/o2" &&
+		[ ! -e "$ev/o2/chain.pem" ] && cp "$ev/chain.bin" "$dev/certs"' "$root"
+cli_test "no evidence exits 1; no device exits 3; a missing option exits 2" \
+	bash -c 'tsm_ev 1 evidence 02:00.0 --out "$ev/o3" &&
+		tsm_ev 3 verify 03:00.0 --root "$0" && tsm_ev 2 verify 01:00.0 &&
+		tsm_ev 2 evidence 01:00.0 && tsm_ev 2 verify 01:00.0 --root "$0" --nonce 12' \
+	"$root"
 
 echo "model: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -53,25 +53,6 @@ void spdm_buf_reset(struct spdm_buf *b)
 }
 
 /**
- * spdm_sign_prefix() - the 100-byte combined prefix of SPDM 1.2 signatures
- * @context: signing context string (at most 36 characters)
- * @out: prefix
- */
-void spdm_sign_prefix(const char *context, uint8_t out[SPDM_SIGN_PREFIX])
-{
-	static const char ver[] = "dmtf-spdm-v1.2.*";
-	size_t clen = strlen(context);
-	int i;
-
-	for (i = 0; i < 4; i++)
-		memcpy(out + 16 * i, ver, 16);
-	if (clen > 36)
-		clen = 36;
-	memset(out + 64, 0, 36 - clen);
-	memcpy(out + 100 - clen, context, clen);
-}
-
-/**
  * spdm_sign() - sign a transcript hash the SPDM 1.2 way
  * @key: private key
  * @context: signing context
@@ -85,28 +66,9 @@ int spdm_sign(EVP_PKEY *key, const char *context, const uint8_t th[SPDM_H],
 {
 	uint8_t m[SPDM_SIGN_PREFIX + SPDM_H];
 
-	spdm_sign_prefix(context, m);
+	tsm_ev_sign_prefix(SPDM_VER_12, context, m);
 	memcpy(m + SPDM_SIGN_PREFIX, th, SPDM_H);
 	return crypto_ecdsa_sign(key, m, sizeof(m), sig);
-}
-
-/**
- * spdm_verify() - verify an SPDM 1.2 signature
- * @key: public key
- * @context: signing context
- * @th: hash of the transcript
- * @sig: signature r || s
- *
- * Return: 0 or -EBADMSG.
- */
-int spdm_verify(EVP_PKEY *key, const char *context, const uint8_t th[SPDM_H],
-		const uint8_t sig[SPDM_S])
-{
-	uint8_t m[SPDM_SIGN_PREFIX + SPDM_H];
-
-	spdm_sign_prefix(context, m);
-	memcpy(m + SPDM_SIGN_PREFIX, th, SPDM_H);
-	return crypto_ecdsa_verify(key, m, sizeof(m), sig) ? -EBADMSG : 0;
 }
 
 /**

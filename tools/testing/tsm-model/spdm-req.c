@@ -355,7 +355,7 @@ static int verify_chain(struct spdm_req *q, unsigned int slot, uint8_t *chain, s
 		return -EIO;
 	if (!crypto_memeq(h, q->digests[slot], SPDM_H))
 		return -EBADMSG;
-	rc = crypto_chain_verify(q->anchor, chain + 4 + SPDM_H, len - 4 - SPDM_H, &leaf);
+	rc = tsm_ev_certs_verify(q->anchor, chain + 4 + SPDM_H, len - 4 - SPDM_H, &leaf);
 	if (rc)
 		return rc == -ENOMEM ? rc : -EBADMSG;
 	chain_clear(q);
@@ -508,7 +508,7 @@ int spdm_req_challenge(struct spdm_req *q, unsigned int slot)
 	v[1] = (struct crypto_vec){ q->b.p, q->b.len };
 	v[2] = (struct crypto_vec){ q->c.p, q->c.len };
 	rc = crypto_sha384_vec(v, 3, h) ?:
-	     spdm_verify(q->leaf, SPDM_CTX_CHALLENGE, h, r + need - SPDM_S);
+	     tsm_ev_spdm_verify(q->leaf, q->ver, SPDM_CTX_CHALLENGE, h, r + need - SPDM_S);
 out:
 	spdm_buf_reset(&q->b);
 	spdm_buf_reset(&q->c);
@@ -585,7 +585,7 @@ int spdm_req_measurements(struct spdm_req *q, const uint8_t *nonce, uint8_t *out
 	v[0] = (struct crypto_vec){ q->a.p, q->a.len };
 	v[1] = (struct crypto_vec){ q->l.p, q->l.len };
 	rc = crypto_sha384_vec(v, 2, h) ?:
-	     spdm_verify(q->leaf, SPDM_CTX_MEAS, h, r + need - SPDM_S);
+	     tsm_ev_spdm_verify(q->leaf, q->ver, SPDM_CTX_MEAS, h, r + need - SPDM_S);
 	if (rc)
 		goto out;
 	rc = -ENOSPC;
@@ -669,7 +669,7 @@ static int key_exchange(struct spdm_req *q, unsigned int slot, uint16_t *rsp_sid
 	     session_th(q, NULL, 0, th);
 	if (rc)
 		goto out;
-	rc = spdm_verify(q->leaf, SPDM_CTX_KEY_EX, th, r + need - SPDM_S - SPDM_H);
+	rc = tsm_ev_spdm_verify(q->leaf, q->ver, SPDM_CTX_KEY_EX, th, r + need - SPDM_S - SPDM_H);
 	if (rc)
 		goto out;
 	rc = spdm_buf_add(&s->k, r + need - SPDM_S - SPDM_H, SPDM_S);

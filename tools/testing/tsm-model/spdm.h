@@ -15,6 +15,7 @@
 
 #include <openssl/types.h>
 
+#include "evidence.h"
 #include "model.h"
 
 /* Versions (SPDMVersion byte and VERSION entry) */
@@ -118,7 +119,7 @@
 #define SPDM_AEAD_IV		12
 #define SPDM_AEAD_TAG		16
 #define SPDM_MAX_CHAIN		65535
-#define SPDM_SIGN_PREFIX	100
+#define SPDM_SIGN_PREFIX	TSM_EV_SIGN_PREFIX
 
 /* Secured message over DOE: SessionID 4, Length 2, AppDataLength 2, tag */
 #define SPDM_SM_HDR		6
@@ -209,11 +210,9 @@ int crypto_aead_open(const uint8_t key[SPDM_AEAD_KEY], const uint8_t iv[SPDM_AEA
 		     const uint8_t *aad, size_t alen, const uint8_t *ct, size_t clen,
 		     const uint8_t tag[SPDM_AEAD_TAG], uint8_t *pt);
 int crypto_ecdsa_sign(EVP_PKEY *key, const void *msg, size_t len, uint8_t sig[SPDM_S]);
-int crypto_ecdsa_verify(EVP_PKEY *key, const void *msg, size_t len, const uint8_t sig[SPDM_S]);
 EVP_PKEY *crypto_ecdh_new(uint8_t pub[SPDM_D]);
 int crypto_ecdh_derive(EVP_PKEY *key, const uint8_t peer[SPDM_D], uint8_t secret[SPDM_H]);
 X509 *crypto_x509_load(const char *path);
-int crypto_chain_verify(X509 *anchor, const uint8_t *der, size_t len, EVP_PKEY **leaf_key);
 bool crypto_memeq(const void *a, const void *b, size_t n);
 void crypto_cleanse(void *p, size_t n);
 
@@ -243,9 +242,13 @@ void spdm_buf_reset(struct spdm_buf *b);
 /* M' = prefix || @th (FACTS 3.15), signed with the leaf key */
 int spdm_sign(EVP_PKEY *key, const char *context, const uint8_t th[SPDM_H],
 	      uint8_t sig[SPDM_S]);
-int spdm_verify(EVP_PKEY *key, const char *context, const uint8_t th[SPDM_H],
-		const uint8_t sig[SPDM_S]);
-void spdm_sign_prefix(const char *context, uint8_t out[SPDM_SIGN_PREFIX]);
+
+/* Its check (tools/tsm/evidence.c); the model speaks SPDM 1.2 only */
+static inline int spdm_verify(EVP_PKEY *key, const char *context, const uint8_t th[SPDM_H],
+			      const uint8_t sig[SPDM_S])
+{
+	return tsm_ev_spdm_verify(key, SPDM_VER_12, context, th, sig);
+}
 
 /* BinConcat (FACTS 3.17); returns its length */
 size_t spdm_bin_concat(uint8_t *out, size_t cap, uint16_t length, const char *label,

@@ -119,27 +119,41 @@ cat "$D/certs" > $E/certs.bin
 cat "$D/measurements" > $E/meas.bin
 tsm_check "certificate chain and measurements are readable" \
 	test -s $E/certs.bin -a -s $E/meas.bin
-tsm_check "the certificate chain converts to PEM" \
-	tsm-model pem-chain $E/certs.bin $E/chain.pem
+saved()
+{
+	tsm evidence "$TSM_DSM_MFD" --out $E/ev > $E/ev.log &&
+		cmp -s $E/ev/certs.bin $E/certs.bin && cmp -s $E/ev/measurements.bin $E/meas.bin &&
+		tsm_expect_eq "3:$(tsm_read "$D/evidence_generation")" \
+			"$(grep -c 'BEGIN CERT' $E/ev/chain.pem):$(cat $E/ev/generation)" \
+			"PEM certificates:generation"
+}
+tsm_check "tsm evidence saves the chain (DER and PEM), measurements, generation" saved
 openssl x509 -inform DER -in "$CERTS/root.der" -out $E/root.pem
 # The leaf is the last certificate of the chain
-awk -v d=$E '/BEGIN CERT/ { n++ } { print > (d "/cert" n ".pem") }' $E/chain.pem
+awk -v d=$E '/BEGIN CERT/ { n++ } { print > (d "/cert" n ".pem") }' $E/ev/chain.pem
 leaf=$(ls $E/cert*.pem | sort | tail -1)
 tsm_check "openssl verify of the exported chain against the test root" \
-	openssl verify -CAfile $E/root.pem -untrusted $E/chain.pem "$leaf"
-tsm_check "the measurement signature verifies with the leaf key" \
-	tsm-model verify-meas $E/certs.bin $E/meas.bin
+	openssl verify -CAfile $E/root.pem -untrusted $E/ev/chain.pem "$leaf"
+tsm_check "tsm verify: the chain verifies to the test root, and the measurement signature" \
+	sh -c "tsm verify $TSM_DSM_MFD --root $E/root.pem | grep -q 'signature verified'"
+tsm_check "tsm verify of a chain under another root: exit 5" \
+	tsm_expect_eq 5 "$(tsm verify "$TSM_DSM_MFD" --root "$CERTS/leaf.der" \
+		> /dev/null 2>&1; echo $?)" "exit status"
 
 gen1=$(tsm_read "$D/evidence_generation")
 tsm_check "evidence generation is set ($gen1)" test "${gen1:-0}" -gt 0
 head -c 32 /dev/urandom > $E/nonce
+nonce=$(hexdump -v -e '/1 "%02x"' $E/nonce)
 tsm_check "writing a nonce refreshes the measurements" \
 	sh -c "cat $E/nonce > $D/measurements"
 gen2=$(tsm_read "$D/evidence_generation")
 cat "$D/measurements" > $E/meas2.bin
-tsm_check "new generation ($gen2), new measurements, signature verifies" \
+tsm_check "new generation ($gen2), new measurements, signed over our nonce" \
 	sh -c "[ $gen2 -gt $gen1 ] && ! cmp -s $E/meas.bin $E/meas2.bin &&
-	       tsm-model verify-meas $E/certs.bin $E/meas2.bin"
+	       tsm verify $TSM_DSM_MFD --root $CERTS/root.der --nonce $nonce > /dev/null"
+tsm_check "tsm verify --nonce with the old nonce: exit 5" \
+	tsm_expect_eq 5 "$(tsm verify --dir $E/ev --root $E/root.pem --nonce $nonce \
+		> /dev/null 2>&1; echo $?)" "exit status"
 tsm_check "a nonce of the wrong size (16 bytes) is refused: EINVAL" \
 	tsm_write_fails "$EINVAL" 0123456789abcde "$D/measurements"
 
@@ -158,7 +172,7 @@ evidence2()
 {
 	cat "$TSM_PCI/$DSM2/tsm/certs" > $E/certs2.bin &&
 		cat "$TSM_PCI/$DSM2/tsm/measurements" > $E/meas-hb2.bin &&
-		tsm-model verify-meas $E/certs2.bin $E/meas-hb2.bin
+		tsm verify "$DSM2" --root $E/root.pem > /dev/null
 }
 tsm_check "its own evidence verifies" evidence2
 tsm_check "disconnect $DSM2" disconnect "$DSM2"
@@ -212,8 +226,7 @@ slot1()
 {
 	echo 1 > $SLOT && connect "$TSM_DSM" &&
 		grep -q "DEV_CONNECT $TSM_DSM, certificate slot 1" "$PLOG" &&
-		cat "$D2/certs" > $E/certs-s1.bin && cat "$D2/measurements" > $E/meas-s1.bin &&
-		tsm-model verify-meas $E/certs-s1.bin $E/meas-s1.bin &&
+		tsm verify "$TSM_DSM" --root $E/root.pem > /dev/null &&
 		disconnect "$TSM_DSM"
 }
 tsm_check "connect with certificate slot 1: the firmware uses it, evidence verifies" slot1

@@ -348,10 +348,10 @@ TEST(crypto_ecdsa_openssl_cli)
 	     "61192C11403FA1E0E3025871FC267285",
 	     "0FB54F929DEEB6B7AA8721D8C5E488254B3E839A529748AD6E05BE3E53A797B8",
 	     "CDEAEDD5A94387D0BFD018A8D8A57391", NULL);
-	EXPECT_EQ(crypto_ecdsa_verify(pub, msg, strlen(msg), sig), 0);
-	EXPECT_EQ(crypto_ecdsa_verify(pub, msg, strlen(msg) - 1, sig), -EBADMSG);
+	EXPECT_EQ(tsm_ev_ecdsa_verify(pub, msg, strlen(msg), sig), 0);
+	EXPECT_EQ(tsm_ev_ecdsa_verify(pub, msg, strlen(msg) - 1, sig), -EBADMSG);
 	sig[95] ^= 1;
-	EXPECT_EQ(crypto_ecdsa_verify(pub, msg, strlen(msg), sig), -EBADMSG);
+	EXPECT_EQ(tsm_ev_ecdsa_verify(pub, msg, strlen(msg), sig), -EBADMSG);
 
 	/* The same key over M' = prefix || TH1 (FACTS 3.15) */
 	ramp(th1, 0x65);
@@ -371,12 +371,12 @@ TEST(crypto_sign_prefix)
 {
 	uint8_t p[SPDM_SIGN_PREFIX];
 
-	spdm_sign_prefix(SPDM_CTX_KEY_EX, p);
+	tsm_ev_sign_prefix(SPDM_VER_12, SPDM_CTX_KEY_EX, p);
 	EXPECT_MEM(p, "dmtf-spdm-v1.2.*dmtf-spdm-v1.2.*dmtf-spdm-v1.2.*dmtf-spdm-v1.2.*", 64);
 	EXPECT_EQ(p[64], 0);
 	EXPECT_EQ(p[65], 0);
 	EXPECT_MEM(p + 66, SPDM_CTX_KEY_EX, 34);
-	spdm_sign_prefix(SPDM_CTX_MEAS, p);
+	tsm_ev_sign_prefix(SPDM_VER_12, SPDM_CTX_MEAS, p);
 	EXPECT_MEM(p + 64, "\0\0\0\0\0\0", 6);
 	EXPECT_MEM(p + 70, SPDM_CTX_MEAS, 30);
 }
@@ -398,9 +398,9 @@ TEST(crypto_ecdsa_roundtrip)
 	}
 	/* r = 0 / s = 0 are rejected, not crashed on */
 	memset(sig, 0, sizeof(sig));
-	EXPECT_EQ(crypto_ecdsa_verify(key, th, sizeof(th), sig), -EBADMSG);
+	EXPECT_EQ(tsm_ev_ecdsa_verify(key, th, sizeof(th), sig), -EBADMSG);
 	memset(sig, 0xff, sizeof(sig));
-	EXPECT_EQ(crypto_ecdsa_verify(key, th, sizeof(th), sig), -EBADMSG);
+	EXPECT_EQ(tsm_ev_ecdsa_verify(key, th, sizeof(th), sig), -EBADMSG);
 	EVP_PKEY_free(key);
 	EVP_PKEY_free(other);
 }
@@ -443,26 +443,26 @@ TEST(crypto_identity_chain)
 	ASSERT(root);
 	der = id->chain + 4 + SPDM_H;
 	len = id->chain_len - 4 - SPDM_H;
-	EXPECT_EQ(crypto_chain_verify(root, der, len, &leaf), 0);
+	EXPECT_EQ(tsm_ev_certs_verify(root, der, len, &leaf), 0);
 	EXPECT(leaf);
 	EVP_PKEY_free(leaf);
 	crypto_sha384(id->chain, id->chain_len, h);
 	EXPECT_MEM(h, id->chain_hash, SPDM_H);
 
 	/* Truncated DER */
-	EXPECT_EQ(crypto_chain_verify(root, der, len - 1, &leaf), -EINVAL);
-	EXPECT_EQ(crypto_chain_verify(root, der, 0, &leaf), -EINVAL);
+	EXPECT_EQ(tsm_ev_certs_verify(root, der, len - 1, &leaf), -EINVAL);
+	EXPECT_EQ(tsm_ev_certs_verify(root, der, 0, &leaf), -EINVAL);
 	EXPECT(!leaf);
 	/* Garbage after a certificate */
 	buf = malloc(len + 4);
 	ASSERT(buf);
 	memcpy(buf, der, len);
 	memset(buf + len, 0x30, 4);
-	EXPECT_EQ(crypto_chain_verify(root, buf, len + 4, &leaf), -EINVAL);
+	EXPECT_EQ(tsm_ev_certs_verify(root, buf, len + 4, &leaf), -EINVAL);
 	/* A changed byte of the leaf's signature */
 	memcpy(buf, der, len);
 	buf[len - 3] ^= 1;
-	EXPECT(crypto_chain_verify(root, buf, len, &leaf) < 0);
+	EXPECT(tsm_ev_certs_verify(root, buf, len, &leaf) < 0);
 	EXPECT(!leaf);
 	free(buf);
 
@@ -472,7 +472,7 @@ TEST(crypto_identity_chain)
 		X509 *x = d2i_X509(NULL, &p, len);
 
 		ASSERT(x);
-		EXPECT_EQ(crypto_chain_verify(root, der, p - der, &leaf), -EBADMSG);
+		EXPECT_EQ(tsm_ev_certs_verify(root, der, p - der, &leaf), -EBADMSG);
 		X509_free(x);
 	}
 
@@ -481,7 +481,7 @@ TEST(crypto_identity_chain)
 	snprintf(path, sizeof(path), "%s/root.der", dir);
 	other = crypto_x509_load(path);
 	ASSERT(other);
-	EXPECT_EQ(crypto_chain_verify(other, der, len, &leaf), -EBADMSG);
+	EXPECT_EQ(tsm_ev_certs_verify(other, der, len, &leaf), -EBADMSG);
 	X509_free(other);
 	test_rmroot(dir);
 	X509_free(root);

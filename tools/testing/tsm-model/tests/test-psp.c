@@ -880,12 +880,12 @@ TEST(psp_certificates_expand)
 	ASSERT(fd >= 0);
 	fp = fdopen(fd, "w");
 	ASSERT(fp);
-	EXPECT_EQ(psp_chain_pem(chain, len, fp), 3);
+	EXPECT_EQ(tsm_ev_chain_pem(chain, len, fp), 3);
 	fclose(fp);
 	unlink(path);
-	EXPECT_EQ(psp_chain_pem(chain, len - 1, stderr), -EBADMSG);
+	EXPECT_EQ(tsm_ev_chain_pem(chain, len - 1, stderr), -EBADMSG);
 	chain[4] ^= 1;	/* RootHash */
-	EXPECT_EQ(psp_chain_pem(chain, len, stderr), -EBADMSG);
+	EXPECT_EQ(tsm_ev_chain_pem(chain, len, stderr), -EBADMSG);
 	free(chain);
 
 	/* Not connected: the certificates are fetched after a VCA */
@@ -897,6 +897,17 @@ TEST(psp_certificates_expand)
 	free(chain);
 	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
 	fk_free(f);
+}
+
+/* The transcript's signature checked with the device key; its nonce */
+static int meas_verify(struct fake *f, const uint8_t *meas, size_t len, uint8_t nonce[32])
+{
+	struct tsm_ev_meas m;
+	int rc = tsm_ev_meas_verify(f->id->key, meas, len, &m);
+
+	if (!rc)
+		memcpy(nonce, m.nonce, 32);
+	return rc;
 }
 
 /* Evidence for the command-line utilities (run-tests.sh) */
@@ -922,7 +933,9 @@ TEST(psp_measurements)
 	struct kdev k;
 	struct fake *f = fk_connected(&k);
 	uint8_t nonce[32], got[32], st[160], h[48], zero[48] = { 0 }, *meas;
-	size_t len;
+	struct tsm_ev_block b;
+	struct tsm_ev_meas m;
+	size_t len, off;
 	int i;
 
 	ASSERT(f && f->p);
@@ -931,7 +944,7 @@ TEST(psp_measurements)
 	EXPECT_EQ(dev_measurements(f, &k, nonce), PSP_OK);
 	meas = out_object(f, &k, 5, &len);
 	ASSERT(meas);
-	EXPECT_EQ(psp_meas_verify(f->id->chain, f->id->chain_len, meas, len, got), 0);
+	EXPECT_EQ(meas_verify(f, meas, len, got), 0);
 	EXPECT_MEM(got, nonce, 32);
 	save_evidence("meas.bin", meas, len);
 	save_evidence("chain.bin", f->id->chain, f->id->chain_len);
@@ -940,11 +953,22 @@ TEST(psp_measurements)
 	EXPECT(memcmp(st + 96, zero, 48) != 0);
 	/* Tampered: a measurement byte, then the signature */
 	meas[len / 2] ^= 1;
-	EXPECT_EQ(psp_meas_verify(f->id->chain, f->id->chain_len, meas, len, got), -EBADMSG);
+	EXPECT_EQ(meas_verify(f, meas, len, got), -EBADMSG);
 	meas[len / 2] ^= 1;
 	meas[len - 1] ^= 1;
-	EXPECT_EQ(psp_meas_verify(f->id->chain, f->id->chain_len, meas, len, got), -EBADMSG);
-	EXPECT_EQ(psp_meas_verify(f->id->chain, f->id->chain_len, meas, len - 1, got), -EBADMSG);
+	EXPECT_EQ(meas_verify(f, meas, len, got), -EBADMSG);
+	meas[len - 1] ^= 1;
+	EXPECT_EQ(meas_verify(f, meas, len - 1, got), -EBADMSG);
+	/* The record: every block walks, a wrong block count is malformed */
+	EXPECT_EQ(tsm_ev_meas_parse(meas, len, &m), 0);
+	EXPECT(m.blocks > 0);
+	for (i = 0, off = 0; tsm_ev_meas_next(&m, &off, &b) > 0; i++)
+		EXPECT(b.dmtf);
+	EXPECT_EQ(i, (int)m.blocks);
+	EXPECT_EQ(off, m.record_len);
+	meas[m.record - meas - 4]++;	/* NumberOfBlocks */
+	EXPECT_EQ(tsm_ev_meas_parse(meas, len, &m), -EBADMSG);
+	EXPECT(strstr(tsm_ev_error(), "blocks"));
 	free(meas);
 	EXPECT_EQ(crypto_sha384(st + 96, 48, h), 0);
 
@@ -961,7 +985,7 @@ TEST(psp_measurements)
 	EXPECT_EQ(dev_measurements(f, &k, nonce), PSP_OK);
 	meas = out_object(f, &k, 5, &len);
 	ASSERT(meas);
-	EXPECT_EQ(psp_meas_verify(f->id->chain, f->id->chain_len, meas, len, got), 0);
+	EXPECT_EQ(meas_verify(f, meas, len, got), 0);
 	EXPECT_MEM(got, nonce, 32);
 	free(meas);
 	fk_free(f);
