@@ -7,12 +7,15 @@
 #   make check       every test tier and gate; ends with "N passed, N failed"
 #   make run TEST=x  boot the VM and run script x inside it
 #   make tools       build the device/firmware model and VM test programs
-#   make series      export the work as a git format-patch series
+#   make series      export the work as a git format-patch series and
+#                    build every prefix of it
+#   make distcheck   build the touched directories with Debian's amd64
+#                    configuration plus our options; no new warnings
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
 
-.PHONY: all deps tree kernel tools demo check run series clean distclean
+.PHONY: all deps tree kernel tools demo check run series distcheck clean distclean
 
 all: kernel tools
 	scripts/vm-run.sh tools/testing/selftests/tsm/demo.sh
@@ -44,8 +47,12 @@ run: kernel tools
 series: tree
 	scripts/series.sh
 
+distcheck: tree
+	scripts/distcheck.sh
+
 clean:
-	rm -rf build/vm build/kunit build/gates build/gates-base build/initramfs*
+	rm -rf build/vm build/kunit build/gates build/gates-base build/initramfs* \
+		build/dist build/dist-base
 
 distclean:
 	rm -rf build

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install the Debian packages the project needs, only those missing.
+# Install the Debian packages the project needs, only those missing;
+# arguments name more packages.
 set -euo pipefail
 
 # openssl: the test PKI is made with it, and scripts/build-vm-bin.sh copies
@@ -9,6 +10,8 @@ set -euo pipefail
 pkgs="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
 	cpio xz-utils kmod dwarves python3 perl openssl rsync git ccache sparse
 	qemu-system-x86 qemu-system-data busybox-static"
+# Extra packages of one entry point (scripts/distcheck.sh: linux-config-6.12)
+pkgs="$pkgs $*"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -37,6 +37,10 @@ if [ -d "$selftests" ]; then
 fi
 src=${TSM_SRC:-$top/build/src}
 cp "$src/tools/testing/selftests/kselftest/ktap_helpers.sh" "$work/tests/"
+# The series' sysfs ABI, which the selftests check every file against
+mkdir -p "$work/tests/abi"
+cp "$src/Documentation/ABI/testing/sysfs-bus-pci" "$src/Documentation/ABI/testing/sysfs-class-tsm" \
+	"$src/Documentation/ABI/testing/sysfs-devices-pci-host-bridge" "$work/tests/abi/"
 for f in "$@"; do
 	cp -r "$f" "$work/tests/"
 done

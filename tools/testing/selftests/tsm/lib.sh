@@ -238,3 +238,29 @@ expect_out()
 	shift
 	tsm_expect_eq "$want" "$("$@" 2>&1)" "$*"
 }
+
+# Every PCI/TSM sysfs file present has a "What:" entry in the series'
+# Documentation/ABI (scripts/vm-run.sh copies it to /tests/abi); fails
+# naming the files that have none.
+abi_documented()
+{
+	local f w bad=""
+
+	for f in /sys/bus/pci/devices/*/tsm/* /sys/bus/pci/devices/*/authenticated \
+		 /sys/class/tsm/tsm*/* /sys/devices/pci*/available_secure_streams \
+		 /sys/devices/pci*/stream*; do
+		[ -e "$f" ] || [ -L "$f" ] || continue
+		case "$f" in
+		/sys/bus/pci/devices/*/tsm/*) w=/sys/bus/pci/devices/.../tsm/${f##*/} ;;
+		/sys/bus/pci/devices/*) w=/sys/bus/pci/devices/.../${f##*/} ;;
+		/sys/class/tsm/*)
+			# The driver core's own files of every class device
+			case "${f##*/}" in uevent|power|subsystem|device) continue ;; esac
+			w=/sys/class/tsm/tsmN/${f##*/} ;;
+		*/available_secure_streams) w=/sys/devices/pciDDDD:BB/available_secure_streams ;;
+		*) w=/sys/devices/pciDDDD:BB/streamH.R.E ;;
+		esac
+		grep -qx "What:[[:space:]]*$w" /tests/abi/* || bad="$bad $f"
+	done
+	[ -z "$bad" ] || { echo "# no Documentation/ABI entry:$bad"; return 1; }
+}

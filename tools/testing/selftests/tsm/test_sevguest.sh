@@ -251,6 +251,8 @@ tsm_check "guest: accept $G" wr 1 "$GD/tsm/accept"
 tsm_check "guest: accept reads 1, state reads run" \
 	sh -c "[ \"\$(cat $GD/tsm/accept)\" = 1 ] && [ \"\$(cat $GD/tsm/state)\" = run ]"
 tsm_check "host: the interface is in TDISP RUN" tdi_state RUN
+tsm_check "every PCI/TSM sysfs file (host, bound, guest) has a Documentation/ABI entry" \
+	abi_documented
 tsm_check "uevent TSM_STATE=run" uevent run
 tsm_check "trace: the connect of $H, its DOE exchanges, firmware commands, IDE" \
 	traced "tsm_op_begin: $H connect" "tsm_op_end: $H connect rc=0" \

@@ -112,6 +112,8 @@ tsm_check "connect $TSM_DSM_MFD" connect "$TSM_DSM_MFD"
 tsm_check "tsm/connect names $TIO" connected "$TSM_DSM_MFD"
 tsm_check "IDE stream Secure on the endpoint" ide_secure "$TSM_DSM_MFD"
 tsm_check "IDE stream Secure on the root port" ide_secure "$TSM_RP0"
+tsm_check "every PCI/TSM sysfs file of the host has a Documentation/ABI entry" \
+	abi_documented
 tsm_check "the stream is registered under the host bridge" \
 	tsm_expect_eq 1 "$(nr_streams)" streams
 
