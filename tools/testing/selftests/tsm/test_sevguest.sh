@@ -30,7 +30,7 @@ HD=$TSM_PCI/$H
 STUB=/sys/bus/pci/drivers/pci-stub
 
 ktap_print_header
-ktap_set_plan 71
+ktap_set_plan 72
 
 state()
 {

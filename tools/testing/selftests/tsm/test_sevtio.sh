@@ -27,7 +27,7 @@ DSM2=$DOM2:01:00.0
 RP2=$DOM2:00:00.0
 
 ktap_print_header
-ktap_set_plan 89
+ktap_set_plan 92
 
 # fault WORDS: the control words of both models
 fault()
