@@ -279,7 +279,82 @@ static void json_str(const char *s)
 struct stream_link {
 	char name[32];
 	char dev[64];
+	char rp[64];
+	unsigned int r, e;
 };
+
+/* ---- IDE stream state from configuration space ------------------------ */
+
+#define PCI_EXT_CAP_IDE		0x30
+#define CFG_MAX			4096
+
+static uint32_t cfg32(const uint8_t *c, size_t off)
+{
+	return c[off] | c[off + 1] << 8 | c[off + 2] << 16 |
+	       (uint32_t)c[off + 3] << 24;
+}
+
+/*
+ * State of Selective IDE Stream register block @idx of PCI device @dev:
+ * "secure", "insecure", "disabled", or "unknown" when its configuration
+ * space cannot be read that far (reading past 64 bytes needs root).
+ */
+static const char *ide_block_state(const char *dev, unsigned int idx)
+{
+	static char other[24];
+	uint8_t c[CFG_MAX];
+	char path[PATH_MAX];
+	uint32_t hdr, cap, sel, ctl;
+	size_t off = 0x100, blk;
+	unsigned int i, hops = 0;
+	ssize_t n;
+	int fd;
+
+	path_of(path, sizeof(path), "bus/pci/devices/%s/config", dev);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return "unknown";
+	n = pread(fd, c, sizeof(c), 0);
+	close(fd);
+	if (n < 0x104)
+		return "unknown";
+	/* The extended capability list, at most one hop per dword */
+	for (;;) {
+		hdr = cfg32(c, off);
+		if ((hdr & 0xffff) == PCI_EXT_CAP_IDE)
+			break;
+		off = (hdr >> 20) & 0xffc;
+		if (!hdr || off < 0x100 || off + 4 > (size_t)n || ++hops > 1024)
+			return "unknown";
+	}
+	if (off + 12 > (size_t)n)
+		return "unknown";
+	cap = cfg32(c, off + 4);
+	if (!(cap & 2) || idx > ((cap >> 16) & 0xff))
+		return "unknown";
+	blk = off + 12 + (cap & 1 ? 8 * (((cap >> 13) & 7) + 1) : 0);
+	for (i = 0; ; i++) {
+		if (blk + 20 > (size_t)n)
+			return "unknown";
+		sel = cfg32(c, blk);
+		if (i == idx)
+			break;
+		blk += 20 + 12 * (sel & 0xf);
+	}
+	ctl = cfg32(c, blk + 4);
+	if (!(ctl & 1))
+		return "disabled";
+	switch (cfg32(c, blk + 8) & 0xf) {
+	case 0:
+		return "insecure";
+	case 2:
+		return "secure";
+	default:
+		snprintf(other, sizeof(other), "reserved-%u",
+			 cfg32(c, blk + 8) & 0xf);
+		return other;
+	}
+}
 
 /* Every streamH.R.E link of every host bridge; returns how many */
 static int stream_links(struct stream_link *sl, int max)
@@ -301,7 +376,7 @@ static int stream_links(struct stream_link *sl, int max)
 		if (!hb)
 			continue;
 		while ((le = readdir(hb)) && nr < max) {
-			const char *base;
+			char *base;
 			ssize_t n;
 
 			if (strncmp(le->d_name, "stream", 6) ||
@@ -315,11 +390,20 @@ static int stream_links(struct stream_link *sl, int max)
 				continue;
 			target[n] = '\0';
 			base = strrchr(target, '/');
-			base = base ? base + 1 : target;
-			if (strlen(base) >= sizeof(sl[nr].dev))
+			if (!base || base == target ||
+			    strlen(base + 1) >= sizeof(sl[nr].dev))
 				continue;
+			memcpy(sl[nr].dev, base + 1, strlen(base + 1) + 1);
+			/* The Root Port is the Endpoint's parent directory */
+			*base = '\0';
+			base = strrchr(target, '/');
+			base = base ? base + 1 : target;
+			if (strlen(base) >= sizeof(sl[nr].rp) ||
+			    sscanf(le->d_name, "stream%*u.%u.%u", &sl[nr].r,
+				   &sl[nr].e) != 2)
+				continue;
+			memcpy(sl[nr].rp, base, strlen(base) + 1);
 			memcpy(sl[nr].name, le->d_name, strlen(le->d_name) + 1);
-			memcpy(sl[nr].dev, base, strlen(base) + 1);
 			nr++;
 		}
 		closedir(hb);
@@ -406,10 +490,17 @@ static int cmd_list(bool json)
 			if (strcmp(sl[j].dev, devs[i]))
 				continue;
 			if (json) {
-				printf("%s", n ? ", " : "");
+				printf("%s{\"name\": ", n ? ", " : "");
 				json_str(sl[j].name);
+				printf(", \"endpoint\": ");
+				json_str(ide_block_state(sl[j].dev, sl[j].e));
+				printf(", \"root_port\": ");
+				json_str(ide_block_state(sl[j].rp, sl[j].r));
+				putchar('}');
 			} else {
-				printf("%s%s", n ? " " : " ide=", sl[j].name);
+				printf("%s%s:%s/%s", n ? " " : " ide=", sl[j].name,
+				       ide_block_state(sl[j].dev, sl[j].e),
+				       ide_block_state(sl[j].rp, sl[j].r));
 			}
 			n++;
 		}

@@ -137,5 +137,31 @@ cli_test "no evidence exits 1; no device exits 3; a missing option exits 2" \
 		tsm_ev 2 evidence 01:00.0 && tsm_ev 2 verify 01:00.0 --root "$0" --nonce 12' \
 	"$root"
 
+# tsm list: IDE stream state read from the Selective IDE Stream blocks of
+# both ends of a registered stream (configuration space files).
+ide_cfg() {	# ide_cfg FILE STATE: an IDE capability at 0x100, one block, enabled
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+c = bytearray(4096)
+struct.pack_into('<IIII', c, 0x100, 0x30 | 1 << 16, 0x2, 0, 0)
+struct.pack_into('<III', c, 0x10c, 0, 1 | 5 << 24, int(sys.argv[2]))
+open(sys.argv[1], 'wb').write(c)
+PY
+}
+rp=$ev/sys/bus/pci/devices/0000:00:01.0
+mkdir -p "$rp" "$ev/sys/devices/pci0000:00"
+ide_cfg "$dev/../config" 2
+ide_cfg "$rp/config" 0
+ln -sf ../pci0000:00/0000:00:01.0/0000:01:00.0 "$ev/sys/devices/pci0000:00/stream5.0.0"
+want='"ide_streams": [{"name": "stream5.0.0", "endpoint": "secure", "root_port": "insecure"}]'
+cli_test "list: the stream's state at the Endpoint (secure) and the Root Port (insecure)" \
+	bash -c 'tsm_ev 0 list --json | grep -qF "$0" &&
+		tsm_ev 0 list | grep -q "ide=stream5.0.0:secure/insecure"' "$want"
+cli_test "list: a configuration space cut short reads unknown, a disabled block disabled" \
+	bash -c 'head -c 260 "$0/config" > "$0/c" && mv "$0/c" "$0/config" &&
+		tsm_ev 0 list | grep -q "ide=stream5.0.0:secure/unknown" &&
+		printf "\x00" | dd of="$1/config" bs=1 seek=$((0x110)) conv=notrunc 2>/dev/null &&
+		tsm_ev 0 list | grep -q "ide=stream5.0.0:disabled/unknown"' "$rp" "$dev/.."
+
 echo "model: $pass passed, $fail failed"
 [ $fail -eq 0 ]

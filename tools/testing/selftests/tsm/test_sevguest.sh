@@ -203,7 +203,7 @@ tsm_check "guest: evidence_generation is set" \
 # json_obj DEV: the object of DEV in "tsm list --json", one line
 json_obj()
 {
-	tsm list --json | sed 's/}, {/}\n{/g' | grep "\"device\": \"$1\""
+	tsm list --json | sed 's/}, {"device"/}\n{"device"/g' | grep "\"device\": \"$1\""
 }
 # json_matches DEV ATTR...: each ATTR of DEV's object is what sysfs says
 json_matches()
@@ -225,12 +225,13 @@ ide_link=$(basename "$(ls -d /sys/devices/pci$TSM_EMU_DOMAIN:*/stream* | head -1
 # host_json: H's object has its TSM as connect and bound, and its stream
 host_json()
 {
+	ide="[{\"name\": \"$ide_link\", \"endpoint\": \"secure\", \"root_port\": \"secure\"}]"
 	obj=$(json_obj "$H") && case "$obj" in
-	*"\"connect\": \"$TIO\", \"bound\": \"$TIO\""*"\"ide_streams\": [\"$ide_link\"]"*) ;;
+	*"\"connect\": \"$TIO\", \"bound\": \"$TIO\""*"\"ide_streams\": $ide"*) ;;
 	*) echo "# tsm list: $obj"; return 1 ;;
 	esac
 }
-tsm_check "tsm list --json: $H's connect and bound as in sysfs, IDE $ide_link" \
+tsm_check "tsm list --json: $H's connect and bound as in sysfs, $ide_link Secure at both ends" \
 	host_json
 tsm_check "tsm list: $TIO link, $GTSM devsec" \
 	sh -c "tsm list | grep -q '^$TIO *link\$' && tsm list | grep -q '^$GTSM *devsec\$'"
