@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -79,12 +80,17 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void sleep_ms(unsigned int ms)
+static void sleep_us(uint64_t us)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+	struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
 
 	while (nanosleep(&ts, &ts) && errno == EINTR && !stop_requested)
 		;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	sleep_us((uint64_t)ms * 1000);
 }
 
 static uint32_t get_le32(const uint8_t *p)
@@ -183,11 +189,13 @@ static int read_full(int fd, void *buf, size_t len)
  * @fault: pending one-shot fault
  * @count: how many more messages @fault applies to
  * @delay_ms: answer delay of %FAULT_DELAY
- * @latency_ms: delay before every answer
+ * @latency_us: delay before every answer (a timer: several devices can be
+ *	slow at once without using the CPU)
  * @psp: the firmware model, which takes the fw-* words (NULL otherwise)
  *
  * The control file holds "key=value" words, e.g.
- * "fault=bad-signature count=1" or "latency_ms=20"; it is parsed again
+ * "fault=bad-signature count=1", "latency_ms=20" or "latency_us=100"; it
+ * is parsed again
  * whenever it changes, before each message.
  */
 struct ctl {
@@ -196,7 +204,7 @@ struct ctl {
 	enum model_fault fault;
 	unsigned int count;
 	unsigned int delay_ms;
-	unsigned int latency_ms;
+	uint64_t latency_us;
 	struct psp *psp;
 };
 
@@ -241,7 +249,9 @@ static void ctl_parse_word(struct ctl *c, const char *w)
 	} else if (!strcmp(key, "delay_ms")) {
 		c->delay_ms = strtoul(val, NULL, 0);
 	} else if (!strcmp(key, "latency_ms")) {
-		c->latency_ms = strtoul(val, NULL, 0);
+		c->latency_us = strtoull(val, NULL, 0) * 1000;
+	} else if (!strcmp(key, "latency_us")) {
+		c->latency_us = strtoull(val, NULL, 0);
 	} else {
 		fprintf(stderr, "tsm-model: unknown control key '%s'\n", key);
 	}
@@ -314,8 +324,9 @@ struct dsm {
  * @dsms: DSMs seen so far
  * @nr_dsms: entries used in @dsms
  * @messages: DOE objects answered
- * @total_us: time spent answering them
+ * @total_us: time spent answering them (busy, without injected latency)
  * @max_us: longest answer
+ * @injected_us: time spent in injected latency, as measured
  * @verbose: log every message
  * @ops: platform callbacks of the PCI-SIG protocols
  */
@@ -328,6 +339,7 @@ struct model {
 	uint64_t messages;
 	uint64_t total_us;
 	uint64_t max_us;
+	uint64_t injected_us;
 	bool verbose;
 	struct model_dev_ops ops;
 };
@@ -582,8 +594,11 @@ static int model_handle_object(struct model *m, uint32_t domain, uint16_t rid,
 	if (m->verbose)
 		fprintf(stderr, "tsm-model: type %u, %zu -> %d bytes in %llu us\n", type, len,
 			DOE_HDR + n, (unsigned long long)dt);
-	if (m->ctl.latency_ms)
-		sleep_ms(m->ctl.latency_ms);
+	if (m->ctl.latency_us) {
+		t0 = now_us();
+		sleep_us(m->ctl.latency_us);
+		m->injected_us += now_us() - t0;
+	}
 	if (fault == FAULT_DELAY)
 		sleep_ms(m->ctl.delay_ms ? m->ctl.delay_ms : 1500);
 	return DOE_HDR + n;
@@ -591,10 +606,12 @@ static int model_handle_object(struct model *m, uint32_t domain, uint16_t rid,
 
 static void model_stats(struct model *m)
 {
-	fprintf(stderr, "tsm-model: %llu messages, average %llu us, longest %llu us\n",
+	fprintf(stderr, "tsm-model: %llu messages, average %llu us, longest %llu us,",
 		(unsigned long long)m->messages,
 		(unsigned long long)(m->messages ? m->total_us / m->messages : 0),
 		(unsigned long long)m->max_us);
+	fprintf(stderr, " busy %llu us, injected %llu us\n",
+		(unsigned long long)m->total_us, (unsigned long long)m->injected_us);
 }
 
 /* ------------------------------------------------------------------ */
@@ -893,6 +910,8 @@ struct fw {
 	bool have_rp;
 	int host_fd;
 	int sock_fd;
+	uint64_t doe_us;
+	uint64_t exchanges;
 	struct spdm_req *q;
 	uint8_t stream_id;
 	unsigned int ep_block;
@@ -919,10 +938,17 @@ static int fw_xfer(void *priv, uint8_t doe_type, const uint8_t *req, size_t req_
 			.req_ptr = (uintptr_t)obj, .rsp_ptr = (uintptr_t)ans,
 		};
 
+		uint64_t t0;
+		int err;
+
 		memset(obj, 0, x.req_len);
 		memcpy(obj, req, req_len);
-		if (ioctl(f->host_fd, TSM_BRIDGE_IOC_DOE, &x))
-			return -errno;
+		t0 = now_us();
+		err = ioctl(f->host_fd, TSM_BRIDGE_IOC_DOE, &x) ? -errno : 0;
+		f->doe_us += now_us() - t0;
+		f->exchanges++;
+		if (err)
+			return err;
 		if (x.rsp_len > rsp_cap)
 			return -ENOSPC;
 		memcpy(rsp, ans, x.rsp_len);
@@ -1265,6 +1291,7 @@ static int fw_step(struct fw *f, const char *step)
 
 static int run_firmware(struct fw *f, const char *root, int nsteps, char **steps)
 {
+	uint64_t start = now_us();
 	int i, failures = 0;
 
 	f->q = spdm_req_new(fw_xfer, f, root);
@@ -1300,6 +1327,10 @@ static int run_firmware(struct fw *f, const char *root, int nsteps, char **steps
 			printf("    error: %s\n", strerror(-ret));
 	}
 	spdm_req_free(f->q);
+	/* For the benchmark: the requester's own time is wall minus DOE */
+	printf("firmware: %llu us, %llu exchanges, %llu us in DOE\n",
+	       (unsigned long long)(now_us() - start), (unsigned long long)f->exchanges,
+	       (unsigned long long)f->doe_us);
 	return failures ? 1 : 0;
 }
 
@@ -1499,7 +1530,7 @@ static const char usage_text[] =
 "  state[=CONFIG_UNLOCKED|CONFIG_LOCKED|RUN|ERROR] bar-write bme-clear sleep=MS\n"
 "\n"
 "control file words: fault=drop|delay|bad-length|bad-signature|spdm-error|tdisp-error\n"
-"  count=N delay_ms=N latency_ms=N\n"
+"  count=N delay_ms=N latency_ms=N latency_us=N\n"
 "  psp: fw-status=CMD:STATUS[:ROUND] fw-expand=output|scratch:BYTES fw-expand-loop fw-drop\n";
 
 static void usage(void)
@@ -1624,6 +1655,8 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Injected latencies of microseconds: no timer slack */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
 	if (!strcmp(role, "device") || !strcmp(role, "responder")) {
 		if (!strcmp(role, "responder") && listen_port < 0) {

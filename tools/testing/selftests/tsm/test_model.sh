@@ -15,7 +15,7 @@ OUT=/tmp/fw.out
 FWOPTS="--dsm $TSM_DSM_MFD --rp $TSM_RP0 --stream-id 7 --dump /tmp"
 
 ktap_print_header
-ktap_set_plan 21
+ktap_set_plan 22
 
 : > "$CTL"
 tsm-model device --ctl "$CTL" -v 2> "$LOG" &
@@ -98,6 +98,19 @@ fault fault=bad-length
 tsm_check "malformed DOE length is rejected by the DOE core" fw !vca vca
 fault latency_ms=20
 tsm_check "20 ms latency per message stays inside the DOE timeout" fw vca certs session end
+fault latency_us=300
+# fw_timed: the exchanges of a session setup each took the 300 us at least
+fw_timed()
+{
+	out=$(tsm-model firmware $FWOPTS vca certs session end) || return 1
+	line=$(echo "$out" | grep '^firmware: ')
+	echo "# $line"
+	# "firmware: WALL us, N exchanges, DOE us in DOE"
+	set -- $(echo "$line" | tr -d ',' | sed 's/[a-zA-Z:]//g')
+	[ $# -eq 3 ] && [ "$2" -gt 5 ] && [ "$3" -ge $(($2 * 300)) ] && [ "$1" -ge "$3" ] ||
+		{ echo "# $out"; return 1; }
+}
+tsm_check "latency_us=300: every exchange waits it, the firmware accounts its DOE time" fw_timed
 fault
 
 kill "$model"
