@@ -114,15 +114,15 @@ else
 fi
 # Our options may only add symbols: every option of the base
 # configuration keeps its value in the patched one.
-changed=$(diff <(grep '^CONFIG_' "$top/build/dist-base/.config" | sort) \
-	<(grep '^CONFIG_' "$top/build/dist/.config" | sort) | sed -n 's/^< //p')
+cdiff=$(diff <(grep '^CONFIG_' "$top/build/dist-base/.config" | sort) \
+	<(grep '^CONFIG_' "$top/build/dist/.config" | sort))
+changed=$(echo "$cdiff" | sed -n 's/^< //p')
 if [ -z "$changed" ]; then
 	ok "the series changes no option of Debian's configuration"
 else
 	nok "options whose value the series changes"; echo "$changed" | sed 's/^/#   /'
 fi
-extra=$(diff <(grep '^CONFIG_' "$top/build/dist-base/.config" | sort) \
-	<(grep '^CONFIG_' "$top/build/dist/.config" | sort) | sed -n 's/^> //p' | tr '\n' ' ')
+extra=$(echo "$cdiff" | sed -n 's/^> //p' | tr '\n' ' ')
 echo "# options the series adds: $extra"
 
 if build "$base" "$top/build/dist-base"; then

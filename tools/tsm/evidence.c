@@ -583,6 +583,28 @@ int tsm_ev_meas_next(const struct tsm_ev_meas *m, size_t *off,
 }
 
 /**
+ * tsm_ev_meas_signed() - check the signature of a parsed transcript
+ * @leaf: the leaf key of the device's certificate chain
+ * @meas: the transcript @m was parsed from by tsm_ev_meas_parse()
+ * @m: the parsed transcript
+ *
+ * Return: 0, -EBADMSG if the signature does not verify, -ENOMEM.
+ */
+int tsm_ev_meas_signed(EVP_PKEY *leaf, const uint8_t *meas,
+		       const struct tsm_ev_meas *m)
+{
+	uint8_t h[TSM_EV_H];
+	int rc;
+
+	if (sha384(meas, m->signed_len, h))
+		return -ENOMEM;
+	rc = tsm_ev_spdm_verify(leaf, m->version, TSM_EV_CTX_MEAS, h, m->sig);
+	if (rc == -EBADMSG)
+		ev_fail("the measurement signature fails with the leaf key");
+	return rc;
+}
+
+/**
  * tsm_ev_meas_verify() - parse a transcript and check its signature
  * @leaf: the leaf key of the device's certificate chain
  * @meas: the transcript (see tsm_ev_meas_parse())
@@ -594,17 +616,7 @@ int tsm_ev_meas_next(const struct tsm_ev_meas *m, size_t *off,
 int tsm_ev_meas_verify(EVP_PKEY *leaf, const uint8_t *meas, size_t len,
 		       struct tsm_ev_meas *m)
 {
-	uint8_t h[TSM_EV_H];
-	int rc = tsm_ev_meas_parse(meas, len, m);
-
-	if (rc)
-		return rc;
-	if (sha384(meas, m->signed_len, h))
-		return -ENOMEM;
-	rc = tsm_ev_spdm_verify(leaf, m->version, TSM_EV_CTX_MEAS, h, m->sig);
-	if (rc == -EBADMSG)
-		ev_fail("the measurement signature fails with the leaf key");
-	return rc;
+	return tsm_ev_meas_parse(meas, len, m) ?: tsm_ev_meas_signed(leaf, meas, m);
 }
 
 /**

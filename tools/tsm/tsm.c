@@ -955,7 +955,7 @@ static int verify_evidence(const struct evidence *ev, X509 *anchor,
 		EVP_PKEY_free(leaf);
 		return EXIT_MALFORMED;
 	}
-	rc = tsm_ev_meas_verify(leaf, ev->meas, ev->meas_len, &m);
+	rc = tsm_ev_meas_signed(leaf, ev->meas, &m);
 	EVP_PKEY_free(leaf);
 	if (rc) {
 		fprintf(stderr, "tsm: measurements: %s\n", tsm_ev_error());
@@ -1059,9 +1059,17 @@ int main(int argc, char **argv)
 {
 	const char *cmd, *dev_arg = NULL, *tsm_arg = NULL, *file = NULL;
 	const char *out = NULL, *dir = NULL, *root = NULL, *nonce = NULL;
+	/* The options that take a value */
+	const struct {
+		const char *name;
+		const char **val;
+	} opts[] = {
+		{ "--tsm", &tsm_arg }, { "--file", &file }, { "--out", &out },
+		{ "--dir", &dir }, { "--root", &root }, { "--nonce", &nonce },
+	};
 	char dev[64], name[32];
 	bool json = false;
-	int i;
+	int i, j;
 
 	if (getenv("TSM_SYSFS"))
 		sysfs = getenv("TSM_SYSFS");
@@ -1076,20 +1084,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
+		for (j = 0; j < (int)ARRAY_SIZE(opts); j++)
+			if (!strcmp(argv[i], opts[j].name) && i + 1 < argc)
+				break;
+		if (j < (int)ARRAY_SIZE(opts)) {
+			*opts[j].val = argv[++i];
+		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
-		} else if (!strcmp(argv[i], "--tsm") && i + 1 < argc) {
-			tsm_arg = argv[++i];
-		} else if (!strcmp(argv[i], "--file") && i + 1 < argc) {
-			file = argv[++i];
-		} else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-			out = argv[++i];
-		} else if (!strcmp(argv[i], "--dir") && i + 1 < argc) {
-			dir = argv[++i];
-		} else if (!strcmp(argv[i], "--root") && i + 1 < argc) {
-			root = argv[++i];
-		} else if (!strcmp(argv[i], "--nonce") && i + 1 < argc) {
-			nonce = argv[++i];
 		} else if (argv[i][0] != '-' && !dev_arg) {
 			dev_arg = argv[i];
 		} else {
