@@ -11,11 +11,13 @@
 #                    build every prefix of it
 #   make distcheck   build the touched directories with Debian's amd64
 #                    configuration plus our options; no new warnings
+#   make bench       the benchmark: three non-debug kernels, figures with
+#                    their limits and ratios (scripts/bench.sh)
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
 
-.PHONY: all deps tree kernel tools demo check run series distcheck clean distclean
+.PHONY: all deps tree kernel tools demo check run series distcheck bench clean distclean
 
 all: kernel tools
 	scripts/vm-run.sh tools/testing/selftests/tsm/demo.sh
@@ -50,9 +52,12 @@ series: tree
 distcheck: tree
 	scripts/distcheck.sh
 
+bench: deps
+	scripts/bench.sh
+
 clean:
 	rm -rf build/vm build/kunit build/gates build/gates-base build/initramfs* \
-		build/dist build/dist-base
+		build/dist build/dist-base build/bench* build/src-bench-poll*
 
 distclean:
 	rm -rf build

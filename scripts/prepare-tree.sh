@@ -17,7 +17,8 @@ stage=$src.stage
 manifest=$src.manifest
 tarball=${LINUX_SOURCE_TARBALL:-$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -1)}
 # TSM_SRC selects another prepared tree (default build/src), so that
-# several developers can work side by side.
+# several developers can work side by side.  TSM_SKIP_PATCHES="NNNN ..."
+# leaves those patches of patches/ out (the benchmark's comparison trees).
 # Directories of the repository that hold files at kernel paths.
 overlay_dirs="drivers include Documentation samples lib tools"
 
@@ -66,6 +67,10 @@ done
 
 shopt -s nullglob
 for p in "$top"/patches/*.patch; do
+	num=$(basename "$p" | cut -c1-4)
+	case " ${TSM_SKIP_PATCHES:-} " in
+	*" $num "*) echo "prepare-tree: leaving out $(basename "$p")"; continue ;;
+	esac
 	# Seed the staging tree with the pristine copy of every file the patch
 	# touches (unless an earlier patch already put it there).
 	for f in $(sed -n 's#^+++ b/\([^\t ]*\).*#\1#p' "$p"); do

@@ -197,7 +197,17 @@ static void tsm_emu_build_doe(struct tsm_emu_fn *fn, u16 off, u16 next)
 {
 	/* Version 2: Linux sends Discovery Version 2 */
 	tsm_emu_ext_hdr(fn, off, PCI_EXT_CAP_ID_DOE, 2, next);
-	/* Capabilities, Control, Status, mailboxes: side effects only */
+	/*
+	 * Interrupt Support, on message number 0: DOE Interrupt Enable is
+	 * writable and DOE Interrupt Status write-1-to-clear
+	 */
+	if (fn->emu->cfg.doe_irq) {
+		tsm_emu_ro(fn, off + PCI_DOE_CAP, 4, PCI_DOE_CAP_INT_SUP);
+		tsm_emu_reg(fn, off + PCI_DOE_CTRL, 4, 0, PCI_DOE_CTRL_INT_EN, 0);
+		tsm_emu_reg(fn, off + PCI_DOE_STATUS, 4, 0, 0,
+			    PCI_DOE_STATUS_INT_STATUS);
+	}
+	/* Control, Status, mailboxes: side effects only */
 }
 
 static void tsm_emu_build_ide(struct tsm_emu_fn *fn, u16 off)

@@ -16,10 +16,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/irq_sim.h>
+#include <linux/irqdomain.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/pci-doe.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -27,7 +30,7 @@
 
 #include "emu-priv.h"
 
-#define TSM_EMU_MEM_SIZE	SZ_64M
+#define TSM_EMU_MEM_SIZE	SZ_128M
 #define TSM_EMU_MEM_BUS_BASE	0x80000000ULL
 #define TSM_EMU_PREF_SIZE	SZ_256M
 /* The windows are allocated from the top TSM_EMU_SEARCH of iomem */
@@ -53,6 +56,16 @@ MODULE_PARM_DESC(ep_streams, "Selective IDE streams per IDE endpoint (default 2)
 static bool create_default = true;
 module_param(create_default, bool, 0444);
 MODULE_PARM_DESC(create_default, "Create the default instances at load (default Y)");
+
+static unsigned int mfd_funcs;
+module_param(mfd_funcs, uint, 0444);
+MODULE_PARM_DESC(mfd_funcs,
+		 "If set (2-8), every root port of the default instances gets a TEE endpoint of that many functions (default 0: the usual layout)");
+
+static bool doe_irq;
+module_param(doe_irq, bool, 0444);
+MODULE_PARM_DESC(doe_irq,
+		 "DOE mailboxes of the default instances signal responses on a simulated interrupt (default N: polling only)");
 
 static unsigned int nr_domains = 1;
 module_param(nr_domains, uint, 0444);
@@ -173,6 +186,8 @@ static int tsm_emu_check_config(const struct tsm_emu_config *cfg)
 	for (i = 0; i < cfg->nr_ports; i++)
 		if (cfg->ep[i] > TSM_EMU_EP_DSM_MFD)
 			return -EINVAL;
+	if (cfg->mfd_funcs == 1 || cfg->mfd_funcs > TSM_EMU_MAX_FUNCS)
+		return -EINVAL;
 	if (!cfg->rp_nr_sel || cfg->rp_nr_sel > TSM_EMU_MAX_SEL ||
 	    !cfg->ep_nr_sel || cfg->ep_nr_sel > TSM_EMU_MAX_SEL ||
 	    cfg->rp_nr_assoc > TSM_EMU_MAX_ASSOC ||
@@ -263,7 +278,8 @@ static int tsm_emu_build_topology(struct tsm_emu *emu)
 		emu->rp[i] = rp;
 
 		nr_fn = kind == TSM_EMU_EP_NONE ? 0 :
-			kind == TSM_EMU_EP_DSM_MFD ? 2 : 1;
+			kind != TSM_EMU_EP_DSM_MFD ? 1 :
+			emu->cfg.mfd_funcs ?: 2;
 		for (f = 0; f < nr_fn; f++) {
 			if (kind == TSM_EMU_EP_PLAIN)
 				flags = 0;
@@ -335,6 +351,7 @@ static int tsm_emu_doe_stats_show(struct seq_file *s, void *unused)
 		   st.requests, st.responses, st.aborts, st.errors);
 	seq_printf(s, "fault %s %u\ndelay_ms %u\n",
 		   tsm_emu_doe_fault_name(fault), count, delay);
+	seq_printf(s, "irq %u\nirqs %llu\n", fn->doe->irq, st.irqs);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(tsm_emu_doe_stats);
@@ -475,10 +492,91 @@ static void tsm_emu_debugfs_add(struct tsm_emu *emu)
 	}
 }
 
+static void tsm_emu_remove(struct tsm_emu *emu);
+
+/* Give every DOE mailbox a simulated interrupt (&tsm_emu_config.doe_irq) */
+static int tsm_emu_doe_irqs_alloc(struct tsm_emu *emu)
+{
+	struct tsm_emu_fn *fn;
+	unsigned int hwirq = 0;
+	int virq;
+
+	if (!emu->cfg.doe_irq)
+		return 0;
+	emu->irq_fwnode = irq_domain_alloc_named_id_fwnode("tsm_emu",
+							   emu->cfg.domain);
+	if (!emu->irq_fwnode)
+		return -ENOMEM;
+	emu->irq_dom = irq_domain_create_sim(emu->irq_fwnode,
+					     TSM_EMU_MAX_PORTS * TSM_EMU_MAX_FUNCS);
+	if (IS_ERR(emu->irq_dom)) {
+		virq = PTR_ERR(emu->irq_dom);
+		emu->irq_dom = NULL;
+		return virq;
+	}
+	for (fn = tsm_emu_fn_next(emu, NULL); fn; fn = tsm_emu_fn_next(emu, fn)) {
+		if (!fn->doe)
+			continue;
+		virq = irq_create_mapping(emu->irq_dom, hwirq++);
+		if (!virq)
+			return -ENOMEM;
+		fn->doe->irq = virq;
+	}
+	return 0;
+}
+
+/* After the functions are gone: no interrupt is requested any more */
+static void tsm_emu_doe_irqs_free(struct tsm_emu *emu)
+{
+	struct tsm_emu_fn *fn;
+
+	if (emu->irq_dom) {
+		for (fn = tsm_emu_fn_next(emu, NULL); fn;
+		     fn = tsm_emu_fn_next(emu, fn))
+			if (fn->doe && fn->doe->irq)
+				irq_dispose_mapping(fn->doe->irq);
+		irq_domain_remove_sim(emu->irq_dom);
+	}
+	if (emu->irq_fwnode)
+		irq_domain_free_fwnode(emu->irq_fwnode);
+}
+
+/*
+ * Play the driver that owns the vectors: route the mailbox of each added
+ * function to its simulated interrupt.  Removing a function frees it (the
+ * DOE core does); a function added again by a rescan polls.  A
+ * pci_walk_bus() callback: *@data is the first error, which stops the walk.
+ */
+static int tsm_emu_doe_irq_request(struct pci_dev *pdev, void *data)
+{
+	struct tsm_emu_fn *fn = tsm_emu_pdev_to_fn(pdev);
+	struct pci_doe_mb *mb;
+	int *err = data;
+	int rc;
+
+	if (!fn || !fn->doe || !fn->doe->irq)
+		return 0;
+	/* Every mailbox supports Discovery: this finds the first one */
+	mb = pci_find_doe_mailbox(pdev, PCI_VENDOR_ID_PCI_SIG,
+				  PCI_DOE_FEATURE_DISCOVERY);
+	rc = mb ? pci_doe_irq_msgnum(mb) : -ENODEV;
+	if (!rc)
+		rc = pci_doe_request_irq(mb, fn->doe->irq);
+	else if (rc > 0)
+		rc = -EINVAL;	/* not the message number routed */
+	if (rc) {
+		pci_err(pdev, "cannot route the DOE interrupt: %d\n", rc);
+		*err = rc;
+		return 1;
+	}
+	return 0;
+}
+
 static void tsm_emu_free(struct tsm_emu *emu)
 {
 	if (emu->wq)
 		destroy_workqueue(emu->wq);
+	tsm_emu_doe_irqs_free(emu);
 	tsm_emu_free_fns(emu);
 	kfree(emu);
 }
@@ -506,6 +604,9 @@ struct tsm_emu *tsm_emu_create(const struct tsm_emu_config *cfg)
 	emu->sysdata.node = NUMA_NO_NODE;
 
 	rc = tsm_emu_build_topology(emu);
+	if (rc)
+		goto err_free;
+	rc = tsm_emu_doe_irqs_alloc(emu);
 	if (rc)
 		goto err_free;
 	emu->wq = alloc_workqueue("tsm_emu_%04x", WQ_UNBOUND, 0, cfg->domain);
@@ -573,9 +674,18 @@ struct tsm_emu *tsm_emu_create(const struct tsm_emu_config *cfg)
 	list_for_each_entry(child, &bus->children, node)
 		pcie_bus_configure_settings(child);
 	pci_bus_add_devices(bus);
+	rc = 0;
+	if (emu->cfg.doe_irq)
+		pci_walk_bus(bus, tsm_emu_doe_irq_request, &rc);
 	pci_unlock_rescan_remove();
 
 	list_add_tail(&emu->node, &tsm_emu_list);
+	if (rc) {
+		/* Removing the functions frees the interrupts requested */
+		tsm_emu_remove(emu);
+		mutex_unlock(&tsm_emu_list_lock);
+		return ERR_PTR(rc);
+	}
 	mutex_unlock(&tsm_emu_list_lock);
 	return emu;
 
@@ -757,6 +867,12 @@ u16 tsm_emu_fn_doe_offset(struct tsm_emu_fn *fn)
 }
 EXPORT_SYMBOL_GPL(tsm_emu_fn_doe_offset);
 
+unsigned int tsm_emu_fn_doe_irq(struct tsm_emu_fn *fn)
+{
+	return fn->doe ? fn->doe->irq : 0;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_doe_irq);
+
 u16 tsm_emu_fn_ide_offset(struct tsm_emu_fn *fn)
 {
 	return fn->ide_off;
@@ -926,6 +1042,12 @@ static int __init tsm_emu_init(void)
 		cfg.nr_ports = nr_ports;
 		for (i = 3; i < min_t(unsigned int, nr_ports, TSM_EMU_MAX_PORTS); i++)
 			cfg.ep[i] = TSM_EMU_EP_DSM;
+		if (mfd_funcs) {
+			for (i = 0; i < TSM_EMU_MAX_PORTS; i++)
+				cfg.ep[i] = TSM_EMU_EP_DSM_MFD;
+			cfg.mfd_funcs = mfd_funcs;
+		}
+		cfg.doe_irq = doe_irq;
 		cfg.rp_nr_sel = rp_streams;
 		cfg.ep_nr_sel = ep_streams;
 		emu = tsm_emu_create(&cfg);

@@ -6,13 +6,17 @@
  * only marks the mailbox Busy and queues a work item; the work item copies
  * the request, asks the responder in process context and then makes the
  * response ready.  The requester (drivers/pci/doe.c) polls Data Object
- * Ready.  An Abort bumps the generation so that an answer computed for an
- * aborted request is dropped.
+ * Ready, or, if the instance was created with doe_irq, waits for the
+ * mailbox interrupt: a simulated interrupt (kernel/irq/irq_sim.c) raised,
+ * with DOE Interrupt Status, whenever Data Object Ready or DOE Error is
+ * set while DOE Interrupt Enable is.  An Abort bumps the generation so
+ * that an answer computed for an aborted request is dropped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitfield.h>
 #include <linux/delay.h>
+#include <linux/interrupt.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -82,11 +86,27 @@ void tsm_emu_doe_reset(struct tsm_emu_doe *doe)
 	tsm_emu_doe_update_read(doe);
 }
 
+/*
+ * Raise the mailbox interrupt, if it has one and it is enabled: one message
+ * per event, like MSI.  The simulated interrupt is handled from an irq_work,
+ * after the instance lock is dropped.
+ */
+static void tsm_emu_doe_signal(struct tsm_emu_doe *doe)
+{
+	if (!doe->irq ||
+	    !(*tsm_emu_doe_reg(doe, PCI_DOE_CTRL) & PCI_DOE_CTRL_INT_EN))
+		return;
+	*tsm_emu_doe_reg(doe, PCI_DOE_STATUS) |= PCI_DOE_STATUS_INT_STATUS;
+	doe->stats.irqs++;
+	irq_set_irqchip_state(doe->irq, IRQCHIP_STATE_PENDING, true);
+}
+
 static void tsm_emu_doe_error(struct tsm_emu_doe *doe)
 {
 	u32 *sts = tsm_emu_doe_reg(doe, PCI_DOE_STATUS);
 
 	*sts = (*sts & ~PCI_DOE_STATUS_BUSY) | PCI_DOE_STATUS_ERROR;
+	tsm_emu_doe_signal(doe);
 	doe->stats.errors++;
 	doe->wlen = 0;
 	doe->woverflow = false;
@@ -337,6 +357,7 @@ static void tsm_emu_doe_complete(struct tsm_emu_doe *doe, ssize_t rc,
 	doe->rpos = 0;
 	*sts = (*sts & ~PCI_DOE_STATUS_BUSY) | PCI_DOE_STATUS_DATA_OBJECT_READY;
 	tsm_emu_doe_update_read(doe);
+	tsm_emu_doe_signal(doe);
 	doe->stats.responses++;
 }
 

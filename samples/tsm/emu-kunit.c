@@ -11,6 +11,7 @@
 #include <kunit/test.h>
 #include <linux/bitfield.h>
 #include <linux/delay.h>
+#include <linux/interrupt.h>
 #include <linux/jiffies.h>
 #include <linux/pci.h>
 #include <linux/pci-doe.h>
@@ -1155,6 +1156,111 @@ static void emu_test_second_instance(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, pci_find_bus(EMU_TEST_DOMAIN + 2, 0));
 }
 
+static u32 emu_test_doe_reg(struct pci_dev *pdev, struct tsm_emu_fn *fn,
+			    int reg)
+{
+	u32 val;
+
+	pci_read_config_dword(pdev, tsm_emu_fn_doe_offset(fn) + reg, &val);
+	return val;
+}
+
+/* Interrupts the mailbox of @fn raised since the last call */
+static u64 emu_test_irqs(struct tsm_emu_fn *fn, u64 *last)
+{
+	struct tsm_emu_doe_stats st;
+	u64 n;
+
+	tsm_emu_doe_get_stats(fn, &st);
+	n = st.irqs - *last;
+	*last = st.irqs;
+	return n;
+}
+
+/*
+ * The DOE interrupt (pci_doe_request_irq()): a polling-only mailbox refuses
+ * it; an interrupt-capable one answers through it, errors included; a lost
+ * interrupt only delays the answer; back to polling, no interrupt is
+ * raised; removing the device frees the interrupt it still has.
+ */
+static void emu_test_doe_irq(struct kunit *test)
+{
+	struct emu_test *t = test->priv;
+	struct tsm_emu_config cfg;
+	struct tsm_emu_fn *fn;
+	struct pci_doe_mb *mb;
+	struct pci_dev *pdev;
+	struct tsm_emu *emu;
+	unsigned int irq;
+	u8 rsp[64];
+	u64 irqs = 0;
+	int rc;
+
+	KUNIT_EXPECT_EQ(test, pci_doe_irq_msgnum(t->mb), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, pci_doe_request_irq(t->mb, 1), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_doe_irq(t->dsm_fn), 0);
+
+	tsm_emu_default_config(&cfg, EMU_TEST_DOMAIN + 3);
+	cfg.doe_irq = true;
+	emu = tsm_emu_create(&cfg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, emu);
+	fn = tsm_emu_endpoint(emu, 1, 0);
+	irq = tsm_emu_fn_doe_irq(fn);
+	KUNIT_EXPECT_NE(test, irq, 0);
+	pdev = tsm_emu_fn_get_pci_dev(fn);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	mb = pci_find_doe_mailbox(pdev, PCI_VENDOR_ID_PCI_SIG,
+				  PCI_DOE_FEATURE_CMA);
+	KUNIT_ASSERT_NOT_NULL(test, mb);
+
+	/* The platform routed it at creation: Interrupt Enable is set */
+	KUNIT_EXPECT_EQ(test, pci_doe_irq_msgnum(mb), 0);
+	KUNIT_EXPECT_TRUE(test, emu_test_doe_reg(pdev, fn, PCI_DOE_CTRL) &
+				PCI_DOE_CTRL_INT_EN);
+	KUNIT_EXPECT_EQ(test, pci_doe_request_irq(mb, irq), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pci_doe_request_irq(mb, 0), -EINVAL);
+
+	emu_test_irqs(fn, &irqs);
+	emu_test_expect_version(test, mb);
+	emu_test_expect_version(test, mb);
+	KUNIT_EXPECT_EQ(test, emu_test_irqs(fn, &irqs), 2);
+	/* The handler acknowledged DOE Interrupt Status */
+	KUNIT_EXPECT_FALSE(test, emu_test_doe_reg(pdev, fn, PCI_DOE_STATUS) &
+				 PCI_DOE_STATUS_INT_STATUS);
+
+	/* DOE Error raises it too; the exchange fails, the next works */
+	KUNIT_ASSERT_EQ(test, tsm_emu_doe_inject(fn, TSM_EMU_DOE_FAULT_ERROR, 1),
+			0);
+	rc = pci_doe(mb, PCI_VENDOR_ID_PCI_SIG, PCI_DOE_FEATURE_CMA,
+		     emu_test_get_version, sizeof(emu_test_get_version),
+		     rsp, sizeof(rsp));
+	KUNIT_EXPECT_EQ(test, rc, -EIO);
+	KUNIT_EXPECT_EQ(test, emu_test_irqs(fn, &irqs), 1);
+	emu_test_expect_version(test, mb);
+	emu_test_irqs(fn, &irqs);
+
+	/* Masked (lost) interrupts: the status is read again anyway */
+	disable_irq(irq);
+	emu_test_expect_version(test, mb);
+	enable_irq(irq);
+	KUNIT_EXPECT_EQ(test, emu_test_irqs(fn, &irqs), 1);
+
+	/* Back to polling: Interrupt Enable clear, nothing raised */
+	pci_doe_free_irq(mb);
+	pci_doe_free_irq(mb);
+	KUNIT_EXPECT_FALSE(test, emu_test_doe_reg(pdev, fn, PCI_DOE_CTRL) &
+				 PCI_DOE_CTRL_INT_EN);
+	emu_test_expect_version(test, mb);
+	KUNIT_EXPECT_EQ(test, emu_test_irqs(fn, &irqs), 0);
+
+	/* On the interrupt again; the removal below frees it */
+	KUNIT_EXPECT_EQ(test, pci_doe_request_irq(mb, irq), 0);
+	emu_test_expect_version(test, mb);
+	KUNIT_EXPECT_EQ(test, emu_test_irqs(fn, &irqs), 1);
+	pci_dev_put(pdev);
+	tsm_emu_destroy(emu);
+}
+
 static struct kunit_case emu_test_cases[] = {
 	KUNIT_CASE(emu_test_topology),
 	KUNIT_CASE(emu_test_bars),
@@ -1167,6 +1273,7 @@ static struct kunit_case emu_test_cases[] = {
 	KUNIT_CASE_SLOW(emu_test_doe_late_answer),
 	KUNIT_CASE(emu_test_doe_responder),
 	KUNIT_CASE(emu_test_doe_raw_responder),
+	KUNIT_CASE(emu_test_doe_irq),
 	KUNIT_CASE(emu_test_cfg_notifier),
 	KUNIT_CASE(emu_test_doe_registers),
 	KUNIT_CASE(emu_test_ide_secure),

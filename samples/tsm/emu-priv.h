@@ -49,6 +49,7 @@
  * @rbuf: response being read
  * @req: request copy, owned by @work
  * @rsp: response buffer, owned by @work
+ * @irq: simulated interrupt of the mailbox, 0 if it is polling-only
  *
  * All fields but @req and @rsp are protected by the instance lock
  * (&tsm_emu.lock); @req and @rsp are only touched by @work, which never
@@ -73,6 +74,7 @@ struct tsm_emu_doe {
 	u32 rbuf[TSM_EMU_DOE_MAX_DW];
 	__le32 req[TSM_EMU_DOE_MAX_DW];
 	__le32 rsp[TSM_EMU_DOE_MAX_DW];
+	unsigned int irq;
 };
 
 /**
@@ -152,6 +154,8 @@ struct tsm_emu_fn {
  * @ep: endpoint functions per root port
  * @dbg: debugfs directory
  * @node: entry in the list of instances
+ * @irq_fwnode: names @irq_dom
+ * @irq_dom: simulated interrupts of the DOE mailboxes (&tsm_emu_config.doe_irq)
  */
 struct tsm_emu {
 	struct pci_sysdata sysdata;
@@ -172,6 +176,8 @@ struct tsm_emu {
 	struct tsm_emu_fn *ep[TSM_EMU_MAX_PORTS][TSM_EMU_MAX_FUNCS];
 	struct dentry *dbg;
 	struct list_head node;
+	struct fwnode_handle *irq_fwnode;
+	struct irq_domain *irq_dom;
 };
 
 /* emu-cfg.c */

@@ -83,7 +83,7 @@ struct tsm_emu_fn;
 /* Instances created at module load (module parameter nr_domains) */
 #define TSM_EMU_MAX_DEFAULT		4
 /* Maximum functions of one emulated endpoint device */
-#define TSM_EMU_MAX_FUNCS		2
+#define TSM_EMU_MAX_FUNCS		8
 
 /* Largest DOE data object, in dwords, including the 2 header dwords */
 #define TSM_EMU_DOE_MAX_DW		1024
@@ -100,8 +100,9 @@ struct tsm_emu_fn;
  * @TSM_EMU_EP_NONE: nothing, the link is empty
  * @TSM_EMU_EP_PLAIN: single-function endpoint, no TEE, no DOE, no IDE
  * @TSM_EMU_EP_DSM: single-function TEE endpoint with DOE and IDE
- * @TSM_EMU_EP_DSM_MFD: two-function TEE endpoint: function 0 has DEVCAP
- *	TEE, DOE and IDE; function 1 has DEVCAP TEE only
+ * @TSM_EMU_EP_DSM_MFD: multi-function TEE endpoint (two functions unless
+ *	&tsm_emu_config.mfd_funcs says otherwise): function 0 has DEVCAP TEE,
+ *	DOE and IDE; the others have DEVCAP TEE only
  */
 enum tsm_emu_ep_kind {
 	TSM_EMU_EP_NONE,
@@ -125,6 +126,13 @@ enum tsm_emu_ep_kind {
  * @ep_nr_link: Link IDE Stream blocks per IDE endpoint (0 to 8)
  * @segment_captured: Device 3 Status "Segment Captured" value of every
  *	function
+ * @mfd_funcs: functions of each %TSM_EMU_EP_DSM_MFD endpoint, 2 to
+ *	%TSM_EMU_MAX_FUNCS; 0 means 2
+ * @doe_irq: the DOE mailboxes support the DOE interrupt (Interrupt Message
+ *	Number 0).  The instance routes each to a simulated interrupt
+ *	(kernel/irq/irq_sim.c) and, as the driver owning the vectors would,
+ *	requests it with pci_doe_request_irq() once the functions are
+ *	added.  Otherwise the mailboxes are polling-only.
  *
  * The IDE capability of a function must fit in its 4 KiB configuration
  * space; tsm_emu_create() returns -EINVAL otherwise.
@@ -140,6 +148,8 @@ struct tsm_emu_config {
 	unsigned int ep_nr_assoc;
 	unsigned int ep_nr_link;
 	bool segment_captured;
+	unsigned int mfd_funcs;
+	bool doe_irq;
 };
 
 /**
@@ -191,12 +201,14 @@ enum tsm_emu_doe_fault {
  * @responses: data objects made ready
  * @aborts: Abort writes seen
  * @errors: times DOE Error was set
+ * @irqs: times the mailbox raised its interrupt
  */
 struct tsm_emu_doe_stats {
 	u64 requests;
 	u64 responses;
 	u64 aborts;
 	u64 errors;
+	u64 irqs;
 };
 
 /**
@@ -407,6 +419,15 @@ unsigned int tsm_emu_fn_flags(struct tsm_emu_fn *fn);
  * Return: configuration space offset of the DOE capability, 0 if none.
  */
 u16 tsm_emu_fn_doe_offset(struct tsm_emu_fn *fn);
+
+/**
+ * tsm_emu_fn_doe_irq() - simulated interrupt of a function's DOE mailbox
+ * @fn: emulated function
+ *
+ * Return: the Linux interrupt number, 0 if the mailbox is polling-only
+ * (&tsm_emu_config.doe_irq) or the function has none.
+ */
+unsigned int tsm_emu_fn_doe_irq(struct tsm_emu_fn *fn);
 
 /**
  * tsm_emu_fn_ide_offset() - IDE extended capability offset

@@ -66,10 +66,17 @@
 #define MAX_DSMS		16
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stats_requested;
 
 static void on_signal(int sig)
 {
 	stop_requested = 1;
+}
+
+/* SIGUSR1: print the counters so far (device and psp roles) */
+static void on_stats_signal(int sig)
+{
+	stats_requested = 1;
 }
 
 static uint64_t now_us(void)
@@ -309,6 +316,28 @@ static void ctl_untake(struct ctl *c, enum model_fault f)
 /* ------------------------------------------------------------------ */
 /* The device model: one SPDM responder and PCI-SIG state per DSM.      */
 
+/*
+ * At most this many answers are held back at once: one per DOE mailbox
+ * (a mailbox has one request outstanding), with room to spare.
+ */
+#define MAX_HELD		64
+
+/**
+ * struct held - an answer held back until the device would have sent it
+ * @due_us: when to send it (CLOCK_MONOTONIC, us)
+ * @hdr: bridge header of the answer (type, domain, rid, flags, tag)
+ * @len: size of @data
+ * @next: next later answer
+ * @data: the response object
+ */
+struct held {
+	uint64_t due_us;
+	struct tsm_bridge_hdr hdr;
+	uint32_t len;
+	struct held *next;
+	uint8_t data[];
+};
+
 struct dsm {
 	uint32_t domain;
 	uint16_t rid;
@@ -326,7 +355,11 @@ struct dsm {
  * @messages: DOE objects answered
  * @total_us: time spent answering them (busy, without injected latency)
  * @max_us: longest answer
- * @injected_us: time spent in injected latency, as measured
+ * @injected_us: injected latency, simulated device time (the answers are
+ *	held back on a timer, so the time of several devices overlaps)
+ * @late_us: how much later than due the held answers went out, in total
+ * @held: answers held back, earliest due first
+ * @nr_held: entries on @held
  * @verbose: log every message
  * @ops: platform callbacks of the PCI-SIG protocols
  */
@@ -340,6 +373,9 @@ struct model {
 	uint64_t total_us;
 	uint64_t max_us;
 	uint64_t injected_us;
+	uint64_t late_us;
+	struct held *held;
+	unsigned int nr_held;
 	bool verbose;
 	struct model_dev_ops ops;
 };
@@ -540,11 +576,14 @@ static int doe_discovery(const uint8_t *req, size_t len, uint8_t *rsp)
  * @len: its size in bytes
  * @rsp: buffer of %MODEL_DOE_MAX bytes for the response object
  *
- * Applies latency and faults.  Return: response object size, 0 to give no
- * answer at all, or a negative errno to report a DOE error.
+ * Applies faults.  The answer is computed at once; how long the device
+ * takes on top of that (the injected latency, and the delay fault) is
+ * returned in *@hold_us, for the caller to hold the answer back on a timer.
+ * Return: response object size, 0 to give no answer at all, or a negative
+ * errno to report a DOE error.
  */
 static int model_handle_object(struct model *m, uint32_t domain, uint16_t rid,
-			       const uint8_t *req, size_t len, uint8_t *rsp)
+			       const uint8_t *req, size_t len, uint8_t *rsp, uint64_t *hold_us)
 {
 	enum model_fault fault;
 	uint32_t dw_len;
@@ -594,13 +633,10 @@ static int model_handle_object(struct model *m, uint32_t domain, uint16_t rid,
 	if (m->verbose)
 		fprintf(stderr, "tsm-model: type %u, %zu -> %d bytes in %llu us\n", type, len,
 			DOE_HDR + n, (unsigned long long)dt);
-	if (m->ctl.latency_us) {
-		t0 = now_us();
-		sleep_us(m->ctl.latency_us);
-		m->injected_us += now_us() - t0;
-	}
+	*hold_us = m->ctl.latency_us;
+	m->injected_us += m->ctl.latency_us;
 	if (fault == FAULT_DELAY)
-		sleep_ms(m->ctl.delay_ms ? m->ctl.delay_ms : 1500);
+		*hold_us += (uint64_t)(m->ctl.delay_ms ? m->ctl.delay_ms : 1500) * 1000;
 	return DOE_HDR + n;
 }
 
@@ -610,8 +646,9 @@ static void model_stats(struct model *m)
 		(unsigned long long)m->messages,
 		(unsigned long long)(m->messages ? m->total_us / m->messages : 0),
 		(unsigned long long)m->max_us);
-	fprintf(stderr, " busy %llu us, injected %llu us\n",
-		(unsigned long long)m->total_us, (unsigned long long)m->injected_us);
+	fprintf(stderr, " busy %llu us, injected %llu us, late %llu us\n",
+		(unsigned long long)m->total_us, (unsigned long long)m->injected_us,
+		(unsigned long long)m->late_us);
 }
 
 /* ------------------------------------------------------------------ */
@@ -703,6 +740,63 @@ static int sock_exchange(int fd, const uint8_t *req, size_t len, uint8_t *rsp, s
 /* ------------------------------------------------------------------ */
 /* Role: device model behind /dev/tsm_emu_model                         */
 
+/*
+ * Hold an answer back for @hold_us.  Without room it goes out at once:
+ * late for the device, never lost.
+ */
+static void held_add(struct model *m, const struct tsm_bridge_hdr *h, const void *data,
+		     uint32_t len, uint64_t hold_us)
+{
+	struct held *a, **pp;
+
+	a = m->nr_held < MAX_HELD ? malloc(sizeof(*a) + len) : NULL;
+	if (!a) {
+		fprintf(stderr, "tsm-model: cannot hold an answer back, sending it now\n");
+		bridge_send(m, h->type, h->domain, h->rid, h->flags, h->tag, data, len);
+		return;
+	}
+	a->due_us = now_us() + hold_us;
+	a->hdr = *h;
+	a->len = len;
+	memcpy(a->data, data, len);
+	for (pp = &m->held; *pp && (*pp)->due_us <= a->due_us; pp = &(*pp)->next)
+		;
+	a->next = *pp;
+	*pp = a;
+	m->nr_held++;
+}
+
+/* Send the answers that are due; return the time until the next, in us */
+static int64_t held_flush(struct model *m)
+{
+	struct held *a;
+	uint64_t now;
+
+	while ((a = m->held)) {
+		now = now_us();
+		if (a->due_us > now)
+			return a->due_us - now;
+		m->held = a->next;
+		m->nr_held--;
+		m->late_us += now - a->due_us;
+		bridge_send(m, a->hdr.type, a->hdr.domain, a->hdr.rid, a->hdr.flags,
+			    a->hdr.tag, a->data, a->len);
+		free(a);
+	}
+	return -1;
+}
+
+static void held_drop(struct model *m)
+{
+	struct held *a;
+
+	while ((a = m->held)) {
+		m->held = a->next;
+		free(a);
+	}
+	m->nr_held = 0;
+}
+
 static int run_device(struct model *m, const char *dev, const char *external)
 {
 	static uint8_t in[sizeof(struct tsm_bridge_hdr) + TSM_BRIDGE_MAX_PAYLOAD];
@@ -727,12 +821,23 @@ static int run_device(struct model *m, const char *dev, const char *external)
 
 	while (!stop_requested) {
 		struct pollfd pfd = { .fd = m->fd, .events = POLLIN };
-		struct tsm_bridge_hdr h;
+		struct timespec ts = { 0, 500000000 };
+		struct tsm_bridge_hdr h, a;
 		const uint8_t *payload;
+		uint64_t hold = 0;
+		int64_t next_us;
 		ssize_t n;
 		int len;
 
-		if (poll(&pfd, 1, 500) <= 0)
+		if (stats_requested) {
+			stats_requested = 0;
+			model_stats(m);
+		}
+		/* Answers come out when due, whatever else is going on */
+		next_us = held_flush(m);
+		if (next_us >= 0 && next_us < 500000)
+			ts = (struct timespec){ 0, (long)next_us * 1000 };
+		if (ppoll(&pfd, 1, &ts, NULL) <= 0)
 			continue;
 		n = read(m->fd, in, sizeof(in));
 		if (n < 0) {
@@ -774,16 +879,22 @@ static int run_device(struct model *m, const char *dev, const char *external)
 				break;
 			}
 		} else {
-			len = model_handle_object(m, h.domain, h.rid, payload, h.len, out);
+			len = model_handle_object(m, h.domain, h.rid, payload, h.len, out,
+						  &hold);
 		}
 		if (len == 0)
 			continue;	/* dropped: the requester times out */
-		if (len < 0)
-			bridge_send(m, TSM_BRIDGE_DOE_RSP, h.domain, h.rid, TSM_BRIDGE_F_ERROR,
-				    h.tag, NULL, 0);
+		a = (struct tsm_bridge_hdr){
+			.type = TSM_BRIDGE_DOE_RSP, .domain = h.domain, .rid = h.rid,
+			.flags = len < 0 ? TSM_BRIDGE_F_ERROR : 0, .tag = h.tag,
+		};
+		if (hold)
+			held_add(m, &a, out, len < 0 ? 0 : len, hold);
 		else
-			bridge_send(m, TSM_BRIDGE_DOE_RSP, h.domain, h.rid, 0, h.tag, out, len);
+			bridge_send(m, a.type, a.domain, a.rid, a.flags, a.tag, out,
+				    len < 0 ? 0 : len);
 	}
+	held_drop(m);
 	if (ext >= 0) {
 		sock_send(ext, SOCK_CMD_SHUTDOWN, NULL, 0);
 		close(ext);
@@ -800,6 +911,7 @@ static int run_device(struct model *m, const char *dev, const char *external)
 static int serve_client(struct model *m, int fd)
 {
 	static uint8_t in[MODEL_DOE_MAX], out[MODEL_DOE_MAX];
+	uint64_t hold;
 	uint32_t cmd;
 	int n;
 
@@ -810,7 +922,10 @@ static int serve_client(struct model *m, int fd)
 		switch (cmd) {
 		case SOCK_CMD_NORMAL:
 			/* Pseudo-function 01:00.0 of segment 0 */
-			n = model_handle_object(m, 0, 0x100, in, n, out);
+			n = model_handle_object(m, 0, 0x100, in, n, out, &hold);
+			/* One client, one request at a time: hold it here */
+			if (hold)
+				sleep_us(hold);
 			if (sock_send(fd, SOCK_CMD_NORMAL, out, n > 0 ? n : 0))
 				return -EIO;
 			break;
@@ -1497,6 +1612,10 @@ static int run_psp(const char *dev, const char *host, const char *root, struct c
 	ctl_refresh(ctl);
 	fprintf(stderr, "tsm-model: SEV-TIO firmware attached to %s\n", dev);
 	while (!stop_requested) {
+		if (stats_requested) {
+			stats_requested = 0;
+			psp_stats(p);
+		}
 		rc = psp_serve_one(p);
 		if (rc < 0) {
 			fprintf(stderr, "tsm-model: %s: %s\n", dev, strerror(-rc));
@@ -1654,6 +1773,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	signal(SIGUSR1, on_stats_signal);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* Injected latencies of microseconds: no timer slack */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);

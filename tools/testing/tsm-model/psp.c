@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -207,6 +208,7 @@ struct psp {
 	uint64_t count[PSP_CMD_LAST - PSP_CMD_FIRST + 1];
 	uint64_t failed;
 	uint64_t total;
+	uint64_t busy_us;	/* time spent running commands */
 	unsigned int last_rounds;
 	uint8_t cmdbuf[PSP_MAX_CMD];
 };
@@ -1891,9 +1893,18 @@ static int command(struct psp *p, const struct psp_cmd_desc *c, uint32_t cmd, ui
 	return c->fn(p, cmd, buf, len);
 }
 
+static uint64_t psp_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int psp_command(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 {
 	const struct psp_cmd_desc *c = cmd_desc(cmd);
+	uint64_t t0 = psp_now_us();
 	int st;
 
 	if (p->fault.drop) {
@@ -1905,6 +1916,7 @@ int psp_command(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 	}
 	p->last_rounds = 0;
 	st = command(p, c, cmd, buf, len);
+	p->busy_us += psp_now_us() - t0;
 	p->total++;
 	if (cmd >= PSP_CMD_FIRST && cmd <= PSP_CMD_LAST)
 		p->count[cmd - PSP_CMD_FIRST]++;
@@ -2031,8 +2043,9 @@ void psp_stats(struct psp *p)
 {
 	unsigned int i;
 
-	fprintf(stderr, "tsm-model: psp: %llu commands, %llu failed:",
-		(unsigned long long)p->total, (unsigned long long)p->failed);
+	fprintf(stderr, "tsm-model: psp: %llu commands, %llu failed, busy %llu us:",
+		(unsigned long long)p->total, (unsigned long long)p->failed,
+		(unsigned long long)p->busy_us);
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (p->count[cmds[i].id - PSP_CMD_FIRST])
 			fprintf(stderr, " %s %llu", cmds[i].name,

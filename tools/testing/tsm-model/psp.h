@@ -145,6 +145,6 @@ int psp_serve_one(struct psp *p);
 int psp_fault_word(struct psp *p, const char *word);
 void psp_fault_clear(struct psp *p);
 
-/* Command counts on stderr */
+/* Command counts and the time spent running commands, on stderr */
 void psp_stats(struct psp *p);
 #endif /* TSM_MODEL_PSP_H */

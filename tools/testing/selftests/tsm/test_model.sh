@@ -15,7 +15,7 @@ OUT=/tmp/fw.out
 FWOPTS="--dsm $TSM_DSM_MFD --rp $TSM_RP0 --stream-id 7 --dump /tmp"
 
 ktap_print_header
-ktap_set_plan 22
+ktap_set_plan 26
 
 : > "$CTL"
 tsm-model device --ctl "$CTL" -v 2> "$LOG" &
@@ -111,6 +111,25 @@ fw_timed()
 		{ echo "# $out"; return 1; }
 }
 tsm_check "latency_us=300: every exchange waits it, the firmware accounts its DOE time" fw_timed
+
+# Latency is simulated time: the model holds answers on timers, so two
+# devices that are slow at the same time take about as long as one.
+# wall CMD...: wall time of CMD in us (tsm_bench), or nothing if it failed
+wall()
+{
+	tsm_bench time "$@" 2>/dev/null | sed -n 's/^wall //p'
+}
+fw_pair()
+{
+	one=$(wall tsm-model firmware --dsm $TSM_DSM_MFD vca certs)
+	two=$(wall sh -c "tsm-model firmware --dsm $TSM_DSM_MFD vca certs > /dev/null &
+			 tsm-model firmware --dsm $TSM_DSM vca certs > /dev/null; st=\$?;
+			 wait \$! && exit \$st")
+	echo "# one device ${one:-?} us, two at once ${two:-?} us"
+	[ -n "$one" ] && [ -n "$two" ] && [ "$two" -lt $((one * 3 / 2)) ]
+}
+fault latency_ms=50
+tsm_check "two devices at 50 ms per message at once: under 1.5 times one device" fw_pair
 fault
 
 kill "$model"
@@ -119,4 +138,34 @@ sed 's/^/# /' "$LOG" | grep -v 'bytes in' | tail -5
 longest=$(sed -n 's/.*longest \([0-9]*\) us.*/\1/p' "$LOG")
 tsm_check "longest answer ${longest:-?} us is well inside the 1 s DOE timeout" \
 	test "${longest:-1000000}" -lt 500000
+
+# Interrupt-capable mailboxes: the platform again with doe_irq=1, so that
+# the DOE core waits for the mailbox interrupt (pci_doe_request_irq())
+DOESTATS=/sys/kernel/debug/tsm_emu/$TSM_EMU_DOMAIN/${TSM_DSM_MFD#*:}/doe_stats
+doe_irq_session()
+{
+	for m in tsm_devsec_sample tsm_link_sample tsm_emu_bridge tsm_emu; do
+		rmmod $m 2>/dev/null
+	done
+	modprobe tsm_emu doe_irq=1 && modprobe tsm_emu_bridge || return 1
+	tsm-model device --ctl "$CTL" 2> "$LOG" &
+	model=$!
+	# Discovery at enumeration ran before the interrupt was requested
+	resp0=$(sed -n 's/^responses //p' "$DOESTATS")
+	irqs0=$(sed -n 's/^irqs //p' "$DOESTATS")
+	wait_for attached "$LOG" && fw vca certs session ide-query end
+}
+tsm_check "doe_irq=1: an SPDM session through interrupt-driven DOE exchanges" doe_irq_session
+irqs_counted()
+{
+	irqs=$(($(sed -n 's/^irqs //p' "$DOESTATS") - irqs0))
+	resp=$(($(sed -n 's/^responses //p' "$DOESTATS") - resp0))
+	echo "# $resp responses, $irqs interrupts"
+	[ "$resp" -gt 5 ] && [ "$irqs" -eq "$resp" ]
+}
+tsm_check "the mailbox raised its interrupt once per response" irqs_counted
+tsm_check "the DOE interrupt is requested (/proc/interrupts)" \
+	grep -q "pci-doe:$TSM_DSM_MFD" /proc/interrupts
+kill "$model"
+wait "$model"
 ktap_finished

@@ -1,0 +1,212 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The TEE-IO benchmark, VM side (scripts/bench.sh boots it on each bench
+# kernel).  /tests/bench-mode holds "MODE REPS": every measurement is
+# repeated REPS times, and MODE says what to measure on this kernel:
+#
+#   full   the series: scenario 1 (connect latency against the models'
+#          busy and injected time at several device latencies), 2 (16
+#          devices connected at once vs one after another), 3 (enumeration
+#          of 256 TEE-capable functions), 4 (slab memory per connected
+#          device and per bound interface);
+#   poll   the series without the adaptive DOE polling: scenario 1 only;
+#   notsm  the series built without CONFIG_PCI_TSM: scenario 3 only.
+#
+# Every figure is a line "@@BENCH KEY VALUE..." for the host to collect;
+# the rest is commentary.  Exits non-zero if a step fails.
+. /tests/lib.sh
+
+fail()
+{
+	echo "bench: $*"
+	exit 1
+}
+
+read -r mode REPS < /tests/bench-mode || fail "no /tests/bench-mode"
+CTL=/tmp/bench.ctl
+DLOG=/tmp/bench-device.log
+PLOG=/tmp/bench-psp.log
+DBG=/sys/kernel/debug/tsm_emu_psp
+STATS=$DBG/stats
+CERTS=/etc/tsm-model
+
+fig()
+{
+	echo "@@BENCH $*"
+}
+
+unload_all()
+{
+	for m in tsm_emu_psp tsm_devsec_sample tsm_link_sample tsm_emu_bridge tsm_emu; do
+		rmmod $m 2>/dev/null
+	done
+}
+
+# median of the arguments
+median()
+{
+	echo "$@" | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# --- scenario 3: enumeration of 256 TEE-capable functions ---------------
+# tsm_emu with 4 host bridges of 8 root ports, each with an 8-function
+# TEE endpoint: 256 endpoint functions (and 32 root ports).  The time of
+# the load (scan, add, sysfs) and of the unload, best of REPS.
+enumerate()
+{
+	unload_all
+	emu=$(tsm_module_path tsm_emu)
+	load=
+	unload=
+	r=0
+	while [ $r -lt "$REPS" ]; do
+		t=$(tsm_bench time insmod "$emu" nr_domains=4 nr_ports=8 mfd_funcs=8) ||
+			fail "cannot load tsm_emu with 256 functions"
+		n=$(ls -d /sys/bus/pci/devices/00f[0-3]:0[1-8]:00.* | wc -l)
+		[ "$n" -eq 256 ] || fail "$n endpoint functions instead of 256"
+		load="$load ${t#wall }"
+		t=$(tsm_bench time rmmod tsm_emu) || fail "cannot unload tsm_emu"
+		unload="$unload ${t#wall }"
+		r=$((r + 1))
+	done
+	echo "# enumeration, load:$load us; unload:$unload us"
+	fig enum_load_us "$(median $load)"
+	fig enum_unload_us "$(median $unload)"
+}
+
+if [ "$mode" = notsm ]; then
+	enumerate
+	exit 0
+fi
+
+# --- the models ------------------------------------------------------------
+unload_all
+modprobe tsm_emu nr_domains=3 nr_ports=8 && modprobe tsm_emu_bridge &&
+	modprobe tsm_emu_psp || fail "cannot load the platform"
+: > "$CTL"
+tsm-model device --certs "$CERTS" --ctl "$CTL" 2> "$DLOG" &
+dmodel=$!
+tsm-model psp --certs "$CERTS" --ctl "$CTL" 2> "$PLOG" &
+pmodel=$!
+wait_for attached "$DLOG" && wait_for attached "$PLOG" || fail "models did not attach"
+echo 1 > "$DBG/tio" || fail "SEV-TIO did not register"
+TIO=$(ls /sys/class/tsm | tail -1)
+[ "$(cat /sys/class/tsm/$TIO/pci_mode)" = link ] || fail "no SEV-TIO link TSM"
+
+setctl()
+{
+	echo "$*" > "$CTL"
+	sleep 0.05
+}
+
+# stats: "DEVICE_BUSY DEVICE_INJECTED PSP_BUSY" (us, since the models
+# started), from the counters they print on SIGUSR1
+stats()
+{
+	nd=$(grep -c ' busy ' "$DLOG")
+	np=$(grep -c 'psp: .* busy ' "$PLOG")
+	kill -USR1 "$dmodel" "$pmodel"
+	i=0
+	while [ $i -lt 100 ]; do
+		[ "$(grep -c ' busy ' "$DLOG")" -gt "$nd" ] &&
+			[ "$(grep -c 'psp: .* busy ' "$PLOG")" -gt "$np" ] && break
+		sleep 0.02
+		i=$((i + 1))
+	done
+	d=$(grep ' busy ' "$DLOG" | tail -1 |
+		sed 's/.*busy \([0-9]*\) us, injected \([0-9]*\) us.*/\1 \2/')
+	p=$(grep 'psp: .* busy ' "$PLOG" | tail -1 | sed 's/.*busy \([0-9]*\) us.*/\1/')
+	echo "$d $p"
+}
+
+# the emulated DSMs: function 0 of every TEE endpoint, in order
+DSMS=
+for dom in 00f0 00f1 00f2; do
+	for b in 01 02 04 05 06 07 08; do
+		DSMS="$DSMS $dom:$b:00.0"
+	done
+done
+files()
+{
+	for d in $2; do
+		echo "/sys/bus/pci/devices/$d/tsm/$1"
+	done
+}
+
+# --- scenario 1: connect latency ------------------------------------------
+DEV=00f0:02:00.0
+for lat in 0 100 1000 5000; do
+	setctl "latency_us=$lat"
+	r=0
+	walls=
+	ratios=
+	while [ $r -lt "$REPS" ]; do
+		set -- $(stats)
+		b0=$(($1 + $2 + $3))
+		out=$(tsm_bench write "$TIO" "$(files connect $DEV)") || fail "connect: $out"
+		w=$(echo "$out" | sed -n 's/^wall //p')
+		set -- $(stats)
+		model=$(($1 + $2 + $3 - b0))
+		walls="$walls $w"
+		echo "# latency $lat us: connect $w us, models $model us"
+		fig s1 "$mode" "$lat" "$w" "$model"
+		tsm_bench write "$TIO" "$(files disconnect $DEV)" > /dev/null ||
+			fail "disconnect"
+		r=$((r + 1))
+	done
+done
+[ "$mode" = poll ] && exit 0
+
+# --- scenario 2: 16 devices, serial vs concurrent, and scenario 4 ---------
+set -- $DSMS
+DEVS16="$(echo "$DSMS" | tr ' ' '\n' | grep . | head -16 | tr '\n' ' ')"
+setctl "latency_us=2000"
+slab()
+{
+	echo 3 > /proc/sys/vm/drop_caches
+	sed -n 's/^SUnreclaim: *\([0-9]*\) kB/\1/p' /proc/meminfo
+}
+r=0
+while [ $r -lt "$REPS" ]; do
+	out=$(tsm_bench write --serial "$TIO" $(files connect "$DEVS16")) ||
+		fail "serial connect: $out"
+	ser=$(echo "$out" | sed -n 's/^wall //p')
+	tsm_bench write --serial "$TIO" $(files disconnect "$DEVS16") > /dev/null ||
+		fail "disconnect"
+	s0=$(slab)
+	p0=$(peer_stat private)
+	out=$(tsm_bench write "$TIO" $(files connect "$DEVS16")) ||
+		fail "concurrent connect: $out"
+	con=$(echo "$out" | sed -n 's/^wall //p')
+	s1=$(slab)
+	p1=$(peer_stat private)
+	echo "# 16 devices at 2 ms per message: serial $ser us, concurrent $con us"
+	fig s2 "$ser" "$con"
+	fig s4_connect "$s0" "$s1" "$p0" "$p1"
+	if [ $r -eq 0 ]; then
+		echo create > "$DBG/vm" || fail "cannot create the VM"
+		s0=$(slab)
+		p0=$(peer_stat private)
+		g=16
+		for d in $DEVS16; do
+			echo "bind $d $g" > "$DBG/vm" || fail "bind $d"
+			g=$((g + 1))
+		done
+		s1=$(slab)
+		p1=$(peer_stat private)
+		fig s4_bind "$s0" "$s1" "$p0" "$p1"
+		for d in $DEVS16; do
+			echo "unbind $d" > "$DBG/vm" || fail "unbind $d"
+		done
+		echo destroy > "$DBG/vm" || fail "cannot destroy the VM"
+	fi
+	tsm_bench write "$TIO" $(files disconnect "$DEVS16") > /dev/null ||
+		fail "disconnect"
+	r=$((r + 1))
+done
+
+kill "$dmodel" "$pmodel"
+wait
+grep -h 'busy' "$DLOG" "$PLOG" | tail -2 | sed 's/^/# /'
+enumerate
