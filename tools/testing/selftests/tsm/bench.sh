@@ -6,7 +6,8 @@
 # repeated REPS times, and MODE says what to measure on this kernel:
 #
 #   full   the series: scenario 1 (connect latency against the models'
-#          busy and injected time at several device latencies), 2 (16
+#          busy and injected time at several device latencies, with
+#          polling-only DOE mailboxes, then with interrupt-capable ones), 2 (16
 #          devices connected at once vs one after another), 3 (enumeration
 #          of 256 TEE-capable functions), 4 (slab memory per connected
 #          device and per bound interface);
@@ -80,19 +81,32 @@ if [ "$mode" = notsm ]; then
 	exit 0
 fi
 
-# --- the models ------------------------------------------------------------
-unload_all
-modprobe tsm_emu nr_domains=3 nr_ports=8 && modprobe tsm_emu_bridge &&
-	modprobe tsm_emu_psp || fail "cannot load the platform"
-: > "$CTL"
-tsm-model device --certs "$CERTS" --ctl "$CTL" 2> "$DLOG" &
-dmodel=$!
-tsm-model psp --certs "$CERTS" --ctl "$CTL" 2> "$PLOG" &
-pmodel=$!
-wait_for attached "$DLOG" && wait_for attached "$PLOG" || fail "models did not attach"
-echo 1 > "$DBG/tio" || fail "SEV-TIO did not register"
-TIO=$(ls /sys/class/tsm | tail -1)
-[ "$(cat /sys/class/tsm/$TIO/pci_mode)" = link ] || fail "no SEV-TIO link TSM"
+# --- the platform and the models -------------------------------------------
+dmodel=
+pmodel=
+stop_models()
+{
+	[ -n "$dmodel" ] && kill "$dmodel" "$pmodel" && wait
+	dmodel=
+}
+# platform [TSM_EMU_PARAMS]: three host bridges of eight root ports (21
+# DSMs), both models, the SEV-TIO link TSM registered as $TIO
+platform()
+{
+	stop_models
+	unload_all
+	modprobe tsm_emu nr_domains=3 nr_ports=8 "$@" && modprobe tsm_emu_bridge &&
+		modprobe tsm_emu_psp || fail "cannot load the platform"
+	: > "$CTL"
+	tsm-model device --certs "$CERTS" --ctl "$CTL" 2> "$DLOG" &
+	dmodel=$!
+	tsm-model psp --certs "$CERTS" --ctl "$CTL" 2> "$PLOG" &
+	pmodel=$!
+	wait_for attached "$DLOG" && wait_for attached "$PLOG" || fail "models did not attach"
+	echo 1 > "$DBG/tio" || fail "SEV-TIO did not register"
+	TIO=$(ls /sys/class/tsm | tail -1)
+	[ "$(cat /sys/class/tsm/$TIO/pci_mode)" = link ] || fail "no SEV-TIO link TSM"
+}
 
 setctl()
 {
@@ -135,28 +149,37 @@ files()
 }
 
 # --- scenario 1: connect latency ------------------------------------------
+# scenario1 LABEL: connect and disconnect one DSM REPS times at each
+# device latency; the models' busy and injected time of each connect
 DEV=00f0:02:00.0
-for lat in 0 100 1000 5000; do
-	setctl "latency_us=$lat"
-	r=0
-	walls=
-	ratios=
-	while [ $r -lt "$REPS" ]; do
-		set -- $(stats)
-		b0=$(($1 + $2 + $3))
-		out=$(tsm_bench write "$TIO" "$(files connect $DEV)") || fail "connect: $out"
-		w=$(echo "$out" | sed -n 's/^wall //p')
-		set -- $(stats)
-		model=$(($1 + $2 + $3 - b0))
-		walls="$walls $w"
-		echo "# latency $lat us: connect $w us, models $model us"
-		fig s1 "$mode" "$lat" "$w" "$model"
-		tsm_bench write "$TIO" "$(files disconnect $DEV)" > /dev/null ||
-			fail "disconnect"
-		r=$((r + 1))
+scenario1()
+{
+	label=$1
+	for lat in 0 100 1000 5000; do
+		setctl "latency_us=$lat"
+		r=0
+		while [ $r -lt "$REPS" ]; do
+			set -- $(stats)
+			b0=$(($1 + $2 + $3))
+			out=$(tsm_bench write "$TIO" "$(files connect $DEV)") ||
+				fail "connect: $out"
+			w=$(echo "$out" | sed -n 's/^wall //p')
+			set -- $(stats)
+			model=$(($1 + $2 + $3 - b0))
+			echo "# $label, latency $lat us: connect $w us, models $model us"
+			fig s1 "$label" "$lat" "$w" "$model"
+			tsm_bench write "$TIO" "$(files disconnect $DEV)" > /dev/null ||
+				fail "disconnect"
+			r=$((r + 1))
+		done
 	done
-done
-[ "$mode" = poll ] && exit 0
+}
+platform
+scenario1 "$mode"
+if [ "$mode" = poll ]; then
+	stop_models
+	exit 0
+fi
 
 # --- scenario 2: 16 devices, serial vs concurrent, and scenario 4 ---------
 set -- $DSMS
@@ -206,7 +229,9 @@ while [ $r -lt "$REPS" ]; do
 	r=$((r + 1))
 done
 
-kill "$dmodel" "$pmodel"
-wait
 grep -h 'busy' "$DLOG" "$PLOG" | tail -2 | sed 's/^/# /'
+# scenario 1 again with interrupt-capable DOE mailboxes
+platform doe_irq=1
+scenario1 irq
+stop_models
 enumerate
