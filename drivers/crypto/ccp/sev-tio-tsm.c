@@ -19,6 +19,18 @@
  *
  * The firmware is reached only through &struct sev_tio_fw_ops.  There is
  * one SEV-TIO firmware per system (the PSP master).
+ *
+ * Locking.  Operations of one DSM are serialised by the PCI/TSM core (the
+ * DSM's device lock, then pci_tsm_rwsem for read); nothing here is global
+ * across an operation.  The firmware mailbox (sev_cmd_mutex, taken by
+ * sev_do_cmd() behind &sev_tio_fw_ops.do_cmd) is held for one firmware
+ * command only, never across the DOE exchange of an SPDM round, and a DOE
+ * mailbox belongs to one device.  So while one device's SPDM message is
+ * on its DOE mailbox, the firmware runs another device's command, and the
+ * connects of different devices overlap.  Lock order, outermost first:
+ * the core's locks, sev_tio_kvm_lock (bind, only around the guest context
+ * lookup), the firmware mailbox.  sev_tio_reg_lock is taken by
+ * registration only, with none of them held.
  */
 #include <linux/bitfield.h>
 #include <linux/mm.h>

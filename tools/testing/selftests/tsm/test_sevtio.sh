@@ -27,7 +27,7 @@ DSM2=$DOM2:01:00.0
 RP2=$DOM2:00:00.0
 
 ktap_print_header
-ktap_set_plan 92
+ktap_set_plan 95
 
 # fault WORDS: the control words of both models
 fault()
@@ -186,6 +186,35 @@ no_evidence()
 		"certificate bytes:generation" && clean
 }
 tsm_check "no stream, no evidence, no firmware page left" no_evidence
+
+# Four devices under two host bridges at once: the firmware mailbox is
+# held per command, so their SPDM rounds interleave (lockdep watches)
+ALL4="$TSM_DSM_MFD $TSM_DSM $DSM2 $DOM2:02:00.0"
+all4()
+{
+	for d in $ALL4; do
+		echo "$TSM_PCI/$d/tsm/$1"
+	done
+}
+at_once()
+{
+	out=$(tsm_bench write "$TIO" $(all4 "$1")) || { echo "$out" | sed 's/^/# /'; return 1; }
+	echo "# $1 at once: $(echo "$out" | head -1)"
+}
+tsm_check "connect four devices at once" at_once connect
+all4_secure()
+{
+	for d in $ALL4; do
+		connected "$d" && ide_secure "$d" || return 1
+	done
+	tsm_expect_eq 2:2 "$(nr_streams):$(nr_streams "$HB2")" streams
+}
+tsm_check "all four connected, Secure, one stream each" all4_secure
+disconnect_all4()
+{
+	at_once disconnect && clean
+}
+tsm_check "disconnect them at once, nothing left" disconnect_all4
 tsm_check "reconnect" connect "$TSM_DSM_MFD"
 gen3=$(tsm_read "$D/evidence_generation")
 tsm_check "reconnect gives a new evidence generation ($gen3)" \
