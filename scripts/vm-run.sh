@@ -14,9 +14,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 kbuild=${TSM_KBUILD:-$top/build/vm}
 script=$1
 shift
-work=$top/build/initramfs
+work=${TSM_VM_WORK:-$top/build/initramfs}
 log=${TSM_VM_LOG:-$top/build/vm-console.log}
 timeout=${TSM_VM_TIMEOUT:-900}
+# TSM_VM_WORK: where the initramfs is assembled (default build/initramfs),
+# so that two runs can go on side by side.
 selftests=$top/tools/testing/selftests/tsm
 
 [ -f "$script" ] || { echo "vm-run: no such script: $script" >&2; exit 2; }
@@ -60,7 +62,7 @@ if [ -x "$top/build/tsm-model/tsm-model.static" ]; then
 		"$work/etc/tsm-model/" 2>/dev/null || true
 fi
 cp "$script" "$work/tests/run.sh"
-(cd "$work" && find . | cpio -o -H newc --quiet) > "$top/build/initramfs.cpio"
+(cd "$work" && find . | cpio -o -H newc --quiet) > "$work.cpio"
 
 echo "vm-run: booting $(basename "$kbuild") with $(basename "$script") (TCG)" >&2
 set +e
@@ -69,7 +71,7 @@ timeout --foreground "$timeout" qemu-system-x86_64 \
 	-bios /usr/share/qemu/qboot.rom \
 	-nographic -no-reboot -serial mon:stdio -monitor none \
 	-kernel "$kbuild/arch/x86/boot/bzImage" \
-	-initrd "$top/build/initramfs.cpio" \
+	-initrd "$work.cpio" \
 	-append "console=ttyS0 panic=-1 no5lvl loglevel=4 kasan.fault=report no_hash_pointers ${TSM_VM_APPEND:-}" \
 	< /dev/null 2>&1 | tr -d '\r' | tee "$log" | grep -v '^@@TSM-VM-EXIT'
 qrc=${PIPESTATUS[0]}

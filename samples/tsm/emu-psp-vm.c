@@ -53,7 +53,7 @@
 
 #include "emu-psp-priv.h"
 
-#define TSM_PSP_VM_MAX_BOUND	8
+#define TSM_PSP_VM_MAX_BOUND	16
 /* "req DDDD:BB:DD.F " and a message of up to a page in hex */
 #define TSM_PSP_VM_CMD_MAX	(64 + 2 * PAGE_SIZE)
 
