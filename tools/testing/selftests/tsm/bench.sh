@@ -148,6 +148,28 @@ files()
 	done
 }
 
+# The tsm trace events split a connect into its DOE exchanges and its
+# firmware commands: each event ends the interval since the one before.
+T=/sys/kernel/tracing
+[ -d "$T/events" ] || mount -t tracefs nodev "$T" 2>/dev/null
+trace_start()
+{
+	echo > "$T/trace" && echo 1 > "$T/events/tsm/enable"
+}
+# trace_split: "DOE_US FIRMWARE_US EXCHANGES COMMANDS" of the traced op
+trace_split()
+{
+	echo 0 > "$T/events/tsm/enable"
+	awk '{
+		for (i = 2; i <= NF; i++)
+			if ($i ~ /^tsm_[a-z_]*:$/) { ev = $i; ts = $(i - 1); break }
+		sub(":", "", ts); ts *= 1000000
+		if (ev == "tsm_op_begin:") last = ts
+		else if (ev == "tsm_doe:") { doe += ts - last; nd++; last = ts }
+		else if (ev == "tsm_fw_cmd:") { fw += ts - last; nf++; last = ts }
+	} END { printf "%d %d %d %d\n", doe, fw, nd, nf }' "$T/trace"
+}
+
 # --- scenario 1: connect latency ------------------------------------------
 # scenario1 LABEL: connect and disconnect one DSM REPS times at each
 # device latency; the models' busy and injected time of each connect
@@ -160,14 +182,18 @@ scenario1()
 		r=0
 		while [ $r -lt "$REPS" ]; do
 			set -- $(stats)
-			b0=$(($1 + $2 + $3))
+			d0=$(($1 + $2))
+			p0=$3
+			trace_start
 			out=$(tsm_bench write "$TIO" "$(files connect $DEV)") ||
 				fail "connect: $out"
 			w=$(echo "$out" | sed -n 's/^wall //p')
+			split=$(trace_split)
 			set -- $(stats)
-			model=$(($1 + $2 + $3 - b0))
-			echo "# $label, latency $lat us: connect $w us, models $model us"
-			fig s1 "$label" "$lat" "$w" "$model"
+			dev=$(($1 + $2 - d0))
+			psp=$(($3 - p0))
+			echo "# $label, latency $lat us: connect $w us, device $dev us, firmware $psp us; DOE, firmware, exchanges, commands: $split"
+			fig s1 "$label" "$lat" "$w" "$((dev + psp))" "$dev" "$psp" $split
 			tsm_bench write "$TIO" "$(files disconnect $DEV)" > /dev/null ||
 				fail "disconnect"
 			r=$((r + 1))
@@ -199,13 +225,19 @@ while [ $r -lt "$REPS" ]; do
 		fail "disconnect"
 	s0=$(slab)
 	p0=$(peer_stat private)
+	set -- $(stats)
+	d0=$1
+	f0=$3
 	out=$(tsm_bench write "$TIO" $(files connect "$DEVS16")) ||
 		fail "concurrent connect: $out"
 	con=$(echo "$out" | sed -n 's/^wall //p')
+	set -- $(stats)
+	dbusy=$(($1 - d0))
+	fbusy=$(($3 - f0))
 	s1=$(slab)
 	p1=$(peer_stat private)
-	echo "# 16 devices at 2 ms per message: serial $ser us, concurrent $con us"
-	fig s2 "$ser" "$con"
+	echo "# 16 devices at 2 ms per message: serial $ser us, concurrent $con us (device model busy $dbusy us, firmware model busy $fbusy us)"
+	fig s2 "$ser" "$con" "$dbusy" "$fbusy"
 	fig s4_connect "$s0" "$s1" "$p0" "$p1"
 	if [ $r -eq 0 ]; then
 		echo create > "$DBG/vm" || fail "cannot create the VM"
