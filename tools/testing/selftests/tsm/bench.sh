@@ -211,10 +211,35 @@ fi
 set -- $DSMS
 DEVS16="$(echo "$DSMS" | tr ' ' '\n' | grep . | head -16 | tr '\n' ' ')"
 setctl "latency_us=2000"
-slab()
+# Slab accounting: the kmem trace events of an operation; the objects it
+# allocated and had not freed when it returned are what it keeps.
+KMEM="kmalloc kfree kmem_cache_alloc kmem_cache_free"
+kmem_start()
 {
-	echo 3 > /proc/sys/vm/drop_caches
-	sed -n 's/^SUnreclaim: *\([0-9]*\) kB/\1/p' /proc/meminfo
+	echo 32768 > "$T/buffer_size_kb"
+	echo > "$T/trace"
+	for e in $KMEM; do
+		echo 1 > "$T/events/kmem/$e/enable"
+	done
+}
+# kmem_live: "BYTES LOST" - bytes still allocated, events lost (overrun)
+kmem_live()
+{
+	for e in $KMEM; do
+		echo 0 > "$T/events/kmem/$e/enable"
+	done
+	lost=$(grep -h overrun "$T"/per_cpu/cpu*/stats | awk '{ n += $2 } END { print n + 0 }')
+	awk '{
+		p = ""; b = 0
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^ptr=/) p = substr($i, 5)
+			else if ($i ~ /^bytes_alloc=/) b = substr($i, 13)
+		}
+		if (p == "") next
+		if ($0 ~ /kmalloc:|kmem_cache_alloc:/) live[p] = b
+		else delete live[p]
+	} END { for (p in live) n += live[p]; print n + 0 }' "$T/trace" | tr '\n' ' '
+	echo "$lost"
 }
 r=0
 while [ $r -lt "$REPS" ]; do
@@ -223,8 +248,8 @@ while [ $r -lt "$REPS" ]; do
 	ser=$(echo "$out" | sed -n 's/^wall //p')
 	tsm_bench write --serial "$TIO" $(files disconnect "$DEVS16") > /dev/null ||
 		fail "disconnect"
-	s0=$(slab)
 	p0=$(peer_stat private)
+	[ $r -eq 0 ] && kmem_start
 	set -- $(stats)
 	d0=$1
 	f0=$3
@@ -234,23 +259,27 @@ while [ $r -lt "$REPS" ]; do
 	set -- $(stats)
 	dbusy=$(($1 - d0))
 	fbusy=$(($3 - f0))
-	s1=$(slab)
 	p1=$(peer_stat private)
 	echo "# 16 devices at 2 ms per message: serial $ser us, concurrent $con us (device model busy $dbusy us, firmware model busy $fbusy us)"
 	fig s2 "$ser" "$con" "$dbusy" "$fbusy"
-	fig s4_connect "$s0" "$s1" "$p0" "$p1"
 	if [ $r -eq 0 ]; then
+		set -- $(kmem_live)
+		echo "# connect of 16: $1 bytes of slab kept, $2 trace events lost"
+		[ "$2" -eq 0 ] || fail "kmem trace overrun"
+		fig s4_connect "$1" "$((p1 - p0))"
 		echo create > "$DBG/vm" || fail "cannot create the VM"
-		s0=$(slab)
 		p0=$(peer_stat private)
+		kmem_start
 		g=16
 		for d in $DEVS16; do
 			echo "bind $d $g" > "$DBG/vm" || fail "bind $d"
 			g=$((g + 1))
 		done
-		s1=$(slab)
+		set -- $(kmem_live)
+		echo "# bind of 16: $1 bytes of slab kept, $2 trace events lost"
+		[ "$2" -eq 0 ] || fail "kmem trace overrun"
 		p1=$(peer_stat private)
-		fig s4_bind "$s0" "$s1" "$p0" "$p1"
+		fig s4_bind "$1" "$((p1 - p0))"
 		for d in $DEVS16; do
 			echo "unbind $d" > "$DBG/vm" || fail "unbind $d"
 		done
