@@ -192,7 +192,8 @@ scenario1()
 			set -- $(stats)
 			dev=$(($1 + $2 - d0))
 			psp=$(($3 - p0))
-			echo "# $label, latency $lat us: connect $w us, device $dev us, firmware $psp us; DOE, firmware, exchanges, commands: $split"
+			echo "# $label, latency $lat us: connect $w us, device $dev us," \
+			     "firmware $psp us; DOE, firmware, exchanges, commands: $split"
 			fig s1 "$label" "$lat" "$w" "$((dev + psp))" "$dev" "$psp" $split
 			tsm_bench write "$TIO" "$(files disconnect $DEV)" > /dev/null ||
 				fail "disconnect"
@@ -260,7 +261,8 @@ while [ $r -lt "$REPS" ]; do
 	dbusy=$(($1 - d0))
 	fbusy=$(($3 - f0))
 	p1=$(peer_stat private)
-	echo "# 16 devices at 2 ms per message: serial $ser us, concurrent $con us (device model busy $dbusy us, firmware model busy $fbusy us)"
+	echo "# 16 devices at 2 ms per message: serial $ser us, concurrent $con us" \
+	     "(device model busy $dbusy us, firmware model busy $fbusy us)"
 	fig s2 "$ser" "$con" "$dbusy" "$fbusy"
 	if [ $r -eq 0 ]; then
 		set -- $(kmem_live)
