@@ -37,6 +37,16 @@ for p in "${patches[@]}"; do
 	if [ -z "$out" ]; then ok "checkpatch $p"; else nok "checkpatch $p"; echo "$out" | sed 's/^/#   /'; fi
 done
 
+# The exported series: every patch as git format-patch writes it, the
+# files the repository adds included, checkpatch clean (make series
+# without the prefix builds)
+if out=$(SERIES_BUILD=0 "$top/scripts/series.sh" 2>&1); then
+	ok "the exported series (build/series) is checkpatch clean"
+else
+	nok "the exported series (build/series) is checkpatch clean"
+	echo "$out" | grep -v '^total: 0 errors' | tail -5 | sed 's/^/#   /'
+fi
+
 # The tsm command (user space): checkpatch without the kernel-only checks
 # (BIT(), and OpenSSL's CamelCase API), as scripts/series.sh does.
 for f in tools/tsm/*.[ch]; do
