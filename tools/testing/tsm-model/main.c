@@ -592,6 +592,8 @@ static int model_handle_object(struct model *m, uint32_t domain, uint16_t rid,
 	uint8_t type;
 	int n;
 
+	*hold_us = 0;	/* answers other than SPDM ones go out at once */
+
 	if (len < DOE_HDR || len % 4 || len > MODEL_DOE_MAX)
 		return -EINVAL;
 	dw_len = get_le32(req + 4) & 0x3ffff;
@@ -825,6 +827,7 @@ static int run_device(struct model *m, const char *dev, const char *external)
 		struct tsm_bridge_hdr h, a;
 		const uint8_t *payload;
 		uint64_t hold = 0;
+		uint32_t olen;
 		int64_t next_us;
 		ssize_t n;
 		int len;
@@ -888,11 +891,11 @@ static int run_device(struct model *m, const char *dev, const char *external)
 			.type = TSM_BRIDGE_DOE_RSP, .domain = h.domain, .rid = h.rid,
 			.flags = len < 0 ? TSM_BRIDGE_F_ERROR : 0, .tag = h.tag,
 		};
+		olen = len < 0 ? 0 : len;
 		if (hold)
-			held_add(m, &a, out, len < 0 ? 0 : len, hold);
+			held_add(m, &a, out, olen, hold);
 		else
-			bridge_send(m, a.type, a.domain, a.rid, a.flags, a.tag, out,
-				    len < 0 ? 0 : len);
+			bridge_send(m, a.type, a.domain, a.rid, a.flags, a.tag, out, olen);
 	}
 	held_drop(m);
 	if (ext >= 0) {

@@ -37,13 +37,6 @@ fig()
 	echo "@@BENCH $*"
 }
 
-unload_all()
-{
-	for m in tsm_emu_psp tsm_devsec_sample tsm_link_sample tsm_emu_bridge tsm_emu; do
-		rmmod $m 2>/dev/null
-	done
-}
-
 # median of the arguments
 median()
 {
@@ -56,7 +49,7 @@ median()
 # the load (scan, add, sysfs) and of the unload, best of REPS.
 enumerate()
 {
-	unload_all
+	unload_platform
 	emu=$(tsm_module_path tsm_emu)
 	load=
 	unload=
@@ -73,7 +66,6 @@ enumerate()
 	done
 	echo "# enumeration, load:$load us; unload:$unload us"
 	fig enum_load_us "$(median $load)"
-	fig enum_unload_us "$(median $unload)"
 }
 
 if [ "$mode" = notsm ]; then
@@ -94,7 +86,7 @@ stop_models()
 platform()
 {
 	stop_models
-	unload_all
+	unload_platform
 	modprobe tsm_emu nr_domains=3 nr_ports=8 "$@" && modprobe tsm_emu_bridge &&
 		modprobe tsm_emu_psp || fail "cannot load the platform"
 	: > "$CTL"
@@ -209,7 +201,6 @@ if [ "$mode" = poll ]; then
 fi
 
 # --- scenario 2: 16 devices, serial vs concurrent, and scenario 4 ---------
-set -- $DSMS
 DEVS16="$(echo "$DSMS" | tr ' ' '\n' | grep . | head -16 | tr '\n' ' ')"
 setctl "latency_us=2000"
 # Slab accounting: the kmem trace events of an operation; the objects it

@@ -192,6 +192,15 @@ nr_streams()
 	ls "${1:-$TSM_HB}" 2>/dev/null | grep -c '^stream'
 }
 
+# unload_platform: unload the emulated platform and the TSMs on it, so
+# that a test can load it again with parameters of its own
+unload_platform()
+{
+	for m in tsm_emu_psp tsm_devsec_sample tsm_link_sample tsm_emu_bridge tsm_emu; do
+		rmmod $m 2>/dev/null
+	done
+}
+
 # wait_for PATTERN FILE: FILE shows PATTERN within 10 s
 wait_for()
 {

@@ -144,9 +144,7 @@ tsm_check "longest answer ${longest:-?} us is well inside the 1 s DOE timeout" \
 DOESTATS=/sys/kernel/debug/tsm_emu/$TSM_EMU_DOMAIN/${TSM_DSM_MFD#*:}/doe_stats
 doe_irq_session()
 {
-	for m in tsm_devsec_sample tsm_link_sample tsm_emu_bridge tsm_emu; do
-		rmmod $m 2>/dev/null
-	done
+	unload_platform
 	modprobe tsm_emu doe_irq=1 && modprobe tsm_emu_bridge || return 1
 	tsm-model device --ctl "$CTL" 2> "$LOG" &
 	model=$!

@@ -98,9 +98,7 @@ nothing_held()
 	tsm_expect_eq "::" "$held" "lock:bound:report" && tdi_state CONFIG_UNLOCKED
 }
 
-for m in tsm_emu_psp tsm_devsec_sample tsm_link_sample tsm_emu_bridge tsm_emu; do
-	rmmod $m 2>/dev/null
-done
+unload_platform
 modprobe pci-stub 2>/dev/null
 tsm_check "the emulated platform with a host and a guest domain" \
 	sh -c "modprobe tsm_emu nr_domains=2 && modprobe tsm_emu_bridge && test -e $GD"

@@ -73,9 +73,7 @@ disconnect()
 }
 
 mkdir -p "$E"
-for m in tsm_emu_psp tsm_devsec_sample tsm_link_sample tsm_emu_bridge tsm_emu; do
-	rmmod $m 2>/dev/null
-done
+unload_platform
 tsm_check "the emulated platform with two host bridges" \
 	sh -c "modprobe tsm_emu nr_domains=2 && modprobe tsm_emu_bridge &&
 	       test -e $HB2 -a -e $TSM_PCI/$DSM2"
