@@ -12,7 +12,8 @@
 #          of 256 TEE-capable functions), 4 (slab memory per connected
 #          device and per bound interface);
 #   poll   the series without the adaptive DOE polling: scenario 1 only;
-#   notsm  the series built without CONFIG_PCI_TSM: scenario 3 only.
+#   notsm  the series built without CONFIG_PCI_TSM: scenario 3 only;
+#   s2     the series: scenarios 2 and 4 only (to look at one closely).
 #
 # Every figure is a line "@@BENCH KEY VALUE..." for the host to collect;
 # the rest is commentary.  Exits non-zero if a step fails.
@@ -194,7 +195,7 @@ scenario1()
 	done
 }
 platform
-scenario1 "$mode"
+[ "$mode" = s2 ] || scenario1 "$mode"
 if [ "$mode" = poll ]; then
 	stop_models
 	exit 0
@@ -233,11 +234,26 @@ kmem_live()
 	} END { for (p in live) n += live[p]; print n + 0 }' "$T/trace" | tr '\n' ' '
 	echo "$lost"
 }
+# CPU time in USER_HZ ticks: all CPUs busy (user, nice, system, irq,
+# softirq), and the two model processes (user and system)
+cpu_ticks()
+{
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
+}
+model_ticks()
+{
+	cat "/proc/$dmodel/stat" "/proc/$pmodel/stat" | awk '{ n += $14 + $15 } END { print n }'
+}
+NCPU=$(grep -c '^processor' /proc/cpuinfo)
 r=0
 while [ $r -lt "$REPS" ]; do
+	c0=$(cpu_ticks)
+	m0=$(model_ticks)
 	out=$(tsm_bench write --serial "$TIO" $(files connect "$DEVS16")) ||
 		fail "serial connect: $out"
 	ser=$(echo "$out" | sed -n 's/^wall //p')
+	scpu=$(($(cpu_ticks) - c0))
+	smod=$(($(model_ticks) - m0))
 	tsm_bench write --serial "$TIO" $(files disconnect "$DEVS16") > /dev/null ||
 		fail "disconnect"
 	p0=$(peer_stat private)
@@ -245,16 +261,23 @@ while [ $r -lt "$REPS" ]; do
 	set -- $(stats)
 	d0=$1
 	f0=$3
+	c0=$(cpu_ticks)
+	m0=$(model_ticks)
 	out=$(tsm_bench write "$TIO" $(files connect "$DEVS16")) ||
 		fail "concurrent connect: $out"
 	con=$(echo "$out" | sed -n 's/^wall //p')
+	ccpu=$(($(cpu_ticks) - c0))
+	cmod=$(($(model_ticks) - m0))
 	set -- $(stats)
 	dbusy=$(($1 - d0))
 	fbusy=$(($3 - f0))
 	p1=$(peer_stat private)
 	echo "# 16 devices at 2 ms per message: serial $ser us, concurrent $con us" \
 	     "(device model busy $dbusy us, firmware model busy $fbusy us)"
+	echo "# CPU ticks (USER_HZ, 100 on x86) on $NCPU CPUs: serial $scpu (models $smod)," \
+	     "concurrent $ccpu (models $cmod)"
 	fig s2 "$ser" "$con" "$dbusy" "$fbusy"
+	fig s2cpu "$scpu" "$smod" "$ccpu" "$cmod" "$NCPU"
 	if [ $r -eq 0 ]; then
 		set -- $(kmem_live)
 		echo "# connect of 16: $1 bytes of slab kept, $2 trace events lost"
@@ -284,6 +307,10 @@ while [ $r -lt "$REPS" ]; do
 done
 
 grep -h 'busy' "$DLOG" "$PLOG" | tail -2 | sed 's/^/# /'
+if [ "$mode" = s2 ]; then
+	stop_models
+	exit 0
+fi
 # scenario 1 again with interrupt-capable DOE mailboxes
 platform doe_irq=1
 scenario1 irq
