@@ -13,11 +13,13 @@
 #                    configuration plus our options; no new warnings
 #   make bench       the benchmark: three non-debug kernels, figures with
 #                    their limits and ratios (scripts/bench.sh)
+#   make fuzz        the libFuzzer targets, FUZZ_TIME seconds each (default
+#                    60; tools/testing/tsm-model/fuzz)
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
 
-.PHONY: all deps tree kernel tools demo check run series distcheck bench clean distclean
+.PHONY: all deps tree kernel tools demo check run series distcheck bench fuzz clean distclean
 
 all: kernel tools
 	scripts/vm-run.sh tools/testing/selftests/tsm/demo.sh
@@ -54,6 +56,9 @@ distcheck: tree
 
 bench: deps
 	scripts/bench.sh
+
+fuzz: deps
+	$(MAKE) -C tools/testing/tsm-model/fuzz fuzz
 
 clean:
 	rm -rf build/vm build/kunit build/gates build/gates-base build/initramfs* \

@@ -36,9 +36,14 @@ run_tier() {
 	tally "$name" "build/check-$name.log"
 }
 
-# Tier 1: host unit tests of the user-space model (none exist yet).
+# Tier 1: host unit tests of the user-space model.
 if [ -d tools/testing/tsm-model ]; then
 	run_tier model make -s -C tools/testing/tsm-model check
+fi
+# Tier 1b: the fuzz targets' saved corpus and seeds, and a short run of
+# each (tools/testing/tsm-model/fuzz; make fuzz runs them longer).
+if [ -d tools/testing/tsm-model/fuzz ]; then
+	run_tier fuzz make -s -C tools/testing/tsm-model/fuzz smoke
 fi
 # Tier 2: KUnit.
 run_tier kunit scripts/kunit.sh
