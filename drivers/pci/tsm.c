@@ -11,6 +11,7 @@
 
 #define dev_fmt(fmt) "PCI/TSM: " fmt
 
+#include <linux/capability.h>
 #include <linux/cleanup.h>
 #include <linux/ctype.h>
 #include <linux/device.h>
@@ -642,6 +643,19 @@ int pci_tsm_driver_allowed(struct pci_dev *pdev)
 	return -EPERM;
 }
 
+/*
+ * The files' modes let only root write; every verb changes what the
+ * platform trusts, so it also takes CAP_SYS_ADMIN (a root process that
+ * dropped it, e.g. in a container, is refused).
+ */
+static int pci_tsm_may_write(struct pci_dev *pdev, const char *op)
+{
+	if (capable(CAP_SYS_ADMIN))
+		return 0;
+	pci_dbg(pdev, "%s refused: CAP_SYS_ADMIN needed\n", op);
+	return -EPERM;
+}
+
 /* Look up the TSM named in @buf and run @fn on @pdev with it */
 static ssize_t pci_tsm_store_by_name(struct pci_dev *pdev, const char *buf,
 				     size_t len, const char *op,
@@ -651,6 +665,9 @@ static ssize_t pci_tsm_store_by_name(struct pci_dev *pdev, const char *buf,
 	struct tsm_dev *tsm_dev;
 	int id, rc;
 
+	rc = pci_tsm_may_write(pdev, op);
+	if (rc)
+		return rc;
 	rc = pci_tsm_parse_name(buf, &id);
 	if (rc)
 		return rc;
@@ -674,6 +691,9 @@ static ssize_t pci_tsm_store_locked(struct pci_dev *pdev, const char *buf,
 {
 	int rc;
 
+	rc = pci_tsm_may_write(pdev, op);
+	if (rc)
+		return rc;
 	rc = pci_tsm_op_lock(&pdev->dev);
 	if (rc)
 		return rc;
@@ -829,7 +849,11 @@ static ssize_t accept_store(struct device *dev, struct device_attribute *attr,
 			    const char *buf, size_t len)
 {
 	bool accept;
+	int rc;
 
+	rc = pci_tsm_may_write(to_pci_dev(dev), "accept");
+	if (rc)
+		return rc;
 	if (kstrtobool(buf, &accept) || !accept)
 		return -EINVAL;
 	return pci_tsm_store_locked(to_pci_dev(dev), buf, len, "accept",

@@ -178,6 +178,23 @@ nobody_wr_refused()
 	! as_nobody "echo $1 > $2" 2>/dev/null
 }
 
+# nocap_wr_refused VALUE FILE: root without CAP_SYS_ADMIN gets EPERM, and
+# the state FILE's verb changes stays as it was (FILE is read before and
+# after when it is readable)
+nocap_wr_refused()
+{
+	before=$(cat "$2" 2>/dev/null)
+	out=$(tsm_bench as nocap sh -c "echo $1 > $2" 2>&1) && {
+		echo "# write '$1' > $2 without CAP_SYS_ADMIN succeeded"
+		return 1
+	}
+	case "$out" in
+	*"Operation not permitted"*) ;;
+	*) echo "# expected EPERM, got: $out"; return 1 ;;
+	esac
+	[ "$(cat "$2" 2>/dev/null)" = "$before" ]
+}
+
 # avail: available_secure_streams of the emulated host bridge
 avail()
 {

@@ -7,7 +7,7 @@
 . /tests/lib.sh
 
 ktap_print_header
-ktap_set_plan 24
+ktap_set_plan 27
 
 LINK=$(tsm_by_mode link)
 DEVSEC=$(tsm_by_mode devsec)
@@ -28,15 +28,26 @@ tsm_check "lock rejects a malformed name" tsm_write_fails "$EINVAL" bogus "$D/ts
 tsm_check "lock rejects an unknown TSM" tsm_write_fails "$ENXIO" tsm99 "$D/tsm/lock"
 tsm_check "lock rejects a link TSM" tsm_write_fails "$ENXIO" "$LINK" "$D/tsm/lock"
 tsm_check "lock refused for an unprivileged user" nobody_wr_refused "$DEVSEC" "$D/tsm/lock"
+tsm_check "lock refused for root without CAP_SYS_ADMIN (EPERM)" \
+	nocap_wr_refused "$DEVSEC" "$D/tsm/lock"
 
 tsm_check "lock $TSM_DSM" wr "$DEVSEC" "$D/tsm/lock"
 tsm_check "lock reads back $DEVSEC" tsm_expect_eq "$DEVSEC" "$(tsm_read "$D/tsm/lock")" lock
 tsm_check "double lock is refused" tsm_write_fails "$EBUSY" "$DEVSEC" "$D/tsm/lock"
 tsm_check "connect of a locked device is refused" tsm_write_fails "$EBUSY" "$LINK" "$D/tsm/connect"
 tsm_check "accept of false is refused" tsm_write_fails "$EINVAL" 0 "$D/tsm/accept"
+tsm_check "accept refused for root without CAP_SYS_ADMIN (EPERM)" \
+	nocap_wr_refused 1 "$D/tsm/accept"
 tsm_check "accept" wr 1 "$D/tsm/accept"
 tsm_check "accept reads 1" tsm_expect_eq 1 "$(tsm_read "$D/tsm/accept")" accept
 tsm_check "unlock with another name is refused" tsm_write_fails "$EINVAL" tsm99 "$D/tsm/unlock"
+nocap_unlock()
+{
+	nocap_wr_refused "$DEVSEC" "$D/tsm/unlock" &&
+		tsm_expect_eq "$DEVSEC:1" "$(tsm_read "$D/tsm/lock"):$(tsm_read "$D/tsm/accept")" \
+			lock:accept
+}
+tsm_check "unlock refused for root without CAP_SYS_ADMIN (EPERM), still locked" nocap_unlock
 tsm_check "unlock" wr "$DEVSEC" "$D/tsm/unlock"
 tsm_check "lock and accept read empty and 0 after unlock" \
 	tsm_expect_eq ":0" "$(tsm_read "$D/tsm/lock"):$(tsm_read "$D/tsm/accept")" lock:accept

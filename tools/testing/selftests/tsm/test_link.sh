@@ -8,7 +8,7 @@
 . /tests/lib.sh
 
 ktap_print_header
-ktap_set_plan 30
+ktap_set_plan 32
 
 LINK=$(tsm_by_mode link)
 DEVSEC=$(tsm_by_mode devsec)
@@ -37,6 +37,8 @@ else
 fi
 tsm_check "disconnect when not connected fails" tsm_write_fails "$ENXIO" "$LINK" "$D/tsm/disconnect"
 tsm_check "connect refused for an unprivileged user" nobody_wr_refused "$LINK" "$D/tsm/connect"
+tsm_check "connect refused for root without CAP_SYS_ADMIN (EPERM)" \
+	nocap_wr_refused "$LINK" "$D/tsm/connect"
 
 tsm_check "connect $TSM_DSM_MFD" wr "$LINK" "$D/tsm/connect"
 tsm_check "connect reads back $LINK" tsm_expect_eq "$LINK" "$(tsm_read "$D/tsm/connect")" connect
@@ -63,6 +65,13 @@ tsm_check "disconnect with another name is refused" \
 	tsm_write_fails "$EINVAL" tsm99 "$D/tsm/disconnect"
 tsm_check "disconnect refused for an unprivileged user" \
 	nobody_wr_refused "$LINK" "$D/tsm/disconnect"
+nocap_disconnect()
+{
+	nocap_wr_refused "$LINK" "$D/tsm/disconnect" &&
+		tsm_expect_eq "$LINK" "$(tsm_read "$D/tsm/connect")" connect
+}
+tsm_check "disconnect refused for root without CAP_SYS_ADMIN (EPERM), still connected" \
+	nocap_disconnect
 tsm_check "disconnect" wr "$LINK" "$D/tsm/disconnect"
 tsm_check "connect reads empty after disconnect" \
 	tsm_expect_eq "" "$(tsm_read "$D/tsm/connect")" connect

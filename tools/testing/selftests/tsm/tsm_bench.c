@@ -10,6 +10,10 @@
  *	1 if any write failed.
  *   tsm_bench time PROGRAM [ARG...]
  *	Run PROGRAM and print "wall US"; exits with its status.
+ *   tsm_bench as nocap|UID PROGRAM [ARG...]
+ *	Run PROGRAM as root without CAP_SYS_ADMIN (dropped from the bounding
+ *	set, so that the exec cannot regain it) or as user and group UID
+ *	(the privilege tests of the selftests).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -136,13 +143,42 @@ static int cmd_time(int argc, char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
 }
 
+static int cmd_as(int argc, char **argv)
+{
+	char *end;
+	long uid;
+
+	if (argc < 2) {
+		fprintf(stderr, "tsm_bench as: nocap|UID PROGRAM [ARG...]\n");
+		return 2;
+	}
+	if (!strcmp(argv[0], "nocap")) {
+		if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0)) {
+			perror("tsm_bench: PR_CAPBSET_DROP");
+			return 2;
+		}
+	} else {
+		uid = strtol(argv[0], &end, 10);
+		if (*end || uid <= 0 || setgroups(0, NULL) || setgid(uid) || setuid(uid)) {
+			fprintf(stderr, "tsm_bench: cannot become user %s\n", argv[0]);
+			return 2;
+		}
+	}
+	execvp(argv[1], argv + 1);
+	perror("tsm_bench: exec");
+	return 127;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "write"))
 		return cmd_write(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "time"))
 		return cmd_time(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "as"))
+		return cmd_as(argc - 2, argv + 2);
 	fprintf(stderr, "usage: tsm_bench write [--serial] VALUE FILE...\n"
-			"       tsm_bench time PROGRAM [ARG...]\n");
+			"       tsm_bench time PROGRAM [ARG...]\n"
+			"       tsm_bench as nocap|UID PROGRAM [ARG...]\n");
 	return 2;
 }
