@@ -45,7 +45,8 @@ saved()
 	mkdir -p "$out/saved/$t"
 	for f in "$here/corpus/$t"/*.hex; do
 		[ -e "$f" ] || continue
-		perl -ne 's/\s+//g; print pack("H*", $_)' "$f" > "$out/saved/$t/$(basename "$f" .hex)"
+		perl -ne 's/\s+//g; print pack("H*", $_)' "$f" \
+			> "$out/saved/$t/$(basename "$f" .hex)"
 	done
 }
 
@@ -90,7 +91,8 @@ for t in "$@"; do
 		result $rc "$t: $(runs "$log") executions in ${fuzz_time}s, corpus of $kept"
 	fi
 	if [ $rc -ne 0 ]; then
-		grep -E 'ERROR|check failed|SUMMARY|Test unit written' "$log"* | head -5 | sed 's/^/# /'
+		grep -E 'ERROR|check failed|SUMMARY|Test unit written' "$log"* |
+			head -5 | sed 's/^/# /'
 	fi
 done
 echo "fuzz: $pass passed, $fail failed"
