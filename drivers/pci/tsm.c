@@ -842,20 +842,16 @@ static ssize_t accept_show(struct device *dev, struct device_attribute *attr,
 
 static int pci_tsm_accept(struct pci_dev *pdev, const char *buf)
 {
+	bool accept;
+
+	if (kstrtobool(buf, &accept) || !accept)
+		return -EINVAL;
 	return __pci_tsm_accept(pdev);
 }
 
 static ssize_t accept_store(struct device *dev, struct device_attribute *attr,
 			    const char *buf, size_t len)
 {
-	bool accept;
-	int rc;
-
-	rc = pci_tsm_may_write(to_pci_dev(dev), "accept");
-	if (rc)
-		return rc;
-	if (kstrtobool(buf, &accept) || !accept)
-		return -EINVAL;
 	return pci_tsm_store_locked(to_pci_dev(dev), buf, len, "accept",
 				    pci_tsm_accept);
 }

@@ -179,8 +179,7 @@ nobody_wr_refused()
 }
 
 # nocap_wr_refused VALUE FILE: root without CAP_SYS_ADMIN gets EPERM, and
-# the state FILE's verb changes stays as it was (FILE is read before and
-# after when it is readable)
+# FILE, if readable, reads the same after the write as before it
 nocap_wr_refused()
 {
 	before=$(cat "$2" 2>/dev/null)

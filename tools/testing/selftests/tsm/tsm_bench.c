@@ -10,10 +10,10 @@
  *	1 if any write failed.
  *   tsm_bench time PROGRAM [ARG...]
  *	Run PROGRAM and print "wall US"; exits with its status.
- *   tsm_bench as nocap|UID PROGRAM [ARG...]
- *	Run PROGRAM as root without CAP_SYS_ADMIN (dropped from the bounding
- *	set, so that the exec cannot regain it) or as user and group UID
- *	(the privilege tests of the selftests).
+ *   tsm_bench as nocap PROGRAM [ARG...]
+ *	Run PROGRAM as root without CAP_SYS_ADMIN, dropped from the bounding
+ *	set so that the exec cannot regain it (the privilege tests of the
+ *	selftests; lib.sh's as_nobody runs as an unprivileged user).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -145,24 +144,13 @@ static int cmd_time(int argc, char **argv)
 
 static int cmd_as(int argc, char **argv)
 {
-	char *end;
-	long uid;
-
-	if (argc < 2) {
-		fprintf(stderr, "tsm_bench as: nocap|UID PROGRAM [ARG...]\n");
+	if (argc < 2 || strcmp(argv[0], "nocap")) {
+		fprintf(stderr, "tsm_bench as: nocap PROGRAM [ARG...]\n");
 		return 2;
 	}
-	if (!strcmp(argv[0], "nocap")) {
-		if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0)) {
-			perror("tsm_bench: PR_CAPBSET_DROP");
-			return 2;
-		}
-	} else {
-		uid = strtol(argv[0], &end, 10);
-		if (*end || uid <= 0 || setgroups(0, NULL) || setgid(uid) || setuid(uid)) {
-			fprintf(stderr, "tsm_bench: cannot become user %s\n", argv[0]);
-			return 2;
-		}
+	if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0)) {
+		perror("tsm_bench: PR_CAPBSET_DROP");
+		return 2;
 	}
 	execvp(argv[1], argv + 1);
 	perror("tsm_bench: exec");
@@ -179,6 +167,6 @@ int main(int argc, char **argv)
 		return cmd_as(argc - 2, argv + 2);
 	fprintf(stderr, "usage: tsm_bench write [--serial] VALUE FILE...\n"
 			"       tsm_bench time PROGRAM [ARG...]\n"
-			"       tsm_bench as nocap|UID PROGRAM [ARG...]\n");
+			"       tsm_bench as nocap PROGRAM [ARG...]\n");
 	return 2;
 }

@@ -18,8 +18,6 @@
 #include "../model.h"
 #include "fuzz.h"
 
-static char root[512];
-
 static int xfer(void *priv, uint8_t doe_type, const uint8_t *req, size_t req_len,
 		uint8_t *rsp, size_t rsp_cap)
 {
@@ -51,9 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	steps = data[0];
 	in.p++;
 	in.n--;
-	if (!root[0])
-		snprintf(root, sizeof(root), "%s/root.der", fuzz_certs());
-	q = spdm_req_new(xfer, &in, root);
+	q = spdm_req_new(xfer, &in, fuzz_root());
 	FUZZ_CHECK(q);
 	spdm_req_vca(q);
 	if (steps & 0x01 && !spdm_req_get_certificate(q, steps >> 7))

@@ -12,14 +12,9 @@
 
 static struct model_identity *id;
 
-static int no_fn(void *priv, uint32_t segment, uint16_t rid, struct model_fn *fn)
-{
-	return -ENODEV;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct model_dev_ops ops = { .fn_info = no_fn };
+	static const struct model_dev_ops ops = { .fn_info = fuzz_no_fn };
 	static uint8_t rsp[MODEL_DOE_MAX];
 	enum model_fault fault = FAULT_NONE;
 	struct fuzz_in in = { data, size };

@@ -48,7 +48,13 @@ static inline int fuzz_next(struct fuzz_in *in, uint8_t *type, const uint8_t **d
 	return 1;
 }
 
+struct model_fn;
+
 /* Where the model's test PKI is: $TSM_FUZZ_CERTS or the build's */
 const char *fuzz_certs(void);
+/* The trust anchor of that PKI (root.der in it) */
+const char *fuzz_root(void);
+/* model_dev_ops.fn_info of a device with no function to describe */
+int fuzz_no_fn(void *priv, uint32_t segment, uint16_t rid, struct model_fn *fn);
 
 #endif

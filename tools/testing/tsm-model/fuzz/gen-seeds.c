@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "../model.h"
+#include "../spdm.h"
 #include "fuzz.h"
 
 struct rec {
@@ -57,11 +58,6 @@ static int xfer(void *priv, uint8_t doe_type, const uint8_t *req, size_t req_len
 	return n;
 }
 
-static int no_fn(void *priv, uint32_t segment, uint16_t rid, struct model_fn *fn)
-{
-	return -ENODEV;
-}
-
 static FILE *open_seed(const char *dir, const char *target, const char *name)
 {
 	char path[512];
@@ -87,14 +83,6 @@ static int evidence_seed(const char *dir, const char *name, uint8_t sel, const u
 	return fclose(f) ? -EIO : 0;
 }
 
-static void le(uint8_t *p, uint64_t v, unsigned int n)
-{
-	while (n--) {
-		*p++ = v & 0xff;
-		v >>= 8;
-	}
-}
-
 /*
  * The report of a function with BAR0 (1 MiB at 0x1fe0000000: MSI-X table
  * page, PBA page, the rest TEE) and BAR2 (2 MiB right after it)
@@ -109,15 +97,16 @@ static int report_seed(const char *dir)
 	FILE *f = open_seed(dir, "tdisp-report", "fn");
 	unsigned int i;
 
-	le(r + 4, 7, 2);		/* MSI-X table size 8 */
-	le(r + 12, 4, 4);
+	put16(r + 4, 7);		/* MSI-X table size 8 */
+	put32(r + 12, 4);
 	for (i = 0; i < 4; i++) {
-		le(r + 16 + 16 * i, rg[i].page, 8);
-		le(r + 24 + 16 * i, rg[i].n, 4);
-		le(r + 28 + 16 * i, rg[i].attr, 2);
-		le(r + 30 + 16 * i, rg[i].id, 2);
+		put32(r + 16 + 16 * i, (uint32_t)rg[i].page);
+		put32(r + 20 + 16 * i, rg[i].page >> 32);
+		put32(r + 24 + 16 * i, rg[i].n);
+		put16(r + 28 + 16 * i, rg[i].attr);
+		put16(r + 30 + 16 * i, rg[i].id);
 	}
-	le(r + 80, 4, 4);
+	put32(r + 80, 4);
 	memcpy(r + 84, "seed", 4);
 	if (!f)
 		return -EIO;
@@ -139,7 +128,7 @@ static int calls_seed(const char *dir)
 
 int main(int argc, char **argv)
 {
-	const struct model_dev_ops ops = { .fn_info = no_fn };
+	const struct model_dev_ops ops = { .fn_info = fuzz_no_fn };
 	static uint8_t meas[MODEL_DOE_MAX * 2];
 	struct model_identity *id;
 	struct pcisig_dev *dev;
@@ -147,7 +136,6 @@ int main(int argc, char **argv)
 	struct spdm_req *q;
 	const uint8_t steps = 0x7f, *chain, *vca;
 	size_t chain_len = 0, vca_len = 0;
-	char root[512];
 	int rc;
 
 	if (argc != 2) {
@@ -164,8 +152,7 @@ int main(int argc, char **argv)
 	x.r = id && dev ? spdm_rsp_new(id, dev) : NULL;
 	x.req = open_seed(argv[1], "spdm-rsp", "full");
 	x.rsp = open_seed(argv[1], "spdm-req", "full");
-	snprintf(root, sizeof(root), "%s/root.der", fuzz_certs());
-	q = x.r ? spdm_req_new(xfer, &x, root) : NULL;
+	q = x.r ? spdm_req_new(xfer, &x, fuzz_root()) : NULL;
 	if (!q || !x.req || !x.rsp) {
 		fprintf(stderr, "gen-seeds: cannot set up (certificates in %s?)\n", fuzz_certs());
 		return 1;
