@@ -317,7 +317,8 @@ static int idekm_key_prog_rsp(struct pcisig_dev *d, const uint8_t *req,
 }
 
 static int idekm_gostop_rsp(struct pcisig_dev *d, const uint8_t *req,
-			    size_t len, uint8_t *rsp, size_t cap)
+			    size_t len, uint8_t *rsp, size_t cap,
+			    enum model_fault *fault)
 {
 	bool go = req[0] == IDEKM_K_SET_GO;
 	uint8_t stream_id, ks;
@@ -340,10 +341,16 @@ static int idekm_gostop_rsp(struct pcisig_dev *d, const uint8_t *req,
 		if (!k->programmed)
 			return -ENOKEY;
 		k->go = true;
-		if (idekm_stream_ready(d, stream_id))
+		if (fault && *fault == FAULT_IDE_INSECURE) {
+			*fault = FAULT_NONE;
+			d->streams[stream_id].broken = true;
+		}
+		if (!d->streams[stream_id].broken &&
+		    idekm_stream_ready(d, stream_id))
 			idekm_set_ready(d, stream_id, true);
 	} else {
 		idekm_wipe_key(k);
+		d->streams[stream_id].broken = false;
 		idekm_set_ready(d, stream_id, false);
 	}
 
@@ -359,11 +366,13 @@ static int idekm_gostop_rsp(struct pcisig_dev *d, const uint8_t *req,
  * @len: its size
  * @rsp: response buffer
  * @cap: its size
+ * @fault: %FAULT_IDE_INSECURE is consumed by the next K_SET_GO; may be
+ *	NULL
  *
  * Return: response length or a negative errno when nothing is answered.
  */
 int idekm_dev_handle(struct pcisig_dev *d, const uint8_t *req, size_t len,
-		     uint8_t *rsp, size_t cap)
+		     uint8_t *rsp, size_t cap, enum model_fault *fault)
 {
 	if (!len)
 		return -EINVAL;
@@ -374,7 +383,7 @@ int idekm_dev_handle(struct pcisig_dev *d, const uint8_t *req, size_t len,
 		return idekm_key_prog_rsp(d, req, len, rsp, cap);
 	case IDEKM_K_SET_GO:
 	case IDEKM_K_SET_STOP:
-		return idekm_gostop_rsp(d, req, len, rsp, cap);
+		return idekm_gostop_rsp(d, req, len, rsp, cap, fault);
 	default:
 		return -EINVAL;
 	}
@@ -386,6 +395,7 @@ static void idekm_wipe_all(struct pcisig_dev *d)
 
 	for (s = 0; s < IDEKM_NR_STREAMS; s++) {
 		OPENSSL_cleanse(d->streams[s].k, sizeof(d->streams[s].k));
+		d->streams[s].broken = false;
 		idekm_set_ready(d, (uint8_t)s, false);
 	}
 }
@@ -436,7 +446,8 @@ void pcisig_dev_free(struct pcisig_dev *d)
  * @req_len: its size
  * @rsp: buffer for the response protocol message
  * @rsp_cap: size of @rsp
- * @fault: %FAULT_TDISP_ERROR is consumed by the next TDISP request; may
+ * @fault: %FAULT_TDISP_ERROR is consumed by the next TDISP request,
+ *	%FAULT_IDE_INSECURE by the next K_SET_GO; may
  *	be NULL
  *
  * Return: response length, or a negative errno if nothing is answered
@@ -450,7 +461,7 @@ int pcisig_dev_vdm(struct pcisig_dev *d, uint8_t proto,
 		return -EINVAL;
 	switch (proto) {
 	case PCISIG_PROTO_IDE_KM:
-		return idekm_dev_handle(d, req, req_len, rsp, rsp_cap);
+		return idekm_dev_handle(d, req, req_len, rsp, rsp_cap, fault);
 	case PCISIG_PROTO_TDISP:
 		return tdisp_dev_handle(d, req, req_len, rsp, rsp_cap, fault);
 	default:

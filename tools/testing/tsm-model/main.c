@@ -195,21 +195,23 @@ static int read_full(int fd, void *buf, size_t len)
  * @mtime: modification time of the file when last parsed
  * @fault: pending one-shot fault
  * @count: how many more messages @fault applies to
+ * @skip: messages to let through untouched before @fault applies
  * @delay_ms: answer delay of %FAULT_DELAY
  * @latency_us: delay before every answer (a timer: several devices can be
  *	slow at once without using the CPU)
  * @psp: the firmware model, which takes the fw-* words (NULL otherwise)
  *
  * The control file holds "key=value" words, e.g.
- * "fault=bad-signature count=1", "latency_ms=20" or "latency_us=100"; it
- * is parsed again
- * whenever it changes, before each message.
+ * "fault=bad-signature count=1", "fault=truncated skip=5",
+ * "latency_ms=20" or "latency_us=100"; it is parsed again whenever it
+ * changes, before each message.
  */
 struct ctl {
 	const char *path;
 	struct timespec mtime;
 	enum model_fault fault;
 	unsigned int count;
+	unsigned int skip;
 	unsigned int delay_ms;
 	uint64_t latency_us;
 	struct psp *psp;
@@ -223,6 +225,10 @@ static const char * const fault_names[FAULT_MAX] = {
 	[FAULT_BAD_SIGNATURE] = "bad-signature",
 	[FAULT_SPDM_ERROR] = "spdm-error",
 	[FAULT_TDISP_ERROR] = "tdisp-error",
+	[FAULT_TRUNCATED] = "truncated",
+	[FAULT_OVERSIZED] = "oversized",
+	[FAULT_MALFORMED] = "malformed",
+	[FAULT_IDE_INSECURE] = "ide-insecure",
 };
 
 static void ctl_parse_word(struct ctl *c, const char *w)
@@ -253,6 +259,8 @@ static void ctl_parse_word(struct ctl *c, const char *w)
 			c->count = 1;
 	} else if (!strcmp(key, "count")) {
 		c->count = strtoul(val, NULL, 0);
+	} else if (!strcmp(key, "skip")) {
+		c->skip = strtoul(val, NULL, 0);
 	} else if (!strcmp(key, "delay_ms")) {
 		c->delay_ms = strtoul(val, NULL, 0);
 	} else if (!strcmp(key, "latency_ms")) {
@@ -286,6 +294,7 @@ static void ctl_refresh(struct ctl *c)
 	buf[n] = 0;
 	c->fault = FAULT_NONE;
 	c->count = 0;
+	c->skip = 0;
 	if (c->psp)
 		psp_fault_clear(c->psp);
 	for (w = strtok_r(buf, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
@@ -299,6 +308,10 @@ static enum model_fault ctl_take(struct ctl *c)
 
 	if (f == FAULT_NONE || !c->count)
 		return FAULT_NONE;
+	if (c->skip) {
+		c->skip--;
+		return FAULT_NONE;
+	}
 	if (--c->count == 0)
 		c->fault = FAULT_NONE;
 	return f;
@@ -616,13 +629,17 @@ static int model_handle_object(struct model *m, uint32_t domain, uint16_t rid,
 	n = spdm_rsp_handle(d->rsp, type, req + DOE_HDR, len - DOE_HDR, rsp + DOE_HDR,
 			    MODEL_DOE_MAX - DOE_HDR, &fault);
 	if (fault == FAULT_BAD_SIGNATURE || fault == FAULT_SPDM_ERROR ||
-	    fault == FAULT_TDISP_ERROR)
+	    fault == FAULT_TDISP_ERROR || fault == FAULT_IDE_INSECURE)
 		ctl_untake(&m->ctl, fault);	/* not applicable to this message */
 	if (n < 0)
 		return n;
 	memcpy(rsp, req, 4);
 	while (n % 4)
 		rsp[DOE_HDR + n++] = 0;
+	if (fault == FAULT_OVERSIZED) {
+		memset(rsp + DOE_HDR + n, 0, MODEL_DOE_MAX - DOE_HDR - n);
+		n = MODEL_DOE_MAX - DOE_HDR;
+	}
 	put_le32(rsp + 4, (DOE_HDR + n) / 4);
 	if (fault == FAULT_BAD_LENGTH)
 		put_le32(rsp + 4, (DOE_HDR + n) / 4 + 1);
@@ -1651,8 +1668,9 @@ static const char usage_text[] =
 "  ide-insecure tdisp-version tdisp-caps tdi=BDF lock report start bad-start stop\n"
 "  state[=CONFIG_UNLOCKED|CONFIG_LOCKED|RUN|ERROR] bar-write bme-clear sleep=MS\n"
 "\n"
-"control file words: fault=drop|delay|bad-length|bad-signature|spdm-error|tdisp-error\n"
-"  count=N delay_ms=N latency_ms=N latency_us=N\n"
+"control file words: fault=drop|delay|bad-length|bad-signature|spdm-error|tdisp-error|\n"
+"  truncated|oversized|malformed|ide-insecure, count=N, skip=N (messages before it),\n"
+"  delay_ms=N latency_ms=N latency_us=N\n"
 "  psp: fw-status=CMD:STATUS[:ROUND] fw-expand=output|scratch:BYTES fw-expand-loop fw-drop\n";
 
 static void usage(void)

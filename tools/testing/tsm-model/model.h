@@ -64,6 +64,15 @@ enum tdi_state {
  *	(Unspecified) instead of its response
  * @FAULT_TDISP_ERROR: answer the next TDISP request with TDISP_ERROR
  *	(UNSPECIFIED)
+ * @FAULT_TRUNCATED: cut the innermost response in half (the IDE_KM or
+ *	TDISP payload of a vendor-defined response, else the SPDM message),
+ *	its length fields consistent, before any encryption
+ * @FAULT_OVERSIZED: pad the response data object with zeros to
+ *	%MODEL_DOE_MAX bytes, its DOE length consistent
+ * @FAULT_MALFORMED: flip the top bit of the innermost response's code
+ *	(IDE_KM object ID, TDISP version or SPDM response code)
+ * @FAULT_IDE_INSECURE: acknowledge the next K_SET_GO, but keep its
+ *	stream from turning Secure until its keys are stopped
  * @FAULT_MAX: number of kinds
  */
 enum model_fault {
@@ -74,6 +83,10 @@ enum model_fault {
 	FAULT_BAD_SIGNATURE,
 	FAULT_SPDM_ERROR,
 	FAULT_TDISP_ERROR,
+	FAULT_TRUNCATED,
+	FAULT_OVERSIZED,
+	FAULT_MALFORMED,
+	FAULT_IDE_INSECURE,
 	FAULT_MAX,
 };
 

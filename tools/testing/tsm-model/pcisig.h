@@ -144,10 +144,13 @@ struct idekm_key {
  * struct idekm_stream - keys of one IDE Stream ID
  * @k: slots indexed [key set][direction][sub-stream]
  * @ready: last state reported through ops->ide_state()
+ * @broken: an injected %FAULT_IDE_INSECURE keeps the stream from turning
+ *	Secure until a K_SET_STOP of it
  */
 struct idekm_stream {
 	struct idekm_key k[2][2][3];
 	bool ready;
+	bool broken;
 };
 
 /**
@@ -237,7 +240,7 @@ uint16_t pcisig_find_ext_cap(const uint8_t *cfg, uint16_t id);
 /* ---- Cross-protocol hooks ----------------------------------------- */
 
 int idekm_dev_handle(struct pcisig_dev *d, const uint8_t *req, size_t len,
-		     uint8_t *rsp, size_t cap);
+		     uint8_t *rsp, size_t cap, enum model_fault *fault);
 int tdisp_dev_handle(struct pcisig_dev *d, const uint8_t *req, size_t len,
 		     uint8_t *rsp, size_t cap, enum model_fault *fault);
 /* All keys of @stream_id set to go (one key set complete)? */

@@ -746,6 +746,14 @@ static int do_vendor(struct rsp_ctx *c)
 			   c->room - SPDM_VDM_HDR, c->fault);
 	if (n < 0 || (size_t)n > c->room - SPDM_VDM_HDR || n + 1 > 0xffff)
 		return error(c, SPDM_ERR_UNSPECIFIED, 0);
+	/* Injected faults of the innermost message: the PCI-SIG payload */
+	if (c->fault && *c->fault == FAULT_TRUNCATED && n > 0) {
+		*c->fault = FAULT_NONE;
+		n /= 2;
+	} else if (c->fault && *c->fault == FAULT_MALFORMED && n > 0) {
+		*c->fault = FAULT_NONE;
+		c->out[SPDM_VDM_HDR] ^= 0x80;
+	}
 	hdr(c, SPDM_VENDOR_DEFINED_RSP, 0, 0);
 	put16(c->out + 4, SPDM_STDID_PCISIG);
 	c->out[6] = 2;
@@ -859,6 +867,14 @@ static int finish_msg(struct rsp_ctx *c, int n)
 		c->out[2] = SPDM_ERR_RESPONSE_TOO_LARGE;
 		c->out[3] = 0;
 		n = 4;
+	}
+	/* Injected faults of an SPDM message (vendor payloads: do_vendor()) */
+	if (n >= 2 && c->fault && *c->fault == FAULT_TRUNCATED) {
+		*c->fault = FAULT_NONE;
+		n /= 2;
+	} else if (n >= 2 && c->fault && *c->fault == FAULT_MALFORMED) {
+		*c->fault = FAULT_NONE;
+		c->out[1] ^= 0x80;
 	}
 	return n;
 }

@@ -11,6 +11,7 @@
 
 #include "harness.h"
 #include "spdm-test.h"
+#include "pcisig.h"
 
 int test_link_xfer(void *priv, uint8_t doe_type, const uint8_t *req, size_t req_len,
 		   uint8_t *rsp, size_t rsp_cap)
@@ -267,6 +268,33 @@ TEST(e2e_spdm_error)
 	e->link.fault = FAULT_SPDM_ERROR;
 	EXPECT_EQ(spdm_req_key_update(e->q), -EPROTO);
 	EXPECT_EQ(spdm_req_key_update(e->q), 0);
+	EXPECT_EQ(spdm_req_end_session(e->q), 0);
+	e2e_free(e);
+}
+
+/* Truncated and malformed answers: SPDM messages and PCI-SIG payloads */
+TEST(e2e_truncated_and_malformed)
+{
+	static const enum model_fault kinds[] = { FAULT_TRUNCATED, FAULT_MALFORMED };
+	struct e2e *e = e2e_new();
+	unsigned int i;
+
+	ASSERT(e);
+	for (i = 0; i < 2; i++) {
+		e->link.fault = kinds[i];
+		EXPECT(spdm_req_vca(e->q) < 0);
+		EXPECT_EQ(e->link.fault, FAULT_NONE);
+		EXPECT_EQ(spdm_req_vca(e->q), 0);
+	}
+	ASSERT(spdm_req_get_certificate(e->q, 0) == 0);
+	ASSERT(spdm_req_start_session(e->q, 0) == 0);
+	/* Inside the session: the TDISP payload, under encryption */
+	for (i = 0; i < 2; i++) {
+		e->link.fault = kinds[i];
+		EXPECT_EQ(tdisp_get_version(e->q, 0x0100), -EPROTO);
+		EXPECT_EQ(e->link.fault, FAULT_NONE);
+		EXPECT_EQ(tdisp_get_version(e->q, 0x0100), 0x10);
+	}
 	EXPECT_EQ(spdm_req_end_session(e->q), 0);
 	e2e_free(e);
 }

@@ -516,6 +516,31 @@ TEST(idekm_ready_after_all_six)
 	stub_free(s);
 }
 
+/* FAULT_IDE_INSECURE: every GO acknowledged, the stream never Secure */
+TEST(idekm_insecure_fault)
+{
+	struct stub *s = stub_new();
+	unsigned int dir, sub;
+
+	ASSERT(s);
+	s->fault = FAULT_IDE_INSECURE;
+	/* Only a K_SET_GO consumes it */
+	EXPECT_EQ(prog_keys(s, STREAM, 0), 0);
+	EXPECT_EQ(s->fault, FAULT_IDE_INSECURE);
+	EXPECT_EQ(go_keys(s, STREAM, 0), 0);
+	EXPECT_EQ(s->fault, FAULT_NONE);
+	EXPECT(idekm_stream_ready(s->dev, STREAM));
+	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 0);
+	/* Stopped and keyed again, it turns Secure */
+	for (dir = 0; dir < 2; dir++)
+		for (sub = 0; sub < 3; sub++)
+			EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, dir, sub), 0);
+	EXPECT_EQ(setup_stream(s, STREAM), 0);
+	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 1);
+	EXPECT_EQ(stub_last(s, STUB_EV_IDE, STREAM), 1);
+	stub_free(s);
+}
+
 TEST(idekm_ready_needs_one_keyset)
 {
 	struct stub *s = stub_new();
