@@ -338,19 +338,20 @@ static int tsm_emu_doe_stats_show(struct seq_file *s, void *unused)
 	struct tsm_emu_doe_stats st;
 	struct tsm_emu_fn *fn = s->private;
 	enum tsm_emu_doe_fault fault;
-	unsigned int count, delay;
+	unsigned int count, skip, delay;
 	unsigned long flags;
 
 	tsm_emu_doe_get_stats(fn, &st);
 	raw_spin_lock_irqsave(&fn->emu->lock, flags);
 	fault = fn->doe->fault;
 	count = fn->doe->fault_count;
+	skip = fn->doe->fault_skip;
 	delay = fn->doe->delay_ms;
 	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
 	seq_printf(s, "requests %llu\nresponses %llu\naborts %llu\nerrors %llu\n",
 		   st.requests, st.responses, st.aborts, st.errors);
-	seq_printf(s, "fault %s %u\ndelay_ms %u\n",
-		   tsm_emu_doe_fault_name(fault), count, delay);
+	seq_printf(s, "fault %s %u %u\ndelay_ms %u\n",
+		   tsm_emu_doe_fault_name(fault), count, skip, delay);
 	seq_printf(s, "irq %u\nirqs %llu\n", fn->doe->irq, st.irqs);
 	return 0;
 }
@@ -367,14 +368,14 @@ static ssize_t tsm_emu_get_line(const char __user *ubuf, size_t len,
 	return len;
 }
 
-/* "<fault name> [count]" */
+/* "<fault name> [count [skip]]" */
 static ssize_t tsm_emu_doe_fault_write(struct file *file,
 				       const char __user *ubuf, size_t len,
 				       loff_t *ppos)
 {
 	struct tsm_emu_fn *fn = file->private_data;
-	char buf[32], *p, *name;
-	unsigned int count = 1;
+	char buf[48], *p, *name, *num;
+	unsigned int count = 1, skip = 0;
 	enum tsm_emu_doe_fault f;
 	ssize_t rc;
 
@@ -383,14 +384,19 @@ static ssize_t tsm_emu_doe_fault_write(struct file *file,
 		return rc;
 	p = strim(buf);
 	name = strsep(&p, " ");
-	if (p && kstrtouint(skip_spaces(p), 0, &count))
+	if (p) {
+		num = strsep(&p, " ");
+		if (kstrtouint(num, 0, &count))
+			return -EINVAL;
+	}
+	if (p && kstrtouint(skip_spaces(p), 0, &skip))
 		return -EINVAL;
 	for (f = 0; f < TSM_EMU_DOE_FAULT_MAX; f++)
 		if (!strcmp(name, tsm_emu_doe_fault_name(f)))
 			break;
 	if (f == TSM_EMU_DOE_FAULT_MAX)
 		return -EINVAL;
-	rc = tsm_emu_doe_inject(fn, f, count);
+	rc = tsm_emu_doe_inject_after(fn, f, count, skip);
 	return rc ? rc : len;
 }
 

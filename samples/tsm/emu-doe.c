@@ -123,7 +123,9 @@ static void tsm_emu_doe_go(struct tsm_emu_doe *doe)
 	if (*sts & (PCI_DOE_STATUS_BUSY | PCI_DOE_STATUS_ERROR))
 		return;
 
-	if (doe->fault_count) {
+	if (doe->fault_count && doe->fault_skip) {
+		doe->fault_skip--;
+	} else if (doe->fault_count) {
 		fault = doe->fault;
 		if (!--doe->fault_count)
 			doe->fault = TSM_EMU_DOE_FAULT_NONE;
@@ -427,8 +429,9 @@ void tsm_emu_doe_free(struct tsm_emu_fn *fn)
 	fn->doe = NULL;
 }
 
-int tsm_emu_doe_inject(struct tsm_emu_fn *fn, enum tsm_emu_doe_fault fault,
-		       unsigned int count)
+int tsm_emu_doe_inject_after(struct tsm_emu_fn *fn,
+			     enum tsm_emu_doe_fault fault, unsigned int count,
+			     unsigned int skip)
 {
 	struct tsm_emu_doe *doe;
 	unsigned long flags;
@@ -446,10 +449,11 @@ int tsm_emu_doe_inject(struct tsm_emu_fn *fn, enum tsm_emu_doe_fault fault,
 	}
 	doe->fault = fault;
 	doe->fault_count = fault == TSM_EMU_DOE_FAULT_NONE ? 0 : max(count, 1U);
+	doe->fault_skip = doe->fault_count ? skip : 0;
 	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(tsm_emu_doe_inject);
+EXPORT_SYMBOL_GPL(tsm_emu_doe_inject_after);
 
 int tsm_emu_doe_set_delay(struct tsm_emu_fn *fn, unsigned int msecs)
 {

@@ -380,6 +380,16 @@ static void emu_test_doe_error(struct kunit *test)
 				      4, rsp, sizeof(rsp)), -EIO);
 	emu_test_expect_version(test, t->mb);
 
+	/* One request answered, then the fault */
+	KUNIT_ASSERT_EQ(test, tsm_emu_doe_inject_after(t->dsm_fn,
+						       TSM_EMU_DOE_FAULT_ERROR,
+						       1, 1), 0);
+	emu_test_expect_version(test, t->mb);
+	KUNIT_EXPECT_EQ(test, pci_doe(t->mb, PCI_VENDOR_ID_PCI_SIG,
+				      PCI_DOE_FEATURE_CMA, emu_test_get_version,
+				      4, rsp, sizeof(rsp)), -EIO);
+	emu_test_expect_version(test, t->mb);
+
 	/* Bad arguments */
 	KUNIT_EXPECT_EQ(test, tsm_emu_doe_inject(t->rp_fn,
 						 TSM_EMU_DOE_FAULT_ERROR, 1),

@@ -40,6 +40,7 @@
  *	dropped
  * @fault: injected fault for the next @fault_count requests
  * @fault_count: requests @fault still applies to
+ * @fault_skip: requests to answer normally before @fault applies
  * @cur_fault: fault of the request in flight
  * @delay_ms: responder latency
  * @rlen: dwords in @rbuf
@@ -65,6 +66,7 @@ struct tsm_emu_doe {
 	unsigned int gen;
 	enum tsm_emu_doe_fault fault;
 	unsigned int fault_count;
+	unsigned int fault_skip;
 	enum tsm_emu_doe_fault cur_fault;
 	unsigned int delay_ms;
 	unsigned int rlen;

@@ -616,18 +616,38 @@ ssize_t tsm_emu_doe_default_responder(struct tsm_emu_fn *fn, void *data,
 				      void *rsp, size_t rsp_sz);
 
 /**
- * tsm_emu_doe_inject() - inject a DOE mailbox fault
+ * tsm_emu_doe_inject_after() - inject a DOE mailbox fault further on
+ * @fn: emulated function with a DOE mailbox
+ * @fault: what to do
+ * @count: number of requests (Go writes) affected; 0 means 1
+ * @skip: requests answered normally before the first affected one
+ *
+ * Replaces a previously injected fault.  %TSM_EMU_DOE_FAULT_BUSY applies
+ * at once and ignores @count and @skip.  Also settable through debugfs
+ * (tsm_emu/DDDD:BB:DD.F/doe_fault: "NAME [COUNT [SKIP]]").
+ *
+ * Return: 0, -ENODEV if @fn has no mailbox, -EINVAL for a bad @fault.
+ */
+int tsm_emu_doe_inject_after(struct tsm_emu_fn *fn,
+			     enum tsm_emu_doe_fault fault, unsigned int count,
+			     unsigned int skip);
+
+/**
+ * tsm_emu_doe_inject() - inject a DOE mailbox fault at the next request
  * @fn: emulated function with a DOE mailbox
  * @fault: what to do
  * @count: number of following requests (Go writes) affected; 0 means 1
  *
- * Replaces a previously injected fault.  %TSM_EMU_DOE_FAULT_BUSY applies
- * at once.  Also settable through debugfs (tsm_emu/DDDD:BB:DD.F/doe_fault).
+ * As tsm_emu_doe_inject_after() with nothing skipped.
  *
  * Return: 0, -ENODEV if @fn has no mailbox, -EINVAL for a bad @fault.
  */
-int tsm_emu_doe_inject(struct tsm_emu_fn *fn, enum tsm_emu_doe_fault fault,
-		       unsigned int count);
+static inline int tsm_emu_doe_inject(struct tsm_emu_fn *fn,
+				     enum tsm_emu_doe_fault fault,
+				     unsigned int count)
+{
+	return tsm_emu_doe_inject_after(fn, fault, count, 0);
+}
 
 /**
  * tsm_emu_doe_set_delay() - responder latency

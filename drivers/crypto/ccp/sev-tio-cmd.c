@@ -581,20 +581,29 @@ static int sev_tio_spdm_exchange(struct sev_tio_dev *dev)
 		return -EIO;
 	}
 
-	/* The answer, with its object header, rounded up to 32 bytes */
-	room = round_down(resp_cap - SEV_TIO_OBJ_OFFSET, 32) - sizeof(*po);
+	/*
+	 * The answer, with its object header, rounded up to 32 bytes.  The
+	 * DOE core cuts an answer to the buffer it is given, so it gets one
+	 * dword more than the room: a longer answer is then seen, not
+	 * silently truncated.
+	 */
+	room = round_down(resp_cap - SEV_TIO_OBJ_OFFSET - sizeof(u32), 32) -
+	       sizeof(*po);
 	memset(dev->resp.va, 0, SEV_TIO_SPDM_OFFSET);
 	rc = sev_tio_doe(dev->pdev, data_type == SEV_TIO_DATA_SPDM ?
 			 PCI_DOE_FEATURE_CMA : PCI_DOE_FEATURE_SSESSION,
 			 dev->req.va + SEV_TIO_SPDM_OFFSET, len - sizeof(*ro),
-			 dev->resp.va + SEV_TIO_SPDM_OFFSET, room);
+			 dev->resp.va + SEV_TIO_SPDM_OFFSET, room + sizeof(u32));
 	if (rc < 0) {
 		pci_err(dev->pdev, "SEV-TIO: SPDM exchange with the device failed: %d\n",
 			rc);
 		return rc;
 	}
-	if (rc > room)
-		return -EIO;
+	if (rc > room) {
+		pci_err(dev->pdev, "SEV-TIO: the device's SPDM answer exceeds the %zu bytes the firmware takes\n",
+			room);
+		return -EMSGSIZE;
+	}
 
 	olen = round_up(sizeof(*po) + rc, 32);
 	memset(dev->resp.va + SEV_TIO_SPDM_OFFSET + rc, 0,

@@ -167,6 +167,7 @@ struct t_state {
 	unsigned int doe_fail_at;
 	int doe_rc;
 	size_t doe_extra;
+	bool resp_oversize;
 };
 
 /* Message patterns: request bytes by round, response lengths and bytes */
@@ -666,12 +667,17 @@ static int t_doe(struct pci_dev *pdev, u8 type, const void *req, size_t req_sz,
 			break;
 		}
 	KUNIT_EXPECT_PTR_EQ(test, resp, t->dev.resp.va + T_SPDM);
+	/* The room, plus one dword to catch longer answers */
 	KUNIT_EXPECT_EQ(test, resp_sz,
-			t->dev.resp.npages * PAGE_SIZE - T_OBJ - 16);
+			round_down(t->dev.resp.npages * PAGE_SIZE - T_OBJ - 4,
+				   32) - 16 + 4);
 	if (call == t->doe_fail_at)
 		return t->doe_rc;
 
 	len = min(t_resp_len(r), resp_sz);
+	/* A device answer that fills the whole buffer, as the DOE core cuts it */
+	if (t->resp_oversize)
+		len = resp_sz;
 	for (i = 0; i < len; i++)
 		p[i] = t_resp_byte(r, i);
 	t->await = true;
@@ -1595,7 +1601,25 @@ static void tio_test_spdm_doe_overflow(struct kunit *test)
 	t_create(t);
 	t_set_script(t, script, ARRAY_SIZE(script));
 	t->doe_extra = T_REQ_SIZE;
-	KUNIT_EXPECT_EQ(test, sev_tio_dev_connect(&t->dev), -EIO);
+	KUNIT_EXPECT_EQ(test, sev_tio_dev_connect(&t->dev), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, t->ncmds, 2U);
+	t->await = false;
+	t_destroy(t);
+}
+
+/*
+ * An answer that fills the whole buffer the DOE core was given (one dword
+ * more than the room: the core cut a longer one) is refused as well.
+ */
+static void tio_test_spdm_doe_cut(struct kunit *test)
+{
+	static const u8 script[] = { T_ACT_SPDM };
+	struct t_state *t = test->priv;
+
+	t_create(t);
+	t_set_script(t, script, ARRAY_SIZE(script));
+	t->resp_oversize = true;
+	KUNIT_EXPECT_EQ(test, sev_tio_dev_connect(&t->dev), -EMSGSIZE);
 	KUNIT_EXPECT_EQ(test, t->ncmds, 2U);
 	t->await = false;
 	t_destroy(t);
@@ -1649,6 +1673,7 @@ static struct kunit_case tio_spdm_cases[] = {
 	KUNIT_CASE(tio_test_spdm_largest_request),
 	KUNIT_CASE(tio_test_spdm_doe_failure),
 	KUNIT_CASE(tio_test_spdm_doe_overflow),
+	KUNIT_CASE(tio_test_spdm_doe_cut),
 	KUNIT_CASE(tio_test_spdm_final_status),
 	KUNIT_CASE(tio_test_spdm_max_rounds),
 	{}

@@ -49,6 +49,7 @@
 #include <openssl/rand.h>
 
 #include "model.h"
+#include "pcisig.h"
 #include "psp.h"
 #include "tsm-emu-bridge.h"
 #include "tsm-emu-psp.h"
@@ -100,18 +101,6 @@ static void sleep_ms(unsigned int ms)
 	sleep_us((uint64_t)ms * 1000);
 }
 
-static uint32_t get_le32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-	p[2] = v >> 16;
-	p[3] = v >> 24;
-}
 
 static void put_be32(uint8_t *p, uint32_t v)
 {
@@ -229,6 +218,7 @@ static const char * const fault_names[FAULT_MAX] = {
 	[FAULT_OVERSIZED] = "oversized",
 	[FAULT_MALFORMED] = "malformed",
 	[FAULT_IDE_INSECURE] = "ide-insecure",
+	[FAULT_BAD_CHAIN] = "bad-chain",
 };
 
 static void ctl_parse_word(struct ctl *c, const char *w)
@@ -374,6 +364,9 @@ struct dsm {
  * @held: answers held back, earliest due first
  * @nr_held: entries on @held
  * @verbose: log every message
+ * @key_log: file that lists the IDE keys the devices hold, rewritten after
+ *	every secured message (NULL: none); the selftests search the ABI
+ *	for them
  * @ops: platform callbacks of the PCI-SIG protocols
  */
 struct model {
@@ -390,6 +383,7 @@ struct model {
 	struct held *held;
 	unsigned int nr_held;
 	bool verbose;
+	const char *key_log;
 	struct model_dev_ops ops;
 };
 
@@ -580,6 +574,34 @@ static int doe_discovery(const uint8_t *req, size_t len, uint8_t *rsp)
 	return 12;
 }
 
+/* Rewrite the key log: one line of hex per key a device holds */
+static void model_log_keys(const struct model *m)
+{
+	unsigned int i, st, ks, dir, sub, b;
+	const struct idekm_key *k;
+	FILE *f;
+
+	f = fopen(m->key_log, "w");
+	if (!f)
+		return;
+	for (i = 0; i < (unsigned int)m->nr_dsms; i++) {
+		if (!m->dsms[i].pcisig)
+			continue;
+		for (st = 0; st < IDEKM_NR_STREAMS; st++)
+			for (ks = 0; ks < 2; ks++)
+				for (dir = 0; dir < 2; dir++)
+					for (sub = 0; sub < 3; sub++) {
+						k = &m->dsms[i].pcisig->streams[st].k[ks][dir][sub];
+						if (!k->programmed)
+							continue;
+						for (b = 0; b < IDEKM_KEY_LEN; b++)
+							fprintf(f, "%02x", k->key[b]);
+						fputc('\n', f);
+					}
+	}
+	fclose(f);
+}
+
 /**
  * model_handle_object() - answer one complete DOE data object
  * @m: the model
@@ -629,13 +651,16 @@ static int model_handle_object(struct model *m, uint32_t domain, uint16_t rid,
 	n = spdm_rsp_handle(d->rsp, type, req + DOE_HDR, len - DOE_HDR, rsp + DOE_HDR,
 			    MODEL_DOE_MAX - DOE_HDR, &fault);
 	if (fault == FAULT_BAD_SIGNATURE || fault == FAULT_SPDM_ERROR ||
-	    fault == FAULT_TDISP_ERROR || fault == FAULT_IDE_INSECURE)
+	    fault == FAULT_TDISP_ERROR || fault == FAULT_IDE_INSECURE ||
+	    fault == FAULT_BAD_CHAIN)
 		ctl_untake(&m->ctl, fault);	/* not applicable to this message */
 	if (n < 0)
 		return n;
 	memcpy(rsp, req, 4);
 	while (n % 4)
 		rsp[DOE_HDR + n++] = 0;
+	if (m->key_log && type == DOE_TYPE_SSESSION)
+		model_log_keys(m);
 	if (fault == FAULT_OVERSIZED) {
 		memset(rsp + DOE_HDR + n, 0, MODEL_DOE_MAX - DOE_HDR - n);
 		n = MODEL_DOE_MAX - DOE_HDR;
@@ -1655,7 +1680,7 @@ static int run_psp(const char *dev, const char *host, const char *root, struct c
 
 static const char usage_text[] =
 "Usage: tsm-model device [--certs DIR] [--dev PATH] [--ctl FILE]\n"
-"                        [--external A.B.C.D:PORT] [-v]\n"
+"                        [--external A.B.C.D:PORT] [--key-log FILE] [-v]\n"
 "       tsm-model responder --listen PORT [--port-file FILE] [--certs DIR] [--ctl FILE] [-v]\n"
 "       tsm-model psp [--certs DIR] [--dev PATH] [--host PATH] [--root FILE] [--ctl FILE] [-v]\n"
 "       tsm-model firmware --dsm DDDD:BB:DD.F [--rp DDDD:BB:DD.F] [--root FILE]\n"
@@ -1669,7 +1694,8 @@ static const char usage_text[] =
 "  state[=CONFIG_UNLOCKED|CONFIG_LOCKED|RUN|ERROR] bar-write bme-clear sleep=MS\n"
 "\n"
 "control file words: fault=drop|delay|bad-length|bad-signature|spdm-error|tdisp-error|\n"
-"  truncated|oversized|malformed|ide-insecure, count=N, skip=N (messages before it),\n"
+"  truncated|oversized|malformed|ide-insecure|bad-chain, count=N,\n"
+"  skip=N (messages let through first),\n"
 "  delay_ms=N latency_ms=N latency_us=N\n"
 "  psp: fw-status=CMD:STATUS[:ROUND] fw-expand=output|scratch:BYTES fw-expand-loop fw-drop\n";
 
@@ -1698,6 +1724,7 @@ int main(int argc, char **argv)
 		{ "portion", required_argument, NULL, 'p' },
 		{ "dump", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "key-log", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -1785,6 +1812,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			m.verbose = true;
+			break;
+		case 'K':
+			m.key_log = optarg;
 			break;
 		default:
 			usage();

@@ -73,6 +73,8 @@ enum tdi_state {
  *	(IDE_KM object ID, TDISP version or SPDM response code)
  * @FAULT_IDE_INSECURE: acknowledge the next K_SET_GO, but keep its
  *	stream from turning Secure until its keys are stopped
+ * @FAULT_BAD_CHAIN: flip a bit at the end of the certificate chain (the
+ *	leaf's signature) in the CERTIFICATE response that carries it
  * @FAULT_MAX: number of kinds
  */
 enum model_fault {
@@ -87,6 +89,7 @@ enum model_fault {
 	FAULT_OVERSIZED,
 	FAULT_MALFORMED,
 	FAULT_IDE_INSECURE,
+	FAULT_BAD_CHAIN,
 	FAULT_MAX,
 };
 

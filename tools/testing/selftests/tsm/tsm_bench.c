@@ -10,6 +10,15 @@
  *	1 if any write failed.
  *   tsm_bench time PROGRAM [ARG...]
  *	Run PROGRAM and print "wall US"; exits with its status.
+ *   tsm_bench cycle N VALUE FILE [VALUE FILE...]
+ *	N times, write each VALUE to its FILE in order (connect then
+ *	disconnect, or lock, accept, unlock); every write must work.  Prints
+ *	"cycles N wall US"; on a failure, the cycle, file and errno, exit 1.
+ *   tsm_bench storm SECONDS THREADS SEED VALUE FILE [VALUE FILE...]
+ *	THREADS writers, each picking VALUE FILE pairs at random and
+ *	writing, for SECONDS.  Prints "writes N longest US" and
+ *	"errno E N" for each errno seen (0: the write worked); exits 3 if a
+ *	writer is still stuck in a write 60 s after the end.
  *   tsm_bench as nocap PROGRAM [ARG...]
  *	Run PROGRAM as root without CAP_SYS_ADMIN, dropped from the bounding
  *	set so that the exec cannot regain it (the privilege tests of the
@@ -118,6 +127,138 @@ static int cmd_write(int argc, char **argv)
 	return failed;
 }
 
+static int cmd_cycle(int argc, char **argv)
+{
+	static struct writer w[MAX_FILES];
+	unsigned long long t0;
+	long i, n;
+	int j, k;
+
+	n = argc > 0 ? strtol(argv[0], NULL, 0) : 0;
+	k = (argc - 1) / 2;
+	if (n <= 0 || k < 1 || k > MAX_FILES || (argc - 1) % 2) {
+		fprintf(stderr, "tsm_bench cycle: N VALUE FILE [VALUE FILE...]\n");
+		return 2;
+	}
+	for (j = 0; j < k; j++) {
+		w[j].value = argv[1 + 2 * j];
+		w[j].path = argv[2 + 2 * j];
+	}
+	t0 = now_us();
+	for (i = 0; i < n; i++)
+		for (j = 0; j < k; j++) {
+			do_write(&w[j]);
+			if (w[j].err) {
+				printf("cycle %ld %s errno %d\n", i, w[j].path, w[j].err);
+				return 1;
+			}
+		}
+	printf("cycles %ld wall %llu\n", n, now_us() - t0);
+	return 0;
+}
+
+#define STORM_ERRNO	256
+
+/**
+ * struct stormer - one writer of the storm
+ * @thread: its thread
+ * @seed: its random state
+ * @writes: writes done
+ * @longest: longest write in us
+ * @err: writes by errno (0: worked)
+ * @done: set when the writer has left its loop
+ */
+struct stormer {
+	pthread_t thread;
+	unsigned int seed;
+	unsigned long writes;
+	unsigned long long longest;
+	unsigned long err[STORM_ERRNO];
+	volatile int done;
+};
+
+static struct writer *storm_verbs;
+static int storm_nverbs;
+static unsigned long long storm_end;
+
+static void *storm_thread(void *arg)
+{
+	struct stormer *s = arg;
+	struct writer w;
+
+	while (now_us() < storm_end) {
+		w = storm_verbs[rand_r(&s->seed) % storm_nverbs];
+		do_write(&w);
+		s->writes++;
+		if (w.us > s->longest)
+			s->longest = w.us;
+		s->err[w.err < STORM_ERRNO ? w.err : STORM_ERRNO - 1]++;
+	}
+	s->done = 1;
+	return NULL;
+}
+
+static int cmd_storm(int argc, char **argv)
+{
+	static struct writer verbs[MAX_FILES];
+	static struct stormer s[64];
+	unsigned long long longest = 0, deadline;
+	unsigned long writes = 0, err;
+	int secs, nthreads, seed, i, e, stuck = 0;
+
+	if (argc < 5 || (argc - 3) % 2 || (argc - 3) / 2 > MAX_FILES) {
+		fprintf(stderr, "tsm_bench storm: SECONDS THREADS SEED VALUE FILE...\n");
+		return 2;
+	}
+	secs = atoi(argv[0]);
+	nthreads = atoi(argv[1]);
+	seed = atoi(argv[2]);
+	if (secs <= 0 || nthreads <= 0 || nthreads > 64)
+		return 2;
+	storm_nverbs = (argc - 3) / 2;
+	for (i = 0; i < storm_nverbs; i++) {
+		verbs[i].value = argv[3 + 2 * i];
+		verbs[i].path = argv[4 + 2 * i];
+	}
+	storm_verbs = verbs;
+	storm_end = now_us() + secs * 1000000ULL;
+	for (i = 0; i < nthreads; i++) {
+		s[i].seed = seed * 64 + i;
+		if (pthread_create(&s[i].thread, NULL, storm_thread, &s[i])) {
+			fprintf(stderr, "tsm_bench: cannot start a thread\n");
+			return 2;
+		}
+	}
+	/* A writer stuck in the kernel cannot be joined: wait, then tell */
+	deadline = storm_end + 60 * 1000000ULL;
+	for (i = 0; i < nthreads; i++) {
+		while (!s[i].done && now_us() < deadline)
+			usleep(100000);
+		if (!s[i].done)
+			stuck++;
+		else
+			pthread_join(s[i].thread, NULL);
+	}
+	for (i = 0; i < nthreads; i++) {
+		writes += s[i].writes;
+		if (s[i].longest > longest)
+			longest = s[i].longest;
+	}
+	printf("writes %lu longest %llu\n", writes, longest);
+	for (e = 0; e < STORM_ERRNO; e++) {
+		for (err = 0, i = 0; i < nthreads; i++)
+			err += s[i].err[e];
+		if (err)
+			printf("errno %d %lu\n", e, err);
+	}
+	if (stuck) {
+		printf("stuck %d\n", stuck);
+		fflush(stdout);
+		_exit(3);
+	}
+	return 0;
+}
+
 static int cmd_time(int argc, char **argv)
 {
 	unsigned long long t0;
@@ -165,7 +306,13 @@ int main(int argc, char **argv)
 		return cmd_time(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "as"))
 		return cmd_as(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "cycle"))
+		return cmd_cycle(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "storm"))
+		return cmd_storm(argc - 2, argv + 2);
 	fprintf(stderr, "usage: tsm_bench write [--serial] VALUE FILE...\n"
+			"       tsm_bench cycle N VALUE FILE [VALUE FILE...]\n"
+			"       tsm_bench storm SECONDS THREADS SEED VALUE FILE...\n"
 			"       tsm_bench time PROGRAM [ARG...]\n"
 			"       tsm_bench as nocap PROGRAM [ARG...]\n");
 	return 2;

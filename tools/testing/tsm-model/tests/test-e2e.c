@@ -299,6 +299,20 @@ TEST(e2e_truncated_and_malformed)
 	e2e_free(e);
 }
 
+/* A chain whose leaf signature does not verify is refused */
+TEST(e2e_bad_chain)
+{
+	struct e2e *e = e2e_new();
+
+	ASSERT(e);
+	ASSERT(spdm_req_vca(e->q) == 0);
+	e->link.fault = FAULT_BAD_CHAIN;
+	EXPECT(spdm_req_get_certificate(e->q, 0) < 0);
+	EXPECT_EQ(e->link.fault, FAULT_NONE);
+	EXPECT_EQ(spdm_req_get_certificate(e->q, 0), 0);
+	e2e_free(e);
+}
+
 TEST(e2e_untrusted_root)
 {
 	char dir[64], path[128];
