@@ -21,8 +21,9 @@
  *    unknown to the device INVALID_TDI_CTX.
  *  - While a flow is pending: the identical command continues it; the
  *    same command with other bytes aborts it and is INVALID_PARAM; another
- *    SPDM command, DEV_RECLAIM or a forced DEV_DISCONNECT of that device
- *    aborts it and runs; other commands leave it alone.
+ *    SPDM command, DEV_RECLAIM or a forced DEV_DISCONNECT of that device,
+ *    or TDI_RECLAIM of the interface it is for, aborts it and runs; other
+ *    commands leave it alone.
  *  - An SPDM failure (or an aborted flow) drops the session: the device
  *    is no longer connected, its root port keys are stopped and its TDIs
  *    unbound.  A TDISP_ERROR answer only fails the TDI command.
@@ -1579,8 +1580,9 @@ static int cmd_tdi_reclaim(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len
 		return st;
 	if (t->bound)
 		return PSP_INVALID_TDI_STATE;
+	/* As DEV_RECLAIM for a device: the interface's pending flow ends */
 	if (d->flow && d->flow->t == t)
-		return PSP_IN_USE;
+		flow_abort(p, d);
 	ctx_magic(p, t->ctx_pa, 0, true);
 	memset(t, 0, sizeof(*t));
 	return PSP_OK;
