@@ -7,7 +7,9 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=$top/build/selftests.log
-"$top/scripts/vm-run.sh" "$top/tools/testing/selftests/tsm/run_tests.sh" 2>&1 | tee "$log"
+# The fault matrix and the stress tests take most of it under TCG
+TSM_VM_TIMEOUT=${TSM_VM_TIMEOUT:-3000} "$top/scripts/vm-run.sh" \
+	"$top/tools/testing/selftests/tsm/run_tests.sh" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 pass=$(grep -cE '^ok [0-9]+ ' "$log")
 fail=$(grep -cE '^not ok [0-9]+ ' "$log")

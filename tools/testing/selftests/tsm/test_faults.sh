@@ -43,7 +43,7 @@ trunc oversized malformed spdm-error tdisp-error bad-sig bad-chain ide-insecure
 fw-status fw-expand-loop tdisp-run-error"
 
 ktap_print_header
-ktap_set_plan 75
+ktap_set_plan 90
 
 fault()
 {
