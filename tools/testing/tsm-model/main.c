@@ -101,7 +101,6 @@ static void sleep_ms(unsigned int ms)
 	sleep_us((uint64_t)ms * 1000);
 }
 
-
 static void put_be32(uint8_t *p, uint32_t v)
 {
 	p[0] = v >> 24;
@@ -577,8 +576,10 @@ static int doe_discovery(const uint8_t *req, size_t len, uint8_t *rsp)
 /* Rewrite the key log: one line of hex per key a device holds */
 static void model_log_keys(const struct model *m)
 {
-	unsigned int i, st, ks, dir, sub, b;
+	const unsigned int per_stream = sizeof(((struct idekm_stream *)0)->k) /
+					sizeof(struct idekm_key);
 	const struct idekm_key *k;
+	unsigned int i, st, j, b;
 	FILE *f;
 
 	f = fopen(m->key_log, "w");
@@ -587,17 +588,16 @@ static void model_log_keys(const struct model *m)
 	for (i = 0; i < (unsigned int)m->nr_dsms; i++) {
 		if (!m->dsms[i].pcisig)
 			continue;
-		for (st = 0; st < IDEKM_NR_STREAMS; st++)
-			for (ks = 0; ks < 2; ks++)
-				for (dir = 0; dir < 2; dir++)
-					for (sub = 0; sub < 3; sub++) {
-						k = &m->dsms[i].pcisig->streams[st].k[ks][dir][sub];
-						if (!k->programmed)
-							continue;
-						for (b = 0; b < IDEKM_KEY_LEN; b++)
-							fprintf(f, "%02x", k->key[b]);
-						fputc('\n', f);
-					}
+		for (st = 0; st < IDEKM_NR_STREAMS; st++) {
+			k = &m->dsms[i].pcisig->streams[st].k[0][0][0];
+			for (j = 0; j < per_stream; j++, k++) {
+				if (!k->programmed)
+					continue;
+				for (b = 0; b < IDEKM_KEY_LEN; b++)
+					fprintf(f, "%02x", k->key[b]);
+				fputc('\n', f);
+			}
+		}
 	}
 	fclose(f);
 }
