@@ -289,3 +289,29 @@ abi_documented()
 	done
 	[ -z "$bad" ] || { echo "# no Documentation/ABI entry:$bad"; return 1; }
 }
+
+# kmemleak_clean: a kmemleak scan finds no unreferenced object; lists the
+# first ones otherwise (and clears them, so that the next scan is fresh)
+kmemleak_clean()
+{
+	echo scan > /sys/kernel/debug/kmemleak
+	n=$(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak)
+	[ "$n" -eq 0 ] && return 0
+	echo "# kmemleak: $n objects"
+	head -30 /sys/kernel/debug/kmemleak | sed 's/^/# /'
+	echo clear > /sys/kernel/debug/kmemleak
+	return 1
+}
+
+# cfgbyte DEV OFF: configuration byte OFF (hex) of DEV, two hex digits
+cfgbyte()
+{
+	od -An -tx1 -j $((0x$2)) -N 1 "$TSM_PCI/$1/config" | tr -d ' '
+}
+
+# setcfg DEV OFF BYTE: write configuration byte OFF (hex) of DEV
+setcfg()
+{
+	printf "\\$(printf '%03o' 0x$3)" |
+		dd of="$TSM_PCI/$1/config" bs=1 seek=$((0x$2)) count=1 conv=notrunc 2>/dev/null
+}

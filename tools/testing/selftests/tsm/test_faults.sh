@@ -308,16 +308,6 @@ try()
 	fi
 }
 
-# cfgbyte DEV OFF / setcfg DEV OFF BYTE: configuration byte OFF (hex)
-cfgbyte()
-{
-	od -An -tx1 -j $((0x$2)) -N 1 "$TSM_PCI/$1/config" | tr -d ' '
-}
-setcfg()
-{
-	printf "\\$(printf '%03o' 0x$3)" |
-		dd of="$TSM_PCI/$1/config" bs=1 seek=$((0x$2)) count=1 conv=notrunc 2>/dev/null
-}
 
 # --- the platform ---------------------------------------------------------
 unload_platform
@@ -418,17 +408,7 @@ for step in $STEPS; do
 	done
 	why=$(unwind)
 	tsm_check "after the $step column: torn down, nothing held" test -z "$why"
-	leaks()
-	{
-		echo scan > "$KMEMLEAK"
-		n=$(grep -c '^unreferenced object' "$KMEMLEAK")
-		[ "$n" -eq 0 ] && return 0
-		echo "# kmemleak: $n objects"
-		head -30 "$KMEMLEAK" | sed 's/^/# /'
-		echo clear > "$KMEMLEAK"
-		return 1
-	}
-	tsm_check "after the $step column: kmemleak finds nothing" leaks
+	tsm_check "after the $step column: kmemleak finds nothing" kmemleak_clean
 done
 
 # --- the table --------------------------------------------------------------

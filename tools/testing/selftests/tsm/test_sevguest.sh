@@ -288,17 +288,6 @@ tsm_check "... firmware pages back to the VM's alone" \
 	tsm_expect_eq "$vm_pages" "$(peer_stat private)" "firmware-owned pages"
 
 # --- the host changes the device between lock and accept -----------------
-# cfgbyte DEV OFF: configuration byte OFF (hex) of DEV, two hex digits
-cfgbyte()
-{
-	od -An -tx1 -j $((0x$2)) -N 1 "$TSM_PCI/$1/config" | tr -d ' '
-}
-# setcfg DEV OFF BYTE: write configuration byte OFF (hex) of DEV
-setcfg()
-{
-	printf "\\$(printf '%03o' 0x$3)" |
-		dd of="$TSM_PCI/$1/config" bs=1 seek=$((0x$2)) count=1 conv=notrunc 2>/dev/null
-}
 bar0hi=$(cfgbyte "$H" 14)
 lock
 tsm_check "host: relock of $H with BAR 0 moved (a new report)" \

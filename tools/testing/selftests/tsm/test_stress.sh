@@ -27,18 +27,6 @@ EMUDBG=/sys/kernel/debug/tsm_emu/$TSM_EMU_DOMAIN
 ktap_print_header
 ktap_set_plan 33
 
-# leaks: a kmemleak scan finds no unreferenced object
-leaks()
-{
-	echo scan > "$KMEMLEAK"
-	n=$(grep -c '^unreferenced object' "$KMEMLEAK")
-	[ "$n" -eq 0 ] && return 0
-	echo "# kmemleak: $n objects"
-	head -30 "$KMEMLEAK" | sed 's/^/# /'
-	echo clear > "$KMEMLEAK"
-	return 1
-}
-
 # cycle ARGS...: tsm_bench cycle, its figure in the log
 cycle()
 {
@@ -82,7 +70,7 @@ tsm_check "$CYCLES lock/accept/unlock cycles ($DEVSEC)" \
 	cycle "$CYCLES" "$DEVSEC" "$D2/tsm/lock" 1 "$D2/tsm/accept" "$DEVSEC" "$D2/tsm/unlock"
 tsm_check "... unlocked, nothing accepted" \
 	tsm_expect_eq ":0" "$(tsm_read "$D2/tsm/lock"):$(tsm_read "$D2/tsm/accept")" lock:accept
-tsm_check "kmemleak finds nothing after the cycles" leaks
+tsm_check "kmemleak finds nothing after the cycles" kmemleak_clean
 echo "# Slab before ${slab0} kB, after $(slab) kB"
 
 # --- sample TSMs: 8 writers ------------------------------------------------
@@ -126,7 +114,7 @@ release_all()
 	tsm_expect_eq "$avail0:0" "$(avail):$(nr_streams)" avail:streams
 }
 tsm_check "... everything releases, accounting at its start" release_all
-tsm_check "kmemleak finds nothing after the writers" leaks
+tsm_check "kmemleak finds nothing after the writers" kmemleak_clean
 
 # --- sample TSMs: surprise removal in a slow connect -----------------------
 # The link TSM's connect exchanges a DOE message; the mailbox answers late.
@@ -177,7 +165,7 @@ reload()
 		wr "$LINK" "$D2/tsm/connect" && wr "$LINK" "$D2/tsm/disconnect"
 }
 tsm_check "the module loads again and connects" reload
-tsm_check "kmemleak finds nothing after the removals" leaks
+tsm_check "kmemleak finds nothing after the removals" kmemleak_clean
 
 # --- SEV-TIO and its guest -------------------------------------------------
 CTL=/tmp/stress.ctl
@@ -239,7 +227,7 @@ tsm_check "... unlocked, pages back to the connected device's" \
 	tsm_expect_eq "unlocked:$pc:0" \
 	"$(tsm_read "$GD/tsm/state"):$(peer_stat private):$(encrypted_n)" "state:pages:encrypted"
 wr "$TIO" "$HD/tsm/disconnect"
-tsm_check "kmemleak finds nothing after the SEV-TIO cycles" leaks
+tsm_check "kmemleak finds nothing after the SEV-TIO cycles" kmemleak_clean
 
 H2=$TSM_DSM
 tsm_check "8 writers, random host and guest verbs with the firmware, ${STORM_SECS} s" \
@@ -275,7 +263,7 @@ tio_release()
 	pages_back
 }
 tsm_check "... everything releases, every page back" tio_release
-tsm_check "kmemleak finds nothing after the writers" leaks
+tsm_check "kmemleak finds nothing after the writers" kmemleak_clean
 
 # Surprise removal with the device model answering late (40 ms a message)
 fault latency_ms=40
@@ -351,7 +339,7 @@ tio_unregistered_in_connect()
 tsm_check "SEV-TIO TSM unregistered in the middle of a slow connect: torn down" \
 	tio_unregistered_in_connect
 fault ""
-tsm_check "kmemleak finds nothing after the removals" leaks
+tsm_check "kmemleak finds nothing after the removals" kmemleak_clean
 
 kill "$pmodel" "$dmodel" 2>/dev/null
 wait "$pmodel" "$dmodel" 2>/dev/null
