@@ -29,6 +29,11 @@
  *    unbound.  A TDISP_ERROR answer only fails the TDI command.
  *  - ALL_REQUEST_REDIRECT is required by the firmware but only forwarded
  *    in LOCK_INTERFACE when the device lists it as supported.
+ *  - TDI_BIND of an interface the device reports in the wrong state for
+ *    LOCK_INTERFACE (left locked or in ERROR when an earlier bind failed
+ *    after its lock and the session dropped) stops it and locks once
+ *    more, so that a failed bind does not make the interface unusable
+ *    until a device reset.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -40,6 +45,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "pcisig.h"
 #include "psp.h"
 #include "spdm.h"
 
@@ -1078,6 +1084,16 @@ static int job_bind(struct psp_flow *f)
 	if (!(get16(caps + TDISP_CAPS_FLAGS) & LOCK_ALL_REDIRECT))
 		flags &= ~LOCK_ALL_REDIRECT;
 	n = tdisp_lock(d->q, t->rid, flags, d->streams[0], 0, nonce);
+	if (n < 0 && d->connected && tdisp_last_error(d->q) == TDISP_ERR_INVALID_STATE) {
+		/*
+		 * Left CONFIG_LOCKED or ERROR by a bind that failed in an
+		 * earlier session: STOP_INTERFACE returns it to
+		 * CONFIG_UNLOCKED, then one more LOCK.
+		 */
+		n = tdisp_stop(d->q, t->rid);
+		if (n >= 0)
+			n = tdisp_lock(d->q, t->rid, flags, d->streams[0], 0, nonce);
+	}
 	if (n < 0)
 		goto fail;
 	locked = true;

@@ -1451,3 +1451,39 @@ TEST(psp_fw_fault_mid_tdi)
 	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
 	fk_free(f);
 }
+
+/*
+ * A bind that fails after its LOCK_INTERFACE went through leaves the
+ * interface locked, and in ERROR once the session is gone; the next bind
+ * in a new session stops it first instead of failing for ever.
+ */
+TEST(psp_bind_after_lost_lock)
+{
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	int n, recovered;
+	struct kbuf t;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tdi_create(f, &k, &t, DEV_A), PSP_OK);
+	/* version, capabilities, LOCK; then the flow is aborted */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-status=0xdc:0x33:3"), 0);
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, false), PSP_SPDM_ERROR);
+	EXPECT_EQ(f->devs[0].tdi_state[0], TDI_CONFIG_LOCKED);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	EXPECT_EQ(f->devs[0].tdi_state[0], TDI_ERROR);
+	n = f->rounds;
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
+	recovered = f->rounds - n;
+	EXPECT_EQ(tdi_state(f, &k, &t), TDI_RUN);
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(f->devs[0].tdi_state[0], TDI_CONFIG_UNLOCKED);
+	/* the same bind from CONFIG_UNLOCKED: no STOP, no second LOCK */
+	n = f->rounds;
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
+	EXPECT_EQ(recovered, f->rounds - n + 2);
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	fk_free(f);
+}
