@@ -1594,11 +1594,16 @@ static int cmd_tdi_reclaim(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len
 		st = tdi_lookup(p, d, get64(buf + 16), &t);
 	if (st)
 		return st;
-	if (t->bound)
-		return PSP_INVALID_TDI_STATE;
-	/* As DEV_RECLAIM for a device: the interface's pending flow ends */
+	/*
+	 * As DEV_RECLAIM for a device: the interface's pending flow ends
+	 * first.  An aborted flow drops the session, which unbinds the
+	 * interface: a host whose TDI_UNBIND failed in the middle of its
+	 * exchange can still reclaim the interface.
+	 */
 	if (d->flow && d->flow->t == t)
 		flow_abort(p, d);
+	if (t->bound)
+		return PSP_INVALID_TDI_STATE;
 	ctx_magic(p, t->ctx_pa, 0, true);
 	memset(t, 0, sizeof(*t));
 	return PSP_OK;

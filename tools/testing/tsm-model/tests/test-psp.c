@@ -1453,6 +1453,47 @@ TEST(psp_fw_fault_mid_tdi)
 }
 
 /*
+ * A host whose DOE exchange failed leaves the flow pending; reclaiming
+ * the interface ends it (the session drops, the interface is unbound), so
+ * that the device can be disconnected and reclaimed afterwards: during a
+ * TDI_BIND and during a TDI_UNBIND of a bound interface.
+ */
+TEST(psp_reclaim_ends_pending_tdi_flow)
+{
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	uint8_t b[PSP_MAX_CMD];
+	struct kbuf t;
+	int pass;
+
+	ASSERT(f && f->p);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass)
+			EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+		EXPECT_EQ(tdi_create(f, &k, &t, DEV_A), PSP_OK);
+		cmd_init(b, pass ? 64 : 72);
+		spdm_ctrl(b, &k);
+		put64(b + 40, k.ctx.sla);
+		put64(b + 48, t.sla);
+		if (pass) {
+			EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
+			/* STOP_INTERFACE is asked for; its answer never comes */
+			EXPECT_EQ(fk_issue(f, PSP_TDI_UNBIND, b, 64), PSP_SPDM_REQUEST);
+		} else {
+			put64(b + 56, fk_page(f, true));
+			put16(b + 64, GUEST_ID);
+			put16(b + 66, BIND_FLAGS);
+			EXPECT_EQ(fk_issue(f, PSP_TDI_BIND, b, 72), PSP_SPDM_REQUEST);
+		}
+		EXPECT_EQ(tdi_reclaim(f, &k, &t), PSP_OK);
+		EXPECT_EQ(dev_disconnect(f, &k, false), PSP_INVALID_DEV_STATE);
+		EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
+	}
+	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
+	fk_free(f);
+}
+
+/*
  * A bind that fails after its LOCK_INTERFACE went through leaves the
  * interface locked, and in ERROR once the session is gone; the next bind
  * in a new session stops it first instead of failing for ever.
