@@ -93,6 +93,8 @@ struct fake_fault_spec {
  * @nr_msg: messages of each type since the fault was armed
  * @grown: %F_GROW asked once
  * @bound: BIND done, UNBIND not yet
+ * @lost: the firmware dropped the binding behind the guest's back: the
+ *	  UNBIND that follows is refused
  * @state: TDISP state of the interface
  * @report_count: reports fetched from the device (one per BIND)
  * @valid: bit i: TEE range i of the report is validated
@@ -109,6 +111,7 @@ struct fake {
 	unsigned int nr_msg[GUEST_TEST_MSG_TYPES];
 	bool grown;
 	bool bound;
+	bool lost;
 	u8 state;
 	u64 report_count;
 	unsigned long valid;
@@ -214,6 +217,10 @@ static int fake_tio_op(void *priv, u32 rid, enum sev_tio_guest_op op,
 		return -EINVAL;
 	}
 	refuse = fk->f.op == op && fake_hit(fk, F_OP, ++fk->nr_op[op]);
+	if (op == SEV_TIO_OP_UNBIND && fk->lost) {
+		fk->lost = false;
+		refuse = true;
+	}
 	fake_log(fk, names[op], refuse);
 	if (refuse) {
 		*fw_err = GUEST_TEST_FW_ERR;
@@ -753,6 +760,33 @@ static void guest_state_change(struct kunit *test)
 	}
 }
 
+/*
+ * The host lost its session with the device: the firmware no longer has
+ * the interface bound to the guest, whatever the host says
+ */
+static void guest_binding_lost(struct kunit *test)
+{
+	struct guest_test *gt = test->priv;
+	struct fake *fk = &gt->fake;
+
+	lock_ok(test);
+	accept_ok(test);
+	fk->bound = false;
+	fk->lost = true;
+	fk->state = PCI_TSM_TDI_UNLOCKED;
+	KUNIT_EXPECT_STREQ(test, state(test), "error\n");
+	EXPECT_LOG(test, fk, "I V- V- D- ");
+	expect_untrusted(test);
+	/* Only unlock is left, without asking again */
+	KUNIT_EXPECT_EQ(test, verb(test, "accept", "1"), -EIO);
+	KUNIT_EXPECT_STREQ(test, state(test), "error\n");
+	EXPECT_LOG(test, fk, "");
+	/* No STOP of an interface the firmware does not hold for the guest */
+	expect_ok(test, "unlock", gt->name);
+	EXPECT_LOG(test, fk, "U! ");
+	expect_released(test);
+}
+
 static int no_op(void *priv, u32 rid, enum sev_tio_guest_op op, u64 *tdi_id,
 		 u64 *fw_err)
 {
@@ -831,6 +865,7 @@ static struct kunit_case guest_test_cases[] = {
 	KUNIT_CASE_PARAM(guest_lock_fault, lock_fault_gen_params),
 	KUNIT_CASE_PARAM(guest_accept_fault, accept_fault_gen_params),
 	KUNIT_CASE(guest_state_change),
+	KUNIT_CASE(guest_binding_lost),
 	{}
 };
 

@@ -589,7 +589,13 @@ static int sev_tio_spdm_exchange(struct sev_tio_dev *dev)
 	 */
 	room = round_down(resp_cap - SEV_TIO_OBJ_OFFSET - sizeof(u32), 32) -
 	       sizeof(*po);
+	/*
+	 * The buffer stays a valid empty buffer if the exchange fails: the
+	 * firmware checks the capacity of every buffer of every later
+	 * command of this device.
+	 */
 	memset(dev->resp.va, 0, SEV_TIO_SPDM_OFFSET);
+	ph->capacity = cpu_to_le32(resp_cap);
 	rc = sev_tio_doe(dev->pdev, data_type == SEV_TIO_DATA_SPDM ?
 			 PCI_DOE_FEATURE_CMA : PCI_DOE_FEATURE_SSESSION,
 			 dev->req.va + SEV_TIO_SPDM_OFFSET, len - sizeof(*ro),
@@ -612,7 +618,6 @@ static int sev_tio_spdm_exchange(struct sev_tio_dev *dev)
 	po->length = cpu_to_le32(olen);
 	po->ver_major = 1;
 	po->data_type = data_type;
-	ph->capacity = cpu_to_le32(resp_cap);
 	ph->payload_sz = cpu_to_le32(olen);
 	return 0;
 }

@@ -1589,6 +1589,9 @@ static void tio_test_spdm_doe_failure(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, t->dev.connected);
 	KUNIT_EXPECT_EQ(test, t->ndoe, 2U);
 	KUNIT_EXPECT_EQ(test, t->ncmds, 3U);
+	/* The response buffer still states its capacity for the next command */
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(((struct sev_tio_buf_hdr *)t->dev.resp.va)->capacity),
+			t->dev.resp.npages * PAGE_SIZE);
 	t_destroy(t);
 }
 

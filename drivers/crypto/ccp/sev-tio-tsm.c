@@ -14,7 +14,7 @@
  * bind:       TDI_CREATE and TDI_BIND for a confidential VM, the interface
  *             report becomes evidence; unbind the reverse;
  * tdi_start:  TDI_BIND with RUN of a bound interface (START_INTERFACE).
- * tdi_state:  TDI_STATUS.
+ * tdi_state:  TDI_STATUS; ERROR once the firmware lost the binding.
  * guest_req:  GUEST_REQUEST on behalf of the VM owning an interface.
  *
  * The firmware is reached only through &struct sev_tio_fw_ops.  There is
@@ -88,10 +88,12 @@ struct sev_tio_fn {
  * struct sev_tio_bound - an interface bound to a VM
  * @base: core interface
  * @tdi: SEV-TIO interface context
+ * @lost: the firmware no longer holds the interface bound (reported once)
  */
 struct sev_tio_bound {
 	struct pci_tdi base;
 	struct sev_tio_tdi tdi;
+	bool lost;
 };
 
 static struct sev_tio_dsm *to_dsm(struct pci_tsm *tsm)
@@ -428,6 +430,18 @@ static int sev_tio_tdi_state(struct pci_tdi *tdi)
 	int rc;
 
 	rc = sev_tio_tdi_status(&b->tdi, &state);
+	if (rc == -EBUSY) {
+		/*
+		 * INVALID_DEV_STATE or INVALID_TDI_STATE: the firmware dropped
+		 * the device's session, and with it the binding, after an
+		 * SPDM failure.  The interface has no TDISP state the VM can
+		 * trust any more: ERROR.
+		 */
+		if (!b->lost)
+			pci_err(tdi->pdev, "SEV-TIO: the firmware no longer holds the interface bound, reporting ERROR\n");
+		b->lost = true;
+		return PCI_TSM_TDI_ERROR;
+	}
 	return rc ? rc : state;
 }
 

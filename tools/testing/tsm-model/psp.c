@@ -29,6 +29,9 @@
  *    unbound.  A TDISP_ERROR answer only fails the TDI command.
  *  - ALL_REQUEST_REDIRECT is required by the firmware but only forwarded
  *    in LOCK_INTERFACE when the device lists it as supported.
+ *  - TDI_UNBIND unbinds even when the device answers STOP_INTERFACE with
+ *    TDISP_ERROR (the command still fails with SPDM_ERROR), so that the
+ *    host can always reclaim the interface.
  *  - TDI_BIND of an interface the device reports in the wrong state for
  *    LOCK_INTERFACE (left locked or in ERROR when an earlier bind failed
  *    after its lock and the session dropped) stops it and locks once
@@ -1148,16 +1151,23 @@ fail:
 
 static int job_unbind(struct psp_flow *f)
 {
-	int rc = tdisp_stop(f->d->q, f->t->rid);
+	int rc = tdisp_stop(f->d->q, f->t->rid), st = PSP_OK;
 
-	if (rc < 0)
+	/*
+	 * The guest's access ends whatever the device answers: a device
+	 * that refuses STOP_INTERFACE (TDISP_ERROR) fails the command but
+	 * the interface is unbound, to be stopped before its next lock.
+	 */
+	if (rc < 0 && !tdisp_last_error(f->d->q))
 		return tdi_failed(f, rc);
+	if (rc < 0)
+		st = tdi_failed(f, rc);
 	f->t->bound = false;
 	f->t->run = false;
 	f->t->nvalid = 0;
 	f->t->sdte_valid = false;
 	crypto_cleanse(f->t->nonce, sizeof(f->t->nonce));
-	return PSP_OK;
+	return st;
 }
 
 /*

@@ -605,9 +605,20 @@ static int sev_tio_guest_state(struct pci_dev *pdev)
 	} else {
 		rc = sev_tio_guest_info(g, t, SEV_TIO_GUEST_REQ_STATE, &info,
 					NULL, NULL);
-		if (rc)
+		if (rc == -ENODEV) {
+			/*
+			 * The firmware no longer has the interface bound to
+			 * this guest (the host's session with the device was
+			 * lost): nothing of it can be trusted, only unlock
+			 * is left.
+			 */
+			t->stopped = true;
+			rc = PCI_TSM_TDI_ERROR;
+		} else if (rc) {
 			return rc;
-		rc = t->last_state;
+		} else {
+			rc = t->last_state;
+		}
 	}
 	if (rc != pdev->tsm->state)
 		sev_tio_guest_untrust(g, t);

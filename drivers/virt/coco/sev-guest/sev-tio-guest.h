@@ -43,7 +43,8 @@ struct sev_tio_guest {
  * @validated: report ranges validated as private MMIO
  * @sdte_valid: the secure DTE is valid
  * @mem_enabled: lock turned memory decoding on, unlock turns it off
- * @stopped: a failed accept stopped the interface; only unlock is left
+ * @stopped: a failed accept stopped the interface, or the firmware no longer
+ *	     has it bound to this guest; only unlock is left
  * @last_state: TDISP state from the last TDI_INFO that asked for it
  *
  * Changed only by the operations, which the core serialises.

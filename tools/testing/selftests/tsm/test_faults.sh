@@ -36,14 +36,11 @@ DOEF=/sys/kernel/debug/tsm_emu/$TSM_EMU_DOMAIN/${H#*:}/doe_fault
 RES=/tmp/faults-results
 KEYS=/tmp/faults-keys
 
-STEPS="connect disconnect lock report accept unlock"
-# Fault kinds (rows): where they come from and what they are
-KINDS="doe-timeout doe-busy doe-error doe-abort doe-truncated doe-bad-length
-trunc oversized malformed spdm-error tdisp-error bad-sig bad-chain ide-insecure
-fw-status fw-expand-loop tdisp-run-error"
-
-ktap_print_header
-ktap_set_plan 90
+# The columns and rows; TSM_FAULT_STEPS and TSM_FAULT_KINDS run a part
+STEPS=${TSM_FAULT_STEPS:-"connect disconnect lock report accept unlock"}
+KINDS=${TSM_FAULT_KINDS:-"doe-timeout doe-busy doe-error doe-abort doe-truncated
+doe-bad-length trunc oversized malformed spdm-error tdisp-error bad-sig bad-chain
+ide-insecure fw-status fw-expand-loop tdisp-run-error"}
 
 fault()
 {
@@ -103,7 +100,7 @@ encrypted()
 	grep -c 'PCI MMIO Encrypted' /proc/iomem
 }
 
-# is STATE: the host and guest are in STATE (unconn, conn, locked, run)
+# is STATE: the host and guest are in STATE (unconn, conn, locked, run, lost)
 # with exactly the pages and streams that state holds; prints why not
 is()
 {
@@ -115,6 +112,8 @@ is()
 	conn) want="$TIO::unlocked:0:0:1:$p_conn" ;;
 	locked) want="$TIO:$TIO:locked:0:0:1:$p_lock" ;;
 	run) want="$TIO:$TIO:run:1:2:1:$p_lock" ;;
+	# bound on the host, but the firmware dropped the session: ERROR
+	lost) want="$TIO:$TIO:error:0:0:1:$p_lock" ;;
 	esac
 	[ "$got" = "$want" ] && return 0
 	echo "state $1: want $want, got $got"
@@ -162,12 +161,15 @@ post_ok()
 	accept) echo run ;;
 	esac
 }
+# post_fail STEP KIND: a failed START that went through an SPDM failure
+# costs the firmware its session and the interface its binding
 post_fail()
 {
-	case $1 in
-	connect|disconnect) echo unconn ;;
-	lock|report|unlock) echo conn ;;
-	accept) echo locked ;;
+	case $1:$2 in
+	connect:*|disconnect:*) echo unconn ;;
+	lock:*|report:*|unlock:*) echo conn ;;
+	accept:tdisp-error|accept:fw-status) echo locked ;;
+	accept:*) echo lost ;;
 	esac
 }
 
@@ -215,6 +217,26 @@ cell()
 	esac
 }
 
+# The plan: setup 6, a test per cell (KIND, STEP with a position), two per
+# column, teardown 2
+nr_cells()
+{
+	n=0
+	for step in $STEPS; do
+		for kind in $KINDS; do
+			for pos in $(positions "$step"); do
+				if cell "$kind" "$step" "$pos"; then
+					n=$((n + 1))
+					break
+				fi
+			done
+		done
+	done
+	echo $n
+}
+ktap_print_header
+ktap_set_plan $((6 + $(nr_cells) + 2 * $(echo $STEPS | wc -w) + 2))
+
 # arm KIND STEP POS: inject KIND so that it hits message POS of STEP
 arm()
 {
@@ -235,7 +257,9 @@ arm()
 		case $2 in
 		connect) fault "fw-status=0xd4:0x33:8" ;;
 		disconnect) fault "fw-status=0xd5:0x33" ;;
-		lock|report|accept) fault "fw-status=0xdc:0x33:$3" ;;
+		lock|report) fault "fw-status=0xdc:0x33:$3" ;;
+		# START is the only message of TDI_BIND with RUN: at once
+		accept) fault "fw-status=0xdc:0x33" ;;
 		unlock) fault "fw-status=0xdd:0x33" ;;
 		esac ;;
 	fw-expand-loop) fault "fw-expand-loop" ;;
@@ -260,6 +284,12 @@ expect()
 	connect:fw-expand-loop) echo EFAULT ;;
 	# A disconnect that fails falls back to a forced one: it works
 	disconnect:*) echo ok ;;
+	# The guest's verbs see the host's errno through the GHCB
+	lock:doe-*|report:doe-*|accept:doe-*) echo EIO ;;
+	accept:tdisp-run-error) echo error ;;
+	lock:*|report:*|accept:*) echo EPROTO ;;
+	# Unlocking always works, whatever the device does
+	unlock:*) echo ok ;;
 	*) echo "?" ;;
 	esac
 }
@@ -303,7 +333,7 @@ try()
 	if [ "$e" = ok ]; then
 		is "$(post_ok "$2")" || return 1
 	else
-		is "$(post_fail "$2")" || return 1
+		is "$(post_fail "$2" "$1")" || return 1
 		msg_since "$lines" || { echo "no kernel message"; return 1; }
 	fi
 }

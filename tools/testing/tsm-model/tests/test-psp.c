@@ -1440,6 +1440,14 @@ TEST(psp_fw_fault_mid_tdi)
 	f->devs[0].fault = FAULT_NONE;
 	EXPECT_EQ(f->rp_go[STREAM], 1);
 	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
+	/* a device refusing STOP fails TDI_UNBIND, the binding ends anyway */
+	f->devs[0].fault = FAULT_TDISP_ERROR;
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_SPDM_ERROR);
+	f->devs[0].fault = FAULT_NONE;
+	EXPECT_EQ(f->devs[0].tdi_state[0], TDI_RUN);
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_INVALID_TDI_STATE);
+	/* bound again: the interface is stopped first */
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
 	/* output expansion of TDI_BIND: unlocked, then bound again */
 	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
 	EXPECT_EQ(psp_fault_word(f->p, "fw-expand=output:8192"), 0);
