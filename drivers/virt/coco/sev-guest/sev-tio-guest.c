@@ -605,7 +605,9 @@ static int sev_tio_guest_state(struct pci_dev *pdev)
 	} else {
 		rc = sev_tio_guest_info(g, t, SEV_TIO_GUEST_REQ_STATE, &info,
 					NULL, NULL);
-		if (rc == -ENODEV) {
+		if (rc && rc != -ENODEV)
+			return rc;
+		if (rc) {
 			/*
 			 * The firmware no longer has the interface bound to
 			 * this guest (the host's session with the device was
@@ -614,8 +616,6 @@ static int sev_tio_guest_state(struct pci_dev *pdev)
 			 */
 			t->stopped = true;
 			rc = PCI_TSM_TDI_ERROR;
-		} else if (rc) {
-			return rc;
 		} else {
 			rc = t->last_state;
 		}
