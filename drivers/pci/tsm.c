@@ -45,13 +45,22 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(tsm_fw_cmd);
  *
  *   1. device_lock() of the DSM (link) or of the function (devsec),
  *      taken interruptibly from sysfs;
- *   2. pci_tsm_rwsem, for read;
+ *   2. the rwsem of the role, for read: pci_tsm_link_rwsem for the
+ *      operations of link TSMs (host), pci_tsm_devsec_rwsem for those of
+ *      devsec TSMs (guest);
  *   3. pci_tsm_ctx_lock.
  *
- * pci_tsm_rwsem is held for write by TSM (un)registration and by device
- * removal (pci_tsm_destroy()).  They take no device lock, so they may run
- * with any device lock held (e.g. a PF's while its VFs are removed), and,
- * with everything else excluded, they tear contexts down directly.
+ * The rwsem of a role is held for write by the (un)registration of a TSM
+ * of that role and by the removal (pci_tsm_destroy()) of a device with a
+ * context of that role.  They take no device lock, so they may run with
+ * any device lock held (e.g. a PF's while its VFs are removed), and, with
+ * every operation of the role excluded, they tear contexts down directly.
+ *
+ * The two roles have a lock each so that an operation of one never waits
+ * for the other's writers.  Where a guest and its host share one kernel
+ * (the emulated platform of samples/tsm), a devsec operation waits for
+ * link operations on the host's device that it asked for; nothing goes
+ * the other way, so there is no cycle.
  *
  * pci_tsm_ctx_lock (spinlock) protects the publication of pci_dev::tsm and
  * the core fields of a context (tdi, state) for readers that hold no
@@ -72,11 +81,16 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(tsm_fw_cmd);
  * nothing holds a function's own device lock while draining its
  * attributes.
  */
-static DECLARE_RWSEM(pci_tsm_rwsem);
+static DECLARE_RWSEM(pci_tsm_link_rwsem);
+static DECLARE_RWSEM(pci_tsm_devsec_rwsem);
 static DEFINE_SPINLOCK(pci_tsm_ctx_lock);
 static DEFINE_MUTEX(pci_tsm_sysfs_lock);
 
-/* Registered TSMs by id, and how many of each role; under pci_tsm_rwsem */
+/*
+ * Registered TSMs by id (the xarray's own lock, plus the rwsem of the
+ * TSM's role for a consistent pci_tsm_registered()), and how many of each
+ * role (under the rwsem of that role)
+ */
 static DEFINE_XARRAY(pci_tsm_devs);
 static unsigned int pci_tsm_nr_link;
 static unsigned int pci_tsm_nr_devsec;
@@ -160,9 +174,16 @@ static bool pci_tsm_is_tee_dependent(struct pci_dev *pdev)
 	return dsm && dsm != pdev && pci_tsm_has_tee(dsm);
 }
 
+/* The rwsem of the role of @tsm_dev: see "Locking" above */
+static struct rw_semaphore *pci_tsm_role_rwsem(const struct tsm_dev *tsm_dev)
+{
+	return is_devsec_tsm(tsm_dev) ? &pci_tsm_devsec_rwsem :
+					&pci_tsm_link_rwsem;
+}
+
 static bool pci_tsm_registered(struct tsm_dev *tsm_dev)
 {
-	lockdep_assert_held(&pci_tsm_rwsem);
+	lockdep_assert_held(pci_tsm_role_rwsem(tsm_dev));
 	return xa_load(&pci_tsm_devs, tsm_dev->id) == tsm_dev;
 }
 
@@ -189,21 +210,24 @@ static int pci_tsm_parse_name(const char *buf, int *id)
 	return 0;
 }
 
-/* Take the serialisation of an operation: see "Locking" above */
-static int pci_tsm_op_lock(struct device *dev)
+/*
+ * Take the serialisation of an operation of the role of @rwsem
+ * (&pci_tsm_link_rwsem or &pci_tsm_devsec_rwsem): see "Locking" above
+ */
+static int pci_tsm_op_lock(struct device *dev, struct rw_semaphore *rwsem)
 {
 	if (device_lock_interruptible(dev))
 		return -EINTR;
-	if (down_read_interruptible(&pci_tsm_rwsem)) {
+	if (down_read_interruptible(rwsem)) {
 		device_unlock(dev);
 		return -EINTR;
 	}
 	return 0;
 }
 
-static void pci_tsm_op_unlock(struct device *dev)
+static void pci_tsm_op_unlock(struct device *dev, struct rw_semaphore *rwsem)
 {
-	up_read(&pci_tsm_rwsem);
+	up_read(rwsem);
 	device_unlock(dev);
 }
 
@@ -262,7 +286,7 @@ static void pci_tsm_unpublish(struct pci_dev *pdev)
 /*
  * The link context of @pdev if its DSM is @dsm, or any link context if
  * @dsm is NULL.  Stable while the caller holds the DSM's device lock or
- * pci_tsm_rwsem for write.
+ * pci_tsm_link_rwsem for write.
  */
 static struct pci_tsm *pci_tsm_link_ctx(struct pci_dev *pdev,
 					struct pci_dev *dsm)
@@ -280,7 +304,7 @@ static struct pci_tsm *pci_tsm_link_ctx(struct pci_dev *pdev,
 
 /*
  * The devsec context of @pdev.  Stable while the caller holds @pdev's
- * device lock or pci_tsm_rwsem for write.
+ * device lock or pci_tsm_devsec_rwsem for write.
  */
 static struct pci_tsm *pci_tsm_devsec_ctx(struct pci_dev *pdev)
 {
@@ -408,15 +432,21 @@ static void __pci_tsm_unlock(struct pci_dev *pdev, struct pci_tsm *tsm)
 	pci_tsm_notify(pdev, PCI_TSM_TDI_UNLOCKED);
 }
 
-/* Tear down whatever context @pdev has; pci_tsm_rwsem held for write */
-static void pci_tsm_teardown(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
+/*
+ * Tear down the context of @pdev if it is of @tsm_dev (of any TSM if
+ * @tsm_dev is NULL) and of the role whose rwsem, @held, the caller holds
+ * for write
+ */
+static void pci_tsm_teardown(struct pci_dev *pdev, struct tsm_dev *tsm_dev,
+			     struct rw_semaphore *held)
 {
 	struct pci_tsm *tsm;
 
-	lockdep_assert_held_write(&pci_tsm_rwsem);
+	lockdep_assert_held_write(held);
 
 	tsm = READ_ONCE(pdev->tsm);
-	if (!tsm || (tsm_dev && tsm->tsm_dev != tsm_dev))
+	if (!tsm || (tsm_dev && tsm->tsm_dev != tsm_dev) ||
+	    pci_tsm_role_rwsem(tsm->tsm_dev) != held)
 		return;
 
 	if (is_devsec_tsm(tsm->tsm_dev))
@@ -437,20 +467,22 @@ static void pci_tsm_teardown(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
  */
 void pci_tsm_destroy(struct pci_dev *pdev)
 {
-	bool has_ctx;
+	struct rw_semaphore *rwsem = NULL;
 
 	/*
 	 * No context can be published once the device is no longer added,
-	 * so a device without one needs no further synchronisation.
+	 * so a device without one needs no further synchronisation, and
+	 * the role of the one it has cannot change: it can only go away.
 	 */
 	spin_lock(&pci_tsm_ctx_lock);
-	has_ctx = pdev->tsm;
+	if (pdev->tsm)
+		rwsem = pci_tsm_role_rwsem(pdev->tsm->tsm_dev);
 	spin_unlock(&pci_tsm_ctx_lock);
-	if (!has_ctx)
+	if (!rwsem)
 		return;
 
-	guard(rwsem_write)(&pci_tsm_rwsem);
-	pci_tsm_teardown(pdev, NULL);
+	guard(rwsem_write)(rwsem);
+	pci_tsm_teardown(pdev, NULL, rwsem);
 }
 
 static int __pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
@@ -490,11 +522,11 @@ static int pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 {
 	int rc;
 
-	rc = pci_tsm_op_lock(&pdev->dev);
+	rc = pci_tsm_op_lock(&pdev->dev, &pci_tsm_link_rwsem);
 	if (rc)
 		return rc;
 	rc = __pci_tsm_connect(pdev, tsm_dev);
-	pci_tsm_op_unlock(&pdev->dev);
+	pci_tsm_op_unlock(&pdev->dev, &pci_tsm_link_rwsem);
 	return rc;
 }
 
@@ -683,9 +715,10 @@ static ssize_t pci_tsm_store_by_name(struct pci_dev *pdev, const char *buf,
 	return rc ? rc : len;
 }
 
-/* Run @fn on @pdev with its operation lock held */
+/* Run @fn on @pdev with its operation lock of the role of @rwsem held */
 static ssize_t pci_tsm_store_locked(struct pci_dev *pdev, const char *buf,
 				    size_t len, const char *op,
+				    struct rw_semaphore *rwsem,
 				    int (*fn)(struct pci_dev *pdev,
 					      const char *buf))
 {
@@ -694,13 +727,13 @@ static ssize_t pci_tsm_store_locked(struct pci_dev *pdev, const char *buf,
 	rc = pci_tsm_may_write(pdev, op);
 	if (rc)
 		return rc;
-	rc = pci_tsm_op_lock(&pdev->dev);
+	rc = pci_tsm_op_lock(&pdev->dev, rwsem);
 	if (rc)
 		return rc;
 	trace_tsm_op_begin(pdev, op, 0);
 	rc = fn(pdev, buf);
 	trace_tsm_op_end(pdev, op, rc);
-	pci_tsm_op_unlock(&pdev->dev);
+	pci_tsm_op_unlock(&pdev->dev, rwsem);
 	return rc ? rc : len;
 }
 
@@ -750,6 +783,7 @@ static ssize_t disconnect_store(struct device *dev,
 				const char *buf, size_t len)
 {
 	return pci_tsm_store_locked(to_pci_dev(dev), buf, len, "disconnect",
+				    &pci_tsm_link_rwsem,
 				    __pci_tsm_disconnect_by_name);
 }
 static DEVICE_ATTR_WO(disconnect);
@@ -790,11 +824,11 @@ static int pci_tsm_lock(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 {
 	int rc;
 
-	rc = pci_tsm_op_lock(&pdev->dev);
+	rc = pci_tsm_op_lock(&pdev->dev, &pci_tsm_devsec_rwsem);
 	if (rc)
 		return rc;
 	rc = __pci_tsm_lock(pdev, tsm_dev);
-	pci_tsm_op_unlock(&pdev->dev);
+	pci_tsm_op_unlock(&pdev->dev, &pci_tsm_devsec_rwsem);
 	return rc;
 }
 
@@ -821,6 +855,7 @@ static ssize_t unlock_store(struct device *dev, struct device_attribute *attr,
 			    const char *buf, size_t len)
 {
 	return pci_tsm_store_locked(to_pci_dev(dev), buf, len, "unlock",
+				    &pci_tsm_devsec_rwsem,
 				    __pci_tsm_unlock_by_name);
 }
 static DEVICE_ATTR_WO(unlock);
@@ -853,6 +888,7 @@ static ssize_t accept_store(struct device *dev, struct device_attribute *attr,
 			    const char *buf, size_t len)
 {
 	return pci_tsm_store_locked(to_pci_dev(dev), buf, len, "accept",
+				    &pci_tsm_devsec_rwsem,
 				    pci_tsm_accept);
 }
 static DEVICE_ATTR_RW(accept);
@@ -863,11 +899,11 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 	struct pci_dev *pdev = to_pci_dev(dev);
 	int rc;
 
-	rc = pci_tsm_op_lock(dev);
+	rc = pci_tsm_op_lock(dev, &pci_tsm_devsec_rwsem);
 	if (rc)
 		return rc;
 	rc = __pci_tsm_state(pdev);
-	pci_tsm_op_unlock(dev);
+	pci_tsm_op_unlock(dev, &pci_tsm_devsec_rwsem);
 	if (rc < 0)
 		return rc;
 	return sysfs_emit(buf, "%s\n", pci_tsm_state_names[rc]);
@@ -990,11 +1026,11 @@ static ssize_t measurements_write(struct file *file, struct kobject *kobj,
 
 	if (off || count != PCI_TSM_NONCE_SIZE)
 		return -EINVAL;
-	rc = pci_tsm_op_lock(&pdev->dev);
+	rc = pci_tsm_op_lock(&pdev->dev, &pci_tsm_link_rwsem);
 	if (rc)
 		return rc;
 	rc = __pci_tsm_measure(pdev, buf);
-	pci_tsm_op_unlock(&pdev->dev);
+	pci_tsm_op_unlock(&pdev->dev, &pci_tsm_link_rwsem);
 	return rc ?: count;
 }
 static BIN_ATTR_RW(measurements, 0);
@@ -1184,7 +1220,7 @@ int pci_tsm_register(struct tsm_dev *tsm_dev)
 {
 	int rc;
 
-	scoped_guard(rwsem_write, &pci_tsm_rwsem) {
+	scoped_guard(rwsem_write, pci_tsm_role_rwsem(tsm_dev)) {
 		rc = xa_insert(&pci_tsm_devs, tsm_dev->id, tsm_dev, GFP_KERNEL);
 		if (rc)
 			return rc;
@@ -1210,9 +1246,10 @@ int pci_tsm_register(struct tsm_dev *tsm_dev)
  */
 void pci_tsm_unregister(struct tsm_dev *tsm_dev)
 {
+	struct rw_semaphore *rwsem = pci_tsm_role_rwsem(tsm_dev);
 	struct pci_dev *pdev = NULL;
 
-	scoped_guard(rwsem_write, &pci_tsm_rwsem) {
+	scoped_guard(rwsem_write, rwsem) {
 		if (WARN_ON(xa_erase(&pci_tsm_devs, tsm_dev->id) != tsm_dev))
 			return;
 		if (is_link_tsm(tsm_dev))
@@ -1221,7 +1258,7 @@ void pci_tsm_unregister(struct tsm_dev *tsm_dev)
 			WRITE_ONCE(pci_tsm_nr_devsec, pci_tsm_nr_devsec - 1);
 
 		for_each_pci_dev(pdev)
-			pci_tsm_teardown(pdev, tsm_dev);
+			pci_tsm_teardown(pdev, tsm_dev, rwsem);
 	}
 
 	pci_tsm_update_visibility();
@@ -1423,13 +1460,13 @@ int pci_tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id)
 	if (!dsm)
 		return -ENXIO;
 
-	rc = pci_tsm_op_lock(&dsm->dev);
+	rc = pci_tsm_op_lock(&dsm->dev, &pci_tsm_link_rwsem);
 	if (rc)
 		return rc;
 	trace_tsm_op_begin(pdev, "bind", 0);
 	rc = __pci_tsm_bind(pdev, dsm, kvm, tdi_id);
 	trace_tsm_op_end(pdev, "bind", rc);
-	pci_tsm_op_unlock(&dsm->dev);
+	pci_tsm_op_unlock(&dsm->dev, &pci_tsm_link_rwsem);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(pci_tsm_bind);
@@ -1452,14 +1489,14 @@ void pci_tsm_unbind(struct pci_dev *pdev)
 		return;
 
 	device_lock(&dsm->dev);
-	down_read(&pci_tsm_rwsem);
+	down_read(&pci_tsm_link_rwsem);
 	tsm = pci_tsm_link_ctx(pdev, dsm);
 	if (tsm && tsm->tdi) {
 		trace_tsm_op_begin(pdev, "unbind", 0);
 		__pci_tsm_unbind(tsm);
 		trace_tsm_op_end(pdev, "unbind", 0);
 	}
-	up_read(&pci_tsm_rwsem);
+	up_read(&pci_tsm_link_rwsem);
 	device_unlock(&dsm->dev);
 }
 EXPORT_SYMBOL_GPL(pci_tsm_unbind);
@@ -1475,7 +1512,7 @@ static int pci_tsm_tdi_op(struct pci_dev *pdev, bool start)
 	if (!dsm)
 		return -ENXIO;
 
-	rc = pci_tsm_op_lock(&dsm->dev);
+	rc = pci_tsm_op_lock(&dsm->dev, &pci_tsm_link_rwsem);
 	if (rc)
 		return rc;
 	tsm = pci_tsm_link_ctx(pdev, dsm);
@@ -1492,7 +1529,7 @@ static int pci_tsm_tdi_op(struct pci_dev *pdev, bool start)
 		rc = ops->tdi_state ? ops->tdi_state(tsm->tdi) : -EOPNOTSUPP;
 	}
 out:
-	pci_tsm_op_unlock(&dsm->dev);
+	pci_tsm_op_unlock(&dsm->dev, &pci_tsm_link_rwsem);
 	return rc;
 }
 
@@ -1614,12 +1651,12 @@ ssize_t pci_tsm_guest_req(struct pci_dev *pdev, sockptr_t req, size_t req_len,
 	if (!dsm)
 		return -ENXIO;
 
-	rc = pci_tsm_op_lock(&dsm->dev);
+	rc = pci_tsm_op_lock(&dsm->dev, &pci_tsm_link_rwsem);
 	if (rc)
 		return rc;
 	rc = __pci_tsm_guest_req(pdev, dsm, req, req_len, resp, resp_len,
 				 tsm_code);
-	pci_tsm_op_unlock(&dsm->dev);
+	pci_tsm_op_unlock(&dsm->dev, &pci_tsm_link_rwsem);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(pci_tsm_guest_req);

@@ -21,8 +21,8 @@
  * one SEV-TIO firmware per system (the PSP master).
  *
  * Locking.  Operations of one DSM are serialised by the PCI/TSM core (the
- * DSM's device lock, then pci_tsm_rwsem for read); nothing here is global
- * across an operation.  The firmware mailbox (sev_cmd_mutex, taken by
+ * DSM's device lock, then pci_tsm_link_rwsem for read); nothing here is
+ * global across an operation.  The firmware mailbox (sev_cmd_mutex, taken by
  * sev_do_cmd() behind &sev_tio_fw_ops.do_cmd) is held for one firmware
  * command only, never across the DOE exchange of an SPDM round, and a DOE
  * mailbox belongs to one device.  So while one device's SPDM message is

@@ -326,6 +326,12 @@ tsm_check "SEV-TIO TSM unregistered in the middle of a slow guest lock: torn dow
 tio_unregistered_in_connect()
 {
 	wr noguest $V
+	# TIO_INIT is once per firmware lifetime: a new firmware model
+	kill "$pmodel"
+	wait "$pmodel"
+	tsm-model psp --ctl "$CTL" 2> "$PLOG" &
+	pmodel=$!
+	wait_for attached "$PLOG" || return 1
 	wr 1 "$DBG/tio" && TIO=$(tsm_by_mode link) || return 1
 	(echo "$TIO" > "$HD/tsm/connect") 2> /tmp/stress-connect.err &
 	bg=$!
