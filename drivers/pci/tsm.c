@@ -491,7 +491,7 @@ static int __pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 	struct pci_tsm *tsm;
 	int rc;
 
-	if (!pci_tsm_registered(tsm_dev) || !is_link_tsm(tsm_dev))
+	if (!is_link_tsm(tsm_dev) || !pci_tsm_registered(tsm_dev))
 		return -ENXIO;
 	if (!is_pci_tsm_pf0(pdev))
 		return -ENXIO;
@@ -548,7 +548,7 @@ static int __pci_tsm_lock(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 	struct pci_tsm *tsm;
 	int rc;
 
-	if (!pci_tsm_registered(tsm_dev) || !is_devsec_tsm(tsm_dev))
+	if (!is_devsec_tsm(tsm_dev) || !pci_tsm_registered(tsm_dev))
 		return -ENXIO;
 	if (!pci_tsm_has_tee(pdev))
 		return -ENXIO;
