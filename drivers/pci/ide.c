@@ -584,6 +584,39 @@ int pci_ide_stream_status(struct pci_dev *pdev, struct pci_ide *ide,
 EXPORT_SYMBOL_NS_GPL(pci_ide_stream_status, PCI_IDE);
 
 /**
+ * pci_ide_stream_secure() - is a stream still Secure at both ends
+ * @ide: stream enabled in its Endpoint and its Root Port
+ *
+ * For a TSM that checks a link after something may have reset either
+ * end (a Function Level Reset, a bus reset, a power transition): a port
+ * that is reset loses its keys and its Control register, and its stream
+ * goes Insecure.
+ *
+ * Return: 0 if both ports report Secure and no integrity failure,
+ * -ENOLINK if either does not, -ENODEV if a Status register could not be
+ * read (the device is gone or not responding).
+ */
+int pci_ide_stream_secure(struct pci_ide *ide)
+{
+	struct pci_dev *ports[] = { ide->pdev, pcie_find_root_port(ide->pdev) };
+	struct pci_ide_status st;
+	int i, rc;
+
+	for (i = 0; i < ARRAY_SIZE(ports); i++) {
+		if (!ports[i])
+			return -ENODEV;
+		rc = pci_ide_stream_status(ports[i], ide, &st);
+		if (rc)
+			return rc == -EINVAL ? -ENODEV : rc;
+		if (st.state != PCI_IDE_SEL_STS_STATE_SECURE ||
+		    st.integrity_fail)
+			return -ENOLINK;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(pci_ide_stream_secure, PCI_IDE);
+
+/**
  * pci_ide_stream_enable() - enable a stream in one port
  * @pdev: the Endpoint or the Root Port of @ide
  * @ide: stream set up with pci_ide_stream_setup() and keyed by the TSM

@@ -22,10 +22,13 @@
 #include <linux/pci-doe.h>
 #include <linux/pci-tsm.h>
 #include <linux/rwsem.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/suspend.h>
 #include <linux/sysfs.h>
 #include <linux/tsm.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "pci.h"
@@ -457,6 +460,18 @@ static void pci_tsm_teardown(struct pci_dev *pdev, struct tsm_dev *tsm_dev,
 		pci_tsm_remove(pdev, tsm);
 }
 
+/* The rwsem of the role of @pdev's context, NULL if it has none */
+static struct rw_semaphore *pci_tsm_ctx_rwsem(struct pci_dev *pdev)
+{
+	struct rw_semaphore *rwsem = NULL;
+
+	spin_lock(&pci_tsm_ctx_lock);
+	if (pdev->tsm)
+		rwsem = pci_tsm_role_rwsem(pdev->tsm->tsm_dev);
+	spin_unlock(&pci_tsm_ctx_lock);
+	return rwsem;
+}
+
 /**
  * pci_tsm_destroy() - tear down the TSM state of a device being removed
  * @pdev: PCI function, no longer added (see pci_stop_dev())
@@ -467,17 +482,13 @@ static void pci_tsm_teardown(struct pci_dev *pdev, struct tsm_dev *tsm_dev,
  */
 void pci_tsm_destroy(struct pci_dev *pdev)
 {
-	struct rw_semaphore *rwsem = NULL;
-
 	/*
 	 * No context can be published once the device is no longer added,
 	 * so a device without one needs no further synchronisation, and
 	 * the role of the one it has cannot change: it can only go away.
 	 */
-	spin_lock(&pci_tsm_ctx_lock);
-	if (pdev->tsm)
-		rwsem = pci_tsm_role_rwsem(pdev->tsm->tsm_dev);
-	spin_unlock(&pci_tsm_ctx_lock);
+	struct rw_semaphore *rwsem = pci_tsm_ctx_rwsem(pdev);
+
 	if (!rwsem)
 		return;
 
@@ -517,6 +528,281 @@ static int __pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 		pci_tsm_probe_dependents(pdev, tsm_dev);
 	return 0;
 }
+
+/*
+ * Resets.  A reset of a function (Function Level Reset, a bus reset, the
+ * reset of a D3hot to D0 transition) wipes what the device holds for its
+ * TSM: IDE keys, the SPDM session when it hits the DSM, TDISP state.  The
+ * PCI core calls pci_tsm_reset_prepare() before it resets a function and
+ * pci_tsm_reset_done() once the function's configuration is restored,
+ * both with the function's device lock held (pci_dev_save_and_disable(),
+ * pci_dev_restore()).
+ *
+ * Before: no VM may go on trusting an interface the reset is about to
+ * wipe, so the interfaces it hits are unbound: the function's, and for a
+ * DSM those of every function that depends on it; a function locked by a
+ * devsec TSM is unlocked.  After, for a connected DSM: the TSM checks the
+ * link (&pci_tsm_ops.link_check); if the link did not survive, the DSM is
+ * disconnected (streams released, TSM state freed) and, if its
+ * reset_policy is "reconnect", connected again from a work item once the
+ * reset is over (see pci_tsm_reconnect_work()): a new SPDM session, new
+ * keys, new evidence.  Each step sends a KOBJ_CHANGE uevent with
+ * TSM_EVENT and TSM_CAUSE, and a tsm_link_event trace event.
+ *
+ * Both take the rwsem of the role for write, like pci_tsm_destroy(): the
+ * device lock they run under may be that of a function that depends on
+ * the DSM, not the DSM's, and they touch the contexts of other functions.
+ */
+
+/* Values of pci_dev::tsm_reset_policy */
+enum pci_tsm_reset_policy {
+	PCI_TSM_RESET_DISCONNECT,
+	PCI_TSM_RESET_RECONNECT,
+};
+
+static const char * const pci_tsm_reset_policy_names[] = {
+	[PCI_TSM_RESET_DISCONNECT] = "disconnect",
+	[PCI_TSM_RESET_RECONNECT] = "reconnect",
+};
+
+/* Tell user space and the trace what the core did after @cause */
+static void pci_tsm_link_event(struct pci_dev *pdev, const char *event,
+			       const char *cause, int rc)
+{
+	char ev[40], ca[24];
+	char *envp[3];
+
+	trace_tsm_link_event(pdev, event, cause, rc);
+	snprintf(ev, sizeof(ev), "TSM_EVENT=%s", event);
+	snprintf(ca, sizeof(ca), "TSM_CAUSE=%s", cause);
+	envp[0] = ev;
+	envp[1] = ca;
+	envp[2] = NULL;
+	kobject_uevent_env(&pdev->dev.kobj, KOBJ_CHANGE, envp);
+}
+
+static void pci_tsm_unbind_for(struct pci_tsm *tsm, const char *cause)
+{
+	if (!tsm->tdi)
+		return;
+	__pci_tsm_unbind(tsm);
+	pci_tsm_link_event(tsm->pdev, "unbound", cause, 0);
+}
+
+static void pci_tsm_leave_trust(struct pci_dev *pdev, const char *cause)
+{
+	struct rw_semaphore *rwsem = pci_tsm_ctx_rwsem(pdev);
+	struct pci_dev *dep = NULL;
+	struct pci_tsm *tsm, *t;
+
+	if (!rwsem)
+		return;
+	guard(rwsem_write)(rwsem);
+	/* Re-read: a DSM's disconnect may have removed a dependent's */
+	tsm = READ_ONCE(pdev->tsm);
+	if (!tsm || pci_tsm_role_rwsem(tsm->tsm_dev) != rwsem)
+		return;
+
+	if (is_devsec_tsm(tsm->tsm_dev)) {
+		__pci_tsm_unlock(pdev, tsm);
+		pci_tsm_link_event(pdev, "unlocked", cause, 0);
+		return;
+	}
+	if (tsm->dsm_dev == pdev) {
+		for_each_pci_dev(dep) {
+			t = dep == pdev ? NULL : pci_tsm_link_ctx(dep, pdev);
+			if (t)
+				pci_tsm_unbind_for(t, cause);
+		}
+	}
+	pci_tsm_unbind_for(tsm, cause);
+}
+
+/**
+ * struct pci_tsm_reconnect - a connect the "reconnect" policy asked for
+ * @work: runs pci_tsm_reconnect_work()
+ * @pdev: the DSM (a reference is held)
+ * @tsm_id: the TSM it was connected to, looked up again when the work
+ *	    runs: it may have been unregistered meanwhile
+ * @cause: the event that cost the link (a string constant)
+ */
+struct pci_tsm_reconnect {
+	struct work_struct work;
+	struct pci_dev *pdev;
+	int tsm_id;
+	const char *cause;
+};
+
+/*
+ * Connect again, as a write to tsm/connect does, once the reset is over:
+ * while the PCI core resets a function it blocks user space's access to
+ * its configuration space, which a TSM's firmware path may need, and a
+ * connect (SPDM session, keys, evidence) is too long for the reset path.
+ * A device that got connected, locked or removed meanwhile is left alone.
+ */
+static void pci_tsm_reconnect_work(struct work_struct *work)
+{
+	struct pci_tsm_reconnect *r =
+		container_of(work, struct pci_tsm_reconnect, work);
+	struct pci_dev *pdev = r->pdev;
+	struct tsm_dev *tsm_dev = find_tsm_dev(r->tsm_id);
+	int rc = -ENXIO;
+
+	if (tsm_dev) {
+		device_lock(&pdev->dev);
+		down_read(&pci_tsm_link_rwsem);
+		rc = READ_ONCE(pdev->tsm) ? -EBUSY :
+					    __pci_tsm_connect(pdev, tsm_dev);
+		up_read(&pci_tsm_link_rwsem);
+		device_unlock(&pdev->dev);
+	}
+	if (rc == -EBUSY) {
+		pci_dbg(pdev, "no reconnect after %s: connected or locked meanwhile\n",
+			r->cause);
+	} else {
+		if (rc)
+			pci_err(pdev, "tsm%d: reconnect after %s failed: %pe\n",
+				r->tsm_id, r->cause, ERR_PTR(rc));
+		else
+			pci_info(pdev, "tsm%d: reconnected after %s\n",
+				 r->tsm_id, r->cause);
+		pci_tsm_link_event(pdev, rc ? "reconnect_failed" : "reconnected",
+				   r->cause, rc);
+	}
+	if (tsm_dev)
+		tsm_dev_put(tsm_dev);
+	pci_dev_put(pdev);
+	kfree(r);
+}
+
+static void pci_tsm_queue_reconnect(struct pci_dev *pdev,
+				    struct tsm_dev *tsm_dev, const char *cause)
+{
+	struct pci_tsm_reconnect *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r) {
+		pci_tsm_link_event(pdev, "reconnect_failed", cause, -ENOMEM);
+		return;
+	}
+	INIT_WORK(&r->work, pci_tsm_reconnect_work);
+	r->pdev = pci_dev_get(pdev);
+	r->tsm_id = tsm_dev->id;
+	r->cause = cause;
+	queue_work(system_unbound_wq, &r->work);
+}
+
+static void pci_tsm_check_link(struct pci_dev *pdev, const char *cause)
+{
+	struct rw_semaphore *rwsem = pci_tsm_ctx_rwsem(pdev);
+	const struct pci_tsm_ops *ops;
+	struct tsm_dev *tsm_dev;
+	struct pci_tsm *tsm;
+	int rc;
+
+	if (rwsem != &pci_tsm_link_rwsem)
+		return;
+	guard(rwsem_write)(rwsem);
+	tsm = pci_tsm_link_ctx(pdev, pdev);
+	if (!tsm || !tsm->connected)
+		return;
+
+	tsm_dev = tsm->tsm_dev;
+	ops = tsm_dev->pci_ops;
+	rc = ops->link_check ? ops->link_check(pdev) : -ENOLINK;
+	if (!rc) {
+		pci_tsm_link_event(pdev, "kept", cause, 0);
+		return;
+	}
+
+	pci_info(pdev, "%s: secure link lost after %s (%pe), disconnecting\n",
+		 tsm_name(tsm_dev), cause, ERR_PTR(rc));
+	__pci_tsm_disconnect(pdev, tsm);
+	pci_tsm_link_event(pdev, "disconnected", cause, rc);
+
+	if (READ_ONCE(pdev->tsm_reset_policy) == PCI_TSM_RESET_RECONNECT)
+		pci_tsm_queue_reconnect(pdev, tsm_dev, cause);
+}
+
+/**
+ * pci_tsm_reset_prepare() - a function is about to be reset
+ * @pdev: the function
+ *
+ * Unbinds the interfaces the reset wipes (the function's, and those of
+ * every function depending on it if it is a DSM) and unlocks a function
+ * locked by a devsec TSM.  See "Resets" above.
+ *
+ * Context: process context, @pdev's device lock held.
+ */
+void pci_tsm_reset_prepare(struct pci_dev *pdev)
+{
+	pci_tsm_leave_trust(pdev, "reset");
+}
+
+/**
+ * pci_tsm_reset_done() - a function was reset and restored
+ * @pdev: the function
+ *
+ * For a connected DSM, asks its TSM whether the secure link survived and
+ * disconnects (and, by policy, reconnects) it if not.
+ *
+ * Context: process context, @pdev's device lock held.
+ */
+void pci_tsm_reset_done(struct pci_dev *pdev)
+{
+	pci_tsm_check_link(pdev, "reset");
+}
+
+/*
+ * System sleep.  The platform may remove power from devices while the
+ * system sleeps, so the rules of resets apply to it as a whole: before
+ * it, every interface leaves its VM's trust (cause "suspend"); after it,
+ * every connected DSM has its link checked (cause "resume").  Both run
+ * from a PM notifier, before tasks are frozen and after they are thawed:
+ * a TSM's firmware interface, and the user space that listens to the
+ * uevents, may need them.  Each device is handled under its device lock,
+ * as a reset is.
+ */
+static void pci_tsm_sleep(bool resume)
+{
+	struct pci_dev *pdev = NULL;
+
+	for_each_pci_dev(pdev) {
+		if (!READ_ONCE(pdev->tsm))
+			continue;
+		device_lock(&pdev->dev);
+		if (resume)
+			pci_tsm_check_link(pdev, "resume");
+		else
+			pci_tsm_leave_trust(pdev, "suspend");
+		device_unlock(&pdev->dev);
+	}
+}
+
+static int pci_tsm_pm_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	switch (action) {
+	case PM_HIBERNATION_PREPARE:
+	case PM_SUSPEND_PREPARE:
+		pci_tsm_sleep(false);
+		break;
+	case PM_POST_HIBERNATION:
+	case PM_POST_SUSPEND:
+		pci_tsm_sleep(true);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pci_tsm_pm_nb = {
+	.notifier_call = pci_tsm_pm_notify,
+};
+
+static int __init pci_tsm_init(void)
+{
+	return register_pm_notifier(&pci_tsm_pm_nb);
+}
+subsys_initcall(pci_tsm_init);
 
 static int pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 {
@@ -787,6 +1073,32 @@ static ssize_t disconnect_store(struct device *dev,
 				    __pci_tsm_disconnect_by_name);
 }
 static DEVICE_ATTR_WO(disconnect);
+
+static ssize_t reset_policy_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	u8 policy = READ_ONCE(to_pci_dev(dev)->tsm_reset_policy);
+
+	return sysfs_emit(buf, "%s\n", pci_tsm_reset_policy_names[policy]);
+}
+
+static ssize_t reset_policy_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t len)
+{
+	struct pci_dev *pdev = to_pci_dev(dev);
+	int policy, rc;
+
+	rc = pci_tsm_may_write(pdev, "reset_policy");
+	if (rc)
+		return rc;
+	policy = sysfs_match_string(pci_tsm_reset_policy_names, buf);
+	if (policy < 0)
+		return policy;
+	WRITE_ONCE(pdev->tsm_reset_policy, policy);
+	return len;
+}
+static DEVICE_ATTR_RW(reset_policy);
 
 static ssize_t dsm_show(struct device *dev, struct device_attribute *attr,
 			char *buf)
@@ -1070,6 +1382,7 @@ static struct bin_attribute *pci_tsm_bin_attrs[] = {
 static struct attribute *pci_tsm_attrs[] = {
 	&dev_attr_connect.attr,
 	&dev_attr_disconnect.attr,
+	&dev_attr_reset_policy.attr,
 	&dev_attr_dsm.attr,
 	&dev_attr_bound.attr,
 	&dev_attr_lock.attr,
@@ -1095,7 +1408,8 @@ static umode_t pci_tsm_attr_visible(struct kobject *kobj, struct attribute *a,
 {
 	struct pci_dev *pdev = to_pci_dev(kobj_to_dev(kobj));
 
-	if (a == &dev_attr_connect.attr || a == &dev_attr_disconnect.attr) {
+	if (a == &dev_attr_connect.attr || a == &dev_attr_disconnect.attr ||
+	    a == &dev_attr_reset_policy.attr) {
 		if (pci_tsm_link_visible() && is_pci_tsm_pf0(pdev))
 			return a->mode;
 		return 0;

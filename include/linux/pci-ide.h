@@ -114,6 +114,7 @@ int pci_ide_stream_enable(struct pci_dev *pdev, struct pci_ide *ide);
 void pci_ide_stream_disable(struct pci_dev *pdev, struct pci_ide *ide);
 int pci_ide_stream_status(struct pci_dev *pdev, struct pci_ide *ide,
 			  struct pci_ide_status *status);
+int pci_ide_stream_secure(struct pci_ide *ide);
 void pci_ide_stream_release(struct pci_ide *ide);
 
 #endif /* __PCI_IDE_H__ */

@@ -165,6 +165,13 @@ struct pci_tsm_pf0 {
  * @measure: link, optional: fetch fresh signed measurements of the
  *	     connected DSM @pdev over @nonce (32 bytes) and publish them with
  *	     pci_tsm_evidence_set().  Return 0 or -errno.
+ * @link_check: link, optional: after a reset or a power transition of
+ *		the connected DSM @pdev (or of its link), tell whether its
+ *		secure link survived: the IDE streams still Secure (see
+ *		pci_ide_stream_secure()) and the SPDM session usable.  Return
+ *		0 if it did, else -errno (e.g. -ENOLINK); the core then
+ *		disconnects the DSM (and reconnects it if so configured).
+ *		Without it the core assumes the link was lost.
  *
  * A TSM implements exactly one role: link (host side: @probe, @remove,
  * @connect and @disconnect, optionally @bind and @unbind, optionally
@@ -197,6 +204,7 @@ struct pci_tsm_ops {
 	int (*accept)(struct pci_dev *pdev);
 	int (*state)(struct pci_dev *pdev);
 	int (*measure)(struct pci_dev *pdev, const u8 *nonce);
+	int (*link_check)(struct pci_dev *pdev);
 };
 
 /* Size of the nonce of &pci_tsm_ops.measure */

@@ -21,12 +21,13 @@
  * refused by write() with -ENOENT.  Tags are never reused.
  *
  * While the model side is open the bridge also watches configuration
- * writes (tsm_emu_cfg_write_notifier_register()).  The notifier runs under
+ * writes and resets (tsm_emu_notifier_register()).  The notifier runs under
  * the emulation's raw spinlock inside the PCI config accessors: it takes
  * a preallocated event from a free list under the bridge's raw spinlock
  * and defers the reader wake-up to an irq_work, so it never allocates,
- * sleeps or takes a sleeping lock.  Events are only generated for
- * functions whose last reported TDI state is CONFIG_LOCKED or RUN; if the
+ * sleeps or takes a sleeping lock.  Write events are only generated for
+ * functions whose last reported TDI state is CONFIG_LOCKED or RUN, reset
+ * events for every function; if the
  * model does not read them fast enough and all %TSM_BRIDGE_NR_EVENTS are
  * queued, further events are dropped and counted (debugfs "stats").
  *
@@ -45,7 +46,7 @@
  * Locking, outermost first:
  *   1. tsm_bridge_fn.rwsem (host DOE exchange vs. device removal);
  *   2. tsm_bridge.read_lock (serialises readers of /dev/tsm_emu_model);
- *   3. the lock of a tsm_emu instance (raw; the cfg write notifier of
+ *   3. the lock of a tsm_emu instance (raw; the notifier of
  *      that instance runs under it; two instance locks never nest);
  *   4. tsm_bridge.lock (raw spinlock): the message queue, the pending
  *      requests, the event pool, the TDI states, the counters and
@@ -135,13 +136,17 @@ struct tsm_bridge_req {
 };
 
 /**
- * struct tsm_bridge_event - a configuration write event
- * @msg: its %TSM_BRIDGE_CFG_WRITE message
- * @cw: payload of @msg
+ * struct tsm_bridge_event - a configuration write or reset event
+ * @msg: its %TSM_BRIDGE_CFG_WRITE or %TSM_BRIDGE_RESET message
+ * @cw: payload of a %TSM_BRIDGE_CFG_WRITE
+ * @reset: payload of a %TSM_BRIDGE_RESET
  */
 struct tsm_bridge_event {
 	struct tsm_bridge_msg msg;
-	struct tsm_bridge_cfg_write cw;
+	union {
+		struct tsm_bridge_cfg_write cw;
+		struct tsm_bridge_reset reset;
+	};
 };
 
 /**
@@ -174,8 +179,8 @@ struct tsm_bridge_fn {
  * @timeouts: requests not answered in time
  * @aborted: requests failed because the model side was closed
  * @unknown_tag: answers refused because no request had their tag
- * @events: configuration write events queued
- * @dropped: configuration write events dropped (queue full)
+ * @events: configuration write and reset events queued
+ * @dropped: events dropped (queue full)
  */
 struct tsm_bridge_stats {
 	u64 requests;
@@ -208,7 +213,7 @@ struct tsm_bridge_stats {
  * @rbuf: bounce buffer of one message
  * @nb: PCI bus notifier (device removal)
  * @dbg: debugfs directory
- * @events: configuration write event pool
+ * @events: configuration write and reset event pool
  */
 struct tsm_bridge {
 	struct tsm_emu *emus[TSM_EMU_MAX_DEFAULT];
@@ -358,60 +363,108 @@ static ssize_t tsm_bridge_doe_respond(struct tsm_emu_fn *fn, void *data,
 	return rc;
 }
 
-/* tsm_emu cfg write notifier: atomic context, see the top of the file */
+/*
+ * Queue an event of @type about @bf with @len bytes of payload, filled in
+ * by the caller in the event returned, or NULL if the model side is not
+ * open or every event is queued already (counted as dropped).  Called
+ * with &tsm_bridge.lock held, from the notifier (atomic context, see the
+ * top of the file).
+ */
+static struct tsm_bridge_event *tsm_bridge_event_add(struct tsm_bridge *b,
+						     struct tsm_bridge_fn *bf,
+						     u16 type, u32 len)
+{
+	struct tsm_bridge_event *ev;
+
+	lockdep_assert_held(&b->lock);
+	if (!b->connected)
+		return NULL;
+	ev = list_first_entry_or_null(&b->free_ev, struct tsm_bridge_event,
+				      msg.node);
+	if (!ev) {
+		b->stats.dropped++;
+		pr_warn_ratelimited("%s: event %#x dropped\n",
+				    tsm_emu_fn_name(bf->fn), type);
+		return NULL;
+	}
+	ev->msg.hdr = (struct tsm_bridge_hdr) {
+		.type = type,
+		.len = len,
+		.domain = bf->domain,
+		.rid = bf->rid,
+	};
+	list_move_tail(&ev->msg.node, &b->queue);
+	b->stats.events++;
+	return ev;
+}
+
+/* tsm_emu notifier: configuration write to a watched register */
 static void tsm_bridge_cfg_write(struct tsm_emu_fn *fn, void *data,
 				 unsigned int where, unsigned int size,
 				 u32 old, u32 val)
 {
 	struct tsm_bridge *b = data;
-	struct tsm_bridge_event *ev;
+	struct tsm_bridge_event *ev = NULL;
 	struct tsm_bridge_fn *bf;
 	unsigned long flags;
-	bool queued = false;
 
 	bf = tsm_bridge_fn_by_emu(b, fn);
 	if (!bf)
 		return;
 
 	raw_spin_lock_irqsave(&b->lock, flags);
-	if (!b->connected || (bf->tdi_state != TSM_BRIDGE_TDI_LOCKED &&
-			      bf->tdi_state != TSM_BRIDGE_TDI_RUN))
-		goto out;
-	ev = list_first_entry_or_null(&b->free_ev, struct tsm_bridge_event,
-				      msg.node);
-	if (!ev) {
-		b->stats.dropped++;
-		pr_warn_ratelimited("%s: configuration write event dropped\n",
-				    tsm_emu_fn_name(fn));
-		goto out;
-	}
-	list_del(&ev->msg.node);
-	ev->msg.hdr = (struct tsm_bridge_hdr) {
-		.type = TSM_BRIDGE_CFG_WRITE,
-		.len = sizeof(ev->cw),
-		.domain = bf->domain,
-		.rid = bf->rid,
-	};
-	ev->cw = (struct tsm_bridge_cfg_write) {
-		.where = where,
-		.size = size,
-		.old = old,
-		.val = val,
-	};
-	list_add_tail(&ev->msg.node, &b->queue);
-	b->stats.events++;
-	queued = true;
-out:
+	if (bf->tdi_state == TSM_BRIDGE_TDI_LOCKED ||
+	    bf->tdi_state == TSM_BRIDGE_TDI_RUN)
+		ev = tsm_bridge_event_add(b, bf, TSM_BRIDGE_CFG_WRITE,
+					  sizeof(ev->cw));
+	if (ev)
+		ev->cw = (struct tsm_bridge_cfg_write) {
+			.where = where,
+			.size = size,
+			.old = old,
+			.val = val,
+		};
 	raw_spin_unlock_irqrestore(&b->lock, flags);
-	if (queued)
+	if (ev)
 		irq_work_queue(&b->wake);
 }
+
+/* tsm_emu notifier: a function was reset, whatever its TDI state */
+static void tsm_bridge_reset(struct tsm_emu_fn *fn, void *data,
+			     enum tsm_emu_reset_type type)
+{
+	struct tsm_bridge *b = data;
+	struct tsm_bridge_event *ev;
+	struct tsm_bridge_fn *bf;
+	unsigned long flags;
+
+	bf = tsm_bridge_fn_by_emu(b, fn);
+	if (!bf)
+		return;
+
+	raw_spin_lock_irqsave(&b->lock, flags);
+	ev = tsm_bridge_event_add(b, bf, TSM_BRIDGE_RESET, sizeof(ev->reset));
+	if (ev)
+		ev->reset = (struct tsm_bridge_reset) {
+			.type = type == TSM_EMU_RESET_FLR ?
+				TSM_BRIDGE_RESET_FLR :
+				TSM_BRIDGE_RESET_CONVENTIONAL,
+		};
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+	if (ev)
+		irq_work_queue(&b->wake);
+}
+
+static const struct tsm_emu_notifier_ops tsm_bridge_notifier = {
+	.cfg_write = tsm_bridge_cfg_write,
+	.reset = tsm_bridge_reset,
+};
 
 /*
  * Stop accepting requests and events, fail the pending requests, and
  * give the mailboxes back to the built-in responder.  Called on close and
  * when opening fails half-way: the first @nr_resp instances have the
- * bridge as responder, the first @nr_notif its cfg write notifier.
+ * bridge as responder, the first @nr_notif its notifier.
  */
 static void tsm_bridge_disconnect(struct tsm_bridge *b, unsigned int nr_resp,
 				  unsigned int nr_notif)
@@ -422,7 +475,7 @@ static void tsm_bridge_disconnect(struct tsm_bridge *b, unsigned int nr_resp,
 
 	/* No notifier call is running once this returns */
 	for (i = 0; i < nr_notif; i++)
-		tsm_emu_cfg_write_notifier_unregister(b->emus[i]);
+		tsm_emu_notifier_unregister(b->emus[i]);
 
 	raw_spin_lock_irq(&b->lock);
 	b->connected = false;
@@ -445,7 +498,8 @@ static void tsm_bridge_disconnect(struct tsm_bridge *b, unsigned int nr_resp,
 	/* Only events can be left: the responders unlinked their requests */
 	raw_spin_lock_irq(&b->lock);
 	list_for_each_entry_safe(m, mtmp, &b->queue, node) {
-		if (WARN_ON_ONCE(m->hdr.type != TSM_BRIDGE_CFG_WRITE))
+		if (WARN_ON_ONCE(m->hdr.type != TSM_BRIDGE_CFG_WRITE &&
+				 m->hdr.type != TSM_BRIDGE_RESET))
 			list_del_init(&m->node);
 		else
 			list_move(&m->node, &b->free_ev);
@@ -479,9 +533,8 @@ static int tsm_bridge_model_open(struct inode *inode, struct file *file)
 			goto err_disconnect;
 	}
 	for (; nr_notif < b->nr_emus; nr_notif++) {
-		rc = tsm_emu_cfg_write_notifier_register(b->emus[nr_notif],
-							 tsm_bridge_cfg_write,
-							 b);
+		rc = tsm_emu_notifier_register(b->emus[nr_notif],
+					       &tsm_bridge_notifier, b);
 		if (rc)
 			goto err_disconnect;
 	}
@@ -540,7 +593,8 @@ static ssize_t tsm_bridge_model_read(struct file *file, char __user *ubuf,
 	/* The message may go away with the lock dropped: copy it */
 	memcpy(b->rbuf, &m->hdr, TSM_BRIDGE_HDR_SZ);
 	memcpy(b->rbuf + TSM_BRIDGE_HDR_SZ, m->payload, m->hdr.len);
-	if (m->hdr.type == TSM_BRIDGE_CFG_WRITE)
+	if (m->hdr.type == TSM_BRIDGE_CFG_WRITE ||
+	    m->hdr.type == TSM_BRIDGE_RESET)
 		list_move(&m->node, &b->free_ev);
 	else
 		list_del_init(&m->node);	/* the request stays pending */
@@ -1038,6 +1092,7 @@ static int __init tsm_bridge_init(void)
 	INIT_LIST_HEAD(&b->pending);
 	INIT_LIST_HEAD(&b->free_ev);
 	for (i = 0; i < TSM_BRIDGE_NR_EVENTS; i++) {
+		/* cw and reset share the payload's address */
 		b->events[i].msg.payload = &b->events[i].cw;
 		list_add_tail(&b->events[i].msg.node, &b->free_ev);
 	}

@@ -174,16 +174,33 @@ static void tsm_emu_build_bar64(struct tsm_emu_fn *fn, unsigned int bar,
 	tsm_emu_reg(fn, PCI_BASE_ADDRESS_0 + bar * 4 + 4, 4, 0, ~0U, 0);
 }
 
-static void tsm_emu_build_msix(struct tsm_emu_fn *fn)
+static void tsm_emu_build_msix(struct tsm_emu_fn *fn, u16 next)
 {
 	u16 p = TSM_EMU_MSIX_OFF;
 
-	tsm_emu_ro(fn, p, 2, PCI_CAP_ID_MSIX);
+	tsm_emu_ro(fn, p, 2, PCI_CAP_ID_MSIX | next << 8);
 	tsm_emu_reg(fn, p + PCI_MSIX_FLAGS, 2, TSM_EMU_MSIX_VECTORS - 1,
 		    PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL, 0);
 	/* Table at BAR0 + 0, PBA at BAR0 + 0x1000 */
 	tsm_emu_ro(fn, p + PCI_MSIX_TABLE, 4, 0);
 	tsm_emu_ro(fn, p + PCI_MSIX_PBA, 4, TSM_EMU_MSIX_PBA);
+}
+
+/*
+ * Power Management: D0 and D3hot only, No_Soft_Reset clear, so that a
+ * D3hot to D0 transition resets the function (PCI PM 1.2, 5.4.1); the
+ * PCI core's "pm" reset method relies on it.
+ */
+#define TSM_EMU_PM_D0		0	/* PowerState encodings */
+#define TSM_EMU_PM_D3HOT	3
+
+static void tsm_emu_build_pm(struct tsm_emu_fn *fn)
+{
+	u16 p = TSM_EMU_PM_OFF;
+
+	tsm_emu_ro(fn, p, 2, PCI_CAP_ID_PM);
+	tsm_emu_ro(fn, p + PCI_PM_PMC, 2, FIELD_PREP(PCI_PM_CAP_VER_MASK, 3));
+	tsm_emu_reg(fn, p + PCI_PM_CTRL, 2, 0, PCI_PM_CTRL_STATE_MASK, 0);
 }
 
 static void tsm_emu_build_dev3(struct tsm_emu_fn *fn, u16 off, u16 next)
@@ -313,7 +330,8 @@ static void tsm_emu_build_ep(struct tsm_emu_fn *fn, enum tsm_emu_ep_kind kind)
 	tsm_emu_ro(fn, PCI_SUBSYSTEM_VENDOR_ID, 2, TSM_EMU_VENDOR_ID);
 	tsm_emu_ro(fn, PCI_SUBSYSTEM_ID, 2, device);
 	tsm_emu_build_pcie(fn, false, TSM_EMU_MSIX_OFF);
-	tsm_emu_build_msix(fn);
+	tsm_emu_build_msix(fn, TSM_EMU_PM_OFF);
+	tsm_emu_build_pm(fn);
 
 	if (fn->flags & TSM_EMU_FN_DOE) {
 		fn->doe_off = ext;
@@ -439,13 +457,18 @@ static void tsm_emu_ide_write(struct tsm_emu_fn *fn, unsigned int where,
 /**
  * tsm_emu_fn_reset() - reset a function to its initial state
  * @fn: function
+ * @type: Function Level Reset or a conventional reset (from the bridge
+ *	above, or of a D3hot to D0 transition)
  *
- * Function Level Reset or a reset from the bridge above: configuration
- * space back to the initial image, keys dropped, mailbox aborted.  Called
- * with &tsm_emu.lock held.
+ * Configuration space back to the initial image, keys dropped, mailbox
+ * aborted; then the notifier learns of it, so that a device model can
+ * drop what the function held too (SPDM session, IDE_KM keys, TDISP
+ * state).  Called with &tsm_emu.lock held.
  */
-void tsm_emu_fn_reset(struct tsm_emu_fn *fn)
+void tsm_emu_fn_reset(struct tsm_emu_fn *fn, enum tsm_emu_reset_type type)
 {
+	struct tsm_emu *emu = fn->emu;
+
 	memcpy(fn->cfg, fn->init, sizeof(fn->cfg));
 	bitmap_zero(fn->keys, 256);
 	fn->link_armed = 0;
@@ -454,6 +477,8 @@ void tsm_emu_fn_reset(struct tsm_emu_fn *fn)
 		tsm_emu_doe_reset(fn->doe);
 	tsm_emu_ide_eval(fn);
 	tsm_emu_ide_eval(fn->partner);
+	if (emu->notifier && emu->notifier->reset)
+		emu->notifier->reset(fn, emu->notifier_data, type);
 }
 
 static void tsm_emu_secondary_reset(struct tsm_emu_fn *rp)
@@ -463,7 +488,8 @@ static void tsm_emu_secondary_reset(struct tsm_emu_fn *rp)
 
 	for (f = 0; f < TSM_EMU_MAX_FUNCS; f++)
 		if (emu->ep[rp->port][f])
-			tsm_emu_fn_reset(emu->ep[rp->port][f]);
+			tsm_emu_fn_reset(emu->ep[rp->port][f],
+					 TSM_EMU_RESET_CONVENTIONAL);
 }
 
 static void __tsm_emu_fn_write(struct tsm_emu_fn *fn, unsigned int reg,
@@ -495,7 +521,12 @@ static void __tsm_emu_fn_write(struct tsm_emu_fn *fn, unsigned int reg,
 	}
 	if (where == TSM_EMU_PCIE_OFF + PCI_EXP_DEVCTL &&
 	    (val & bytes & PCI_EXP_DEVCTL_BCR_FLR))
-		tsm_emu_fn_reset(fn);
+		tsm_emu_fn_reset(fn, TSM_EMU_RESET_FLR);
+	/* D3hot to D0 with No_Soft_Reset clear: an internal reset */
+	if (where == TSM_EMU_PM_OFF + PCI_PM_CTRL &&
+	    FIELD_GET(PCI_PM_CTRL_STATE_MASK, old) == TSM_EMU_PM_D3HOT &&
+	    FIELD_GET(PCI_PM_CTRL_STATE_MASK, new) == TSM_EMU_PM_D0)
+		tsm_emu_fn_reset(fn, TSM_EMU_RESET_CONVENTIONAL);
 }
 
 /*
@@ -553,12 +584,12 @@ void tsm_emu_fn_write(struct tsm_emu_fn *fn, unsigned int reg, u32 val,
 	lockdep_assert_held(&emu->lock);
 	__tsm_emu_fn_write(fn, reg, val, bytes);
 
-	if (!emu->cfg_notifier || !(tsm_emu_cfg_watched(fn, reg) & bytes))
+	if (!emu->notifier || !(tsm_emu_cfg_watched(fn, reg) & bytes))
 		return;
 	shift = __ffs(bytes);
-	emu->cfg_notifier(fn, emu->cfg_notifier_data, reg * 4 + shift / 8,
-			  hweight32(bytes) / 8, (old & bytes) >> shift,
-			  (val & bytes) >> shift);
+	emu->notifier->cfg_write(fn, emu->notifier_data, reg * 4 + shift / 8,
+				 hweight32(bytes) / 8, (old & bytes) >> shift,
+				 (val & bytes) >> shift);
 }
 
 /**

@@ -919,37 +919,37 @@ void tsm_emu_cfg_poke(struct tsm_emu_fn *fn, unsigned int where, u32 val)
 }
 EXPORT_SYMBOL_GPL(tsm_emu_cfg_poke);
 
-int tsm_emu_cfg_write_notifier_register(struct tsm_emu *emu,
-					tsm_emu_cfg_write_notifier_t notifier,
-					void *data)
+int tsm_emu_notifier_register(struct tsm_emu *emu,
+			      const struct tsm_emu_notifier_ops *ops,
+			      void *data)
 {
 	unsigned long flags;
 	int rc = 0;
 
-	if (!notifier)
+	if (!ops || !ops->cfg_write)
 		return -EINVAL;
 	raw_spin_lock_irqsave(&emu->lock, flags);
-	if (emu->cfg_notifier) {
+	if (emu->notifier) {
 		rc = -EBUSY;
 	} else {
-		emu->cfg_notifier = notifier;
-		emu->cfg_notifier_data = data;
+		emu->notifier = ops;
+		emu->notifier_data = data;
 	}
 	raw_spin_unlock_irqrestore(&emu->lock, flags);
 	return rc;
 }
-EXPORT_SYMBOL_GPL(tsm_emu_cfg_write_notifier_register);
+EXPORT_SYMBOL_GPL(tsm_emu_notifier_register);
 
-void tsm_emu_cfg_write_notifier_unregister(struct tsm_emu *emu)
+void tsm_emu_notifier_unregister(struct tsm_emu *emu)
 {
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&emu->lock, flags);
-	emu->cfg_notifier = NULL;
-	emu->cfg_notifier_data = NULL;
+	emu->notifier = NULL;
+	emu->notifier_data = NULL;
 	raw_spin_unlock_irqrestore(&emu->lock, flags);
 }
-EXPORT_SYMBOL_GPL(tsm_emu_cfg_write_notifier_unregister);
+EXPORT_SYMBOL_GPL(tsm_emu_notifier_unregister);
 
 int tsm_emu_fn_ide_key_set(struct tsm_emu_fn *fn, u8 stream_id, bool go)
 {

@@ -642,6 +642,9 @@ struct emu_test_cfg_event {
 struct emu_test_cfg_events {
 	unsigned int nr;
 	struct emu_test_cfg_event ev[8];
+	unsigned int nr_resets;
+	struct tsm_emu_fn *reset_fn[4];
+	enum tsm_emu_reset_type reset_type[4];
 };
 
 /* Runs under the instance's raw spinlock: only record */
@@ -658,6 +661,23 @@ static void emu_test_cfg_notify(struct tsm_emu_fn *fn, void *data,
 		};
 	e->nr++;
 }
+
+static void emu_test_reset_notify(struct tsm_emu_fn *fn, void *data,
+				  enum tsm_emu_reset_type type)
+{
+	struct emu_test_cfg_events *e = data;
+
+	if (e->nr_resets < ARRAY_SIZE(e->reset_fn)) {
+		e->reset_fn[e->nr_resets] = fn;
+		e->reset_type[e->nr_resets] = type;
+	}
+	e->nr_resets++;
+}
+
+static const struct tsm_emu_notifier_ops emu_test_notifier = {
+	.cfg_write = emu_test_cfg_notify,
+	.reset = emu_test_reset_notify,
+};
 
 static void emu_test_expect_event(struct kunit *test,
 				  struct emu_test_cfg_events *e,
@@ -677,9 +697,11 @@ static void emu_test_expect_event(struct kunit *test,
 static void emu_test_cfg_notifier(struct kunit *test)
 {
 	struct emu_test_cfg_events e = {}, other = {};
+	struct tsm_emu_notifier_ops bad = { .reset = emu_test_reset_notify };
 	struct emu_test *t = test->priv;
+	struct pci_dev *rp;
+	u16 cmd, line, devctl, bctl;
 	u32 bar0, msix;
-	u16 cmd, line;
 
 	KUNIT_EXPECT_EQ(test, tsm_emu_fn_bar_size(t->dsm_fn, 0), SZ_1M);
 	KUNIT_EXPECT_EQ(test, tsm_emu_fn_bar_size(t->dsm_fn, 1), 0);
@@ -690,14 +712,14 @@ static void emu_test_cfg_notifier(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tsm_emu_fn_bar_size(t->dsm_fn, 6), 0);
 	KUNIT_EXPECT_EQ(test, tsm_emu_fn_bar_size(t->rp_fn, 0), 0);
 
-	KUNIT_ASSERT_EQ(test,
-			tsm_emu_cfg_write_notifier_register(t->emu,
-							    emu_test_cfg_notify,
-							    &e), 0);
-	KUNIT_EXPECT_EQ(test,
-			tsm_emu_cfg_write_notifier_register(t->emu,
-							    emu_test_cfg_notify,
-							    &other), -EBUSY);
+	KUNIT_EXPECT_EQ(test, tsm_emu_notifier_register(t->emu, &bad, &e),
+			-EINVAL);
+	KUNIT_ASSERT_EQ(test, tsm_emu_notifier_register(t->emu,
+							&emu_test_notifier, &e),
+			0);
+	KUNIT_EXPECT_EQ(test, tsm_emu_notifier_register(t->emu,
+							&emu_test_notifier,
+							&other), -EBUSY);
 
 	pci_read_config_dword(t->dsm, PCI_BASE_ADDRESS_0, &bar0);
 	pci_read_config_word(t->dsm, PCI_COMMAND, &cmd);
@@ -724,10 +746,42 @@ static void emu_test_cfg_notifier(struct kunit *test)
 	emu_test_expect_event(test, &e, 3, t->dsm_fn, 0x82, 2, msix >> 16,
 			      msix >> 16);
 
-	tsm_emu_cfg_write_notifier_unregister(t->emu);
+	KUNIT_EXPECT_EQ(test, e.nr_resets, 0);
+
+	/* FLR: the Device Control write, after the reset it caused */
+	pcie_capability_read_word(t->dsm, PCI_EXP_DEVCTL, &devctl);
+	pcie_capability_write_word(t->dsm, PCI_EXP_DEVCTL,
+				   devctl | PCI_EXP_DEVCTL_BCR_FLR);
+	KUNIT_EXPECT_EQ(test, e.nr, 5);
+	KUNIT_ASSERT_EQ(test, e.nr_resets, 1);
+	KUNIT_EXPECT_PTR_EQ(test, e.reset_fn[0], t->dsm_fn);
+	KUNIT_EXPECT_EQ(test, e.reset_type[0], TSM_EMU_RESET_FLR);
+
+	/* Secondary Bus Reset: a conventional reset of the function below */
+	rp = pcie_find_root_port(t->dsm);
+	KUNIT_ASSERT_NOT_NULL(test, rp);
+	pci_read_config_word(rp, PCI_BRIDGE_CONTROL, &bctl);
+	pci_write_config_word(rp, PCI_BRIDGE_CONTROL,
+			      bctl | PCI_BRIDGE_CTL_BUS_RESET);
+	pci_write_config_word(rp, PCI_BRIDGE_CONTROL, bctl);
+	KUNIT_ASSERT_EQ(test, e.nr_resets, 2);
+	KUNIT_EXPECT_PTR_EQ(test, e.reset_fn[1], t->dsm_fn);
+	KUNIT_EXPECT_EQ(test, e.reset_type[1], TSM_EMU_RESET_CONVENTIONAL);
+
+	/* D3hot to D0 (No_Soft_Reset clear): a conventional reset too */
+	KUNIT_ASSERT_EQ(test, t->dsm->pm_cap, 0x90);
+	pci_write_config_word(t->dsm, t->dsm->pm_cap + PCI_PM_CTRL, 3);
+	KUNIT_EXPECT_EQ(test, e.nr_resets, 2);
+	pci_write_config_word(t->dsm, t->dsm->pm_cap + PCI_PM_CTRL, 0);
+	KUNIT_ASSERT_EQ(test, e.nr_resets, 3);
+	KUNIT_EXPECT_PTR_EQ(test, e.reset_fn[2], t->dsm_fn);
+	KUNIT_EXPECT_EQ(test, e.reset_type[2], TSM_EMU_RESET_CONVENTIONAL);
+
+	tsm_emu_notifier_unregister(t->emu);
 	pci_write_config_word(t->dsm, PCI_COMMAND, cmd);
-	KUNIT_EXPECT_EQ(test, e.nr, 4);
+	KUNIT_EXPECT_EQ(test, e.nr, 5);
 	KUNIT_EXPECT_EQ(test, other.nr, 0);
+	KUNIT_EXPECT_EQ(test, other.nr_resets, 0);
 }
 
 static u32 emu_test_doe_rd(struct emu_test *t, int reg)

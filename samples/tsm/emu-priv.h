@@ -20,6 +20,7 @@
 /* Fixed layout of the emulated configuration spaces */
 #define TSM_EMU_PCIE_OFF	0x40
 #define TSM_EMU_MSIX_OFF	0x80
+#define TSM_EMU_PM_OFF		0x90	/* endpoints */
 #define TSM_EMU_EXT_OFF		PCI_CFG_SPACE_SIZE
 #define TSM_EMU_DEV3_SIZE	0x10
 
@@ -144,9 +145,9 @@ struct tsm_emu_fn {
  * @responder_data: cookie for @responder
  * @responder_raw: @responder builds whole data objects, header included
  *	(tsm_emu_doe_responder_register_raw())
- * @cfg_notifier: watched configuration write notifier or NULL; set and
- *	called under @lock
- * @cfg_notifier_data: cookie for @cfg_notifier
+ * @notifier: watchers of writes and resets or NULL; set and called under
+ *	@lock
+ * @notifier_data: cookie for @notifier
  * @wq: runs the DOE mailbox work items
  * @busn: bus number range of the root bus
  * @mem: non-prefetchable host bridge window (CPU addresses)
@@ -167,8 +168,8 @@ struct tsm_emu {
 	tsm_emu_doe_responder_t responder;
 	void *responder_data;
 	bool responder_raw;
-	tsm_emu_cfg_write_notifier_t cfg_notifier;
-	void *cfg_notifier_data;
+	const struct tsm_emu_notifier_ops *notifier;
+	void *notifier_data;
 	struct workqueue_struct *wq;
 	struct resource busn;
 	struct resource mem;
@@ -186,7 +187,7 @@ struct tsm_emu {
 void tsm_emu_fn_build(struct tsm_emu_fn *fn, enum tsm_emu_ep_kind kind);
 void tsm_emu_fn_write(struct tsm_emu_fn *fn, unsigned int reg, u32 val,
 		      u32 bytes);
-void tsm_emu_fn_reset(struct tsm_emu_fn *fn);
+void tsm_emu_fn_reset(struct tsm_emu_fn *fn, enum tsm_emu_reset_type type);
 void tsm_emu_ide_eval(struct tsm_emu_fn *fn);
 unsigned int tsm_emu_ide_size(unsigned int nr_link, unsigned int nr_sel,
 			      unsigned int nr_assoc);

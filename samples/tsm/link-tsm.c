@@ -276,6 +276,20 @@ static ssize_t link_sample_guest_req(struct pci_tdi *tdi, sockptr_t req,
 	return len;
 }
 
+/*
+ * After a reset: the keys of the stream are programmed over the SPDM
+ * session, and a reset that reaches the DSM wipes both, so a stream that
+ * is still Secure at both ends means the session was not touched either.
+ */
+static int link_sample_link_check(struct pci_dev *pdev)
+{
+	struct link_sample_dsm *dsm = to_dsm(pdev->tsm);
+
+	if (!dsm || !dsm->ide)
+		return -ENOLINK;
+	return pci_ide_stream_secure(dsm->ide);
+}
+
 static const struct pci_tsm_ops link_sample_ops = {
 	.probe = link_sample_probe,
 	.remove = link_sample_remove,
@@ -284,6 +298,7 @@ static const struct pci_tsm_ops link_sample_ops = {
 	.bind = link_sample_bind,
 	.unbind = link_sample_unbind,
 	.guest_req = link_sample_guest_req,
+	.link_check = link_sample_link_check,
 };
 
 static int __init link_sample_init(void)

@@ -43,6 +43,7 @@
  * @state_inject: the devsec state op returns @state_rc instead of the
  *		  state the core expects
  * @state_rc: see @state_inject
+ * @check_rc: result of the link check after a reset
  * @gate_pdev: connect of this device waits for @gate
  * @entered: completed when connect of @gate_pdev runs
  * @gate: released by the test
@@ -53,6 +54,7 @@ struct mock_tsm {
 	int fail_rc;
 	bool state_inject;
 	int state_rc;
+	int check_rc;
 	struct pci_dev *gate_pdev;
 	struct completion entered;
 	struct completion gate;
@@ -261,6 +263,14 @@ static int mock_measure_none(struct pci_dev *pdev, const u8 *nonce)
 	return -EOPNOTSUPP;
 }
 
+/* Link check after a reset, logged as H */
+static int mock_link_check(struct pci_dev *pdev)
+{
+	device_lock_assert(&pdev->dev);
+	log_op('H', pdev);
+	return cur->link.check_rc;
+}
+
 static const struct pci_tsm_ops mock_link_ops = {
 	.probe = mock_probe,
 	.remove = mock_remove,
@@ -271,6 +281,7 @@ static const struct pci_tsm_ops mock_link_ops = {
 	.tdi_start = mock_tdi_start,
 	.tdi_state = mock_tdi_state,
 	.guest_req = mock_guest_req,
+	.link_check = mock_link_check,
 };
 
 /* Mock devsec TSM */
@@ -1483,6 +1494,124 @@ static void tsm_interrupted(struct kunit *test)
 	EXPECT_LOG(test, "P1.0 C1.0 P1.1 R1.1 D1.0 R1.0 ");
 }
 
+/* Wait up to 5 s for the log to read @expected (an asynchronous step) */
+static void wait_log(struct kunit *test, const char *expected)
+{
+	int i;
+	bool done = false;
+
+	for (i = 0; i < 250 && !done; i++) {
+		mutex_lock(&cur->log_lock);
+		done = !strcmp(cur->log, expected);
+		mutex_unlock(&cur->log_lock);
+		if (!done)
+			msleep(20);
+	}
+	EXPECT_LOG(test, expected);
+}
+
+/*
+ * Resets through the PCI core (Function Level Reset of the emulated
+ * functions): what is unbound before, what the link check decides after,
+ * and the two policies of tsm/reset_policy
+ */
+static void tsm_reset(struct kunit *test)
+{
+	struct kvm *kvm = kunit_kzalloc(test, 16, GFP_KERNEL);
+	struct pci_tsm_ops no_check = mock_link_ops;
+	const char *name;
+	ssize_t len;
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	name = tsm_line(test, &cur->link);
+	len = strlen(name);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "reset_policy"),
+			   "disconnect\n");
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->fn1, "reset_policy"));
+	/* not connected: nothing to do */
+	KUNIT_EXPECT_EQ(test, pci_reset_function(cur->dsm), 0);
+	EXPECT_LOG(test, "");
+
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
+			len);
+	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 0x100), 0);
+	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
+	log_reset();
+
+	/* a dependent's reset: its own interface only, no link check */
+	KUNIT_EXPECT_EQ(test, pci_reset_function(cur->fn1), 0);
+	EXPECT_LOG(test, "U1.1 ");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "bound"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "bound"), name);
+
+	/* the DSM's: every interface of the device, the link survives */
+	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
+	KUNIT_EXPECT_EQ(test, pci_reset_function(cur->dsm), 0);
+	EXPECT_LOG(test, "B1.1 U1.1 U1.0 H1.0 ");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), name);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "bound"), "\n");
+
+	/* lost, default policy: disconnected */
+	cur->link.check_rc = -ENOLINK;
+	KUNIT_EXPECT_EQ(test, pci_reset_function(cur->dsm), 0);
+	EXPECT_LOG(test, "H1.0 R1.1 D1.0 R1.0 ");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "dsm"), "\n");
+
+	/* the policy: two words, CAP_SYS_ADMIN (the test runs with it) */
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "reset_policy",
+					      "never"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "reset_policy",
+					      "reconnect\n"), 10);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "reset_policy"),
+			   "reconnect\n");
+
+	/* lost, reconnect: connected again, dependents probed again */
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
+			len);
+	log_reset();
+	KUNIT_EXPECT_EQ(test, pci_reset_function(cur->dsm), 0);
+	wait_log(test, "H1.0 R1.1 D1.0 R1.0 P1.0 C1.0 P1.1 ");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), name);
+
+	/* a reconnect that fails leaves the device disconnected */
+	cur->link.fail_rc = -EIO;
+	KUNIT_EXPECT_EQ(test, pci_reset_function(cur->dsm), 0);
+	wait_log(test, "H1.0 R1.1 D1.0 R1.0 P1.0 C1.0 R1.0 ");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), "\n");
+	cur->link.fail_rc = 0;
+	mock_unregister(&cur->link);
+
+	/* a TSM without a link check: the link counts as lost */
+	no_check.link_check = NULL;
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "reset_policy",
+					      "disconnect"), 10);
+	mock_register(test, &cur->link, &no_check);
+	name = tsm_line(test, &cur->link);
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
+			(ssize_t)strlen(name));
+	log_reset();
+	KUNIT_EXPECT_EQ(test, pci_reset_function(cur->dsm), 0);
+	EXPECT_LOG(test, "R1.1 D1.0 R1.0 ");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), "\n");
+}
+
+/* A function locked by a devsec TSM is unlocked before its reset */
+static void tsm_reset_devsec(struct kunit *test)
+{
+	const char *name;
+
+	mock_register(test, &cur->devsec, &mock_devsec_ops);
+	name = tsm_line(test, &cur->devsec);
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->fn1, "lock", name),
+			(ssize_t)strlen(name));
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->fn1, "accept", "1"), 1);
+	KUNIT_EXPECT_EQ(test, pci_reset_function(cur->fn1), 0);
+	EXPECT_LOG(test, "L1.1 A1.1 K1.1 ");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "lock"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "accept"), "0\n");
+}
+
 static struct pci_dev *get_fn(struct kunit *test, unsigned int port,
 			      unsigned int func)
 {
@@ -1582,6 +1711,8 @@ static struct kunit_case core_test_cases[] = {
 	KUNIT_CASE(tsm_unregister_vs_store),
 	KUNIT_CASE(tsm_parallel_dsms),
 	KUNIT_CASE(tsm_interrupted),
+	KUNIT_CASE(tsm_reset),
+	KUNIT_CASE(tsm_reset_devsec),
 	{}
 };
 

@@ -16,7 +16,11 @@
  *	write %TSM_BRIDGE_IDE_STATE and %TSM_BRIDGE_TDI_STATE at any time.
  *	Configuration writes that TDISP cares about, made to a function whose
  *	last reported TDI state is CONFIG_LOCKED or RUN, are reported as
- *	%TSM_BRIDGE_CFG_WRITE.  poll() reports POLLIN while a message is
+ *	%TSM_BRIDGE_CFG_WRITE.  Every reset of a function (Function Level
+ *	Reset, or a conventional reset: Secondary Bus Reset, D3hot to D0)
+ *	is reported as %TSM_BRIDGE_RESET, whatever its state, after the
+ *	emulated configuration space was reset: the model drops what the
+ *	reset wipes on a real device.  poll() reports POLLIN while a message is
  *	queued.  When the file is closed, pending requests fail (DOE Error)
  *	and the emulation's built-in responder answers again.
  *
@@ -39,6 +43,7 @@
  * enum tsm_bridge_msg_type - message types on /dev/tsm_emu_model
  * @TSM_BRIDGE_DOE_REQ: kernel to model: a DOE request object
  * @TSM_BRIDGE_CFG_WRITE: kernel to model: &struct tsm_bridge_cfg_write
+ * @TSM_BRIDGE_RESET: kernel to model: &struct tsm_bridge_reset
  * @TSM_BRIDGE_DOE_RSP: model to kernel: the answer to the
  *	%TSM_BRIDGE_DOE_REQ with the same tag: a complete DOE data object
  *	(header included), or no payload with %TSM_BRIDGE_F_ERROR set to make
@@ -50,6 +55,7 @@
 enum tsm_bridge_msg_type {
 	TSM_BRIDGE_DOE_REQ	= 0x01,
 	TSM_BRIDGE_CFG_WRITE	= 0x02,
+	TSM_BRIDGE_RESET	= 0x03,
 	TSM_BRIDGE_DOE_RSP	= 0x81,
 	TSM_BRIDGE_IDE_STATE	= 0x82,
 	TSM_BRIDGE_TDI_STATE	= 0x83,
@@ -98,6 +104,22 @@ struct tsm_bridge_cfg_write {
 	__u32 size;
 	__u32 old;
 	__u32 val;
+};
+
+/* struct tsm_bridge_reset.type */
+#define TSM_BRIDGE_RESET_FLR		0
+#define TSM_BRIDGE_RESET_CONVENTIONAL	1
+
+/**
+ * struct tsm_bridge_reset - a function was reset
+ * @type: %TSM_BRIDGE_RESET_FLR (Function Level Reset of the function) or
+ *	%TSM_BRIDGE_RESET_CONVENTIONAL (Secondary Bus Reset of the link
+ *	above, or the internal reset of a D3hot to D0 transition)
+ * @reserved: zero
+ */
+struct tsm_bridge_reset {
+	__u8 type;
+	__u8 reserved[3];
 };
 
 /**

@@ -236,26 +236,42 @@ typedef ssize_t (*tsm_emu_doe_responder_t)(struct tsm_emu_fn *fn, void *data,
 					   void *rsp, size_t rsp_sz);
 
 /**
- * typedef tsm_emu_cfg_write_notifier_t - a watched register was written
- * @fn: emulated function written to
- * @data: cookie given to tsm_emu_cfg_write_notifier_register()
- * @where: byte offset of the write in configuration space
- * @size: 1, 2 or 4
- * @old: the @size bytes at @where before the write
- * @val: the value written
- *
- * Called for every configuration write that touches the Command register,
- * a BAR, the Expansion ROM BAR, the PCIe Device Control register or the
- * MSI-X Message Control register, after the write took effect (an FLR
- * has already reset the function).  Called with the instance's raw
- * spinlock held and interrupts disabled, from inside the PCI config
- * accessors (under the PCI core's raw pci_lock): it must not sleep,
- * allocate memory, take a non-raw lock or call any tsm_emu function.
+ * enum tsm_emu_reset_type - what reset an emulated function
+ * @TSM_EMU_RESET_FLR: Function Level Reset of the function
+ * @TSM_EMU_RESET_CONVENTIONAL: a conventional reset: a Secondary Bus
+ *	Reset of the root port above, or the internal reset of a D3hot to
+ *	D0 transition (No_Soft_Reset clear)
  */
-typedef void (*tsm_emu_cfg_write_notifier_t)(struct tsm_emu_fn *fn,
-					     void *data, unsigned int where,
-					     unsigned int size, u32 old,
-					     u32 val);
+enum tsm_emu_reset_type {
+	TSM_EMU_RESET_FLR,
+	TSM_EMU_RESET_CONVENTIONAL,
+};
+
+/**
+ * struct tsm_emu_notifier_ops - watchers of an instance's functions
+ * @cfg_write: a watched register of @fn was written: @where, @size (1, 2
+ *	or 4), the @size bytes at @where before the write (@old) and the
+ *	value written (@val).  Called for every configuration write that
+ *	touches the Command register, a BAR, the Expansion ROM BAR, the
+ *	PCIe Device Control register or the MSI-X Message Control
+ *	register, after the write took effect (an FLR has already reset
+ *	the function, and @reset was called for it).
+ * @reset: optional: @fn was just reset (configuration back to its
+ *	initial image, IDE keys dropped, DOE mailbox aborted) by @type
+ *
+ * Both are called with the instance's raw spinlock held and interrupts
+ * disabled, from inside the PCI config accessors (under the PCI core's
+ * raw pci_lock): they must not sleep, allocate memory, take a non-raw
+ * lock or call any tsm_emu function.  @data is the cookie given to
+ * tsm_emu_notifier_register().
+ */
+struct tsm_emu_notifier_ops {
+	void (*cfg_write)(struct tsm_emu_fn *fn, void *data,
+			  unsigned int where, unsigned int size, u32 old,
+			  u32 val);
+	void (*reset)(struct tsm_emu_fn *fn, void *data,
+		      enum tsm_emu_reset_type type);
+};
 
 /**
  * tsm_emu_default_config() - fill in the default topology
@@ -470,27 +486,27 @@ u32 tsm_emu_cfg_peek(struct tsm_emu_fn *fn, unsigned int where);
 u64 tsm_emu_fn_bar_size(struct tsm_emu_fn *fn, unsigned int bar);
 
 /**
- * tsm_emu_cfg_write_notifier_register() - watch configuration writes
+ * tsm_emu_notifier_register() - watch writes to and resets of functions
  * @emu: instance
- * @notifier: called for writes to watched registers of every function of
- *	@emu, see &typedef tsm_emu_cfg_write_notifier_t
- * @data: cookie passed to @notifier
+ * @ops: called for every function of @emu, see &struct
+ *	tsm_emu_notifier_ops
+ * @data: cookie passed to @ops
  *
- * Return: 0, -EINVAL if @notifier is NULL, -EBUSY if a notifier is already
- * registered.
+ * Return: 0, -EINVAL if @ops has no @cfg_write, -EBUSY if a notifier is
+ * already registered.
  */
-int tsm_emu_cfg_write_notifier_register(struct tsm_emu *emu,
-					tsm_emu_cfg_write_notifier_t notifier,
-					void *data);
+int tsm_emu_notifier_register(struct tsm_emu *emu,
+			      const struct tsm_emu_notifier_ops *ops,
+			      void *data);
 
 /**
- * tsm_emu_cfg_write_notifier_unregister() - stop watching writes
+ * tsm_emu_notifier_unregister() - stop watching
  * @emu: instance
  *
  * The notifier is not running and will not be called any more when this
  * returns.
  */
-void tsm_emu_cfg_write_notifier_unregister(struct tsm_emu *emu);
+void tsm_emu_notifier_unregister(struct tsm_emu *emu);
 
 /**
  * tsm_emu_cfg_poke() - overwrite emulated configuration space directly

@@ -445,6 +445,20 @@ static int sev_tio_tdi_state(struct pci_tdi *tdi)
 	return rc ? rc : state;
 }
 
+/*
+ * After a reset: the keys of the stream are programmed over the SPDM
+ * session, and a reset that reaches the DSM wipes both, so a stream that
+ * is still Secure at both ends means the session was not touched either.
+ */
+static int sev_tio_link_check(struct pci_dev *pdev)
+{
+	struct sev_tio_dsm *dsm = to_dsm(pdev->tsm);
+
+	if (!dsm || !dsm->ide)
+		return -ENOLINK;
+	return pci_ide_stream_secure(dsm->ide);
+}
+
 static const struct pci_tsm_ops sev_tio_pci_ops = {
 	.probe = sev_tio_probe,
 	.remove = sev_tio_remove,
@@ -456,6 +470,7 @@ static const struct pci_tsm_ops sev_tio_pci_ops = {
 	.tdi_state = sev_tio_tdi_state,
 	.guest_req = sev_tio_guest_req,
 	.measure = sev_tio_measure,
+	.link_check = sev_tio_link_check,
 };
 
 /* TIO_STATUS, checked buffer sizes */

@@ -63,7 +63,7 @@ static bool tsm_pci_ops_valid(const struct pci_tsm_ops *ops)
 	bool link = ops->probe || ops->remove || ops->connect ||
 		    ops->disconnect || ops->bind || ops->unbind ||
 		    ops->tdi_start || ops->tdi_state || ops->guest_req ||
-		    ops->measure;
+		    ops->measure || ops->link_check;
 	bool devsec = ops->lock || ops->unlock || ops->accept || ops->state;
 
 	if (link == devsec)

@@ -69,6 +69,34 @@ TRACE_EVENT(tsm_tdi_state,
 );
 
 /*
+ * tsm_link_event - the core acted on a reset or power transition
+ * @pdev: the function
+ * @event: unbound (an interface was unbound before the reset), kept (the
+ *	   link survived), disconnected (it did not: torn down),
+ *	   reconnected or reconnect_failed (the "reconnect" policy), unlocked
+ *	   (devsec: a locked function was unlocked before the reset)
+ * @cause: what happened: reset (of the function), suspend or resume (of
+ *	   the system)
+ * @rc: for kept and disconnected the result of the TSM's link check, for
+ *	reconnect_failed the error of connect, else 0
+ */
+TRACE_EVENT(tsm_link_event,
+	    TP_PROTO(struct pci_dev *pdev, const char *event,
+		     const char *cause, int rc),
+	    TP_ARGS(pdev, event, cause, rc),
+	    TP_STRUCT__entry(__string(dev, pci_name(pdev))
+			     __string(event, event)
+			     __string(cause, cause)
+			     __field(int, rc)),
+	    TP_fast_assign(__assign_str(dev);
+			   __assign_str(event);
+			   __assign_str(cause);
+			   __entry->rc = rc;),
+	    TP_printk("%s %s cause=%s rc=%d", __get_str(dev),
+		      __get_str(event), __get_str(cause), __entry->rc)
+);
+
+/*
  * tsm_doe - a DOE exchange carried for a TSM ended
  * @pdev: the DSM
  * @type: PCI-SIG data object type: 1 CMA/SPDM, 2 secured CMA/SPDM

@@ -484,6 +484,28 @@ void pcisig_dev_session_end(struct pcisig_dev *d)
 	idekm_wipe_all(d);
 }
 
+/**
+ * pcisig_dev_reset() - a function of the device was reset
+ * @d: device state
+ * @rid: the function
+ * @conventional: a conventional reset (Secondary Bus Reset, D3hot to D0)
+ *	rather than a Function Level Reset
+ *
+ * A reset of the DSM, which holds the SPDM session and the IDE_KM state,
+ * wipes the keys of every stream and fails the locked and running
+ * interfaces, as the loss of the session does.  The interface of @rid
+ * then goes to ERROR after an FLR (if it was locked or running) and back
+ * to CONFIG_UNLOCKED after a conventional reset.
+ */
+void pcisig_dev_reset(struct pcisig_dev *d, uint16_t rid, bool conventional)
+{
+	if (!d || (rid >> 3) != (d->rid >> 3))
+		return;
+	if (rid == d->rid)
+		pcisig_dev_session_end(d);
+	tdisp_fn_reset(d, rid, conventional);
+}
+
 /* ------------------------------------------------------------------ */
 /* Requester side                                                      */
 

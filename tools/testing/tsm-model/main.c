@@ -912,6 +912,27 @@ static int run_device(struct model *m, const char *dev, const char *external)
 						     w.val);
 			continue;
 		}
+		if (h.type == TSM_BRIDGE_RESET) {
+			struct tsm_bridge_reset r;
+			struct dsm *d;
+
+			if (h.len != sizeof(r))
+				continue;
+			memcpy(&r, payload, sizeof(r));
+			d = model_dsm(m, h.domain, h.rid, false);
+			if (!d)
+				continue;
+			if (m->verbose)
+				fprintf(stderr, "tsm-model: %04x:%02x:%02x.%x %s reset\n",
+					h.domain, h.rid >> 8, h.rid >> 3 & 0x1f, h.rid & 7,
+					r.type == TSM_BRIDGE_RESET_FLR ? "function level" :
+					"conventional");
+			/* The DSM holds the SPDM session: a reset ends it */
+			if (h.rid == d->rid)
+				spdm_rsp_reset(d->rsp);
+			pcisig_dev_reset(d->pcisig, h.rid, r.type != TSM_BRIDGE_RESET_FLR);
+			continue;
+		}
 		if (h.type != TSM_BRIDGE_DOE_REQ)
 			continue;
 

@@ -204,6 +204,18 @@ void pcisig_dev_cfg_write(struct pcisig_dev *d, uint16_t rid, uint32_t where,
  */
 void pcisig_dev_session_end(struct pcisig_dev *d);
 
+/**
+ * pcisig_dev_reset() - a function of the device was reset
+ * @d: device state
+ * @rid: the function
+ * @conventional: Secondary Bus Reset or D3hot to D0 rather than FLR
+ *
+ * A reset of the DSM wipes every key and fails the locked interfaces;
+ * the interface of @rid fails (FLR) or starts over unlocked
+ * (conventional).
+ */
+void pcisig_dev_reset(struct pcisig_dev *d, uint16_t rid, bool conventional);
+
 /* ------------------------------------------------------------------ */
 /* SPDM responder (device side)                                        */
 
@@ -217,6 +229,17 @@ struct spdm_rsp;
 struct spdm_rsp *spdm_rsp_new(const struct model_identity *id,
 			      struct pcisig_dev *pcisig);
 void spdm_rsp_free(struct spdm_rsp *r);
+
+/**
+ * spdm_rsp_reset() - the DSM was reset
+ * @r: responder
+ *
+ * The session and the connection state are gone: the next request must
+ * be GET_VERSION, a secured message of the old session is dropped.  An
+ * established session takes the PCI-SIG state with it
+ * (pcisig_dev_session_end()).
+ */
+void spdm_rsp_reset(struct spdm_rsp *r);
 
 /**
  * spdm_rsp_handle() - answer one DOE payload

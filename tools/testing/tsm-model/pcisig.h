@@ -249,5 +249,7 @@ bool idekm_stream_ready(const struct pcisig_dev *d, uint8_t stream_id);
 void tdisp_stream_stopped(struct pcisig_dev *d, uint8_t stream_id);
 /* Session loss: locked and running interfaces fail */
 void tdisp_session_end(struct pcisig_dev *d);
+/* Reset of function @rid: its interface fails (FLR) or starts over */
+void tdisp_fn_reset(struct pcisig_dev *d, uint16_t rid, bool conventional);
 
 #endif /* TSM_MODEL_PCISIG_H */

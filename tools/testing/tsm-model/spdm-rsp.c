@@ -1017,6 +1017,16 @@ void spdm_rsp_free(struct spdm_rsp *r)
 	free(r);
 }
 
+void spdm_rsp_reset(struct spdm_rsp *r)
+{
+	session_end(r);
+	spdm_buf_reset(&r->a);
+	spdm_buf_reset(&r->b);
+	spdm_buf_reset(&r->c);
+	spdm_buf_reset(&r->l);
+	r->state = RS_IDLE;
+}
+
 /**
  * spdm_rsp_session_keys() - keys of the responder's session (tests)
  * @r: responder

@@ -144,6 +144,27 @@ static struct tdisp_tdi *tdi_of(struct pcisig_dev *d, uint16_t rid)
 	return &d->tdi[rid & 7];
 }
 
+/**
+ * tdisp_fn_reset() - a function of the device was reset
+ * @d: device state
+ * @rid: the function
+ * @conventional: a conventional reset, after which the interface starts
+ *	over in CONFIG_UNLOCKED, rather than a Function Level Reset, which
+ *	moves a locked or running interface to ERROR (TDISP: a function
+ *	reset of the hosting function is a change that breaks the lock)
+ */
+void tdisp_fn_reset(struct pcisig_dev *d, uint16_t rid, bool conventional)
+{
+	struct tdisp_tdi *t = tdi_of(d, rid);
+
+	if (!t)
+		return;
+	if (conventional)
+		tdi_set_state(d, t, TDI_CONFIG_UNLOCKED);
+	else if (tdi_locked(t))
+		tdi_set_state(d, t, TDI_ERROR);
+}
+
 /* ------------------------------------------------------------------ */
 /* Device side: interface report                                       */
 

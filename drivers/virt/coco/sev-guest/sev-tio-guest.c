@@ -605,14 +605,15 @@ static int sev_tio_guest_state(struct pci_dev *pdev)
 	} else {
 		rc = sev_tio_guest_info(g, t, SEV_TIO_GUEST_REQ_STATE, &info,
 					NULL, NULL);
-		if (rc && rc != -ENODEV)
+		if (rc && rc != -ENODEV && rc != -ENXIO)
 			return rc;
 		if (rc) {
 			/*
-			 * The firmware no longer has the interface bound to
-			 * this guest (the host's session with the device was
-			 * lost): nothing of it can be trusted, only unlock
-			 * is left.
+			 * The firmware (-ENODEV) or the hypervisor (-ENXIO)
+			 * no longer has the interface bound to this guest:
+			 * the host's session with the device was lost, or
+			 * the host unbound it before resetting the device.
+			 * Nothing of it can be trusted, only unlock is left.
 			 */
 			t->stopped = true;
 			rc = PCI_TSM_TDI_ERROR;

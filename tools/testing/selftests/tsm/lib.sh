@@ -315,3 +315,15 @@ setcfg()
 	printf "\\$(printf '%03o' 0x$3)" |
 		dd of="$TSM_PCI/$1/config" bs=1 seek=$((0x$2)) count=1 conv=notrunc 2>/dev/null
 }
+
+# sleep_cycle: a system suspend and resume: suspend to idle with the
+# freezer test level (CONFIG_PM_DEBUG), the tasks frozen for one second
+sleep_cycle()
+{
+	echo 1 > /sys/module/suspend/parameters/pm_test_delay &&
+		echo freezer > /sys/power/pm_test &&
+		echo freeze > /sys/power/state
+	rc=$?
+	echo none > /sys/power/pm_test
+	return $rc
+}

@@ -30,7 +30,7 @@ HD=$TSM_PCI/$H
 STUB=/sys/bus/pci/drivers/pci-stub
 
 ktap_print_header
-ktap_set_plan 72
+ktap_set_plan 94
 
 state()
 {
@@ -131,6 +131,7 @@ TIO=$(tsm_by_mode link)
 base=$(peer_stat private)
 tsm_check "host: the SEV-TIO link TSM connects $H" \
 	sh -c "echo $TIO > $HD/tsm/connect && [ \"\$(cat $HD/tsm/connect)\" = $TIO ]"
+conn_pages=$(($(peer_stat private) - base))
 tsm_check "host: its IDE stream is Secure" \
 	tsm_expect_eq 2 "$(ide_state "$H" 0)" "IDE state"
 tsm_check "the guest channel needs the VM: ENODEV" \
@@ -141,6 +142,8 @@ vm_pages=$(peer_stat private)
 cat > /tmp/sevguest-uevent.sh <<EOF
 #!/bin/sh
 [ -n "\$TSM_STATE" ] && echo "\${DEVPATH##*/} TSM_STATE=\$TSM_STATE" >> $UEV
+[ -n "\$TSM_EVENT" ] &&
+	echo "\${DEVPATH##*/} TSM_EVENT=\$TSM_EVENT TSM_CAUSE=\$TSM_CAUSE" >> $UEV
 exit 0
 EOF
 chmod +x /tmp/sevguest-uevent.sh
@@ -335,6 +338,89 @@ echo > "$GD/driver_override"
 tsm_check "guest: tsm unlock after ERROR" tsm unlock "$G"
 tsm_check "... nothing is left locked or bound" nothing_held
 setcfg "$H" 14 "$bar0hi"
+
+# --- a Function Level Reset of the host device ---------------------------
+# The interface runs in the guest; the host resets the device.  The core
+# unbinds it first (the device model's interface is stopped, not failed by
+# the reset), then finds the link lost and, by default, disconnects.
+# hevent EVENT [CAUSE]: a TSM_EVENT=EVENT uevent for H, cause reset or CAUSE
+hevent()
+{
+	wait_for "^$H TSM_EVENT=$1 TSM_CAUSE=${2:-reset}\$" "$UEV" ||
+		{ echo "# uevents:"; sed 's/^/#   /' "$UEV"; return 1; }
+}
+tsm_check "guest: lock and accept $G" \
+	sh -c "tsm lock $G && tsm accept $G && [ \"\$(cat $GD/tsm/accept)\" = 1 ]"
+tsm_check "host: the interface is in TDISP RUN" tdi_state RUN
+tsm_check "host: FLR of $H" sh -c "echo flr > $HD/reset_method && echo 1 > $HD/reset"
+tsm_check "... unbound before the reset: the interface was stopped (CONFIG_UNLOCKED)" \
+	tdi_state CONFIG_UNLOCKED
+unbound_then_lost()
+{
+	hevent unbound && hevent disconnected
+}
+tsm_check "uevents: $H unbound, then disconnected" unbound_then_lost
+tsm_check "host: the link was lost: disconnected, the stream released" \
+	sh -c "[ -z \"\$(cat $HD/tsm/connect)\" ] && [ -z \"\$(cat $HD/tsm/bound)\" ] &&
+	       ! ls -d /sys/devices/pci$TSM_EMU_DOMAIN:*/stream* > /dev/null 2>&1"
+tsm_check "trace: unbound, then disconnected after the link check" \
+	traced "tsm_link_event: $H unbound cause=reset rc=0" \
+	"tsm_link_event: $H disconnected cause=reset rc=-67"
+tsm_check "guest: state reads error, no MMIO is marked encrypted" \
+	sh -c "[ \"\$(cat $GD/tsm/state)\" = error ] && [ \"\$(cat $GD/tsm/accept)\" = 0 ] &&
+	       ! grep -q 'PCI MMIO Encrypted' /proc/iomem"
+tsm_check "uevent TSM_STATE=error" uevent error
+tsm_check "guest: unlock after the reset" unlock
+tsm_check "... firmware pages: the VM's alone, the device's reclaimed" \
+	tsm_expect_eq "$((vm_pages - conn_pages))" "$(peer_stat private)" \
+	"firmware-owned pages"
+
+# The reconnect policy: the core connects the device again
+tsm_check "host: reset_policy reconnect, connect $H" \
+	sh -c "echo reconnect > $HD/tsm/reset_policy && echo $TIO > $HD/tsm/connect"
+gen=$(tsm_read "$HD/tsm/evidence_generation")
+: > "$UEV"
+tsm_check "host: FLR of $H with the reconnect policy" sh -c "echo 1 > $HD/reset"
+tsm_check "uevent TSM_EVENT=reconnected (after the reset)" hevent reconnected
+reconnected()
+{
+	tsm_expect_eq "$TIO" "$(tsm_read "$HD/tsm/connect")" connect &&
+		tsm_expect_eq 2 "$(ide_state "$H" 0)" "IDE state"
+}
+tsm_check "... connected again, the new stream Secure" reconnected
+tsm_check "... new evidence: the generation changed" \
+	sh -c "[ \$(cat $HD/tsm/evidence_generation) -gt $gen ]"
+tsm_check "guest: lock, accept and unlock work on the new link" \
+	sh -c "tsm lock $G && tsm accept $G && tsm unlock $G"
+
+# A system sleep: the interface leaves trust before it, the link is
+# checked after it (the emulated devices keep their power: kept)
+suspend_events()
+{
+	hevent unbound suspend && hevent kept resume
+}
+tsm_check "guest: lock and accept $G" \
+	sh -c "tsm lock $G && tsm accept $G && [ \"\$(cat $GD/tsm/accept)\" = 1 ]"
+: > "$UEV"
+tsm_check "a suspend and resume cycle of the system" sleep_cycle
+tsm_check "... $H unbound before the suspend, its link kept after it" suspend_events
+# Guest and host share this kernel: the guest side saw the sleep too,
+# and unlocked its interface before it (a guest's own sleep does that)
+guest_unlocked()
+{
+	wait_for "^$G TSM_EVENT=unlocked TSM_CAUSE=suspend\$" "$UEV" &&
+		state unlocked
+}
+tsm_check "guest: unlocked before the suspend (uevent), state reads unlocked" \
+	guest_unlocked
+still_connected()
+{
+	nothing_held && tsm_expect_eq "$TIO" "$(tsm_read "$HD/tsm/connect")" connect
+}
+tsm_check "... nothing is left locked or bound, the host still connected" \
+	still_connected
+echo disconnect > "$HD/tsm/reset_policy"
+echo > "$HD/reset_method"
 
 # --- teardown -------------------------------------------------------------
 tsm_check "trace: a refused accept is traced with its errno" \

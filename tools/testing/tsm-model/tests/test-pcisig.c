@@ -961,6 +961,56 @@ TEST(tdisp_stop_transitions)
 	stub_free(s);
 }
 
+/* FLR and conventional resets of the functions of a device */
+TEST(pcisig_dev_reset)
+{
+	struct stub *s = locked_stub(RID0, 0, true, NULL);
+	uint8_t n1[32];
+
+	ASSERT(s);
+	EXPECT_EQ(tdisp_lock(s->q, RID1, 0, STREAM, 0, n1), 0);
+	stub_clear_events(s);
+
+	/* FLR of a function: its interface only, the keys stay */
+	pcisig_dev_reset(s->dev, RID1, false);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID1), TDI_ERROR);
+	EXPECT_EQ(s->nr_ev, 1);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_RUN);
+	EXPECT(idekm_stream_ready(s->dev, STREAM));
+	/* FLR of an unlocked one and a conventional reset of an ERROR one */
+	EXPECT_EQ(tdisp_stop(s->q, RID1), 0);
+	stub_clear_events(s);
+	pcisig_dev_reset(s->dev, RID1, false);
+	EXPECT_EQ(s->nr_ev, 0);
+	EXPECT_EQ(tdisp_lock(s->q, RID1, 0, STREAM, 0, n1), 0);
+	pcisig_dev_reset(s->dev, RID1, false);
+	pcisig_dev_reset(s->dev, RID1, true);
+	EXPECT_EQ(tdisp_get_state(s->q, RID1), TDI_CONFIG_UNLOCKED);
+
+	/* another device's function, no device: nothing */
+	stub_clear_events(s);
+	pcisig_dev_reset(s->dev, RID0 + 8, true);
+	pcisig_dev_reset(NULL, RID0, true);
+	EXPECT_EQ(s->nr_ev, 0);
+
+	/* FLR of the DSM: every key, the running interface fails */
+	EXPECT_EQ(tdisp_lock(s->q, RID1, 0, STREAM, 0, n1), 0);
+	stub_clear_events(s);
+	pcisig_dev_reset(s->dev, RID0, false);
+	EXPECT(!idekm_stream_ready(s->dev, STREAM));
+	EXPECT_EQ(stub_last(s, STUB_EV_IDE, STREAM), 0);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0), TDI_ERROR);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID1), TDI_ERROR);
+	/* a conventional reset starts the DSM's interface over */
+	pcisig_dev_reset(s->dev, RID0, true);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(tdisp_get_state(s->q, RID1), TDI_ERROR);
+	/* and a lock needs new keys */
+	EXPECT_EQ(tdisp_lock(s->q, RID0, 0, STREAM, 0, n1), -EPROTO);
+	EXPECT_EQ(tdisp_last_error(s->q), TDISP_ERR_INVALID_DEVICE_CONFIG);
+	stub_free(s);
+}
+
 TEST(tdisp_error_state_only_stop)
 {
 	struct stub *s = locked_stub(RID0, 0, true, NULL);

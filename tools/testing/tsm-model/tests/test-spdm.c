@@ -945,6 +945,35 @@ TEST(spdm_rsp_session)
 	rig_free(g);
 }
 
+/* A reset of the DSM: session and connection state gone */
+TEST(spdm_rsp_reset)
+{
+	struct rig *g = rig_new();
+	struct spdm_keys rk;
+	uint8_t m[4] = { SPDM_VER_12, SPDM_HEARTBEAT };
+
+	ASSERT(g);
+	g->enc = true;
+	ASSERT(rig_vca(g) == 0);
+	ASSERT(rig_kex(g) == 0);
+	ASSERT(rig_finish(g, false) == 0);
+	EXPECT_EQ(sx(g, m, 4), 4);
+	spdm_rsp_reset(g->r);
+	EXPECT_EQ(spdm_rsp_session_keys(g->r, g->sid, &rk), -ENOENT);
+	/* the old session's messages are dropped */
+	EXPECT(sx(g, m, 4) < 0);
+	/* in the clear, only GET_VERSION */
+	m[1] = SPDM_GET_CAPABILITIES;
+	EXPECT(is_error(g, xchg(g, m, 4), SPDM_ERR_UNEXPECTED_REQUEST));
+	/* and a new connection works */
+	EXPECT_EQ(rig_vca(g), 0);
+	EXPECT_EQ(rig_kex(g), 0);
+	EXPECT_EQ(rig_finish(g, false), 0);
+	m[1] = SPDM_HEARTBEAT;
+	EXPECT_EQ(sx(g, m, 4), 4);
+	rig_free(g);
+}
+
 TEST(spdm_rsp_session_mac_only)
 {
 	struct rig *g = rig_new();
