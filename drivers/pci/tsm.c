@@ -604,6 +604,15 @@ static void pci_tsm_leave_trust(struct pci_dev *pdev, const char *cause)
 		return;
 
 	if (is_devsec_tsm(tsm->tsm_dev)) {
+		/*
+		 * A bound driver still uses the private MMIO and DMA that an
+		 * unlock withdraws: as for tsm/unlock, it must go first.
+		 */
+		if (READ_ONCE(pdev->dev.driver)) {
+			pci_warn(pdev, "%s with a driver bound: interface left locked, unbind the driver and unlock\n",
+				 cause);
+			return;
+		}
 		__pci_tsm_unlock(pdev, tsm);
 		pci_tsm_link_event(pdev, "unlocked", cause, 0);
 		return;
@@ -622,14 +631,14 @@ static void pci_tsm_leave_trust(struct pci_dev *pdev, const char *cause)
  * struct pci_tsm_reconnect - a connect the "reconnect" policy asked for
  * @work: runs pci_tsm_reconnect_work()
  * @pdev: the DSM (a reference is held)
- * @tsm_id: the TSM it was connected to, looked up again when the work
- *	    runs: it may have been unregistered meanwhile
+ * @tsm_dev: the TSM it was connected to (a reference is held); it may
+ *	     have been unregistered by the time the work runs
  * @cause: the event that cost the link (a string constant)
  */
 struct pci_tsm_reconnect {
 	struct work_struct work;
 	struct pci_dev *pdev;
-	int tsm_id;
+	struct tsm_dev *tsm_dev;
 	const char *cause;
 };
 
@@ -645,50 +654,59 @@ static void pci_tsm_reconnect_work(struct work_struct *work)
 	struct pci_tsm_reconnect *r =
 		container_of(work, struct pci_tsm_reconnect, work);
 	struct pci_dev *pdev = r->pdev;
-	struct tsm_dev *tsm_dev = find_tsm_dev(r->tsm_id);
-	int rc = -ENXIO;
+	int rc;
 
-	if (tsm_dev) {
-		device_lock(&pdev->dev);
-		down_read(&pci_tsm_link_rwsem);
-		rc = READ_ONCE(pdev->tsm) ? -EBUSY :
-					    __pci_tsm_connect(pdev, tsm_dev);
-		up_read(&pci_tsm_link_rwsem);
-		device_unlock(&pdev->dev);
-	}
+	device_lock(&pdev->dev);
+	down_read(&pci_tsm_link_rwsem);
+	if (READ_ONCE(pdev->tsm_reset_policy) != PCI_TSM_RESET_RECONNECT ||
+	    READ_ONCE(pdev->tsm))
+		rc = -EBUSY;
+	else
+		rc = __pci_tsm_connect(pdev, r->tsm_dev);
+	up_read(&pci_tsm_link_rwsem);
+	device_unlock(&pdev->dev);
+
 	if (rc == -EBUSY) {
-		pci_dbg(pdev, "no reconnect after %s: connected or locked meanwhile\n",
+		pci_dbg(pdev, "no reconnect after %s: policy changed, or connected or locked meanwhile\n",
 			r->cause);
 	} else {
 		if (rc)
-			pci_err(pdev, "tsm%d: reconnect after %s failed: %pe\n",
-				r->tsm_id, r->cause, ERR_PTR(rc));
+			pci_err(pdev, "%s: reconnect after %s failed: %pe\n",
+				tsm_name(r->tsm_dev), r->cause, ERR_PTR(rc));
 		else
-			pci_info(pdev, "tsm%d: reconnected after %s\n",
-				 r->tsm_id, r->cause);
+			pci_info(pdev, "%s: reconnected after %s\n",
+				 tsm_name(r->tsm_dev), r->cause);
 		pci_tsm_link_event(pdev, rc ? "reconnect_failed" : "reconnected",
 				   r->cause, rc);
 	}
-	if (tsm_dev)
-		tsm_dev_put(tsm_dev);
+	tsm_dev_put(r->tsm_dev);
 	pci_dev_put(pdev);
 	kfree(r);
 }
 
+/*
+ * Called with the link rwsem held for write, @tsm_dev registered.  The
+ * work is freezable: a reconnect queued just before a system sleep runs
+ * after it, not against suspended devices.
+ */
 static void pci_tsm_queue_reconnect(struct pci_dev *pdev,
 				    struct tsm_dev *tsm_dev, const char *cause)
 {
 	struct pci_tsm_reconnect *r = kzalloc(sizeof(*r), GFP_KERNEL);
 
-	if (!r) {
+	if (r)
+		r->tsm_dev = find_tsm_dev(tsm_dev->id);
+	if (!r || r->tsm_dev != tsm_dev) {
+		if (r && r->tsm_dev)
+			tsm_dev_put(r->tsm_dev);
+		kfree(r);
 		pci_tsm_link_event(pdev, "reconnect_failed", cause, -ENOMEM);
 		return;
 	}
 	INIT_WORK(&r->work, pci_tsm_reconnect_work);
 	r->pdev = pci_dev_get(pdev);
-	r->tsm_id = tsm_dev->id;
 	r->cause = cause;
-	queue_work(system_unbound_wq, &r->work);
+	queue_work(system_freezable_wq, &r->work);
 }
 
 static void pci_tsm_check_link(struct pci_dev *pdev, const char *cause)
@@ -759,8 +777,10 @@ void pci_tsm_reset_done(struct pci_dev *pdev)
  * every connected DSM has its link checked (cause "resume").  Both run
  * from a PM notifier, before tasks are frozen and after they are thawed:
  * a TSM's firmware interface, and the user space that listens to the
- * uevents, may need them.  Each device is handled under its device lock,
- * as a reset is.
+ * uevents, may need them.  No device lock is taken there (the notifier
+ * runs under system_transition_mutex, which device lock holders may
+ * wait for): the rwsem of the role, held for write, excludes every
+ * operation, as on device removal.
  */
 static void pci_tsm_sleep(bool resume)
 {
@@ -769,12 +789,10 @@ static void pci_tsm_sleep(bool resume)
 	for_each_pci_dev(pdev) {
 		if (!READ_ONCE(pdev->tsm))
 			continue;
-		device_lock(&pdev->dev);
 		if (resume)
 			pci_tsm_check_link(pdev, "resume");
 		else
 			pci_tsm_leave_trust(pdev, "suspend");
-		device_unlock(&pdev->dev);
 	}
 }
 

@@ -181,7 +181,8 @@ struct pci_tsm_pf0 {
  * The core serialises the operations of one DSM (one device in the
  * devsec role) and calls them in process context, holding the device
  * lock of the DSM or of the device (not while tearing down on device
- * removal or TSM unregistration), and the rwsem of the role, so that they
+ * removal or TSM unregistration, nor around a system sleep: the rwsem of
+ * the role is then held for write), and the rwsem of the role, so that they
  * must not call the sysfs or in-kernel entry points of the core.
  */
 struct pci_tsm_ops {
