@@ -143,6 +143,15 @@ static void session_clear(struct spdm_rsp *r)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Forget the transcripts: message buffers A, B, C and L1/L2 */
+static void transcripts_reset(struct spdm_rsp *r)
+{
+	spdm_buf_reset(&r->a);
+	spdm_buf_reset(&r->b);
+	spdm_buf_reset(&r->c);
+	spdm_buf_reset(&r->l);
+}
+
 /* Forget the session; the PCI-SIG state goes with an established one */
 static void session_end(struct spdm_rsp *r)
 {
@@ -169,10 +178,7 @@ static int do_version(struct rsp_ctx *c)
 		return 4;
 	}
 	session_end(r);
-	spdm_buf_reset(&r->a);
-	spdm_buf_reset(&r->b);
-	spdm_buf_reset(&r->c);
-	spdm_buf_reset(&r->l);
+	transcripts_reset(r);
 	r->state = RS_VERSION;
 	r->ver = SPDM_VER_12;
 	r->req_flags = 0;
@@ -1010,20 +1016,14 @@ void spdm_rsp_free(struct spdm_rsp *r)
 	if (!r)
 		return;
 	session_clear(r);
-	spdm_buf_reset(&r->a);
-	spdm_buf_reset(&r->b);
-	spdm_buf_reset(&r->c);
-	spdm_buf_reset(&r->l);
+	transcripts_reset(r);
 	free(r);
 }
 
 void spdm_rsp_reset(struct spdm_rsp *r)
 {
 	session_end(r);
-	spdm_buf_reset(&r->a);
-	spdm_buf_reset(&r->b);
-	spdm_buf_reset(&r->c);
-	spdm_buf_reset(&r->l);
+	transcripts_reset(r);
 	r->state = RS_IDLE;
 }
 
