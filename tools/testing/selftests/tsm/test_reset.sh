@@ -11,15 +11,23 @@
 . /tests/lib.sh
 
 ktap_print_header
-ktap_set_plan 41
+ktap_set_plan 42
 
-LINK=$(tsm_by_mode link)
 D=$TSM_PCI/$TSM_DSM_MFD
 D2=$TSM_PCI/$TSM_DSM
 F1=$TSM_PCI/$TSM_FN1
 UEV=/tmp/reset-uevents
 T=/sys/kernel/tracing
 ENOLINK=-67
+
+# The tests before may have left another platform, or none
+platform()
+{
+	unload_platform
+	modprobe tsm_emu && tsm_load tsm_link_sample && [ -e "$D/tsm/connect" ]
+}
+tsm_check "the emulated platform with the sample link TSM" platform
+LINK=$(tsm_by_mode link)
 avail0=$(avail)
 
 cat > /tmp/reset-uevent.sh <<EOF
