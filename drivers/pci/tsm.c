@@ -694,16 +694,14 @@ static void pci_tsm_queue_reconnect(struct pci_dev *pdev,
 {
 	struct pci_tsm_reconnect *r = kzalloc(sizeof(*r), GFP_KERNEL);
 
-	if (r)
-		r->tsm_dev = find_tsm_dev(tsm_dev->id);
-	if (!r || r->tsm_dev != tsm_dev) {
-		if (r && r->tsm_dev)
-			tsm_dev_put(r->tsm_dev);
-		kfree(r);
+	if (!r) {
 		pci_tsm_link_event(pdev, "reconnect_failed", cause, -ENOMEM);
 		return;
 	}
 	INIT_WORK(&r->work, pci_tsm_reconnect_work);
+	/* Dropped with tsm_dev_put(), as a find_tsm_dev() reference is */
+	get_device(&tsm_dev->dev);
+	r->tsm_dev = tsm_dev;
 	r->pdev = pci_dev_get(pdev);
 	r->cause = cause;
 	queue_work(system_freezable_wq, &r->work);
