@@ -172,6 +172,13 @@ struct pci_tsm_pf0 {
  *		0 if it did, else -errno (e.g. -ENOLINK); the core then
  *		disconnects the DSM (and reconnects it if so configured).
  *		Without it the core assumes the link was lost.
+ * @ide_refresh: link, optional: roll the keys of every IDE stream of the
+ *		 connected DSM @pdev: program new keys into the key set the
+ *		 streams do not use, receivers before transmitters, switch
+ *		 both ends over and retire the old keys, so that the streams
+ *		 stay Secure throughout.  Return 0 or -errno; after a
+ *		 failure the core asks @link_check whether the link is still
+ *		 usable and disconnects the DSM if not.
  *
  * A TSM implements exactly one role: link (host side: @probe, @remove,
  * @connect and @disconnect, optionally @bind and @unbind, optionally
@@ -206,6 +213,7 @@ struct pci_tsm_ops {
 	int (*state)(struct pci_dev *pdev);
 	int (*measure)(struct pci_dev *pdev, const u8 *nonce);
 	int (*link_check)(struct pci_dev *pdev);
+	int (*ide_refresh)(struct pci_dev *pdev);
 };
 
 /* Size of the nonce of &pci_tsm_ops.measure */

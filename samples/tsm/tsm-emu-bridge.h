@@ -13,7 +13,8 @@
  *	a &struct tsm_bridge_hdr of type %TSM_BRIDGE_DOE_REQ followed by the
  *	complete data object, DOE header included.  The model answers with
  *	write() of a %TSM_BRIDGE_DOE_RSP carrying the same @tag.  It may also
- *	write %TSM_BRIDGE_IDE_STATE and %TSM_BRIDGE_TDI_STATE at any time.
+ *	write %TSM_BRIDGE_IDE_KEY, %TSM_BRIDGE_IDE_STATE and
+ *	%TSM_BRIDGE_TDI_STATE at any time.
  *	Configuration writes that TDISP cares about, made to a function whose
  *	last reported TDI state is CONFIG_LOCKED or RUN, are reported as
  *	%TSM_BRIDGE_CFG_WRITE.  Every reset of a function (Function Level
@@ -27,8 +28,9 @@
  * /dev/tsm_emu_host - the requester side, any number of openers with
  *	CAP_SYS_ADMIN: %TSM_BRIDGE_IOC_DOE exchanges one data object with
  *	the DOE mailbox of a PCI function through pci_doe(), exactly the
- *	path a TSM driver uses; %TSM_BRIDGE_IOC_KEY_SET stands in for the
- *	platform programming root port IDE keys.
+ *	path a TSM driver uses; %TSM_BRIDGE_IOC_IDE_KEY (one key set of one
+ *	direction) and %TSM_BRIDGE_IOC_KEY_SET (a whole stream) stand in for
+ *	the platform programming root port IDE keys.
  *
  * Every message read from or written to /dev/tsm_emu_model is one
  * read()/write() call: the header and its payload together.
@@ -50,7 +52,10 @@
  *	the mailbox report DOE Error.  A request left unanswered is dropped
  *	when the DOE core aborts it.
  * @TSM_BRIDGE_IDE_STATE: model to kernel: &struct tsm_bridge_ide_state
+ *	(a whole stream at once, key set 0; see %TSM_BRIDGE_IDE_KEY)
  * @TSM_BRIDGE_TDI_STATE: model to kernel: &struct tsm_bridge_tdi_state
+ * @TSM_BRIDGE_IDE_KEY: model to kernel: &struct tsm_bridge_ide_key, the
+ *	endpoint's keys of one key set and direction of a stream
  */
 enum tsm_bridge_msg_type {
 	TSM_BRIDGE_DOE_REQ	= 0x01,
@@ -59,6 +64,7 @@ enum tsm_bridge_msg_type {
 	TSM_BRIDGE_DOE_RSP	= 0x81,
 	TSM_BRIDGE_IDE_STATE	= 0x82,
 	TSM_BRIDGE_TDI_STATE	= 0x83,
+	TSM_BRIDGE_IDE_KEY	= 0x84,
 };
 
 /* tsm_bridge_hdr.flags */
@@ -135,6 +141,53 @@ struct tsm_bridge_ide_state {
 	__u8 reserved[2];
 };
 
+/* tsm_bridge_ide_key.dir, as bit 1 of the IDE_KM key selector */
+#define TSM_BRIDGE_IDE_RX	0
+#define TSM_BRIDGE_IDE_TX	1
+
+/**
+ * struct tsm_bridge_ide_key - one key set of one direction of a stream
+ * @stream_id: IDE Stream ID
+ * @key_set: 0 (K0) or 1 (K1), as bit 0 of the IDE_KM key selector
+ * @dir: %TSM_BRIDGE_IDE_RX or %TSM_BRIDGE_IDE_TX, seen from the function
+ *	whose keys these are
+ * @go: 1 once the keys of all three sub-streams (PR, NPR, CPL) of the key
+ *	set and direction are programmed and set to go (IDE_KM K_SET_GO);
+ *	0 after a K_SET_STOP of any of them
+ * @tag: names the keys without revealing them: the transmitter's Tx keys
+ *	and the receiver's Rx keys of one key set must carry equal tags for
+ *	traffic to pass.  The model uses the first four bytes, little
+ *	endian, of SHA-384 over the PR, NPR and CPL keys, in that order.
+ *
+ * The emulated link uses these the way IDE hardware uses its key sets: a
+ * transmitter sends with the key set whose Tx keys were set to go last;
+ * a receiver accepts any key set whose Rx keys are set to go.  A Secure
+ * stream that would receive traffic on a key set its receiver does not
+ * have (or with other keys) fails: it reads Insecure until it is enabled
+ * again, and the function's refused-traffic count goes up.
+ */
+struct tsm_bridge_ide_key {
+	__u8 stream_id;
+	__u8 key_set;
+	__u8 dir;
+	__u8 go;
+	__u32 tag;
+};
+
+/**
+ * struct tsm_bridge_rp_key - root port keys programmed by the platform
+ * @domain: PCI domain of the root port
+ * @rid: Requester ID of the root port
+ * @reserved: must be zero
+ * @key: the key set, direction and state, as for the endpoint
+ */
+struct tsm_bridge_rp_key {
+	__u32 domain;
+	__u16 rid;
+	__u16 reserved;
+	struct tsm_bridge_ide_key key;
+};
+
 /**
  * struct tsm_bridge_tdi_state - TDISP state of one function (interface)
  * @state: 0 CONFIG_UNLOCKED, 1 CONFIG_LOCKED, 2 RUN, 3 ERROR
@@ -206,5 +259,7 @@ struct tsm_bridge_key_set {
 #define TSM_BRIDGE_IOC_DOE	_IOWR('T', 0x10, struct tsm_bridge_doe)
 /* /dev/tsm_emu_host: root port IDE keys set to go or stopped */
 #define TSM_BRIDGE_IOC_KEY_SET	_IOW('T', 0x11, struct tsm_bridge_key_set)
+/* /dev/tsm_emu_host: one key set of one direction of a root port stream */
+#define TSM_BRIDGE_IOC_IDE_KEY	_IOW('T', 0x12, struct tsm_bridge_rp_key)
 
 #endif /* _SAMPLES_TSM_TSM_EMU_BRIDGE_H_ */
