@@ -408,9 +408,14 @@ static void pci_tsm_probe_dependents(struct pci_dev *dsm,
 /* Undo connect: dependents first, then the DSM's own interface and link */
 static void __pci_tsm_disconnect(struct pci_dev *dsm, struct pci_tsm *tsm)
 {
+	struct delayed_work *refresh = &to_pci_tsm_pf0(tsm)->refresh_work;
 	const struct pci_tsm_ops *ops = tsm->tsm_dev->pci_ops;
 	struct pci_dev *pdev = NULL;
 	struct pci_tsm *dep;
+
+	/* Unless the refresh work itself lost the link: it ends right after */
+	if (current_work() != &refresh->work)
+		cancel_delayed_work_sync(refresh);
 
 	for_each_pci_dev(pdev) {
 		if (pdev == dsm)
@@ -496,6 +501,40 @@ void pci_tsm_destroy(struct pci_dev *pdev)
 	pci_tsm_teardown(pdev, NULL, rwsem);
 }
 
+/*
+ * IDE key refresh.  A write to tsm/ide_refresh, or the period set in
+ * tsm/ide_refresh_interval, has the TSM of a connected DSM roll the keys
+ * of its IDE streams over to the key set they do not use
+ * (&pci_tsm_ops.ide_refresh); the streams stay Secure throughout.  A
+ * refresh that fails leaves the link to &pci_tsm_ops.link_check: if the
+ * link did not survive, the DSM is disconnected as after a reset
+ * (uevents, reset_policy), with cause "refresh".  Successful refreshes
+ * are counted (read tsm/ide_refresh) and traced (tsm_link_event
+ * "refreshed"); failures are also sent as a uevent.
+ *
+ * The periodic refresh runs from a delayed work item of the DSM's context
+ * (pci_tsm_pf0::refresh_work), on the freezable workqueue so that it does
+ * not run across a system sleep.  It takes the DSM's device lock and the
+ * link rwsem like the sysfs verbs, but only with trylocks, retrying a
+ * little later: every path that disconnects the DSM cancels the work
+ * synchronously while it holds one of them.
+ */
+#define PCI_TSM_REFRESH_INTERVAL_MAX	(7 * 24 * 60 * 60)
+#define PCI_TSM_REFRESH_RETRY		(HZ / 10)
+
+/* Start, move or stop the periodic refresh of a connected DSM's context */
+static void pci_tsm_refresh_schedule(struct pci_dev *pdev, struct pci_tsm *tsm)
+{
+	unsigned int interval = READ_ONCE(pdev->tsm_ide_refresh_interval);
+	struct pci_tsm_pf0 *pf0 = to_pci_tsm_pf0(tsm);
+
+	if (interval)
+		mod_delayed_work(system_freezable_wq, &pf0->refresh_work,
+				 interval * HZ);
+	else
+		cancel_delayed_work(&pf0->refresh_work);
+}
+
 static int __pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 {
 	const struct pci_tsm_ops *ops = tsm_dev->pci_ops;
@@ -523,6 +562,7 @@ static int __pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 	spin_lock(&pci_tsm_ctx_lock);
 	tsm->connected = true;
 	spin_unlock(&pci_tsm_ctx_lock);
+	pci_tsm_refresh_schedule(pdev, tsm);
 
 	if (pci_tsm_has_tee(pdev))
 		pci_tsm_probe_dependents(pdev, tsm_dev);
@@ -685,7 +725,7 @@ static void pci_tsm_reconnect_work(struct work_struct *work)
 }
 
 /*
- * Called with the link rwsem held for write, @tsm_dev registered.  The
+ * Called with the link rwsem held, @tsm_dev registered.  The
  * work is freezable: a reconnect queued just before a system sleep runs
  * after it, not against suspended devices.
  */
@@ -737,6 +777,83 @@ static void pci_tsm_check_link(struct pci_dev *pdev, const char *cause)
 
 	if (READ_ONCE(pdev->tsm_reset_policy) == PCI_TSM_RESET_RECONNECT)
 		pci_tsm_queue_reconnect(pdev, tsm_dev, cause);
+}
+
+/*
+ * Refresh the keys of the connected DSM @pdev, with its device lock and
+ * the link rwsem held.  *@gone tells whether a failure cost the link, and
+ * with it the context.
+ */
+static int __pci_tsm_ide_refresh(struct pci_dev *pdev, const char *cause,
+				 bool *gone)
+{
+	struct pci_tsm *tsm = pci_tsm_link_ctx(pdev, pdev);
+	const struct pci_tsm_ops *ops;
+	struct tsm_dev *tsm_dev;
+	int rc, lost;
+
+	*gone = false;
+	if (!tsm || !tsm->connected)
+		return -ENOTCONN;
+	tsm_dev = tsm->tsm_dev;
+	ops = tsm_dev->pci_ops;
+	if (!ops->ide_refresh)
+		return -EOPNOTSUPP;
+
+	rc = ops->ide_refresh(pdev);
+	if (!rc) {
+		spin_lock(&pci_tsm_ctx_lock);
+		to_pci_tsm_pf0(tsm)->ide_refreshes++;
+		spin_unlock(&pci_tsm_ctx_lock);
+		trace_tsm_link_event(pdev, "refreshed", cause, 0);
+		return 0;
+	}
+	/* Nothing to refresh (no IDE stream), nothing changed */
+	if (rc == -EOPNOTSUPP)
+		return rc;
+
+	pci_err(pdev, "%s: IDE key refresh failed: %pe\n", tsm_name(tsm_dev),
+		ERR_PTR(rc));
+	pci_tsm_link_event(pdev, "refresh_failed", cause, rc);
+	lost = ops->link_check ? ops->link_check(pdev) : -ENOLINK;
+	if (!lost)
+		return rc;
+
+	pci_info(pdev, "%s: secure link lost after a failed key refresh (%pe), disconnecting\n",
+		 tsm_name(tsm_dev), ERR_PTR(lost));
+	__pci_tsm_disconnect(pdev, tsm);
+	*gone = true;
+	pci_tsm_link_event(pdev, "disconnected", "refresh", lost);
+	if (READ_ONCE(pdev->tsm_reset_policy) == PCI_TSM_RESET_RECONNECT)
+		pci_tsm_queue_reconnect(pdev, tsm_dev, "refresh");
+	return rc;
+}
+
+static void pci_tsm_refresh_work(struct work_struct *work)
+{
+	struct pci_tsm_pf0 *pf0 = container_of(to_delayed_work(work),
+					       struct pci_tsm_pf0,
+					       refresh_work);
+	struct pci_dev *pdev = pf0->base.pdev;
+	bool gone = false;
+
+	if (!device_trylock(&pdev->dev))
+		goto retry;
+	if (!down_read_trylock(&pci_tsm_link_rwsem)) {
+		device_unlock(&pdev->dev);
+		goto retry;
+	}
+	if (READ_ONCE(pdev->tsm_ide_refresh_interval)) {
+		__pci_tsm_ide_refresh(pdev, "interval", &gone);
+		if (!gone)
+			pci_tsm_refresh_schedule(pdev, &pf0->base);
+	}
+	up_read(&pci_tsm_link_rwsem);
+	device_unlock(&pdev->dev);
+	return;
+retry:
+	queue_delayed_work(system_freezable_wq, &pf0->refresh_work,
+			   PCI_TSM_REFRESH_RETRY);
 }
 
 /**
@@ -1116,6 +1233,71 @@ static ssize_t reset_policy_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(reset_policy);
 
+static ssize_t ide_refresh_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct pci_tsm *tsm;
+	u64 n = 0;
+
+	spin_lock(&pci_tsm_ctx_lock);
+	tsm = to_pci_dev(dev)->tsm;
+	if (tsm && pci_tsm_is_connected(tsm))
+		n = to_pci_tsm_pf0(tsm)->ide_refreshes;
+	spin_unlock(&pci_tsm_ctx_lock);
+	return sysfs_emit(buf, "%llu\n", n);
+}
+
+static int pci_tsm_ide_refresh(struct pci_dev *pdev, const char *buf)
+{
+	bool gone, v;
+
+	if (kstrtobool(buf, &v) || !v)
+		return -EINVAL;
+	return __pci_tsm_ide_refresh(pdev, "user", &gone);
+}
+
+static ssize_t ide_refresh_store(struct device *dev,
+				 struct device_attribute *attr,
+				 const char *buf, size_t len)
+{
+	return pci_tsm_store_locked(to_pci_dev(dev), buf, len, "ide_refresh",
+				    &pci_tsm_link_rwsem, pci_tsm_ide_refresh);
+}
+static DEVICE_ATTR_RW(ide_refresh);
+
+static ssize_t ide_refresh_interval_show(struct device *dev,
+					 struct device_attribute *attr,
+					 char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(to_pci_dev(dev)->tsm_ide_refresh_interval));
+}
+
+static int pci_tsm_set_refresh_interval(struct pci_dev *pdev,
+					const char *buf)
+{
+	struct pci_tsm *tsm;
+	unsigned int v;
+
+	if (kstrtouint(buf, 0, &v) || v > PCI_TSM_REFRESH_INTERVAL_MAX)
+		return -EINVAL;
+	WRITE_ONCE(pdev->tsm_ide_refresh_interval, v);
+	tsm = pci_tsm_link_ctx(pdev, pdev);
+	if (tsm && tsm->connected)
+		pci_tsm_refresh_schedule(pdev, tsm);
+	return 0;
+}
+
+static ssize_t ide_refresh_interval_store(struct device *dev,
+					  struct device_attribute *attr,
+					  const char *buf, size_t len)
+{
+	return pci_tsm_store_locked(to_pci_dev(dev), buf, len,
+				    "ide_refresh_interval", &pci_tsm_link_rwsem,
+				    pci_tsm_set_refresh_interval);
+}
+static DEVICE_ATTR_RW(ide_refresh_interval);
+
 static ssize_t dsm_show(struct device *dev, struct device_attribute *attr,
 			char *buf)
 {
@@ -1399,6 +1581,8 @@ static struct attribute *pci_tsm_attrs[] = {
 	&dev_attr_connect.attr,
 	&dev_attr_disconnect.attr,
 	&dev_attr_reset_policy.attr,
+	&dev_attr_ide_refresh.attr,
+	&dev_attr_ide_refresh_interval.attr,
 	&dev_attr_dsm.attr,
 	&dev_attr_bound.attr,
 	&dev_attr_lock.attr,
@@ -1425,7 +1609,9 @@ static umode_t pci_tsm_attr_visible(struct kobject *kobj, struct attribute *a,
 	struct pci_dev *pdev = to_pci_dev(kobj_to_dev(kobj));
 
 	if (a == &dev_attr_connect.attr || a == &dev_attr_disconnect.attr ||
-	    a == &dev_attr_reset_policy.attr) {
+	    a == &dev_attr_reset_policy.attr ||
+	    a == &dev_attr_ide_refresh.attr ||
+	    a == &dev_attr_ide_refresh_interval.attr) {
 		if (pci_tsm_link_visible() && is_pci_tsm_pf0(pdev))
 			return a->mode;
 		return 0;
@@ -1628,6 +1814,7 @@ int pci_tsm_pf0_constructor(struct pci_dev *pdev, struct pci_tsm_pf0 *tsm,
 		},
 		.doe_mb = doe_mb,
 	};
+	INIT_DELAYED_WORK(&tsm->refresh_work, pci_tsm_refresh_work);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pci_tsm_pf0_constructor);

@@ -9,6 +9,7 @@
 #include <linux/pci.h>
 #include <linux/sockptr.h>
 #include <linux/tsm.h>
+#include <linux/workqueue.h>
 
 struct kvm;
 struct pci_doe_mb;
@@ -115,13 +116,20 @@ struct pci_tsm {
  * struct pci_tsm_pf0 - link context of a DSM function (function 0)
  * @base: the common context
  * @doe_mb: the CMA/SPDM DOE mailbox of the function
+ * @refresh_work: the core's periodic IDE key refresh (see
+ *		  tsm/ide_refresh_interval)
+ * @ide_refreshes: IDE key refreshes done since connect; protected by the
+ *		   core's context lock
  *
  * The DSM owns the SPDM session and the IDE streams of all the functions
  * of its device, and carries the DOE mailbox the TSM uses to talk to it.
+ * @refresh_work and @ide_refreshes belong to the core.
  */
 struct pci_tsm_pf0 {
 	struct pci_tsm base;
 	struct pci_doe_mb *doe_mb;
+	struct delayed_work refresh_work;
+	u64 ide_refreshes;
 };
 
 /**
@@ -176,9 +184,10 @@ struct pci_tsm_pf0 {
  *		 connected DSM @pdev: program new keys into the key set the
  *		 streams do not use, receivers before transmitters, switch
  *		 both ends over and retire the old keys, so that the streams
- *		 stay Secure throughout.  Return 0 or -errno; after a
- *		 failure the core asks @link_check whether the link is still
- *		 usable and disconnects the DSM if not.
+ *		 stay Secure throughout.  Return 0, -EOPNOTSUPP if the DSM
+ *		 has no stream to refresh (nothing changed), or -errno;
+ *		 after another failure the core asks @link_check whether the
+ *		 link is still usable and disconnects the DSM if not.
  *
  * A TSM implements exactly one role: link (host side: @probe, @remove,
  * @connect and @disconnect, optionally @bind and @unbind, optionally

@@ -677,6 +677,28 @@ static int tsm_bridge_ide_state(struct tsm_bridge_fn *bf,
 	return tsm_emu_fn_ide_key_set(bf->fn, st->stream_id, st->ready);
 }
 
+static int tsm_bridge_check_key(const struct tsm_bridge_ide_key *k)
+{
+	if (k->key_set > 1 || k->go > 1 ||
+	    (k->dir != TSM_BRIDGE_IDE_RX && k->dir != TSM_BRIDGE_IDE_TX))
+		return -EINVAL;
+	return 0;
+}
+
+static int tsm_bridge_ide_key(struct tsm_bridge_fn *bf,
+			      const struct tsm_bridge_ide_key *k)
+{
+	unsigned int flags = tsm_emu_fn_flags(bf->fn);
+
+	if (tsm_bridge_check_key(k))
+		return -EINVAL;
+	/* The device model speaks for endpoints, not for the root ports */
+	if ((flags & TSM_EMU_FN_ROOT_PORT) || !(flags & TSM_EMU_FN_IDE))
+		return -EINVAL;
+	return tsm_emu_fn_ide_key(bf->fn, k->stream_id, k->key_set, k->dir,
+				  k->go, k->tag);
+}
+
 static int tsm_bridge_tdi_state(struct tsm_bridge *b, struct tsm_bridge_fn *bf,
 				const struct tsm_bridge_tdi_state *st)
 {
@@ -725,6 +747,10 @@ static ssize_t tsm_bridge_model_write(struct file *file,
 		want = sizeof(struct tsm_bridge_tdi_state);
 		rc = 0;
 		break;
+	case TSM_BRIDGE_IDE_KEY:
+		want = sizeof(struct tsm_bridge_ide_key);
+		rc = 0;
+		break;
 	default:
 		goto out_free;
 	}
@@ -749,6 +775,9 @@ static ssize_t tsm_bridge_model_write(struct file *file,
 		break;
 	case TSM_BRIDGE_TDI_STATE:
 		rc = tsm_bridge_tdi_state(b, bf, (void *)(hdr + 1));
+		break;
+	case TSM_BRIDGE_IDE_KEY:
+		rc = tsm_bridge_ide_key(bf, (void *)(hdr + 1));
 		break;
 	}
 out_free:
@@ -927,6 +956,26 @@ static long tsm_bridge_host_key_set(struct tsm_bridge *b, void __user *arg)
 	return tsm_emu_fn_ide_key_set(bf->fn, k.stream_id, k.go);
 }
 
+static long tsm_bridge_host_ide_key(struct tsm_bridge *b, void __user *arg)
+{
+	struct tsm_bridge_rp_key k;
+	struct tsm_bridge_fn *bf;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&k, arg, sizeof(k)))
+		return -EFAULT;
+	if (k.reserved || tsm_bridge_check_key(&k.key))
+		return -EINVAL;
+	bf = tsm_bridge_fn_by_rid(b, k.domain, k.rid);
+	if (!bf)
+		return -ENODEV;
+	if (!(tsm_emu_fn_flags(bf->fn) & TSM_EMU_FN_ROOT_PORT))
+		return -EINVAL;
+	return tsm_emu_fn_ide_key(bf->fn, k.key.stream_id, k.key.key_set,
+				  k.key.dir, k.key.go, k.key.tag);
+}
+
 static long tsm_bridge_host_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
@@ -937,6 +986,8 @@ static long tsm_bridge_host_ioctl(struct file *file, unsigned int cmd,
 		return tsm_bridge_host_doe(b, (void __user *)arg);
 	case TSM_BRIDGE_IOC_KEY_SET:
 		return tsm_bridge_host_key_set(b, (void __user *)arg);
+	case TSM_BRIDGE_IOC_IDE_KEY:
+		return tsm_bridge_host_ide_key(b, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -360,23 +360,54 @@ void tsm_emu_fn_build(struct tsm_emu_fn *fn, enum tsm_emu_ep_kind kind)
 	memcpy(fn->init, fn->cfg, sizeof(fn->init));
 }
 
+static bool tsm_emu_key_go(const struct tsm_emu_ide_keys *k, unsigned int ks,
+			   enum tsm_emu_ide_dir dir)
+{
+	return k->go & BIT(2 * ks + dir);
+}
+
+/* Does traffic of Stream ID @id sent by @from pass at @to? */
+static bool tsm_emu_passes(const struct tsm_emu_fn *from,
+			   const struct tsm_emu_fn *to, u8 id)
+{
+	const struct tsm_emu_ide_keys *t = &from->keys[id], *r = &to->keys[id];
+
+	return tsm_emu_key_go(t, t->tx, TSM_EMU_IDE_TX) &&
+	       tsm_emu_key_go(r, t->tx, TSM_EMU_IDE_RX) &&
+	       t->tag[t->tx][TSM_EMU_IDE_TX] == r->tag[t->tx][TSM_EMU_IDE_RX];
+}
+
 static bool tsm_emu_keys_ok(struct tsm_emu_fn *fn, u32 ctl)
 {
 	u8 id = FIELD_GET(PCI_IDE_SEL_CTL_ID, ctl);
 
-	return fn->partner && test_bit(id, fn->keys) &&
-	       test_bit(id, fn->partner->keys);
+	return fn->partner && tsm_emu_passes(fn, fn->partner, id) &&
+	       tsm_emu_passes(fn->partner, fn, id);
 }
 
-static void tsm_emu_ide_state(struct tsm_emu_fn *fn, u16 ctl, u16 sts,
-			      bool armed)
+/*
+ * A Secure block whose traffic stops passing has failed (as on an
+ * integrity check failure, without the IDE Fail Message): Insecure until
+ * it is armed again.
+ */
+static bool tsm_emu_ide_state(struct tsm_emu_fn *fn, u16 ctl, u16 sts,
+			      bool armed, bool failed)
 {
 	u32 c = fn->cfg[ctl / 4], *s = &fn->cfg[sts / 4];
 	u32 state = PCI_IDE_SEL_STS_STATE_INSECURE;
+	bool was = FIELD_GET(PCI_IDE_SEL_STS_STATE, *s) ==
+		   PCI_IDE_SEL_STS_STATE_SECURE;
 
-	if (armed && (c & PCI_IDE_SEL_CTL_EN) && tsm_emu_keys_ok(fn, c))
-		state = PCI_IDE_SEL_STS_STATE_SECURE;
+	if (armed && (c & PCI_IDE_SEL_CTL_EN) && !failed) {
+		if (tsm_emu_keys_ok(fn, c)) {
+			state = PCI_IDE_SEL_STS_STATE_SECURE;
+		} else if (was) {
+			failed = true;
+			fn->refused++;
+		}
+	}
 	*s = (*s & ~PCI_IDE_SEL_STS_STATE) | state;
+	return failed;
 }
 
 /**
@@ -396,14 +427,19 @@ void tsm_emu_ide_eval(struct tsm_emu_fn *fn)
 	for (i = 0; i < fn->nr_link; i++) {
 		b = fn->ide_off + PCI_IDE_LINK_STREAM_0 +
 		    i * PCI_IDE_LINK_BLOCK_SIZE;
-		tsm_emu_ide_state(fn, b + PCI_IDE_LINK_CTL_0,
-				  b + PCI_IDE_LINK_STS_0,
-				  test_bit(i, &fn->link_armed));
+		if (tsm_emu_ide_state(fn, b + PCI_IDE_LINK_CTL_0,
+				      b + PCI_IDE_LINK_STS_0,
+				      test_bit(i, &fn->link_armed),
+				      test_bit(i, &fn->link_failed)))
+			__set_bit(i, &fn->link_failed);
 	}
 	for (i = 0; i < fn->nr_sel; i++) {
 		b = tsm_emu_sel_off(fn, i);
-		tsm_emu_ide_state(fn, b + PCI_IDE_SEL_CTL, b + PCI_IDE_SEL_STS,
-				  fn->sel_armed & BIT_ULL(i));
+		if (tsm_emu_ide_state(fn, b + PCI_IDE_SEL_CTL,
+				      b + PCI_IDE_SEL_STS,
+				      fn->sel_armed & BIT_ULL(i),
+				      fn->sel_failed & BIT_ULL(i)))
+			fn->sel_failed |= BIT_ULL(i);
 	}
 }
 
@@ -435,10 +471,13 @@ static void tsm_emu_ide_write(struct tsm_emu_fn *fn, unsigned int where,
 		if (rel % PCI_IDE_LINK_BLOCK_SIZE != PCI_IDE_LINK_CTL_0)
 			return;
 		i = rel / PCI_IDE_LINK_BLOCK_SIZE;
-		if (tsm_emu_ide_arm(old, new, test_bit(i, &fn->link_armed)))
+		if (tsm_emu_ide_arm(old, new, test_bit(i, &fn->link_armed))) {
+			if (!test_bit(i, &fn->link_armed))
+				__clear_bit(i, &fn->link_failed);
 			__set_bit(i, &fn->link_armed);
-		else
+		} else {
 			__clear_bit(i, &fn->link_armed);
+		}
 	} else {
 		rel -= link_end;
 		if (rel % sel_size != PCI_IDE_SEL_CTL)
@@ -446,10 +485,13 @@ static void tsm_emu_ide_write(struct tsm_emu_fn *fn, unsigned int where,
 		i = rel / sel_size;
 		if (i >= fn->nr_sel)
 			return;
-		if (tsm_emu_ide_arm(old, new, fn->sel_armed & BIT_ULL(i)))
+		if (tsm_emu_ide_arm(old, new, fn->sel_armed & BIT_ULL(i))) {
+			if (!(fn->sel_armed & BIT_ULL(i)))
+				fn->sel_failed &= ~BIT_ULL(i);
 			fn->sel_armed |= BIT_ULL(i);
-		else
+		} else {
 			fn->sel_armed &= ~BIT_ULL(i);
+		}
 	}
 	tsm_emu_ide_eval(fn);
 }
@@ -470,9 +512,11 @@ void tsm_emu_fn_reset(struct tsm_emu_fn *fn, enum tsm_emu_reset_type type)
 	struct tsm_emu *emu = fn->emu;
 
 	memcpy(fn->cfg, fn->init, sizeof(fn->cfg));
-	bitmap_zero(fn->keys, 256);
+	memset(fn->keys, 0, sizeof(fn->keys));
 	fn->link_armed = 0;
 	fn->sel_armed = 0;
+	fn->link_failed = 0;
+	fn->sel_failed = 0;
 	if (fn->doe)
 		tsm_emu_doe_reset(fn->doe);
 	tsm_emu_ide_eval(fn);

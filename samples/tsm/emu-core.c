@@ -421,9 +421,15 @@ static int tsm_emu_ide_keys_show(struct seq_file *s, void *unused)
 	struct tsm_emu_fn *fn = s->private;
 	unsigned int id;
 
-	for (id = 0; id < 256; id++)
-		if (tsm_emu_fn_ide_key_is_set(fn, id))
-			seq_printf(s, "%u\n", id);
+	int tx;
+
+	for (id = 0; id < TSM_EMU_NR_STREAM_IDS; id++) {
+		if (!tsm_emu_fn_ide_key_is_set(fn, id))
+			continue;
+		tx = tsm_emu_fn_ide_tx_key_set(fn, id);
+		if (tx >= 0)
+			seq_printf(s, "%u tx K%d\n", id, tx);
+	}
 	return 0;
 }
 
@@ -461,6 +467,14 @@ static ssize_t tsm_emu_ide_keys_write(struct file *file,
 	return rc ? rc : len;
 }
 
+static int tsm_emu_ide_refused_get(void *data, u64 *val)
+{
+	*val = tsm_emu_fn_ide_refused(data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(tsm_emu_ide_refused_fops, tsm_emu_ide_refused_get,
+			 NULL, "%llu\n");
+
 static const struct file_operations tsm_emu_ide_keys_fops = {
 	.owner = THIS_MODULE,
 	.open = tsm_emu_ide_keys_open,
@@ -492,9 +506,12 @@ static void tsm_emu_debugfs_add(struct tsm_emu *emu)
 			debugfs_create_file("doe_stats", 0400, fn->dbg, fn,
 					    &tsm_emu_doe_stats_fops);
 		}
-		if (fn->ide_off)
+		if (fn->ide_off) {
 			debugfs_create_file("ide_keys", 0600, fn->dbg, fn,
 					    &tsm_emu_ide_keys_fops);
+			debugfs_create_file("ide_refused", 0400, fn->dbg, fn,
+					    &tsm_emu_ide_refused_fops);
+		}
 	}
 }
 
@@ -951,6 +968,52 @@ void tsm_emu_notifier_unregister(struct tsm_emu *emu)
 }
 EXPORT_SYMBOL_GPL(tsm_emu_notifier_unregister);
 
+/* Called with &tsm_emu.lock held */
+static void tsm_emu_key_update(struct tsm_emu_fn *fn, u8 stream_id, u8 ks,
+			       enum tsm_emu_ide_dir dir, bool go, u32 tag)
+{
+	struct tsm_emu_ide_keys *k = &fn->keys[stream_id];
+	u8 bit = BIT(2 * ks + dir), other = BIT(2 * (ks ^ 1) + dir);
+
+	if (go) {
+		k->go |= bit;
+		k->tag[ks][dir] = tag;
+		if (dir == TSM_EMU_IDE_TX)
+			k->tx = ks;
+		return;
+	}
+	k->go &= ~bit;
+	k->tag[ks][dir] = 0;
+	if (dir == TSM_EMU_IDE_TX && k->tx == ks && (k->go & other))
+		k->tx = ks ^ 1;
+}
+
+int tsm_emu_fn_ide_key(struct tsm_emu_fn *fn, u8 stream_id, u8 key_set,
+		       enum tsm_emu_ide_dir dir, bool go, u32 tag)
+{
+	unsigned long flags;
+
+	if (!fn || !fn->ide_off)
+		return -ENODEV;
+	if (key_set > 1 || (dir != TSM_EMU_IDE_RX && dir != TSM_EMU_IDE_TX))
+		return -EINVAL;
+	raw_spin_lock_irqsave(&fn->emu->lock, flags);
+	tsm_emu_key_update(fn, stream_id, key_set, dir, go, tag);
+	tsm_emu_ide_eval(fn);
+	tsm_emu_ide_eval(fn->partner);
+	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_ide_key);
+
+int tsm_emu_ide_key(struct pci_dev *pdev, u8 stream_id, u8 key_set,
+		    enum tsm_emu_ide_dir dir, bool go, u32 tag)
+{
+	return tsm_emu_fn_ide_key(tsm_emu_pdev_to_fn(pdev), stream_id, key_set,
+				  dir, go, tag);
+}
+EXPORT_SYMBOL_GPL(tsm_emu_ide_key);
+
 int tsm_emu_fn_ide_key_set(struct tsm_emu_fn *fn, u8 stream_id, bool go)
 {
 	unsigned long flags;
@@ -958,10 +1021,12 @@ int tsm_emu_fn_ide_key_set(struct tsm_emu_fn *fn, u8 stream_id, bool go)
 	if (!fn || !fn->ide_off)
 		return -ENODEV;
 	raw_spin_lock_irqsave(&fn->emu->lock, flags);
-	if (go)
-		__set_bit(stream_id, fn->keys);
-	else
-		__clear_bit(stream_id, fn->keys);
+	if (go) {
+		tsm_emu_key_update(fn, stream_id, 0, TSM_EMU_IDE_RX, true, 0);
+		tsm_emu_key_update(fn, stream_id, 0, TSM_EMU_IDE_TX, true, 0);
+	} else {
+		fn->keys[stream_id] = (struct tsm_emu_ide_keys) {};
+	}
 	tsm_emu_ide_eval(fn);
 	tsm_emu_ide_eval(fn->partner);
 	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
@@ -975,17 +1040,48 @@ int tsm_emu_ide_key_set(struct pci_dev *pdev, u8 stream_id, bool go)
 }
 EXPORT_SYMBOL_GPL(tsm_emu_ide_key_set);
 
+static bool tsm_emu_tx_go(const struct tsm_emu_ide_keys *k)
+{
+	return k->go & BIT(2 * k->tx + TSM_EMU_IDE_TX);
+}
+
 bool tsm_emu_fn_ide_key_is_set(struct tsm_emu_fn *fn, u8 stream_id)
 {
+	const u8 rx = BIT(TSM_EMU_IDE_RX) | BIT(2 + TSM_EMU_IDE_RX);
+	struct tsm_emu_ide_keys *k = &fn->keys[stream_id];
 	unsigned long flags;
 	bool set;
 
 	raw_spin_lock_irqsave(&fn->emu->lock, flags);
-	set = test_bit(stream_id, fn->keys);
+	set = tsm_emu_tx_go(k) && (k->go & rx);
 	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
 	return set;
 }
 EXPORT_SYMBOL_GPL(tsm_emu_fn_ide_key_is_set);
+
+int tsm_emu_fn_ide_tx_key_set(struct tsm_emu_fn *fn, u8 stream_id)
+{
+	struct tsm_emu_ide_keys *k = &fn->keys[stream_id];
+	unsigned long flags;
+	int ks;
+
+	raw_spin_lock_irqsave(&fn->emu->lock, flags);
+	ks = tsm_emu_tx_go(k) ? k->tx : -ENOKEY;
+	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
+	return ks;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_ide_tx_key_set);
+
+unsigned long tsm_emu_fn_ide_refused(struct tsm_emu_fn *fn)
+{
+	unsigned long flags, n;
+
+	raw_spin_lock_irqsave(&fn->emu->lock, flags);
+	n = fn->refused;
+	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
+	return n;
+}
+EXPORT_SYMBOL_GPL(tsm_emu_fn_ide_refused);
 
 int tsm_emu_fn_ide_inject_fail(struct tsm_emu_fn *fn, unsigned int block)
 {

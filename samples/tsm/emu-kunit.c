@@ -995,6 +995,161 @@ static void emu_test_ide_secure(struct kunit *test)
 	pci_dev_put(i.rp);
 }
 
+/* Program and set to go, or stop, the keys of one key set and direction */
+static void emu_test_key(struct kunit *test, struct pci_dev *pdev, u8 ks,
+			 enum tsm_emu_ide_dir dir, bool go, u32 tag)
+{
+	KUNIT_ASSERT_EQ(test, tsm_emu_ide_key(pdev, EMU_TEST_SID, ks, dir, go,
+					      tag), 0);
+}
+
+/* Both blocks Secure, the refused counts unchanged */
+static void emu_test_both_secure(struct kunit *test, struct emu_test_ide *i,
+				 const char *step)
+{
+	struct emu_test *t = test->priv;
+
+	KUNIT_EXPECT_EQ_MSG(test, emu_test_state(i->rp, i->rp_blk),
+			    PCI_IDE_SEL_STS_STATE_SECURE, "root port, %s", step);
+	KUNIT_EXPECT_EQ_MSG(test, emu_test_state(t->dsm, i->ep_blk),
+			    PCI_IDE_SEL_STS_STATE_SECURE, "endpoint, %s", step);
+	KUNIT_EXPECT_EQ_MSG(test, tsm_emu_fn_ide_refused(t->rp_fn), 0UL,
+			    "%s", step);
+	KUNIT_EXPECT_EQ_MSG(test, tsm_emu_fn_ide_refused(t->dsm_fn), 0UL,
+			    "%s", step);
+}
+
+/* Roll both ends from key set @from to the other one, in the right order */
+static void emu_test_roll(struct kunit *test, struct emu_test_ide *i,
+			  u8 from, u32 tag)
+{
+	struct emu_test *t = test->priv;
+	u8 to = from ^ 1;
+
+	emu_test_key(test, i->rp, to, TSM_EMU_IDE_RX, true, tag);
+	emu_test_both_secure(test, i, "root port receives on the new set");
+	emu_test_key(test, t->dsm, to, TSM_EMU_IDE_RX, true, tag + 1);
+	emu_test_both_secure(test, i, "endpoint receives on the new set");
+	emu_test_key(test, t->dsm, to, TSM_EMU_IDE_TX, true, tag);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_tx_key_set(t->dsm_fn,
+							EMU_TEST_SID), to);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_tx_key_set(t->rp_fn,
+							EMU_TEST_SID), from);
+	emu_test_both_secure(test, i, "endpoint transmits on the new set");
+	emu_test_key(test, i->rp, to, TSM_EMU_IDE_TX, true, tag + 1);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_tx_key_set(t->rp_fn,
+							EMU_TEST_SID), to);
+	emu_test_both_secure(test, i, "root port transmits on the new set");
+	emu_test_key(test, i->rp, from, TSM_EMU_IDE_RX, false, 0);
+	emu_test_key(test, i->rp, from, TSM_EMU_IDE_TX, false, 0);
+	emu_test_key(test, t->dsm, from, TSM_EMU_IDE_RX, false, 0);
+	emu_test_key(test, t->dsm, from, TSM_EMU_IDE_TX, false, 0);
+	emu_test_both_secure(test, i, "old set stopped");
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_tx_key_set(t->dsm_fn,
+							EMU_TEST_SID), to);
+}
+
+/* Re-enable both blocks (a failed block stays Insecure until then) */
+static void emu_test_rearm(struct kunit *test, struct emu_test_ide *i,
+			   u32 ctl)
+{
+	struct emu_test *t = test->priv;
+
+	pci_write_config_dword(i->rp, i->rp_blk + PCI_IDE_SEL_CTL, 0);
+	pci_write_config_dword(t->dsm, i->ep_blk + PCI_IDE_SEL_CTL, 0);
+	pci_write_config_dword(i->rp, i->rp_blk + PCI_IDE_SEL_CTL, ctl);
+	pci_write_config_dword(t->dsm, i->ep_blk + PCI_IDE_SEL_CTL, ctl);
+}
+
+/*
+ * Two key sets per stream and direction: a refresh in the right order
+ * keeps both ends Secure at every step, alternating K0 and K1; a
+ * transmitter switching before its receiver, or to other keys, fails the
+ * stream until it is enabled again.
+ */
+static void emu_test_ide_key_sets(struct kunit *test)
+{
+	const u32 ctl = FIELD_PREP(PCI_IDE_SEL_CTL_ID, EMU_TEST_SID) |
+			PCI_IDE_SEL_CTL_EN;
+	struct emu_test *t = test->priv;
+	struct emu_test_ide i;
+	unsigned int n;
+
+	emu_test_ide_setup(test, &i);
+
+	/* Connect: K0 at both ends, then Enable */
+	emu_test_key(test, i.rp, 0, TSM_EMU_IDE_RX, true, 0x100);
+	emu_test_key(test, i.rp, 0, TSM_EMU_IDE_TX, true, 0x101);
+	KUNIT_EXPECT_FALSE(test, tsm_emu_fn_ide_key_is_set(t->dsm_fn,
+							   EMU_TEST_SID));
+	emu_test_key(test, t->dsm, 0, TSM_EMU_IDE_RX, true, 0x101);
+	emu_test_key(test, t->dsm, 0, TSM_EMU_IDE_TX, true, 0x100);
+	KUNIT_EXPECT_TRUE(test, tsm_emu_fn_ide_key_is_set(t->dsm_fn,
+							  EMU_TEST_SID));
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL, ctl);
+	pci_write_config_dword(t->dsm, i.ep_blk + PCI_IDE_SEL_CTL, ctl);
+	emu_test_both_secure(test, &i, "connected");
+
+	/* Refreshes alternate the key sets */
+	for (n = 0; n < 4; n++)
+		emu_test_roll(test, &i, n & 1, 0x200 + 2 * n);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_tx_key_set(t->rp_fn,
+							EMU_TEST_SID), 0);
+
+	/* Wrong order: the endpoint switches before the root port receives */
+	emu_test_key(test, t->dsm, 1, TSM_EMU_IDE_RX, true, 0x301);
+	emu_test_key(test, t->dsm, 1, TSM_EMU_IDE_TX, true, 0x300);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+	KUNIT_EXPECT_EQ(test, emu_test_state(t->dsm, i.ep_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_refused(t->rp_fn), 1UL);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_refused(t->dsm_fn), 1UL);
+	/* Late keys do not heal a failed stream ... */
+	emu_test_key(test, i.rp, 1, TSM_EMU_IDE_RX, true, 0x300);
+	emu_test_key(test, i.rp, 1, TSM_EMU_IDE_TX, true, 0x301);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+	/* ... enabling it again does */
+	emu_test_rearm(test, &i, ctl);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_SECURE);
+	KUNIT_EXPECT_EQ(test, emu_test_state(t->dsm, i.ep_blk),
+			PCI_IDE_SEL_STS_STATE_SECURE);
+
+	/* Other keys in the new set: traffic does not pass either */
+	emu_test_key(test, i.rp, 0, TSM_EMU_IDE_RX, true, 0x400);
+	emu_test_key(test, t->dsm, 0, TSM_EMU_IDE_TX, true, 0x401);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_refused(t->rp_fn), 2UL);
+
+	/* Stopping the Tx keys in use falls back to the other set */
+	emu_test_key(test, t->dsm, 0, TSM_EMU_IDE_TX, false, 0);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_tx_key_set(t->dsm_fn,
+							EMU_TEST_SID), 1);
+	emu_test_rearm(test, &i, ctl);
+	KUNIT_EXPECT_EQ(test, emu_test_state(i.rp, i.rp_blk),
+			PCI_IDE_SEL_STS_STATE_SECURE);
+	emu_test_key(test, t->dsm, 1, TSM_EMU_IDE_TX, false, 0);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_tx_key_set(t->dsm_fn,
+							EMU_TEST_SID), -ENOKEY);
+	KUNIT_EXPECT_EQ(test, emu_test_state(t->dsm, i.ep_blk),
+			PCI_IDE_SEL_STS_STATE_INSECURE);
+
+	/* Bad arguments; stopping the whole stream drops both sets */
+	KUNIT_EXPECT_EQ(test, tsm_emu_ide_key(i.rp, EMU_TEST_SID, 2,
+					      TSM_EMU_IDE_RX, true, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tsm_emu_ide_key(NULL, EMU_TEST_SID, 0,
+					      TSM_EMU_IDE_RX, true, 0), -ENODEV);
+	tsm_emu_ide_key_set(i.rp, EMU_TEST_SID, false);
+	KUNIT_EXPECT_EQ(test, tsm_emu_fn_ide_tx_key_set(t->rp_fn,
+							EMU_TEST_SID), -ENOKEY);
+	tsm_emu_ide_key_set(t->dsm, EMU_TEST_SID, false);
+	pci_write_config_dword(i.rp, i.rp_blk + PCI_IDE_SEL_CTL, 0);
+	pci_dev_put(i.rp);
+}
+
 /* Write masks of the IDE capability */
 static void emu_test_ide_registers(struct kunit *test)
 {
@@ -1341,6 +1496,7 @@ static struct kunit_case emu_test_cases[] = {
 	KUNIT_CASE(emu_test_cfg_notifier),
 	KUNIT_CASE(emu_test_doe_registers),
 	KUNIT_CASE(emu_test_ide_secure),
+	KUNIT_CASE(emu_test_ide_key_sets),
 	KUNIT_CASE(emu_test_ide_registers),
 	KUNIT_CASE(emu_test_remove_rescan),
 	KUNIT_CASE(emu_test_flr),

@@ -80,6 +80,25 @@ struct tsm_emu_doe {
 	unsigned int irq;
 };
 
+#define TSM_EMU_NR_STREAM_IDS	256
+
+/**
+ * struct tsm_emu_ide_keys - IDE keys of one Stream ID of one function
+ * @tag: tags of the keys, indexed [key set][direction]
+ * @go: bit (2 * key set + direction) set: those keys are set to go
+ * @tx: the key set the function transmits with, valid while its Tx keys
+ *	are set to go: the one whose Tx keys were set to go last
+ *
+ * Directions are &enum tsm_emu_ide_dir.  A link partner's traffic passes
+ * when the key set it transmits with has Rx keys set to go here with the
+ * same tag.
+ */
+struct tsm_emu_ide_keys {
+	u32 tag[2][2];
+	u8 go;
+	u8 tx;
+};
+
 /**
  * struct tsm_emu_fn - one emulated PCI function
  * @emu: instance
@@ -98,14 +117,19 @@ struct tsm_emu_doe {
  * @link_armed: bit N: Link block N had Enable written 0->1 and has not
  *	been disabled or re-targeted since
  * @sel_armed: same for Selective blocks
- * @keys: bit N: keys of Stream ID N are programmed and set to go
+ * @keys: key state of each Stream ID
+ * @link_failed: bit N: Link block N was Secure when traffic hit a key set
+ *	its receiver lacks; it reads Insecure until Enable is written 0->1
+ * @sel_failed: same for Selective blocks
+ * @refused: times a Secure block of @fn failed that way
  * @dbg: debugfs directory
  * @cfg: configuration space as read
  * @wmask: writable bits
  * @w1c: write-1-to-clear bits
  * @init: reset value of @cfg
  *
- * @link_armed, @sel_armed, @keys, @cfg and the DOE registers are protected
+ * @link_armed, @sel_armed, @keys, @link_failed, @sel_failed, @refused,
+ * @cfg and the DOE registers are protected
  * by &tsm_emu.lock; the rest does not change after creation.
  */
 struct tsm_emu_fn {
@@ -124,7 +148,10 @@ struct tsm_emu_fn {
 	unsigned int nr_assoc;
 	unsigned long link_armed;
 	u64 sel_armed;
-	DECLARE_BITMAP(keys, 256);
+	struct tsm_emu_ide_keys keys[TSM_EMU_NR_STREAM_IDS];
+	unsigned long link_failed;
+	u64 sel_failed;
+	unsigned long refused;
 	struct dentry *dbg;
 	u32 cfg[TSM_EMU_CFG_DW];
 	u32 wmask[TSM_EMU_CFG_DW];

@@ -13,6 +13,8 @@
  *               programming), enable root port then endpoint, check Secure,
  *               register the stream in sysfs;
  *   disconnect: the reverse;
+ *   ide_refresh: new keys in the other key set at both ends, receivers
+ *               before transmitters, then the old keys stopped;
  *   bind/unbind and guest requests: bookkeeping and an echo.
  *
  * This is a sample: it trusts nothing it gets from the device and never
@@ -24,6 +26,7 @@
 #include <linux/pci-doe.h>
 #include <linux/pci-ide.h>
 #include <linux/pci-tsm.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/tsm.h>
 
@@ -39,10 +42,12 @@
  * struct link_sample_dsm - context of a DSM function
  * @pf0: core context (must stay first for the core's helpers)
  * @ide: the Selective IDE stream while connected, else %NULL
+ * @key_set: the IDE key set (0 or 1) the stream uses
  */
 struct link_sample_dsm {
 	struct pci_tsm_pf0 pf0;
 	struct pci_ide *ide;
+	u8 key_set;
 };
 
 /**
@@ -129,33 +134,61 @@ static int link_sample_spdm_version(struct pci_dev *pdev)
 
 /*
  * The emulator's "keys programmed and set to go" input stands in for the
- * key programming a real TSM does.  It is looked up at run time so that
- * tsm_emu and this module can be loaded and unloaded in either order.
+ * key programming a real TSM does (IDE_KM for the endpoint, the
+ * platform's own path for the root port).  It is looked up at run time so
+ * that tsm_emu and this module can be loaded and unloaded in either order.
  */
-static int link_sample_key_set(struct pci_dev *pdev, u8 stream_id, bool go)
+static int link_sample_key(struct pci_dev *pdev, u8 stream_id, u8 key_set,
+			   enum tsm_emu_ide_dir dir, bool go, u32 tag)
 {
-	int (*key_set)(struct pci_dev *pdev, u8 stream_id, bool go);
+	int (*key)(struct pci_dev *pdev, u8 stream_id, u8 key_set,
+		   enum tsm_emu_ide_dir dir, bool go, u32 tag);
 	int rc;
 
-	key_set = symbol_get(tsm_emu_ide_key_set);
-	if (!key_set)
+	key = symbol_get(tsm_emu_ide_key);
+	if (!key)
 		return -ENODEV;
-	rc = key_set(pdev, stream_id, go);
-	symbol_put(tsm_emu_ide_key_set);
+	rc = key(pdev, stream_id, key_set, dir, go, tag);
+	symbol_put(tsm_emu_ide_key);
 	return rc;
 }
 
-/* Program the keys of both partners, as the TSM would over IDE_KM. */
-static int link_sample_keys(struct pci_dev *rp, struct pci_ide *ide, bool go)
+/*
+ * Stop key set @ks at both ends of the stream: transmitters first, which
+ * fall back to the other key set if it is set to go, then receivers.
+ */
+static void link_sample_keys_stop(struct pci_dev *rp, struct pci_dev *ep,
+				  u8 stream_id, u8 ks)
 {
+	link_sample_key(ep, stream_id, ks, TSM_EMU_IDE_TX, false, 0);
+	link_sample_key(rp, stream_id, ks, TSM_EMU_IDE_TX, false, 0);
+	link_sample_key(rp, stream_id, ks, TSM_EMU_IDE_RX, false, 0);
+	link_sample_key(ep, stream_id, ks, TSM_EMU_IDE_RX, false, 0);
+}
+
+/*
+ * New keys into key set @ks at both ends and set to go: receivers first,
+ * then transmitters, so that traffic keeps passing while the stream is
+ * Secure with the other key set.  The tags stand for fresh keys, one per
+ * direction.  On failure, key set @ks is stopped again.
+ */
+static int link_sample_keys_go(struct pci_dev *rp, struct pci_ide *ide,
+			       u8 ks)
+{
+	u32 down = get_random_u32(), up = get_random_u32();
+	struct pci_dev *ep = ide->pdev;
+	u8 id = ide->stream_id;
 	int rc;
 
-	rc = link_sample_key_set(rp, ide->stream_id, go);
-	if (rc && go)
-		return rc;
-	rc = link_sample_key_set(ide->pdev, ide->stream_id, go);
-	if (rc && go)
-		link_sample_key_set(rp, ide->stream_id, false);
+	rc = link_sample_key(rp, id, ks, TSM_EMU_IDE_RX, true, up);
+	if (!rc)
+		rc = link_sample_key(ep, id, ks, TSM_EMU_IDE_RX, true, down);
+	if (!rc)
+		rc = link_sample_key(ep, id, ks, TSM_EMU_IDE_TX, true, up);
+	if (!rc)
+		rc = link_sample_key(rp, id, ks, TSM_EMU_IDE_TX, true, down);
+	if (rc)
+		link_sample_keys_stop(rp, ep, id, ks);
 	return rc;
 }
 
@@ -177,7 +210,8 @@ static int link_sample_ide_start(struct link_sample_dsm *dsm,
 	rc = pci_ide_stream_setup(rp, ide);
 	if (rc)
 		goto err_teardown_ep;
-	rc = link_sample_keys(rp, ide, true);
+	dsm->key_set = 0;
+	rc = link_sample_keys_go(rp, ide, dsm->key_set);
 	if (rc)
 		goto err_teardown;
 	rc = pci_ide_stream_enable(rp, ide);
@@ -200,7 +234,7 @@ err_disable:
 err_disable_rp:
 	pci_ide_stream_disable(rp, ide);
 err_keys:
-	link_sample_keys(rp, ide, false);
+	link_sample_keys_stop(rp, pdev, ide->stream_id, dsm->key_set);
 err_teardown:
 	pci_ide_stream_teardown(rp, ide);
 err_teardown_ep:
@@ -229,12 +263,41 @@ static void link_sample_disconnect(struct pci_dev *pdev)
 {
 	struct link_sample_dsm *dsm = to_dsm(pdev->tsm);
 	struct pci_ide *ide = dsm ? dsm->ide : NULL;
+	u8 stream_id;
 
 	if (!ide)
 		return;
-	link_sample_keys(pcie_find_root_port(pdev), ide, false);
+	/* Streams disabled first: no traffic hits the keys being stopped */
+	stream_id = ide->stream_id;
 	pci_ide_stream_release(ide);
 	dsm->ide = NULL;
+	link_sample_keys_stop(pcie_find_root_port(pdev), pdev, stream_id,
+			      dsm->key_set);
+}
+
+/*
+ * Roll the stream over to the key set it does not use: new keys in at
+ * both ends (receivers, then transmitters), then the old keys stopped.
+ * The stream reads Secure at every step; the emulator fails it (and
+ * counts the traffic refused) if the order is wrong.
+ */
+static int link_sample_ide_refresh(struct pci_dev *pdev)
+{
+	struct link_sample_dsm *dsm = to_dsm(pdev->tsm);
+	struct pci_ide *ide = dsm ? dsm->ide : NULL;
+	struct pci_dev *rp = pcie_find_root_port(pdev);
+	u8 next;
+	int rc;
+
+	if (!ide)
+		return -EOPNOTSUPP;
+	next = dsm->key_set ^ 1;
+	rc = link_sample_keys_go(rp, ide, next);
+	if (rc)
+		return rc;
+	link_sample_keys_stop(rp, pdev, ide->stream_id, dsm->key_set);
+	dsm->key_set = next;
+	return 0;
 }
 
 static struct pci_tdi *link_sample_bind(struct pci_dev *pdev, struct kvm *kvm,
@@ -299,6 +362,7 @@ static const struct pci_tsm_ops link_sample_ops = {
 	.unbind = link_sample_unbind,
 	.guest_req = link_sample_guest_req,
 	.link_check = link_sample_link_check,
+	.ide_refresh = link_sample_ide_refresh,
 };
 
 static int __init link_sample_init(void)

@@ -44,6 +44,7 @@
  *		  state the core expects
  * @state_rc: see @state_inject
  * @check_rc: result of the link check after a reset
+ * @refresh_rc: result of the IDE key refresh
  * @gate_pdev: connect of this device waits for @gate
  * @entered: completed when connect of @gate_pdev runs
  * @gate: released by the test
@@ -55,6 +56,7 @@ struct mock_tsm {
 	bool state_inject;
 	int state_rc;
 	int check_rc;
+	int refresh_rc;
 	struct pci_dev *gate_pdev;
 	struct completion entered;
 	struct completion gate;
@@ -271,6 +273,15 @@ static int mock_link_check(struct pci_dev *pdev)
 	return cur->link.check_rc;
 }
 
+/* IDE key refresh, logged as K */
+static int mock_ide_refresh(struct pci_dev *pdev)
+{
+	device_lock_assert(&pdev->dev);
+	KUNIT_EXPECT_NOT_NULL(cur->test, to_pci_tsm_pf0(pdev->tsm));
+	log_op('K', pdev);
+	return cur->link.refresh_rc;
+}
+
 static const struct pci_tsm_ops mock_link_ops = {
 	.probe = mock_probe,
 	.remove = mock_remove,
@@ -282,6 +293,7 @@ static const struct pci_tsm_ops mock_link_ops = {
 	.tdi_state = mock_tdi_state,
 	.guest_req = mock_guest_req,
 	.link_check = mock_link_check,
+	.ide_refresh = mock_ide_refresh,
 };
 
 /* Mock devsec TSM */
@@ -1596,6 +1608,123 @@ static void tsm_reset(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), "\n");
 }
 
+/*
+ * IDE key refresh: refused unless connected, counted, a failure that the
+ * link check finds fatal disconnects; the periodic refresh, including a
+ * failure that costs the link from the work item itself
+ */
+static void tsm_ide_refresh(struct kunit *test)
+{
+	struct pci_tsm_ops no_refresh = mock_link_ops;
+	const char *name;
+	ssize_t len;
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	name = tsm_line(test, &cur->link);
+	len = strlen(name);
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->fn1, "ide_refresh"));
+	KUNIT_EXPECT_FALSE(test, sysfs_has(cur->fn1, "ide_refresh_interval"));
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "ide_refresh",
+					      "1"), -ENOTCONN);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "ide_refresh"),
+			   "0\n");
+	EXPECT_LOG(test, "");
+
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
+			len);
+	log_reset();
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "ide_refresh",
+					      "0"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "ide_refresh",
+					      "now"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "ide_refresh",
+					      "1\n"), 2);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "ide_refresh",
+					      "1"), 1);
+	EXPECT_LOG(test, "K1.0 K1.0 ");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "ide_refresh"),
+			   "2\n");
+
+	/* nothing to refresh: no link check */
+	cur->link.refresh_rc = -EOPNOTSUPP;
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "ide_refresh",
+					      "1"), -EOPNOTSUPP);
+	EXPECT_LOG(test, "K1.0 ");
+	/* failed, the link survived: still connected, not counted */
+	cur->link.refresh_rc = -EIO;
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "ide_refresh",
+					      "1"), -EIO);
+	EXPECT_LOG(test, "K1.0 H1.0 ");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), name);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "ide_refresh"),
+			   "2\n");
+	/* failed, the link lost: disconnected */
+	cur->link.check_rc = -ENOLINK;
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "ide_refresh",
+					      "1"), -EIO);
+	EXPECT_LOG(test, "K1.0 H1.0 R1.1 D1.0 R1.0 ");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "ide_refresh"),
+			   "0\n");
+	cur->link.refresh_rc = 0;
+	cur->link.check_rc = 0;
+
+	/* the interval: seconds, bounded, kept across connects */
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm,
+						"ide_refresh_interval"), "0\n");
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm,
+					      "ide_refresh_interval", "-1"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm,
+					      "ide_refresh_interval", "604801"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm,
+					      "ide_refresh_interval", "1"), 1);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm,
+						"ide_refresh_interval"), "1\n");
+	log_reset();
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
+			len);
+	EXPECT_LOG(test, "P1.0 C1.0 P1.1 ");
+	wait_log(test, "K1.0 ");
+	wait_log(test, "K1.0 ");
+	/* stopped by 0 */
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm,
+					      "ide_refresh_interval", "0"), 1);
+	log_reset();
+	msleep(1500);
+	EXPECT_LOG(test, "");
+	/* a periodic refresh that costs the link disconnects from the work */
+	cur->link.refresh_rc = -EIO;
+	cur->link.check_rc = -ENOLINK;
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm,
+					      "ide_refresh_interval", "1"), 1);
+	wait_log(test, "K1.0 H1.0 R1.1 D1.0 R1.0 ");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), "\n");
+	cur->link.refresh_rc = 0;
+	cur->link.check_rc = 0;
+	/* a pending refresh is cancelled by disconnect */
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
+			len);
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "disconnect",
+					      name), len);
+	log_reset();
+	msleep(1500);
+	EXPECT_LOG(test, "");
+	mock_unregister(&cur->link);
+
+	/* a TSM that cannot refresh */
+	no_refresh.ide_refresh = NULL;
+	mock_register(test, &cur->link, &no_refresh);
+	name = tsm_line(test, &cur->link);
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
+			(ssize_t)strlen(name));
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "ide_refresh",
+					      "1"), -EOPNOTSUPP);
+	/* the ops are on this stack: gone before the test's exit */
+	mock_unregister(&cur->link);
+}
+
 /* A function locked by a devsec TSM is unlocked before its reset */
 static void tsm_reset_devsec(struct kunit *test)
 {
@@ -1713,6 +1842,7 @@ static struct kunit_case core_test_cases[] = {
 	KUNIT_CASE(tsm_interrupted),
 	KUNIT_CASE(tsm_reset),
 	KUNIT_CASE(tsm_reset_devsec),
+	KUNIT_CASE_SLOW(tsm_ide_refresh),
 	{}
 };
 

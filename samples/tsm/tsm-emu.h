@@ -36,11 +36,26 @@
  *
  * A Selective (or Link) IDE Stream Status register reads Secure only while
  * its Control register has Enable set (written 0->1 with the Stream ID
- * unchanged since) and keys for its Stream ID have been "programmed and
- * set to go" (tsm_emu_ide_key_set()) on both link partners: the root port
- * and its IDE endpoint.  Otherwise it reads Insecure.  The state is
- * evaluated on every change, so the status read right after Enable is
- * written already reads Secure if the keys are in place.
+ * unchanged since) and traffic of its Stream ID passes both ways between
+ * the link partners, the root port and its IDE endpoint.  Otherwise it
+ * reads Insecure.  The state is evaluated on every change, so the status
+ * read right after Enable is written already reads Secure if the keys are
+ * in place.
+ *
+ * Keys are modelled as IDE hardware holds them: two key sets (K0, K1) per
+ * Stream ID and direction, each "programmed and set to go" or not
+ * (tsm_emu_ide_key(), standing in for IDE_KM KEY_PROG + K_SET_GO and
+ * K_SET_STOP, or the platform's equivalent for the root port).  A
+ * function transmits with the key set whose Tx keys were set to go last;
+ * it receives on any key set whose Rx keys are set to go.  Traffic passes
+ * when the receiver has Rx keys set to go, with the same tag, in the key
+ * set the transmitter uses.  A Secure block whose traffic stops passing
+ * because keys changed (say a transmitter switched key sets before its
+ * partner could receive on the new one) has failed: it reads Insecure
+ * until Enable is written 0->1 again, and the function's refused count
+ * (tsm_emu_fn_ide_refused()) goes up.  A key refresh in the right order
+ * (new Rx keys at both ends, then the transmitters, then the old keys
+ * stopped) keeps the blocks Secure throughout.
  *
  * DOE mailbox (PCIe r6.0 6.30): the emulation answers DOE Discovery itself
  * and lists (0x0001, 0) Discovery, (0x0001, 1) CMA/SPDM and (0x0001, 2)
@@ -522,15 +537,85 @@ void tsm_emu_notifier_unregister(struct tsm_emu *emu);
 void tsm_emu_cfg_poke(struct tsm_emu_fn *fn, unsigned int where, u32 val);
 
 /**
+ * enum tsm_emu_ide_dir - direction of IDE keys, seen from their function
+ * @TSM_EMU_IDE_RX: receive
+ * @TSM_EMU_IDE_TX: transmit
+ *
+ * The values are those of bit 1 of the IDE_KM key selector.
+ */
+enum tsm_emu_ide_dir {
+	TSM_EMU_IDE_RX,
+	TSM_EMU_IDE_TX,
+};
+
+/**
+ * tsm_emu_fn_ide_key() - keys of one key set and direction set to go or
+ *	stopped
+ * @fn: emulated root port or IDE endpoint
+ * @stream_id: IDE Stream ID
+ * @key_set: 0 (K0) or 1 (K1)
+ * @dir: direction
+ * @go: true: the keys are programmed and set to go; false: stopped
+ * @tag: names the keys (a receiver takes a transmitter's traffic only if
+ *	their tags are equal); ignored when stopping
+ *
+ * Tx keys set to go make @key_set the one @fn transmits with.  Stopping
+ * the Tx keys in use switches to the other key set if its Tx keys are set
+ * to go.  Status registers of every enabled block of @fn and of its
+ * partner are re-evaluated at once.
+ *
+ * Return: 0, -ENODEV if @fn has no IDE capability, -EINVAL for a bad
+ * @key_set or @dir.
+ */
+int tsm_emu_fn_ide_key(struct tsm_emu_fn *fn, u8 stream_id, u8 key_set,
+		       enum tsm_emu_ide_dir dir, bool go, u32 tag);
+
+/**
+ * tsm_emu_ide_key() - tsm_emu_fn_ide_key() by PCI device
+ * @pdev: emulated root port or IDE endpoint
+ * @stream_id: IDE Stream ID
+ * @key_set: 0 (K0) or 1 (K1)
+ * @dir: direction
+ * @go: true: the keys are programmed and set to go; false: stopped
+ * @tag: names the keys
+ *
+ * Return: as tsm_emu_fn_ide_key(); -ENODEV if @pdev is not emulated.
+ */
+int tsm_emu_ide_key(struct pci_dev *pdev, u8 stream_id, u8 key_set,
+		    enum tsm_emu_ide_dir dir, bool go, u32 tag);
+
+/**
+ * tsm_emu_fn_ide_tx_key_set() - the key set a function transmits with
+ * @fn: emulated function with IDE
+ * @stream_id: IDE Stream ID
+ *
+ * Return: 0 or 1, or -ENOKEY if no Tx keys of @stream_id are set to go.
+ */
+int tsm_emu_fn_ide_tx_key_set(struct tsm_emu_fn *fn, u8 stream_id);
+
+/**
+ * tsm_emu_fn_ide_refused() - failures of Secure blocks caused by keys
+ * @fn: emulated function with IDE
+ *
+ * Also readable through debugfs (tsm_emu/DDDD:BB:DD.F/ide_refused);
+ * tsm_emu/DDDD:BB:DD.F/ide_keys lists "ID tx KN" for each Stream ID the
+ * function transmits and receives on.
+ *
+ * Return: how many times a Secure block of @fn failed because traffic
+ * hit a key set its receiver did not have set to go (or had other keys
+ * in), since the instance was created.
+ */
+unsigned long tsm_emu_fn_ide_refused(struct tsm_emu_fn *fn);
+
+/**
  * tsm_emu_ide_key_set() - keys of an IDE stream programmed and set to go
  * @pdev: emulated root port or IDE endpoint
  * @stream_id: IDE Stream ID
  * @go: true: keys are programmed and set to go; false: keys stopped
  *
- * Stands in for IDE_KM KEY_PROG + K_SET_GO (endpoint) or the platform's
- * equivalent (root port), resp. K_SET_STOP.  Status registers of every
- * enabled block of @pdev and of its partner using @stream_id are
- * re-evaluated at once.
+ * The whole stream at once: @go sets the Rx and Tx keys of key set 0 to
+ * go, with tag 0; !@go stops both key sets in both directions.  See
+ * tsm_emu_fn_ide_key() for one key set and direction.
  *
  * Return: 0, or -ENODEV if @pdev is not an emulated function with IDE.
  */
@@ -551,7 +636,8 @@ int tsm_emu_fn_ide_key_set(struct tsm_emu_fn *fn, u8 stream_id, bool go);
  * @fn: emulated function
  * @stream_id: IDE Stream ID
  *
- * Return: true if keys for @stream_id are set to go on @fn.
+ * Return: true if @fn transmits with keys of @stream_id and has Rx keys
+ * of @stream_id set to go.
  */
 bool tsm_emu_fn_ide_key_is_set(struct tsm_emu_fn *fn, u8 stream_id);
 
