@@ -367,6 +367,18 @@ struct sev_tio_tdi {
 };
 
 /**
+ * struct sev_tio_dsm - link context of a DSM
+ * @pf0: core context
+ * @dev: SEV-TIO device context
+ * @ide: the IDE stream while connected
+ */
+struct sev_tio_dsm {
+	struct pci_tsm_pf0 pf0;
+	struct sev_tio_dev dev;
+	struct pci_ide *ide;
+};
+
+/**
  * struct sev_tio_blob - evidence object payload copied out of the firmware
  * @data: payload (kvmalloc'ed)
  * @len: its size
@@ -405,5 +417,10 @@ int sev_tio_tdi_report(struct sev_tio_tdi *tdi, struct sev_tio_blob *report);
 int sev_tio_tdi_status(struct sev_tio_tdi *tdi, u8 *state);
 int sev_tio_guest_request(struct sev_tio_tdi *tdi, u64 req_paddr,
 			  u64 res_paddr);
+
+/* sev-tio-tsm.c */
+#if IS_ENABLED(CONFIG_KUNIT)
+extern const struct pci_tsm_ops sev_tio_pci_ops;
+#endif
 
 #endif /* __SEV_TIO_H */
