@@ -164,6 +164,14 @@ struct sev_tio_cmd_guest_request {
 } __packed;
 static_assert(sizeof(struct sev_tio_cmd_guest_request) == 80);
 
+struct sev_tio_cmd_roll_key {
+	__le32 length;
+	__le32 reserved;
+	struct sev_tio_spdm_ctrl spdm;
+	__le64 dev_ctx;
+} __packed;
+static_assert(sizeof(struct sev_tio_cmd_roll_key) == 48);
+
 /* TDI_STATUS output */
 struct sev_tio_tdi_status {
 	__le32 length;
@@ -192,6 +200,7 @@ static const char *sev_tio_cmd_name(int cmd)
 	case SEV_TIO_CMD_TDI_REPORT:		return "TDI_REPORT";
 	case SEV_TIO_CMD_TDI_STATUS:		return "TDI_STATUS";
 	case SEV_TIO_CMD_GUEST_REQUEST:		return "GUEST_REQUEST";
+	case SEV_TIO_CMD_ROLL_KEY:		return "ROLL_KEY";
 	default:				return "unknown command";
 	}
 }
@@ -683,16 +692,18 @@ static int sev_tio_expand(struct sev_tio_dev *dev)
 
 /*
  * Issue an SPDM-capable command until it completes.  @ctrl points into
- * @data; it is refreshed when buffers are replaced.
+ * @data; it is refreshed when buffers are replaced.  The SPDM exchanges
+ * carried and the last firmware status are left in @dev.
  */
 static int sev_tio_spdm_cmd(struct sev_tio_dev *dev, int cmd, void *data,
 			    size_t len, struct sev_tio_spdm_ctrl *ctrl)
 {
 	u8 saved[SEV_TIO_CMD_MAX];
-	unsigned int rounds = 0;
 	bool expanded = false;
 	int rc, fw_err;
 
+	dev->spdm_rounds = 0;
+	dev->fw_err = -1;
 	if (WARN_ON(len > sizeof(saved)))
 		return -EINVAL;
 	sev_tio_spdm_ctrl(dev, ctrl);
@@ -700,10 +711,11 @@ static int sev_tio_spdm_cmd(struct sev_tio_dev *dev, int cmd, void *data,
 
 	for (;;) {
 		rc = sev_tio_fw_cmd(dev->tio, cmd, data, &fw_err);
+		dev->fw_err = fw_err;
 		if (!rc && !fw_err)
 			return 0;
 		if (fw_err == SEV_TIO_RET_SPDM_REQUEST) {
-			if (++rounds > SEV_TIO_MAX_ROUNDS) {
+			if (++dev->spdm_rounds > SEV_TIO_MAX_ROUNDS) {
 				pci_err(dev->pdev, "SEV-TIO %s: more than %u SPDM exchanges\n",
 					sev_tio_cmd_name(cmd), SEV_TIO_MAX_ROUNDS);
 				return -ELOOP;
@@ -871,8 +883,10 @@ int sev_tio_dev_connect(struct sev_tio_dev *dev)
 	memcpy(cmd.ide_stream_id, dev->stream_id, sizeof(cmd.ide_stream_id));
 	rc = sev_tio_spdm_cmd(dev, SEV_TIO_CMD_DEV_CONNECT, &cmd, sizeof(cmd),
 			      &cmd.spdm);
-	if (!rc)
+	if (!rc) {
 		dev->connected = true;
+		dev->link_lost = false;
+	}
 	return rc;
 }
 
@@ -972,6 +986,59 @@ int sev_tio_dev_measurements(struct sev_tio_dev *dev, const u8 nonce[32],
 	if (rc)
 		return rc;
 	return sev_tio_output_blob(dev, SEV_TIO_OBJ_MEAS, out);
+}
+
+/*
+ * Did a failed command leave the SPDM session and the IDE keys of @dev in
+ * an unknown state: it talked to the device (keys of either end may have
+ * been programmed or switched over), or the firmware says the device's
+ * connection is gone.
+ */
+static bool sev_tio_link_unknown(const struct sev_tio_dev *dev)
+{
+	return dev->spdm_rounds ||
+	       dev->fw_err == SEV_TIO_RET_SPDM_ERROR ||
+	       dev->fw_err == SEV_TIO_RET_ERR_IN_DEV_CONN ||
+	       dev->fw_err == SEV_TIO_RET_INVALID_DEV_STATE;
+}
+
+/**
+ * sev_tio_roll_key() - ROLL_KEY: refresh the IDE keys of a connected device
+ * @dev: connected device context
+ *
+ * The firmware programs new keys into the key set the IDE streams of @dev
+ * do not use, at both ends (IDE_KM over the SPDM session for the device),
+ * switches the streams over and retires the old keys.
+ *
+ * A failure before the firmware talked to the device (e.g. a firmware
+ * without the command, or a refused argument) changes nothing.  A failure
+ * after it did, or one that says the device's connection is gone, sets
+ * @dev->link_lost: the link is to be treated as lost until the next
+ * DEV_CONNECT, and further key refreshes are refused.
+ *
+ * Context: process context, may sleep.  The caller serialises the commands
+ * of @dev.
+ * Return: 0; -ENOTCONN if @dev is not connected or -ENOLINK if its link
+ * was lost (nothing is issued in both cases); else the error of the SPDM
+ * exchange or of the firmware status.
+ */
+int sev_tio_roll_key(struct sev_tio_dev *dev)
+{
+	struct sev_tio_cmd_roll_key cmd = {
+		.length = cpu_to_le32(sizeof(cmd)),
+		.dev_ctx = cpu_to_le64(dev->ctx.sla),
+	};
+	int rc;
+
+	if (!dev->connected)
+		return -ENOTCONN;
+	if (dev->link_lost)
+		return -ENOLINK;
+	rc = sev_tio_spdm_cmd(dev, SEV_TIO_CMD_ROLL_KEY, &cmd, sizeof(cmd),
+			      &cmd.spdm);
+	if (rc && sev_tio_link_unknown(dev))
+		dev->link_lost = true;
+	return rc;
 }
 
 /* Interface commands */

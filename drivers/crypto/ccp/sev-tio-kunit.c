@@ -21,8 +21,10 @@
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/pci-doe.h>
+#include <linux/pci-ide.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/tsm.h>
 #include <linux/unaligned.h>
 #include <linux/xarray.h>
 
@@ -103,6 +105,7 @@ static const struct t_cmd_desc t_cmds[] = {
 	{ 0x0de, 64, true, 40, 48, 0 },		/* TDI_REPORT */
 	{ 0x0df, 64, true, 40, 48, 56 },	/* TDI_STATUS */
 	{ 0x0e0, 80, true, 40, 48, 0 },		/* GUEST_REQUEST */
+	{ 0x0e4, 48, true, 40, 0, 0 },		/* ROLL_KEY */
 };
 
 /* State of one test: the backend's objects, fake firmware, DOE and RMP */
@@ -1325,6 +1328,35 @@ static void tio_test_guest_request(struct kunit *test)
 	t_destroy(t);
 }
 
+static void tio_test_roll_key(struct kunit *test)
+{
+	struct t_state *t = test->priv;
+	struct sev_tio_dev *dev = &t->dev;
+	struct t_view v;
+
+	t_create(t);
+	/* not connected: refused, nothing reaches the firmware */
+	KUNIT_EXPECT_EQ(test, sev_tio_roll_key(dev), -ENOTCONN);
+	KUNIT_EXPECT_EQ(test, t->ncmds, 1U);
+
+	dev->connected = true;
+	KUNIT_ASSERT_EQ(test, sev_tio_roll_key(dev), 0);
+	KUNIT_EXPECT_TRUE(test, dev->connected);
+	KUNIT_EXPECT_FALSE(test, dev->link_lost);
+	KUNIT_EXPECT_EQ(test, t->ncmds, 2U);
+	KUNIT_EXPECT_EQ(test, t->ndoe, 0U);
+	t_view_rec(&v, t, 1, 0x0e4, 48);
+	t_expect_ctrl(&v, dev);
+	t_expect_field_sla(&v, 40, &dev->ctx);
+	t_expect_reserved_zero(&v);
+
+	/* a refresh lost the link: refused until the next connect */
+	dev->link_lost = true;
+	KUNIT_EXPECT_EQ(test, sev_tio_roll_key(dev), -ENOLINK);
+	KUNIT_EXPECT_EQ(test, t->ncmds, 2U);
+	t_destroy(t);
+}
+
 /* Output objects: certificates, measurements, interface reports */
 
 struct t_out_case {
@@ -1407,6 +1439,7 @@ static struct kunit_case tio_cmd_cases[] = {
 	KUNIT_CASE(tio_test_tdi_unbind_report),
 	KUNIT_CASE(tio_test_tdi_status),
 	KUNIT_CASE(tio_test_guest_request),
+	KUNIT_CASE(tio_test_roll_key),
 	KUNIT_CASE_PARAM(tio_test_output, t_out_gen_params),
 	{}
 };
@@ -1471,7 +1504,7 @@ static void tio_test_spdm_every_command(struct kunit *test)
 	int rc;
 
 	t_create_tdi(t);
-	for (which = 0; which < 9; which++) {
+	for (which = 0; which < 10; which++) {
 		base = t->ncmds;
 		t->ndoe = 0;
 		t_set_script(t, script, ARRAY_SIZE(script));
@@ -1502,8 +1535,11 @@ static void tio_test_spdm_every_command(struct kunit *test)
 		case 7:
 			rc = sev_tio_dev_disconnect(&t->dev, false);
 			break;
-		default:
+		case 8:
 			rc = sev_tio_dev_connect(&t->dev);
+			break;
+		default:
+			rc = sev_tio_roll_key(&t->dev);
 			break;
 		}
 		KUNIT_EXPECT_EQ_MSG(test, rc, 0, "command %u", which);
@@ -1514,6 +1550,36 @@ static void tio_test_spdm_every_command(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, t->doe_types[1], PCI_DOE_FEATURE_SSESSION);
 		kvfree(blob.data);
 		blob.data = NULL;
+	}
+	t_destroy(t);
+}
+
+/* ROLL_KEY runs the loop: every round re-issues the first buffer */
+static void tio_test_spdm_roll_key(struct kunit *test)
+{
+	static const u8 script[] = { T_ACT_SPDM, T_ACT_SSPDM, T_ACT_SPDM_RC0,
+				     T_ACT_SPDM };
+	struct t_state *t = test->priv;
+	unsigned int i;
+
+	t_create(t);
+	t->dev.connected = true;
+	t_set_script(t, script, ARRAY_SIZE(script));
+	KUNIT_ASSERT_EQ(test, sev_tio_roll_key(&t->dev), 0);
+	KUNIT_EXPECT_EQ(test, t->ncmds, 2U + ARRAY_SIZE(script));
+	KUNIT_EXPECT_EQ(test, t->ndoe, (unsigned int)ARRAY_SIZE(script));
+	/* the last answer was placed and checked by the final issue */
+	KUNIT_EXPECT_FALSE(test, t->await);
+	KUNIT_EXPECT_EQ(test, t->dev.spdm_rounds,
+			(unsigned int)ARRAY_SIZE(script));
+	KUNIT_EXPECT_FALSE(test, t->dev.link_lost);
+	for (i = 0; i < ARRAY_SIZE(script); i++) {
+		KUNIT_EXPECT_EQ(test, t->doe_types[i],
+				script[i] == T_ACT_SSPDM ?
+				PCI_DOE_FEATURE_SSESSION : PCI_DOE_FEATURE_CMA);
+		KUNIT_EXPECT_EQ(test, t_rec(t, 2 + i)->cmd, 0x0e4);
+		KUNIT_EXPECT_MEMEQ(test, t_rec(t, 2 + i)->data,
+				   t_rec(t, 1)->data, 48);
 	}
 	t_destroy(t);
 }
@@ -1672,6 +1738,7 @@ static void tio_test_spdm_max_rounds(struct kunit *test)
 static struct kunit_case tio_spdm_cases[] = {
 	KUNIT_CASE_PARAM(tio_test_spdm_rounds, t_spdm_gen_params),
 	KUNIT_CASE(tio_test_spdm_every_command),
+	KUNIT_CASE(tio_test_spdm_roll_key),
 	KUNIT_CASE_PARAM(tio_test_spdm_malformed, t_bad_gen_params),
 	KUNIT_CASE(tio_test_spdm_largest_request),
 	KUNIT_CASE(tio_test_spdm_doe_failure),
@@ -2229,5 +2296,214 @@ static struct kunit_suite tio_unwind_suite = {
 	.test_cases = tio_unwind_cases,
 };
 
+/* Suite sev-tio-roll-key: IDE key refresh, command and link TSM op */
+
+struct t_roll_case {
+	const char *desc;
+	u8 script[3];
+	unsigned int n;
+	int status;
+	unsigned int fail_cmd_at;
+	unsigned int doe_fail_at;
+	int rc;
+	unsigned int ndoe;
+	bool lost;
+};
+
+static const struct t_roll_case t_roll_cases[] = {
+	{ "INVALID_COMMAND", { T_ACT_FAIL }, 1, 0x11, 0, 0, -EOPNOTSUPP, 0,
+	  false },
+	{ "UNSUPPORTED", { T_ACT_FAIL }, 1, 0x15, 0, 0, -EOPNOTSUPP, 0, false },
+	{ "INVALID_PARAM", { T_ACT_FAIL }, 1, 0x16, 0, 0, -EINVAL, 0, false },
+	{ "firmware not reached", {}, 0, -1, 2, 0, -ETIMEDOUT, 0, false },
+	{ "INVALID_DEV_STATE", { T_ACT_FAIL }, 1, 0x3b, 0, 0, -EBUSY, 0, true },
+	{ "ERR_IN_DEV_CONN", { T_ACT_FAIL }, 1, 0x35, 0, 0, -ECONNABORTED, 0,
+	  true },
+	{ "SPDM_ERROR", { T_ACT_FAIL }, 1, 0x33, 0, 0, -EPROTO, 0, true },
+	{ "SPDM_ERROR after an exchange", { T_ACT_SPDM, T_ACT_FAIL }, 2, 0x33,
+	  0, 0, -EPROTO, 1, true },
+	{ "INVALID_KEY after two exchanges",
+	  { T_ACT_SPDM, T_ACT_SSPDM, T_ACT_FAIL }, 3, 0x27, 0, 0,
+	  -EKEYREJECTED, 2, true },
+	{ "DOE failure in the second exchange", { T_ACT_SPDM, T_ACT_SSPDM }, 2,
+	  0, 0, 2, -ETIMEDOUT, 2, true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(t_roll, t_roll_cases, desc);
+
+static void t_roll_setup(struct t_state *t, const struct t_roll_case *c)
+{
+	t_set_script(t, c->script, c->n);
+	t->fail_status = c->status;
+	t->fail_cmd_at = c->fail_cmd_at;
+	t->fail_rc = -ETIMEDOUT;
+	t->doe_fail_at = c->doe_fail_at;
+	t->doe_rc = -ETIMEDOUT;
+}
+
+/* Forget the failure the fake firmware and mailbox were told to make */
+static void t_roll_clear(struct t_state *t)
+{
+	t_set_script(t, NULL, 0);
+	t->fail_cmd_at = 0;
+	t->doe_fail_at = 0;
+	t->reissue = false;
+	t->await = false;
+}
+
+/*
+ * A failure maps to an errno; it loses the link if the firmware talked to
+ * the device or says the connection is gone, and only then is the next
+ * refresh refused (until DEV_CONNECT).
+ */
+static void tio_test_roll_key_fail(struct kunit *test)
+{
+	const struct t_roll_case *c = test->param_value;
+	struct t_state *t = test->priv;
+	struct sev_tio_dev *dev = &t->dev;
+	unsigned int base;
+
+	t_create(t);
+	dev->connected = true;
+	t_roll_setup(t, c);
+	KUNIT_EXPECT_EQ(test, sev_tio_roll_key(dev), c->rc);
+	KUNIT_EXPECT_EQ(test, t_rec(t, 1)->cmd, 0x0e4);
+	KUNIT_EXPECT_EQ(test, t->ndoe, c->ndoe);
+	KUNIT_EXPECT_EQ(test, dev->link_lost, c->lost);
+	/* a failed refresh does not disconnect by itself */
+	KUNIT_EXPECT_TRUE(test, dev->connected);
+
+	t_roll_clear(t);
+	base = t->ncmds;
+	if (!c->lost) {
+		KUNIT_EXPECT_EQ(test, sev_tio_roll_key(dev), 0);
+		KUNIT_EXPECT_EQ(test, t->ncmds, base + 1);
+	} else {
+		KUNIT_EXPECT_EQ(test, sev_tio_roll_key(dev), -ENOLINK);
+		KUNIT_EXPECT_EQ(test, t->ncmds, base);
+		/* a new connection brings the link back */
+		KUNIT_EXPECT_EQ(test, sev_tio_dev_connect(dev), 0);
+		KUNIT_EXPECT_FALSE(test, dev->link_lost);
+		KUNIT_EXPECT_EQ(test, sev_tio_roll_key(dev), 0);
+		KUNIT_EXPECT_EQ(test, t->ncmds, base + 2);
+	}
+	t_destroy(t);
+}
+
+/*
+ * A DSM connected through the link TSM around the test's device context:
+ * the context is moved in with t_dsm_in() and back with t_dsm_out().
+ */
+struct t_dsm {
+	struct sev_tio_dsm dsm;
+	struct tsm_dev tsm_dev;
+	struct pci_ide ide;
+};
+
+static struct t_dsm *t_dsm_new(struct t_state *t)
+{
+	struct t_dsm *d;
+
+	d = kunit_kzalloc(t->test, sizeof(*d), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(t->test, d);
+	d->tsm_dev.pci_ops = &sev_tio_pci_ops;
+	d->dsm.pf0.base.pdev = t->pdev;
+	d->dsm.pf0.base.dsm_dev = t->pdev;
+	d->dsm.pf0.base.tsm_dev = &d->tsm_dev;
+	d->ide.pdev = t->pdev;
+	d->ide.stream_id = 7;
+	t->pdev->tsm = &d->dsm.pf0.base;
+	return d;
+}
+
+static void t_dsm_in(struct t_state *t, struct t_dsm *d)
+{
+	d->dsm.dev = t->dev;
+}
+
+static void t_dsm_out(struct t_state *t, struct t_dsm *d)
+{
+	t->dev = d->dsm.dev;
+	t->pdev->tsm = NULL;
+}
+
+/* The op refuses a DSM that is not fully connected, without firmware */
+static void tio_test_ide_refresh_not_connected(struct kunit *test)
+{
+	const struct pci_tsm_ops *ops = &sev_tio_pci_ops;
+	struct t_state *t = test->priv;
+	struct t_dsm *d;
+
+	KUNIT_ASSERT_NOT_NULL(test, ops->ide_refresh);
+	/* no link context */
+	KUNIT_EXPECT_EQ(test, ops->ide_refresh(t->pdev), -ENOTCONN);
+
+	d = t_dsm_new(t);
+	t_create(t);
+	t_dsm_in(t, d);
+	/* device context only */
+	KUNIT_EXPECT_EQ(test, ops->ide_refresh(t->pdev), -ENOTCONN);
+	/* stream set up, DEV_CONNECT not done */
+	d->dsm.ide = &d->ide;
+	KUNIT_EXPECT_EQ(test, ops->ide_refresh(t->pdev), -ENOTCONN);
+	/* DEV_CONNECT done, stream not registered */
+	d->dsm.ide = NULL;
+	d->dsm.dev.connected = true;
+	KUNIT_EXPECT_EQ(test, ops->ide_refresh(t->pdev), -ENOTCONN);
+	/* only DEV_CREATE reached the firmware */
+	KUNIT_EXPECT_EQ(test, t->ncmds, 1U);
+	t_dsm_out(t, d);
+	t_destroy(t);
+}
+
+/*
+ * A firmware failure of the op is its errno; when it lost the link,
+ * link_check (which the core asks next) says so and the op is not retried.
+ */
+static void tio_test_ide_refresh_fail(struct kunit *test)
+{
+	const struct pci_tsm_ops *ops = &sev_tio_pci_ops;
+	const struct t_roll_case *c = test->param_value;
+	struct t_state *t = test->priv;
+	unsigned int base;
+	struct t_dsm *d;
+
+	KUNIT_ASSERT_NOT_NULL(test, ops->ide_refresh);
+	KUNIT_ASSERT_NOT_NULL(test, ops->link_check);
+	d = t_dsm_new(t);
+	t_create(t);
+	t->dev.connected = true;
+	t_dsm_in(t, d);
+	d->dsm.ide = &d->ide;
+	t_roll_setup(t, c);
+	KUNIT_EXPECT_EQ(test, ops->ide_refresh(t->pdev), c->rc);
+	KUNIT_EXPECT_EQ(test, t_rec(t, 1)->cmd, 0x0e4);
+	KUNIT_EXPECT_EQ(test, d->dsm.dev.link_lost, c->lost);
+	KUNIT_EXPECT_TRUE(test, d->dsm.dev.connected);
+	if (c->lost) {
+		t_roll_clear(t);
+		KUNIT_EXPECT_EQ(test, ops->link_check(t->pdev), -ENOLINK);
+		base = t->ncmds;
+		KUNIT_EXPECT_EQ(test, ops->ide_refresh(t->pdev), -ENOLINK);
+		KUNIT_EXPECT_EQ(test, t->ncmds, base);
+	}
+	t_dsm_out(t, d);
+	t_destroy(t);
+}
+
+static struct kunit_case tio_roll_key_cases[] = {
+	KUNIT_CASE_PARAM(tio_test_roll_key_fail, t_roll_gen_params),
+	KUNIT_CASE(tio_test_ide_refresh_not_connected),
+	KUNIT_CASE_PARAM(tio_test_ide_refresh_fail, t_roll_gen_params),
+	{}
+};
+
+static struct kunit_suite tio_roll_key_suite = {
+	.name = "sev-tio-roll-key",
+	.init = t_init,
+	.exit = t_exit,
+	.test_cases = tio_roll_key_cases,
+};
+
 kunit_test_suites(&tio_cmd_suite, &tio_spdm_suite, &tio_expand_suite,
-		  &tio_status_suite, &tio_unwind_suite);
+		  &tio_status_suite, &tio_unwind_suite, &tio_roll_key_suite);

@@ -16,6 +16,8 @@
  * tdi_start:  TDI_BIND with RUN of a bound interface (START_INTERFACE).
  * tdi_state:  TDI_STATUS; ERROR once the firmware lost the binding.
  * guest_req:  GUEST_REQUEST on behalf of the VM owning an interface.
+ * ide_refresh: ROLL_KEY: new IDE keys for the stream of a connected DSM,
+ *             which stays Secure throughout.
  *
  * The firmware is reached only through &struct sev_tio_fw_ops.  There is
  * one SEV-TIO firmware per system (the PSP master).
@@ -32,6 +34,7 @@
  * lookup), the firmware mailbox.  sev_tio_reg_lock is taken by
  * registration only, with none of them held.
  */
+#include <kunit/visibility.h>
 #include <linux/bitfield.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -63,18 +66,6 @@ static struct sev_tio *sev_tio_fw;
  */
 static DEFINE_MUTEX(sev_tio_kvm_lock);
 static const struct sev_tio_kvm_ops *sev_tio_kvm;
-
-/**
- * struct sev_tio_dsm - link context of a DSM
- * @pf0: core context
- * @dev: SEV-TIO device context
- * @ide: the IDE stream while connected
- */
-struct sev_tio_dsm {
-	struct pci_tsm_pf0 pf0;
-	struct sev_tio_dev dev;
-	struct pci_ide *ide;
-};
 
 /**
  * struct sev_tio_fn - link context of a function depending on a DSM
@@ -449,17 +440,63 @@ static int sev_tio_tdi_state(struct pci_tdi *tdi)
  * After a reset: the keys of the stream are programmed over the SPDM
  * session, and a reset that reaches the DSM wipes both, so a stream that
  * is still Secure at both ends means the session was not touched either.
+ * After a failed key refresh that is not enough: the stream may still be
+ * Secure with its old keys while the session or the new keys are in an
+ * unknown state (see sev_tio_roll_key()), and the link counts as lost.
  */
 static int sev_tio_link_check(struct pci_dev *pdev)
 {
 	struct sev_tio_dsm *dsm = to_dsm(pdev->tsm);
 
-	if (!dsm || !dsm->ide)
+	if (!dsm || !dsm->ide || dsm->dev.link_lost)
 		return -ENOLINK;
 	return pci_ide_stream_secure(dsm->ide);
 }
 
-static const struct pci_tsm_ops sev_tio_pci_ops = {
+/*
+ * ROLL_KEY, then the stream must still be Secure at both ends.  After a
+ * failure the core asks link_check whether the link survived.
+ */
+static int sev_tio_ide_refresh(struct pci_dev *pdev)
+{
+	struct sev_tio_dsm *dsm = to_dsm(pdev->tsm);
+	struct sev_tio_dev *dev;
+	int rc, id;
+
+	if (!dsm || !dsm->ide || !dsm->dev.connected) {
+		pci_dbg(pdev, "SEV-TIO: no IDE key refresh, not connected\n");
+		return -ENOTCONN;
+	}
+	dev = &dsm->dev;
+	id = dsm->ide->stream_id;
+	if (dev->link_lost) {
+		pci_err(pdev, "SEV-TIO: IDE key refresh refused, the link was lost in an earlier one\n");
+		return -ENOLINK;
+	}
+
+	rc = sev_tio_roll_key(dev);
+	if (rc) {
+		if (dev->fw_err == SEV_TIO_RET_SPDM_REQUEST)
+			pci_err(pdev, "SEV-TIO: IDE key refresh of stream %d failed in SPDM exchange %u with the device: %d\n",
+				id, dev->spdm_rounds, rc);
+		else
+			pci_err(pdev, "SEV-TIO: IDE key refresh of stream %d failed: %d (%s)\n",
+				id, rc, sev_tio_strerror(dev->fw_err));
+		if (dev->link_lost)
+			pci_err(pdev, "SEV-TIO: SPDM session and IDE keys in an unknown state, the link counts as lost\n");
+		return rc;
+	}
+	rc = pci_ide_stream_secure(dsm->ide);
+	if (rc) {
+		pci_err(pdev, "SEV-TIO: IDE stream %d is not Secure after ROLL_KEY: %d\n",
+			id, rc);
+		return rc;
+	}
+	pci_dbg(pdev, "SEV-TIO: IDE keys of stream %d refreshed\n", id);
+	return 0;
+}
+
+VISIBLE_IF_KUNIT const struct pci_tsm_ops sev_tio_pci_ops = {
 	.probe = sev_tio_probe,
 	.remove = sev_tio_remove,
 	.connect = sev_tio_connect,
@@ -471,6 +508,7 @@ static const struct pci_tsm_ops sev_tio_pci_ops = {
 	.guest_req = sev_tio_guest_req,
 	.measure = sev_tio_measure,
 	.link_check = sev_tio_link_check,
+	.ide_refresh = sev_tio_ide_refresh,
 };
 
 /* TIO_STATUS, checked buffer sizes */

@@ -37,11 +37,15 @@ struct pci_ide;
 #define SEV_TIO_CMD_TDI_REPORT		0x0de
 #define SEV_TIO_CMD_TDI_STATUS		0x0df
 #define SEV_TIO_CMD_GUEST_REQUEST	0x0e0
+#define SEV_TIO_CMD_ROLL_KEY		0x0e4
 
 /* Firmware statuses the command layer acts on (others are errors) */
 #define SEV_TIO_RET_SUCCESS		0x00
 #define SEV_TIO_RET_EXPAND_BUFFER	0x31
 #define SEV_TIO_RET_SPDM_REQUEST	0x32
+#define SEV_TIO_RET_SPDM_ERROR		0x33
+#define SEV_TIO_RET_ERR_IN_DEV_CONN	0x35
+#define SEV_TIO_RET_INVALID_DEV_STATE	0x3b
 
 /* Scatter-List Address */
 #define SEV_TIO_SLA_SCATTER		BIT_ULL(0)
@@ -315,6 +319,12 @@ struct sev_tio_buf {
  * @tc_mask: traffic classes to set up (bit 0 always)
  * @stream_id: IDE Stream ID per traffic class, 0xff if unused
  * @connected: DEV_CONNECT succeeded and no DEV_DISCONNECT since
+ * @link_lost: a ROLL_KEY failed in a way that leaves the SPDM session and
+ *	       the IDE keys in a state the host cannot know; cleared by the
+ *	       next DEV_CONNECT
+ * @spdm_rounds: SPDM exchanges carried for the last SPDM-capable command
+ * @fw_err: firmware status the last SPDM-capable command ended with, -1
+ *	    if the firmware was not reached
  */
 struct sev_tio_dev {
 	struct sev_tio *tio;
@@ -331,6 +341,9 @@ struct sev_tio_dev {
 	u8 tc_mask;
 	u8 stream_id[8];
 	bool connected;
+	bool link_lost;
+	unsigned int spdm_rounds;
+	int fw_err;
 };
 
 /**
@@ -351,6 +364,18 @@ struct sev_tio_tdi {
 	u64 gctx_paddr;
 	u16 guest_rid;
 	bool bound;
+};
+
+/**
+ * struct sev_tio_dsm - link context of a DSM
+ * @pf0: core context
+ * @dev: SEV-TIO device context
+ * @ide: the IDE stream while connected
+ */
+struct sev_tio_dsm {
+	struct pci_tsm_pf0 pf0;
+	struct sev_tio_dev dev;
+	struct pci_ide *ide;
 };
 
 /**
@@ -382,6 +407,7 @@ int sev_tio_dev_status(struct sev_tio_dev *dev, struct sev_tio_dev_status *out);
 int sev_tio_dev_certificates(struct sev_tio_dev *dev, struct sev_tio_blob *out);
 int sev_tio_dev_measurements(struct sev_tio_dev *dev, const u8 nonce[32],
 			     struct sev_tio_blob *out);
+int sev_tio_roll_key(struct sev_tio_dev *dev);
 int sev_tio_tdi_create(struct sev_tio_tdi *tdi);
 int sev_tio_tdi_reclaim(struct sev_tio_tdi *tdi);
 int sev_tio_tdi_bind(struct sev_tio_tdi *tdi, u16 lock_flags, bool run,
@@ -391,5 +417,10 @@ int sev_tio_tdi_report(struct sev_tio_tdi *tdi, struct sev_tio_blob *report);
 int sev_tio_tdi_status(struct sev_tio_tdi *tdi, u8 *state);
 int sev_tio_guest_request(struct sev_tio_tdi *tdi, u64 req_paddr,
 			  u64 res_paddr);
+
+/* sev-tio-tsm.c */
+#if IS_ENABLED(CONFIG_KUNIT)
+extern const struct pci_tsm_ops sev_tio_pci_ops;
+#endif
 
 #endif /* __SEV_TIO_H */
