@@ -69,16 +69,20 @@ TRACE_EVENT(tsm_tdi_state,
 );
 
 /*
- * tsm_link_event - the core acted on a reset or power transition
+ * tsm_link_event - the core acted on a reset, a power transition or an
+ *	IDE key refresh
  * @pdev: the function
  * @event: unbound (an interface was unbound before the reset), kept (the
  *	   link survived), disconnected (it did not: torn down),
  *	   reconnected or reconnect_failed (the "reconnect" policy), unlocked
- *	   (devsec: a locked function was unlocked before the reset)
+ *	   (devsec: a locked function was unlocked before the reset),
+ *	   refreshed or refresh_failed (IDE key refresh)
  * @cause: what happened: reset (of the function), suspend or resume (of
- *	   the system)
+ *	   the system), user or interval (a refresh asked for through sysfs
+ *	   or by the period), refresh (a failed refresh cost the link)
  * @rc: for kept and disconnected the result of the TSM's link check, for
- *	reconnect_failed the error of connect, else 0
+ *	reconnect_failed the error of connect, for refresh_failed the error
+ *	of the refresh, else 0
  */
 TRACE_EVENT(tsm_link_event,
 	    TP_PROTO(struct pci_dev *pdev, const char *event,
