@@ -1,0 +1,199 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# IDE key refresh with the sample link TSM: refused while not connected,
+# then 100 refreshes through tsm/ide_refresh while the stream state is
+# read in a loop.  The emulated link holds two key sets per direction and
+# fails a Secure stream for good (until re-enabled) if traffic ever hits a
+# key set its receiver lacks, so a wrong order shows in every later read
+# and in the emulator's refused count.  Then the periodic refresh of
+# tsm/ide_refresh_interval, across a disconnect and connect.
+. /tests/ktap_helpers.sh
+. /tests/lib.sh
+
+ktap_print_header
+ktap_set_plan 38
+
+D=$TSM_PCI/$TSM_DSM_MFD
+F1=$TSM_PCI/$TSM_FN1
+DBG=/sys/kernel/debug/tsm_emu/$TSM_EMU_DOMAIN
+EPDBG=$DBG/${TSM_DSM_MFD#*:}
+RPDBG=$DBG/${TSM_RP0#*:}
+T=/sys/kernel/tracing
+UEV=/tmp/refresh-uevents
+POLLS=/tmp/refresh-polls
+STOP=/tmp/refresh-stop
+ENOTCONN="Transport endpoint is not connected"
+N=100
+
+# The tests before may have left another platform, or none
+platform()
+{
+	unload_platform
+	modprobe tsm_emu && tsm_load tsm_link_sample && [ -e "$D/tsm/connect" ]
+}
+tsm_check "the emulated platform with the sample link TSM" platform
+LINK=$(tsm_by_mode link)
+avail0=$(avail)
+
+cat > /tmp/refresh-uevent.sh <<EOT
+#!/bin/sh
+[ -n "\$TSM_EVENT" ] &&
+	echo "\${DEVPATH##*/} TSM_EVENT=\$TSM_EVENT TSM_CAUSE=\$TSM_CAUSE" >> $UEV
+exit 0
+EOT
+chmod +x /tmp/refresh-uevent.sh
+: > "$UEV"
+echo /tmp/refresh-uevent.sh > /proc/sys/kernel/hotplug
+[ -d "$T/events" ] || mount -t tracefs nodev "$T" 2>/dev/null
+echo > "$T/trace"
+echo 1 > "$T/events/tsm/tsm_link_event/enable"
+echo scan > /sys/kernel/debug/kmemleak
+echo clear > /sys/kernel/debug/kmemleak
+
+# txset DBGDIR: the key set the function transmits its stream with (K0, K1)
+txset()
+{
+	awk 'NR == 1 { print $3 }' "$1/ide_keys"
+}
+
+# refused: the emulator's refused-traffic counts of endpoint and root port
+refused()
+{
+	echo "$(cat "$EPDBG/ide_refused"):$(cat "$RPDBG/ide_refused")"
+}
+
+# secure: the stream is Secure at the endpoint and the root port
+secure()
+{
+	tsm_expect_eq 2:2 "$(ide_state "$TSM_DSM_MFD" 0):$(ide_state "$TSM_RP0" 0)" \
+		"IDE state EP:RP"
+}
+
+# traced N PATTERN: N lines of the trace buffer match PATTERN
+traced()
+{
+	tsm_expect_eq "$1" "$(grep -c "$2" "$T/trace")" "trace lines '$2'"
+}
+
+count()
+{
+	tsm_read "$D/tsm/ide_refresh"
+}
+
+# --- the attributes ----------------------------------------------------------
+tsm_check "DSM has tsm/ide_refresh, reads 0" tsm_expect_eq 0 "$(count)" ide_refresh
+tsm_check "DSM has tsm/ide_refresh_interval, reads 0" \
+	tsm_expect_eq 0 "$(tsm_read "$D/tsm/ide_refresh_interval")" ide_refresh_interval
+tsm_check "function 1 has neither (not a DSM)" \
+	test ! -e "$F1/tsm/ide_refresh" -a ! -e "$F1/tsm/ide_refresh_interval"
+tsm_check "every tsm/ file, the refresh ones too, is documented" abi_documented
+tsm_check "refresh refused while not connected (ENOTCONN)" \
+	tsm_write_fails "$ENOTCONN" 1 "$D/tsm/ide_refresh"
+tsm_check "ide_refresh takes only a true boolean (EINVAL)" \
+	tsm_write_fails "$EINVAL" 0 "$D/tsm/ide_refresh"
+tsm_check "ide_refresh refused for root without CAP_SYS_ADMIN (EPERM)" \
+	nocap_wr_refused 1 "$D/tsm/ide_refresh"
+tsm_check "ide_refresh_interval at most a week (EINVAL)" \
+	tsm_write_fails "$EINVAL" 604801 "$D/tsm/ide_refresh_interval"
+tsm_check "ide_refresh_interval refused without CAP_SYS_ADMIN (EPERM)" \
+	nocap_wr_refused 5 "$D/tsm/ide_refresh_interval"
+
+# --- 100 refreshes under polling ---------------------------------------------
+tsm_check "connect $TSM_DSM_MFD" wr "$LINK" "$D/tsm/connect"
+tsm_check "... its stream is Secure" secure
+tsm_check "... and uses key set K0 at both ends" \
+	tsm_expect_eq K0:K0 "$(txset "$EPDBG"):$(txset "$RPDBG")" "Tx key sets EP:RP"
+refused0=$(refused)
+
+# The poller reads the two Status registers directly, as fast as it can
+EPSTS=$(($(ide_sel_block "$TSM_DSM_MFD" 0) + 8))
+RPSTS=$(($(ide_sel_block "$TSM_RP0" 0) + 8))
+rm -f "$STOP"
+(
+	while [ ! -e "$STOP" ]; do
+		set -- $(od -An -tx4 -j $EPSTS -N4 "$D/config") \
+			$(od -An -tx4 -j $RPSTS -N4 "$TSM_PCI/$TSM_RP0/config")
+		echo "$((0x$1 & 15)):$((0x$2 & 15))"
+	done > "$POLLS"
+) &
+poller=$!
+# wait for the poller's first read
+i=0
+while [ ! -s "$POLLS" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+
+fails=0
+alternated=1
+i=1
+while [ $i -le $N ]; do
+	echo 1 > "$D/tsm/ide_refresh" || fails=$((fails + 1))
+	want=K$((i % 2))
+	[ "$(txset "$EPDBG"):$(txset "$RPDBG")" = "$want:$want" ] || alternated=0
+	i=$((i + 1))
+done
+# a few more reads after the last refresh
+sleep 0.3
+touch "$STOP"
+wait $poller
+
+tsm_check "$N refreshes, every write succeeded" tsm_expect_eq 0 "$fails" "failed writes"
+tsm_check "... key sets alternated K1, K0, ... at both ends" test $alternated -eq 1
+polls=$(wc -l < "$POLLS")
+echo "# $polls status reads of both ends during the refreshes"
+tsm_check "... the stream state was read throughout (>= 50 reads)" test "$polls" -ge 50
+insecure()
+{
+	n=$(grep -cv '^2:2$' "$POLLS")
+	[ "$n" -eq 0 ] && return 0
+	echo "# $n reads not Secure at both ends:"; grep -v '^2:2$' "$POLLS" | head -5
+	return 1
+}
+tsm_check "... Secure at both ends at every read" insecure
+tsm_check "... no traffic refused by the emulated link" \
+	tsm_expect_eq "$refused0" "$(refused)" "refused EP:RP"
+tsm_check "... still Secure" secure
+tsm_check "... tsm/ide_refresh counts $N" tsm_expect_eq $N "$(count)" ide_refresh
+tsm_check "... traced: $N times refreshed, cause user" \
+	traced $N "tsm_link_event: $TSM_DSM_MFD refreshed cause=user rc=0"
+tsm_check "... no uevent (refresh_failed only)" test ! -s "$UEV"
+
+# --- the periodic refresh ----------------------------------------------------
+echo > "$T/trace"
+tsm_check "ide_refresh_interval set to 1 s" wr 1 "$D/tsm/ide_refresh_interval"
+sleep 3.5
+periodic()
+{
+	n=$(grep -c "$TSM_DSM_MFD refreshed cause=interval" "$T/trace")
+	[ "$n" -ge 2 ] && [ "$(count)" -ge $((N + 2)) ] && return 0
+	echo "# $n periodic refreshes in 3.5 s, count $(count)"
+	return 1
+}
+tsm_check "... at least 2 refreshes in 3.5 s, counted" periodic
+tsm_check "... no traffic refused" tsm_expect_eq "$refused0" "$(refused)" "refused EP:RP"
+tsm_check "... still Secure" secure
+tsm_check "disconnect with the period running" wr "$LINK" "$D/tsm/disconnect"
+tsm_check "... the period is kept" \
+	tsm_expect_eq 1 "$(tsm_read "$D/tsm/ide_refresh_interval")" ide_refresh_interval
+echo > "$T/trace"
+sleep 1.5
+tsm_check "... no refresh while disconnected" traced 0 "refreshed"
+tsm_check "... refresh refused again (ENOTCONN)" \
+	tsm_write_fails "$ENOTCONN" 1 "$D/tsm/ide_refresh"
+tsm_check "connect again: the period applies" wr "$LINK" "$D/tsm/connect"
+sleep 2.5
+tsm_check "... refreshes after the connect" \
+	sh -c "[ \$(cat $D/tsm/ide_refresh) -ge 1 ]"
+tsm_check "ide_refresh_interval set to 0: the refreshes stop" \
+	wr 0 "$D/tsm/ide_refresh_interval"
+before=$(count)
+sleep 1.5
+tsm_check "... none in 1.5 s" tsm_expect_eq "$before" "$(count)" ide_refresh
+tsm_check "... still Secure" secure
+tsm_check "disconnect" wr "$LINK" "$D/tsm/disconnect"
+tsm_check "stream accounting back to its start" \
+	tsm_expect_eq "$avail0:" "$(avail):$(streams)" avail:streams
+tsm_check "kmemleak finds nothing" kmemleak_clean
+
+echo 0 > "$T/events/tsm/tsm_link_event/enable"
+echo > /proc/sys/kernel/hotplug
+ktap_finished
