@@ -483,16 +483,19 @@ static int op_fn_info(void *priv, uint32_t segment, uint16_t rid, struct model_f
 	return 0;
 }
 
-static void op_ide_state(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
-			 bool ready)
+static void op_ide_key(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
+		       uint8_t key_set, uint8_t dir, bool go, uint32_t tag)
 {
-	struct tsm_bridge_ide_state s = { .stream_id = stream_id, .ready = ready };
+	struct tsm_bridge_ide_key k = {
+		.stream_id = stream_id, .key_set = key_set, .dir = dir, .go = go, .tag = tag,
+	};
 	struct model *m = priv;
 
 	if (m->verbose)
-		fprintf(stderr, "tsm-model: stream %u keys %s\n", stream_id,
-			ready ? "set to go" : "stopped");
-	bridge_send(m, TSM_BRIDGE_IDE_STATE, segment, rid, 0, 0, &s, sizeof(s));
+		fprintf(stderr, "tsm-model: stream %u key set %u %s keys %s (tag %08x)\n",
+			stream_id, key_set, dir == IDEKM_TX ? "Tx" : "Rx",
+			go ? "set to go" : "stopped", tag);
+	bridge_send(m, TSM_BRIDGE_IDE_KEY, segment, rid, 0, 0, &k, sizeof(k));
 }
 
 static void op_tdi_state(void *priv, uint32_t segment, uint16_t rid, enum tdi_state state)
@@ -1754,7 +1757,7 @@ int main(int argc, char **argv)
 	const char *port_file = NULL, *root = NULL;
 	struct model m = {
 		.fd = -1,
-		.ops = { .fn_info = op_fn_info, .ide_state = op_ide_state,
+		.ops = { .fn_info = op_fn_info, .ide_key = op_ide_key,
 			 .tdi_state = op_tdi_state },
 	};
 	struct fw f = { .host_fd = -1, .sock_fd = -1, .stream_id = 1, .portion = 1024 };

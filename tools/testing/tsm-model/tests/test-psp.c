@@ -38,13 +38,18 @@ static void put64(uint8_t *p, uint64_t v)
 	put32(p + 4, (uint32_t)(v >> 32));
 }
 
-/* One emulated endpoint: its SPDM responder and PCI-SIG state */
+/*
+ * One emulated endpoint: its SPDM responder and PCI-SIG state, and the IDE
+ * key state it reported per [stream][key set][direction]
+ */
 struct fdev {
 	uint16_t device_id;
 	struct pcisig_dev *pcisig;
 	struct spdm_rsp *rsp;
 	enum model_fault fault;
-	int ide_ready[256];
+	int go[256][2][2];
+	uint32_t tag[256][2][2];
+	uint8_t tx_set[256];	/* its Tx key set reported go last */
 	int tdi_state[8];
 };
 
@@ -125,12 +130,24 @@ static int fk_fn_info(void *priv, uint32_t segment, uint16_t rid, struct model_f
 	return 0;
 }
 
-static void fk_ide_state(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
-			 bool ready)
+/* Number of key set and direction slots of @stream endpoint @d reports go */
+static int ep_slots(const struct fdev *d, unsigned int stream)
+{
+	return d->go[stream][0][0] + d->go[stream][0][1] + d->go[stream][1][0] +
+	       d->go[stream][1][1];
+}
+
+static void fk_ide_key(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
+		       uint8_t key_set, uint8_t dir, bool go, uint32_t tag)
 {
 	struct fdev *d = priv;
 
-	d->ide_ready[stream_id] = ready;
+	EXPECT(key_set < 2 && dir < 2);
+	EXPECT(d->go[stream_id][key_set & 1][dir & 1] != go);
+	d->go[stream_id][key_set & 1][dir & 1] = go;
+	d->tag[stream_id][key_set & 1][dir & 1] = tag;
+	if (go && dir == IDEKM_TX)
+		d->tx_set[stream_id] = key_set & 1;
 }
 
 static void fk_tdi_state(void *priv, uint32_t segment, uint16_t rid, enum tdi_state state)
@@ -282,7 +299,7 @@ static uint32_t kb32(struct fake *f, const struct kbuf *b, size_t off)
 static struct fake *fk_new(void)
 {
 	static const struct model_dev_ops dops = {
-		fk_fn_info, fk_ide_state, fk_tdi_state, NULL,
+		fk_fn_info, fk_ide_key, fk_tdi_state, NULL,
 	};
 	struct psp_ops ops = {
 		op_recv, op_reply, op_mem, op_root_port, op_rp_keys, NULL,
@@ -763,7 +780,7 @@ TEST(psp_connect_status)
 	ASSERT(f && f->p);
 	EXPECT(f->rounds > 20);
 	/* Endpoint keys set to go (device callback) and the root port's */
-	EXPECT_EQ(f->devs[0].ide_ready[STREAM], 1);
+	EXPECT_EQ(ep_slots(&f->devs[0], STREAM), 2);
 	EXPECT_EQ(f->rp_go[STREAM], 1);
 	EXPECT_EQ(f->rp_calls, 1);
 
@@ -829,8 +846,8 @@ TEST(psp_connect_status)
 	b[56] = 3;
 	b[65] = 0;
 	EXPECT_EQ(fk_spdm(f, &k2, PSP_DEV_CONNECT, b, 80), PSP_OK);
-	EXPECT_EQ(f->devs[1].ide_ready[STREAM], 1);
-	EXPECT_EQ(f->devs[1].ide_ready[0], 1);
+	EXPECT_EQ(ep_slots(&f->devs[1], STREAM), 2);
+	EXPECT_EQ(ep_slots(&f->devs[1], 0), 2);
 	EXPECT_EQ(f->rp_go[0], 1);
 	EXPECT_EQ(dev_status(f, &k2, st), PSP_OK);
 	EXPECT_EQ(st[11], 3);
@@ -1179,12 +1196,12 @@ TEST(psp_disconnect_and_reconnect)
 	n = f->rounds;
 	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
 	EXPECT(f->rounds - n >= 7);	/* six K_SET_STOP and END_SESSION */
-	EXPECT_EQ(f->devs[0].ide_ready[STREAM], 0);
+	EXPECT_EQ(ep_slots(&f->devs[0], STREAM), 0);
 	EXPECT_EQ(f->rp_go[STREAM], 0);
 	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_INVALID_DEV_STATE);
 	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
 	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
-	EXPECT_EQ(f->devs[0].ide_ready[STREAM], 1);
+	EXPECT_EQ(ep_slots(&f->devs[0], STREAM), 2);
 	EXPECT_EQ(f->rp_go[STREAM], 1);
 	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
 	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
@@ -1334,8 +1351,8 @@ TEST(psp_interleaved_devices)
 	}
 	EXPECT_EQ(sa, PSP_OK);
 	EXPECT_EQ(sb, PSP_OK);
-	EXPECT_EQ(f->devs[0].ide_ready[STREAM], 1);
-	EXPECT_EQ(f->devs[1].ide_ready[STREAM], 1);
+	EXPECT_EQ(ep_slots(&f->devs[0], STREAM), 2);
+	EXPECT_EQ(ep_slots(&f->devs[1], STREAM), 2);
 	EXPECT_EQ(dev_disconnect(f, &a, false), PSP_OK);
 	EXPECT_EQ(dev_disconnect(f, &bk, false), PSP_OK);
 	fk_free(f);
