@@ -75,7 +75,9 @@ struct fake {
 	struct model_identity *id;
 	struct fdev devs[2];
 	/* root port */
-	int rp_go[256];
+	int rp_go[256][2][2];
+	uint32_t rp_tag[256][2][2];
+	uint8_t rp_tx_set[256];
 	int rp_calls;
 	int rp_port;
 	/* mailbox */
@@ -135,6 +137,28 @@ static int ep_slots(const struct fdev *d, unsigned int stream)
 {
 	return d->go[stream][0][0] + d->go[stream][0][1] + d->go[stream][1][0] +
 	       d->go[stream][1][1];
+}
+
+/* Number of root port slots of @stream set to go */
+static int rp_slots(const struct fake *f, unsigned int stream)
+{
+	return f->rp_go[stream][0][0] + f->rp_go[stream][0][1] + f->rp_go[stream][1][0] +
+	       f->rp_go[stream][1][1];
+}
+
+/*
+ * The emulated link's rule (samples/tsm/tsm-emu-bridge.h): each end sends
+ * with the key set whose Tx keys went go last; the receiver must have the
+ * Rx keys of that key set in force, with the same tag.
+ */
+static bool link_secure(const struct fake *f, const struct fdev *d, unsigned int s)
+{
+	unsigned int et = d->tx_set[s], rt = f->rp_tx_set[s];
+
+	return d->go[s][et][IDEKM_TX] && f->rp_go[s][et][IDEKM_RX] &&
+	       f->rp_tag[s][et][IDEKM_RX] == d->tag[s][et][IDEKM_TX] &&
+	       f->rp_go[s][rt][IDEKM_TX] && d->go[s][rt][IDEKM_RX] &&
+	       d->tag[s][rt][IDEKM_RX] == f->rp_tag[s][rt][IDEKM_TX];
 }
 
 static void fk_ide_key(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
@@ -213,13 +237,22 @@ static int op_root_port(void *priv, uint32_t segment, uint16_t rid, uint16_t *rp
 	return 0;
 }
 
-static int op_rp_keys(void *priv, uint32_t segment, uint16_t rp_rid, uint8_t stream_id, bool go)
+static int op_rp_key(void *priv, uint32_t segment, uint16_t rp_rid, uint8_t stream_id,
+		     uint8_t key_set, uint8_t dir, bool go, uint32_t tag)
 {
 	struct fake *f = priv;
 
 	EXPECT_EQ(rp_rid, RP_RID);
+	EXPECT(key_set < 2 && dir < 2);
+	key_set &= 1;
+	dir &= 1;
 	f->rp_calls++;
-	f->rp_go[stream_id] = go;
+	if (!go)
+		EXPECT_EQ(tag, 0);
+	f->rp_go[stream_id][key_set][dir] = go;
+	f->rp_tag[stream_id][key_set][dir] = tag;
+	if (go && dir == IDEKM_TX)
+		f->rp_tx_set[stream_id] = key_set;
 	return 0;
 }
 
@@ -302,7 +335,7 @@ static struct fake *fk_new(void)
 		fk_fn_info, fk_ide_key, fk_tdi_state, NULL,
 	};
 	struct psp_ops ops = {
-		op_recv, op_reply, op_mem, op_root_port, op_rp_keys, NULL,
+		op_recv, op_reply, op_mem, op_root_port, op_rp_key, NULL,
 	};
 	struct fake *f = calloc(1, sizeof(*f));
 	char path[512];
@@ -781,8 +814,12 @@ TEST(psp_connect_status)
 	EXPECT(f->rounds > 20);
 	/* Endpoint keys set to go (device callback) and the root port's */
 	EXPECT_EQ(ep_slots(&f->devs[0], STREAM), 2);
-	EXPECT_EQ(f->rp_go[STREAM], 1);
-	EXPECT_EQ(f->rp_calls, 1);
+	EXPECT_EQ(rp_slots(f, STREAM), 2);
+	EXPECT_EQ(f->rp_calls, 2);
+	/* of key set 0, each end receiving with the keys the other sends with */
+	EXPECT_EQ(f->rp_go[STREAM][0][IDEKM_RX] + f->rp_go[STREAM][0][IDEKM_TX], 2);
+	EXPECT(f->rp_tag[STREAM][0][IDEKM_RX] != f->rp_tag[STREAM][0][IDEKM_TX]);
+	EXPECT(link_secure(f, &f->devs[0], STREAM));
 
 	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
 	EXPECT_EQ(get32(st), 160);
@@ -848,12 +885,12 @@ TEST(psp_connect_status)
 	EXPECT_EQ(fk_spdm(f, &k2, PSP_DEV_CONNECT, b, 80), PSP_OK);
 	EXPECT_EQ(ep_slots(&f->devs[1], STREAM), 2);
 	EXPECT_EQ(ep_slots(&f->devs[1], 0), 2);
-	EXPECT_EQ(f->rp_go[0], 1);
+	EXPECT_EQ(rp_slots(f, 0), 2);
 	EXPECT_EQ(dev_status(f, &k2, st), PSP_OK);
 	EXPECT_EQ(st[11], 3);
 	EXPECT_EQ(st[33], 0);
 	EXPECT_EQ(dev_disconnect(f, &k2, false), PSP_OK);
-	EXPECT_EQ(f->rp_go[0], 0);
+	EXPECT_EQ(rp_slots(f, 0), 0);
 	EXPECT_EQ(dev_reclaim(f, &k2), PSP_OK);
 
 	/* Unknown context */
@@ -1170,7 +1207,7 @@ TEST(psp_tdi_flow)
 	EXPECT_EQ(dev_reclaim(f, &k), PSP_INVALID_DEV_STATE);
 	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
 	EXPECT_EQ(f->rounds, n);
-	EXPECT_EQ(f->rp_go[STREAM], 0);
+	EXPECT_EQ(rp_slots(f, STREAM), 0);
 	EXPECT_EQ(tdi_state(f, &k, &t1), -PSP_INVALID_DEV_STATE);
 	EXPECT_EQ(tdi_create(f, &k, &bogus, DEV_A), PSP_INVALID_DEV_STATE);
 	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
@@ -1197,12 +1234,12 @@ TEST(psp_disconnect_and_reconnect)
 	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
 	EXPECT(f->rounds - n >= 7);	/* six K_SET_STOP and END_SESSION */
 	EXPECT_EQ(ep_slots(&f->devs[0], STREAM), 0);
-	EXPECT_EQ(f->rp_go[STREAM], 0);
+	EXPECT_EQ(rp_slots(f, STREAM), 0);
 	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_INVALID_DEV_STATE);
 	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
 	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
 	EXPECT_EQ(ep_slots(&f->devs[0], STREAM), 2);
-	EXPECT_EQ(f->rp_go[STREAM], 1);
+	EXPECT_EQ(rp_slots(f, STREAM), 2);
 	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
 	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
 	fk_free(f);
@@ -1431,7 +1468,7 @@ TEST(psp_fw_faults)
 	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
 	f->devs[0].fault = FAULT_SPDM_ERROR;
 	EXPECT_EQ(dev_connect(f, &k), PSP_SPDM_ERROR);
-	EXPECT_EQ(f->rp_go[STREAM], 0);
+	EXPECT_EQ(rp_slots(f, STREAM), 0);
 	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
 	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
 	fk_free(f);
@@ -1448,14 +1485,14 @@ TEST(psp_fw_fault_mid_tdi)
 	/* a failure after 2 rounds of TDI_BIND drops the session */
 	EXPECT_EQ(psp_fault_word(f->p, "fw-status=0xdc:0x33:2"), 0);
 	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, false), PSP_SPDM_ERROR);
-	EXPECT_EQ(f->rp_go[STREAM], 0);
+	EXPECT_EQ(rp_slots(f, STREAM), 0);
 	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, false), PSP_INVALID_DEV_STATE);
 	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
 	/* a TDISP_ERROR only fails the command */
 	f->devs[0].fault = FAULT_TDISP_ERROR;
 	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, false), PSP_SPDM_ERROR);
 	f->devs[0].fault = FAULT_NONE;
-	EXPECT_EQ(f->rp_go[STREAM], 1);
+	EXPECT_EQ(rp_slots(f, STREAM), 2);
 	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
 	/* a device refusing STOP fails TDI_UNBIND, the binding ends anyway */
 	f->devs[0].fault = FAULT_TDISP_ERROR;
