@@ -32,6 +32,12 @@
  *    endpoint's Tx keys and sends with its Rx keys); the key values are
  *    wiped once sent and tagged.  A teardown stops both key sets, both
  *    directions, of every stream.
+ *  - ROLL_KEY (connected devices only, else INVALID_DEV_STATE) moves every
+ *    stream to the key set it does not use, in the order of
+ *    job_roll_key(), which keeps the stream Secure.  A failure midway
+ *    drops the session like any SPDM failure (no rollback: the device may
+ *    be unreachable); a root port that refuses its keys is
+ *    ERR_IN_DEV_CONN, as in DEV_CONNECT.
  *  - ALL_REQUEST_REDIRECT is required by the firmware but only forwarded
  *    in LOCK_INTERFACE when the device lists it as supported.
  *  - TDI_UNBIND unbinds even when the device answers STOP_INTERFACE with
@@ -1030,6 +1036,59 @@ static int spdm_failed(struct psp_flow *f, int rc)
 	return PSP_SPDM_ERROR;
 }
 
+/*
+ * IDE key refresh: every stream of the device moves to the key set it
+ * does not use, in an order that keeps it Secure throughout (a receiver
+ * has a key set before its partner sends with it):
+ *   endpoint KEY_PROG of the new key set, both directions;
+ *   root port Rx go; endpoint Rx go; endpoint Tx go (the endpoint sends
+ *   with it); root port Tx go (so does the root port);
+ *   endpoint K_SET_STOP of the old key set, both directions; root port
+ *   old Rx and Tx stopped.
+ * An SPDM failure drops the session (spdm_failed()), as in every flow; a
+ * root port that refuses its keys too, with ERR_IN_DEV_CONN as in
+ * DEV_CONNECT.
+ */
+static int job_roll_key(struct psp_flow *f)
+{
+	struct psp_dev *d = f->d;
+	struct spdm_req *q = d->q;
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < d->nr_ide; i++) {
+		struct psp_ide *s = &d->ide[i];
+		uint8_t old = s->key_set, alt = old ^ 1;
+		uint32_t tag[2];
+
+		rc = ide_prog(q, s->id, alt, tag);
+		if (rc)
+			break;
+		if (rp_slot(d, s, alt, IDEKM_RX, true, tag[IDEKM_TX]))
+			goto rp_fail;
+		rc = ide_gostop(q, s->id, alt, IDEKM_RX, true) ?:
+		     ide_gostop(q, s->id, alt, IDEKM_TX, true);
+		if (rc)
+			break;
+		if (rp_slot(d, s, alt, IDEKM_TX, true, tag[IDEKM_RX]))
+			goto rp_fail;
+		rc = ide_gostop(q, s->id, old, IDEKM_RX, false) ?:
+		     ide_gostop(q, s->id, old, IDEKM_TX, false);
+		if (rc)
+			break;
+		if (rp_slot(d, s, old, IDEKM_RX, false, 0) ||
+		    rp_slot(d, s, old, IDEKM_TX, false, 0))
+			goto rp_fail;
+		s->key_set = alt;
+	}
+	return rc ? spdm_failed(f, rc) : PSP_OK;
+rp_fail:
+	if (f->p->verbose)
+		fprintf(stderr, "tsm-model: psp: roll key: root port keys refused\n");
+	dev_teardown(d);
+	return PSP_ERR_IN_DEV_CONN;
+}
+
 static int job_certificates(struct psp_flow *f)
 {
 	struct psp_dev *d = f->d;
@@ -1522,6 +1581,25 @@ out:
 	return st;
 }
 
+static int cmd_roll_key(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
+{
+	struct psp_flow *f;
+	struct psp_dev *d;
+	int st;
+
+	st = dev_lookup(p, get64(buf + 40), &d);
+	if (st)
+		return st;
+	st = spdm_prologue(p, d, cmd, buf, len, false, &f);
+	if (st >= 0)
+		return st;
+	if (!d->connected || !d->q) {
+		free(f);
+		return PSP_INVALID_DEV_STATE;
+	}
+	return spdm_run(p, f, job_roll_key);
+}
+
 static int cmd_dev_status(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 {
 	uint64_t pa = get64(buf + 20);
@@ -1937,6 +2015,7 @@ static const struct psp_cmd_desc cmds[] = {
 	{ PSP_TDI_STATUS, "TDI_STATUS", 64, true, cmd_tdi_status },
 	{ PSP_GUEST_REQUEST, "GUEST_REQUEST", 80, false, cmd_guest_request },
 	{ PSP_TDI_INFO, "TDI_INFO", 48, false, cmd_tdi_info },
+	{ PSP_ROLL_KEY, "ROLL_KEY", 48, true, cmd_roll_key },
 };
 
 static const struct psp_cmd_desc *cmd_desc(uint32_t cmd)

@@ -33,6 +33,7 @@
 #define PSP_TDI_STATUS		0x0df
 #define PSP_GUEST_REQUEST	0x0e0
 #define PSP_TDI_INFO		0x0e3
+#define PSP_ROLL_KEY		0x0e4
 #define PSP_CMD_FIRST		0x0d0
 #define PSP_CMD_LAST		0x0e4
 
