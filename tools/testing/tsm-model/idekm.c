@@ -22,9 +22,9 @@
  *    sub-streams {PR, NPR, CPL} are set to go; not go after a K_SET_STOP
  *    of any of them, which wipes that key.  Only changes are reported.
  *  - The device transmits with the key set whose Tx keys were all set to
- *    go last; it stays in use until another key set's Tx keys are, even
- *    if its own are stopped (a transmitter only changes key sets on a
- *    K_SET_GO).  The stream is ready for TDISP (idekm_stream_ready())
+ *    go last; when one of them is stopped it falls back to the other key
+ *    set if that one's Tx keys are all in force, as the emulated link does
+ *    (samples/tsm).  The stream is ready for TDISP (idekm_stream_ready())
  *    while the Tx keys of that key set and the Rx keys of at least one
  *    key set are set to go, so stopping the key set a rollover left
  *    unused changes nothing, while stopping keys the stream depends on
@@ -425,6 +425,9 @@ static int idekm_gostop_rsp(struct pcisig_dev *d, const uint8_t *req,
 	} else {
 		idekm_wipe_key(k);
 		s->broken[set][dir] = false;
+		if (dir == IDEKM_TX && s->tx_set == set &&
+		    idekm_set_go(s, set ^ 1, dir))
+			s->tx_set = set ^ 1;
 	}
 	idekm_update(d, stream_id);
 

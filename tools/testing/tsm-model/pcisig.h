@@ -149,7 +149,8 @@ struct idekm_key {
  *	keeps those keys from being reported go until a K_SET_STOP of one
  *	of them
  * @tx_set: the key set whose Tx keys were all set to go last: the one the
- *	device transmits with
+ *	device transmits with (the other one, if its Tx keys are all in
+ *	force, once one of these is stopped)
  * @ready: idekm_stream_ready() as last seen; its end stops the interfaces
  *	that use the stream
  */

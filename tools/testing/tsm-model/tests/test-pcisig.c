@@ -765,6 +765,40 @@ TEST(idekm_rollover_keeps_tdi)
 }
 
 /*
+ * Both Tx key sets in force: a stop of the one in use falls back to the
+ * other, as the emulated link does; the stream stays ready
+ */
+TEST(idekm_tx_falls_back)
+{
+	struct stub *s = locked_stub(RID0, 0, true, NULL);
+	struct idekm_stream *st;
+
+	ASSERT(s);
+	st = &s->dev->streams[STREAM];
+	EXPECT_EQ(prog_keys(s, STREAM, 1), 0);
+	EXPECT_EQ(go_keys(s, STREAM, 1), 0);
+	EXPECT_EQ(st->tx_set, 1);
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 1, IDEKM_TX, IDEKM_SUB_NPR),
+		  0);
+	EXPECT_EQ(st->tx_set, 0);
+	EXPECT(idekm_stream_ready(s->dev, STREAM));
+	EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID0), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_RUN);
+	/* the Rx keys of both: no effect on the Tx key set */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_RX, IDEKM_SUB_PR),
+		  0);
+	EXPECT_EQ(st->tx_set, 0);
+	EXPECT(idekm_stream_ready(s->dev, STREAM));
+	/* nothing left to fall back to */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_TX, IDEKM_SUB_PR),
+		  0);
+	EXPECT_EQ(st->tx_set, 0);
+	EXPECT(!idekm_stream_ready(s->dev, STREAM));
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0), TDI_ERROR);
+	stub_free(s);
+}
+
+/*
  * Midway through a refresh both key sets are in force; the stream depends
  * on the new Tx keys, not on the old ones
  */

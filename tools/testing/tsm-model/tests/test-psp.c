@@ -179,9 +179,10 @@ static int rp_slots(const struct fake *f, unsigned int stream)
 }
 
 /*
- * The emulated link's rule (samples/tsm/tsm-emu-bridge.h): each end sends
- * with the key set whose Tx keys went go last; the receiver must have the
- * Rx keys of that key set in force, with the same tag.
+ * The emulated link's rule (samples/tsm/tsm-emu-bridge.h, emu-core.c):
+ * each end sends with the key set whose Tx keys went go last (the other
+ * one, if still go, once those stop); the receiver must have the Rx keys
+ * of that key set in force, with the same tag.
  */
 static bool link_secure(const struct fake *f, const struct fdev *d, unsigned int s)
 {
@@ -216,6 +217,9 @@ static void fk_ide_key(void *priv, uint32_t segment, uint16_t rid, uint8_t strea
 	d->tag[stream_id][key_set & 1][dir & 1] = tag;
 	if (go && dir == IDEKM_TX)
 		d->tx_set[stream_id] = key_set & 1;
+	else if (dir == IDEKM_TX && d->tx_set[stream_id] == key_set &&
+		 d->go[stream_id][key_set ^ 1][IDEKM_TX])
+		d->tx_set[stream_id] = key_set ^ 1;
 	kev_add(d->f, 'E', d == &d->f->devs[1], stream_id, key_set, dir, go, tag);
 }
 
@@ -319,6 +323,9 @@ static int op_rp_key(void *priv, uint32_t segment, uint16_t rp_rid, uint8_t stre
 	f->rp_tag[stream_id][key_set][dir] = tag;
 	if (go && dir == IDEKM_TX)
 		f->rp_tx_set[stream_id] = key_set;
+	else if (dir == IDEKM_TX && f->rp_tx_set[stream_id] == key_set &&
+		 f->rp_go[stream_id][key_set ^ 1][IDEKM_TX])
+		f->rp_tx_set[stream_id] = key_set ^ 1;
 	kev_add(f, 'R', 0, stream_id, key_set, dir, go, tag);
 	return 0;
 }
