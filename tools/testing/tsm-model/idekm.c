@@ -17,10 +17,22 @@
  *    the link partner's back; rekeying uses the other key set.
  *  - Keys are kept per Stream ID (any of 0..255): the Stream ID is not
  *    checked against the Selective IDE Stream Control registers.
- *  - A stream is "ready" (ops->ide_state(true)) once all six slots
- *    {Rx, Tx} x {PR, NPR, CPL} of one key set are set to go; any
- *    K_SET_STOP of the stream clears the slot (key wiped) and makes it not
- *    ready.  Only changes are reported.
+ *  - The platform learns the state of each key set and direction of a
+ *    stream (ops->ide_key()): go, with the tag of its keys, once its three
+ *    sub-streams {PR, NPR, CPL} are set to go; not go after a K_SET_STOP
+ *    of any of them, which wipes that key.  Only changes are reported.
+ *  - The device transmits with the key set whose Tx keys were all set to
+ *    go last; when one of them is stopped it falls back to the other key
+ *    set if that one's Tx keys are all in force, as the emulated link does
+ *    (samples/tsm).  The stream is ready for TDISP (idekm_stream_ready())
+ *    while the Tx keys of that key set and the Rx keys of at least one
+ *    key set are set to go, so stopping the key set a rollover left
+ *    unused changes nothing, while stopping keys the stream depends on
+ *    fails the interfaces locked to it.
+ *  - %FAULT_IDE_INSECURE marks the key set and direction of the K_SET_GO
+ *    that takes it: it is reported not go (its keys acknowledged but not
+ *    in force, so the link partner's traffic on it fails) until a
+ *    K_SET_STOP of one of its keys.  Readiness is not affected.
  *  - QUERY_RESP Segment is the low 8 bits of the DSM's segment.
  */
 #include <errno.h>
@@ -28,6 +40,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "pcisig.h"
 
@@ -193,44 +206,101 @@ static void idekm_wipe_key(struct idekm_key *k)
 	OPENSSL_cleanse(k, sizeof(*k));
 }
 
-static void idekm_set_ready(struct pcisig_dev *d, uint8_t stream_id,
-			    bool ready)
+/**
+ * idekm_key_tag() - tag of the keys of one key set and direction
+ * @keys: the PR, NPR and CPL keys
+ * @tag: receives the first four bytes of SHA-384 over them, little endian
+ *
+ * Return: 0, or -EIO if the digest could not be computed.
+ */
+int idekm_key_tag(const uint8_t keys[3][32], uint32_t *tag)
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (EVP_Digest(keys, 3 * IDEKM_KEY_LEN, md, &len, EVP_sha384(),
+		       NULL) != 1 || len < 4)
+		return -EIO;
+	*tag = get_le32(md);
+	OPENSSL_cleanse(md, sizeof(md));
+	return 0;
+}
+
+/* All three sub-streams of key set @ks, direction @dir set to go? */
+static bool idekm_set_go(const struct idekm_stream *s, unsigned int ks,
+			 unsigned int dir)
+{
+	unsigned int sub;
+
+	for (sub = 0; sub < 3; sub++)
+		if (!s->k[ks][dir][sub].go)
+			return false;
+	return true;
+}
+
+/* Tag of the keys of a key set and direction (0 if it can't be had) */
+static uint32_t idekm_set_tag(const struct idekm_stream *s, unsigned int ks,
+			      unsigned int dir)
+{
+	uint8_t keys[3][IDEKM_KEY_LEN];
+	uint32_t tag = 0;
+	unsigned int sub;
+
+	for (sub = 0; sub < 3; sub++)
+		memcpy(keys[sub], s->k[ks][dir][sub].key, IDEKM_KEY_LEN);
+	if (idekm_key_tag(keys, &tag))
+		tag = 0;
+	OPENSSL_cleanse(keys, sizeof(keys));
+	return tag;
+}
+
+/*
+ * After a change of the keys of @stream_id: report the key sets and
+ * directions whose state changed, and fail the interfaces using the
+ * stream when it stops being ready.
+ */
+static void idekm_update(struct pcisig_dev *d, uint8_t stream_id)
 {
 	struct idekm_stream *s = &d->streams[stream_id];
+	unsigned int ks, dir;
+	uint32_t tag;
+	bool go, ready;
 
-	if (s->ready == ready)
+	for (ks = 0; ks < 2; ks++) {
+		for (dir = 0; dir < 2; dir++) {
+			go = idekm_set_go(s, ks, dir) && !s->broken[ks][dir];
+			if (go == s->go[ks][dir])
+				continue;
+			s->go[ks][dir] = go;
+			tag = go ? idekm_set_tag(s, ks, dir) : 0;
+			if (d->ops.ide_key)
+				d->ops.ide_key(d->ops.priv, d->segment, d->rid,
+					       stream_id, (uint8_t)ks,
+					       (uint8_t)dir, go, tag);
+		}
+	}
+	ready = idekm_stream_ready(d, stream_id);
+	if (ready == s->ready)
 		return;
 	s->ready = ready;
-	if (d->ops.ide_state)
-		d->ops.ide_state(d->ops.priv, d->segment, d->rid, stream_id,
-				 ready);
 	if (!ready)
 		tdisp_stream_stopped(d, stream_id);
 }
 
 /**
- * idekm_stream_ready() - whether a stream's keys are all set to go
+ * idekm_stream_ready() - whether a stream can carry traffic both ways
  * @d: device state
  * @stream_id: IDE Stream ID
  *
- * Return: true if one key set has all six keys programmed and set to go.
+ * Return: true if the Tx keys of the key set in use and the Rx keys of at
+ * least one key set are all programmed and set to go.
  */
 bool idekm_stream_ready(const struct pcisig_dev *d, uint8_t stream_id)
 {
 	const struct idekm_stream *s = &d->streams[stream_id];
-	unsigned int ks, dir, sub;
 
-	for (ks = 0; ks < 2; ks++) {
-		bool all = true;
-
-		for (dir = 0; dir < 2; dir++)
-			for (sub = 0; sub < 3; sub++)
-				if (!s->k[ks][dir][sub].go)
-					all = false;
-		if (all)
-			return true;
-	}
-	return false;
+	return idekm_set_go(s, s->tx_set, IDEKM_TX) &&
+	       (idekm_set_go(s, 0, IDEKM_RX) || idekm_set_go(s, 1, IDEKM_RX));
 }
 
 static int idekm_query_rsp(struct pcisig_dev *d, const uint8_t *req,
@@ -320,10 +390,11 @@ static int idekm_gostop_rsp(struct pcisig_dev *d, const uint8_t *req,
 			    size_t len, uint8_t *rsp, size_t cap,
 			    enum model_fault *fault)
 {
-	bool go = req[0] == IDEKM_K_SET_GO;
+	bool go = req[0] == IDEKM_K_SET_GO, was_go;
+	unsigned int sub, set, dir;
+	struct idekm_stream *s;
 	uint8_t stream_id, ks;
 	struct idekm_key *k;
-	unsigned int sub;
 
 	if (len != IDEKM_GOSTOP_LEN)
 		return -EINVAL;
@@ -335,24 +406,30 @@ static int idekm_gostop_rsp(struct pcisig_dev *d, const uint8_t *req,
 	if (cap < IDEKM_ACK_LEN)
 		return -ENOSPC;
 
-	k = &d->streams[stream_id].k[ks & IDEKM_KS_KEYSET]
-		[!!(ks & IDEKM_KS_DIR)][sub];
+	s = &d->streams[stream_id];
+	set = ks & IDEKM_KS_KEYSET;
+	dir = !!(ks & IDEKM_KS_DIR);
+	k = &s->k[set][dir][sub];
 	if (go) {
 		if (!k->programmed)
 			return -ENOKEY;
+		was_go = k->go;
 		k->go = true;
+		/* The Tx key set this GO completes is the one sent with */
+		if (dir == IDEKM_TX && !was_go && idekm_set_go(s, set, dir))
+			s->tx_set = set;
 		if (fault && *fault == FAULT_IDE_INSECURE) {
 			*fault = FAULT_NONE;
-			d->streams[stream_id].broken = true;
+			s->broken[set][dir] = true;
 		}
-		if (!d->streams[stream_id].broken &&
-		    idekm_stream_ready(d, stream_id))
-			idekm_set_ready(d, stream_id, true);
 	} else {
 		idekm_wipe_key(k);
-		d->streams[stream_id].broken = false;
-		idekm_set_ready(d, stream_id, false);
+		s->broken[set][dir] = false;
+		if (dir == IDEKM_TX && s->tx_set == set &&
+		    idekm_set_go(s, set ^ 1, dir))
+			s->tx_set = set ^ 1;
 	}
+	idekm_update(d, stream_id);
 
 	memcpy(rsp, req, IDEKM_ACK_LEN);
 	rsp[0] = IDEKM_K_GOSTOP_ACK;
@@ -395,8 +472,9 @@ static void idekm_wipe_all(struct pcisig_dev *d)
 
 	for (s = 0; s < IDEKM_NR_STREAMS; s++) {
 		OPENSSL_cleanse(d->streams[s].k, sizeof(d->streams[s].k));
-		d->streams[s].broken = false;
-		idekm_set_ready(d, (uint8_t)s, false);
+		memset(d->streams[s].broken, 0, sizeof(d->streams[s].broken));
+		d->streams[s].tx_set = 0;
+		idekm_update(d, (uint8_t)s);
 	}
 }
 

@@ -46,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "model.h"
@@ -483,16 +484,19 @@ static int op_fn_info(void *priv, uint32_t segment, uint16_t rid, struct model_f
 	return 0;
 }
 
-static void op_ide_state(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
-			 bool ready)
+static void op_ide_key(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
+		       uint8_t key_set, uint8_t dir, bool go, uint32_t tag)
 {
-	struct tsm_bridge_ide_state s = { .stream_id = stream_id, .ready = ready };
+	struct tsm_bridge_ide_key k = {
+		.stream_id = stream_id, .key_set = key_set, .dir = dir, .go = go, .tag = tag,
+	};
 	struct model *m = priv;
 
 	if (m->verbose)
-		fprintf(stderr, "tsm-model: stream %u keys %s\n", stream_id,
-			ready ? "set to go" : "stopped");
-	bridge_send(m, TSM_BRIDGE_IDE_STATE, segment, rid, 0, 0, &s, sizeof(s));
+		fprintf(stderr, "tsm-model: stream %u key set %u %s keys %s (tag %08x)\n",
+			stream_id, key_set, dir == IDEKM_TX ? "Tx" : "Rx",
+			go ? "set to go" : "stopped", tag);
+	bridge_send(m, TSM_BRIDGE_IDE_KEY, segment, rid, 0, 0, &k, sizeof(k));
 }
 
 static void op_tdi_state(void *priv, uint32_t segment, uint16_t rid, enum tdi_state state)
@@ -1080,6 +1084,7 @@ static int run_responder(struct model *m, unsigned int port, const char *port_fi
  * @rp_block: selective stream block on the root port
  * @portion: TDISP report portion size
  * @nonce: START_INTERFACE_NONCE of the last lock
+ * @tag: tags of the endpoint's Rx and Tx keys of the last ide-keys
  * @dump_dir: where certs/measurements/report steps store evidence
  */
 struct fw {
@@ -1099,6 +1104,7 @@ struct fw {
 	unsigned int rp_block;
 	unsigned int portion;
 	uint8_t nonce[32];
+	uint32_t tag[2];
 	const char *dump_dir;
 };
 
@@ -1257,39 +1263,56 @@ static int ide_expect(struct fw *f, unsigned int state)
 	return 0;
 }
 
+/*
+ * Root port keys of key set 0 set to go or stopped, one direction at a
+ * time: it receives with the endpoint's Tx keys and sends with its Rx
+ * keys (tags from the last ide-keys).
+ */
 static int rp_keys(struct fw *f, bool go)
 {
-	struct tsm_bridge_key_set k = {
-		.domain = f->rp_domain, .rid = f->rp, .stream_id = f->stream_id, .go = go,
-	};
+	struct tsm_bridge_rp_key k = { .domain = f->rp_domain, .rid = f->rp };
+	int dir;
 
 	if (!f->have_rp)
 		return 0;
 	if (f->host_fd < 0)
 		return -ENOTTY;
-	return ioctl(f->host_fd, TSM_BRIDGE_IOC_KEY_SET, &k) ? -errno : 0;
+	for (dir = IDEKM_RX; dir <= IDEKM_TX; dir++) {
+		k.key = (struct tsm_bridge_ide_key){
+			.stream_id = f->stream_id, .key_set = 0, .dir = dir, .go = go,
+			.tag = go ? f->tag[dir == IDEKM_RX ? IDEKM_TX : IDEKM_RX] : 0,
+		};
+		if (ioctl(f->host_fd, TSM_BRIDGE_IOC_IDE_KEY, &k))
+			return -errno;
+	}
+	return 0;
 }
 
 /* All six keys of key set 0: {Rx, Tx} x {PR, NPR, CPL}. */
 static int ide_keys(struct fw *f, int op)
 {
-	uint8_t key[32], ifv[8] = { 0, 0, 0, 0, 1, 0, 0, 0 };
+	uint8_t keys[3][32], ifv[8] = { 0, 0, 0, 0, 1, 0, 0, 0 };
 	int dir, sub, ret = 0;
 
 	for (dir = IDEKM_RX; dir <= IDEKM_TX && !ret; dir++) {
 		for (sub = IDEKM_SUB_PR; sub <= IDEKM_SUB_CPL && !ret; sub++) {
 			if (op == 0) {
-				if (RAND_bytes(key, sizeof(key)) != 1)
-					return -EIO;
-				ret = idekm_key_prog(f->q, 0, f->stream_id, 0, dir, sub, key, ifv);
-				memset(key, 0, sizeof(key));
+				if (RAND_bytes(keys[sub], sizeof(keys[sub])) != 1)
+					ret = -EIO;
+				else
+					ret = idekm_key_prog(f->q, 0, f->stream_id, 0, dir, sub,
+							     keys[sub], ifv);
 			} else if (op == 1) {
 				ret = idekm_key_go(f->q, 0, f->stream_id, 0, dir, sub);
 			} else {
 				ret = idekm_key_stop(f->q, 0, f->stream_id, 0, dir, sub);
 			}
 		}
+		/* What the root port needs to know of them */
+		if (op == 0 && !ret)
+			ret = idekm_key_tag(keys, &f->tag[dir]);
 	}
+	OPENSSL_cleanse(keys, sizeof(keys));
 	return ret;
 }
 
@@ -1633,18 +1656,21 @@ out:
 	return rc;
 }
 
-static int pio_rp_keys(void *priv, uint32_t segment, uint16_t rp_rid, uint8_t stream_id, bool go)
+static int pio_rp_key(void *priv, uint32_t segment, uint16_t rp_rid, uint8_t stream_id,
+		      uint8_t key_set, uint8_t dir, bool go, uint32_t tag)
 {
 	struct psp_dev_io *io = priv;
-	struct tsm_bridge_key_set k = {
-		.domain = segment, .rid = rp_rid, .stream_id = stream_id, .go = go,
+	struct tsm_bridge_rp_key k = {
+		.domain = segment, .rid = rp_rid,
+		.key = { .stream_id = stream_id, .key_set = key_set, .dir = dir, .go = go,
+			 .tag = tag },
 	};
 
 	if (io->host_fd < 0)
 		io->host_fd = open(io->host, O_RDWR | O_CLOEXEC);
 	if (io->host_fd < 0)
 		return -errno;
-	return ioctl(io->host_fd, TSM_BRIDGE_IOC_KEY_SET, &k) ? -errno : 0;
+	return ioctl(io->host_fd, TSM_BRIDGE_IOC_IDE_KEY, &k) ? -errno : 0;
 }
 
 static int run_psp(const char *dev, const char *host, const char *root, struct ctl *ctl,
@@ -1653,7 +1679,7 @@ static int run_psp(const char *dev, const char *host, const char *root, struct c
 	static struct psp_dev_io io;
 	struct psp_ops ops = {
 		.recv = pio_recv, .reply = pio_reply, .mem = pio_mem,
-		.root_port = pio_root_port, .rp_keys = pio_rp_keys, .priv = &io,
+		.root_port = pio_root_port, .rp_key = pio_rp_key, .priv = &io,
 	};
 	struct psp *p;
 	int rc = 0;
@@ -1754,7 +1780,7 @@ int main(int argc, char **argv)
 	const char *port_file = NULL, *root = NULL;
 	struct model m = {
 		.fd = -1,
-		.ops = { .fn_info = op_fn_info, .ide_state = op_ide_state,
+		.ops = { .fn_info = op_fn_info, .ide_key = op_ide_key,
 			 .tdi_state = op_tdi_state },
 	};
 	struct fw f = { .host_fd = -1, .sock_fd = -1, .stream_id = 1, .portion = 1024 };

@@ -116,15 +116,19 @@ struct model_fn {
  * struct model_dev_ops - how the PCI-SIG protocols reach the platform
  * @fn_info: fill @fn for function @rid of the device (the DSM's own
  *	segment); return 0 or -ENODEV
- * @ide_state: all keys of @stream_id are set to go (@ready) or stopped
+ * @ide_key: the three keys (PR, NPR, CPL) of key set @key_set, direction
+ *	@dir (%IDEKM_RX or %IDEKM_TX, seen from the device) of @stream_id
+ *	are all set to go (@go, with @tag from idekm_key_tag()), or no
+ *	longer are (@go false, @tag 0); only changes are reported
  * @tdi_state: interface @rid entered @state
  * @priv: passed to every callback
  */
 struct model_dev_ops {
 	int (*fn_info)(void *priv, uint32_t segment, uint16_t rid,
 		       struct model_fn *fn);
-	void (*ide_state)(void *priv, uint32_t segment, uint16_t rid,
-			  uint8_t stream_id, bool ready);
+	void (*ide_key)(void *priv, uint32_t segment, uint16_t rid,
+			uint8_t stream_id, uint8_t key_set, uint8_t dir,
+			bool go, uint32_t tag);
 	void (*tdi_state)(void *priv, uint32_t segment, uint16_t rid,
 			  enum tdi_state state);
 	void *priv;
@@ -349,6 +353,14 @@ int idekm_key_go(struct spdm_req *q, uint8_t port, uint8_t stream_id,
 		 uint8_t keyset, uint8_t dir, uint8_t sub);
 int idekm_key_stop(struct spdm_req *q, uint8_t port, uint8_t stream_id,
 		   uint8_t keyset, uint8_t dir, uint8_t sub);
+/*
+ * The tag naming the keys of one key set and direction without revealing
+ * them (samples/tsm/tsm-emu-bridge.h): the first four bytes, little
+ * endian, of SHA-384 over the PR, NPR and CPL keys, in that order.  Both
+ * ends of a stream compute it: the device over what it received, the
+ * firmware over what it sent, for the root port.  Return: 0 or -EIO.
+ */
+int idekm_key_tag(const uint8_t keys[3][32], uint32_t *tag);
 
 /* TDISP, interface @rid of the DSM's segment; TDISP_ERROR is -EPROTO */
 int tdisp_get_version(struct spdm_req *q, uint16_t rid);

@@ -143,14 +143,23 @@ struct idekm_key {
 /**
  * struct idekm_stream - keys of one IDE Stream ID
  * @k: slots indexed [key set][direction][sub-stream]
- * @ready: last state reported through ops->ide_state()
- * @broken: an injected %FAULT_IDE_INSECURE keeps the stream from turning
- *	Secure until a K_SET_STOP of it
+ * @go: per [key set][direction]: last state reported through
+ *	ops->ide_key()
+ * @broken: per [key set][direction]: an injected %FAULT_IDE_INSECURE
+ *	keeps those keys from being reported go until a K_SET_STOP of one
+ *	of them
+ * @tx_set: the key set whose Tx keys were all set to go last: the one the
+ *	device transmits with (the other one, if its Tx keys are all in
+ *	force, once one of these is stopped)
+ * @ready: idekm_stream_ready() as last seen; its end stops the interfaces
+ *	that use the stream
  */
 struct idekm_stream {
 	struct idekm_key k[2][2][3];
+	bool go[2][2];
+	bool broken[2][2];
+	uint8_t tx_set;
 	bool ready;
-	bool broken;
 };
 
 /**
@@ -243,7 +252,10 @@ int idekm_dev_handle(struct pcisig_dev *d, const uint8_t *req, size_t len,
 		     uint8_t *rsp, size_t cap, enum model_fault *fault);
 int tdisp_dev_handle(struct pcisig_dev *d, const uint8_t *req, size_t len,
 		     uint8_t *rsp, size_t cap, enum model_fault *fault);
-/* All keys of @stream_id set to go (one key set complete)? */
+/*
+ * Can @stream_id carry traffic both ways?  The Tx keys of the key set in
+ * use and the Rx keys of at least one key set are all set to go.
+ */
 bool idekm_stream_ready(const struct pcisig_dev *d, uint8_t stream_id);
 /* IDE stream @stream_id lost its keys: interfaces using it fail */
 void tdisp_stream_stopped(struct pcisig_dev *d, uint8_t stream_id);

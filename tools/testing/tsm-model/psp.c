@@ -27,6 +27,17 @@
  *  - An SPDM failure (or an aborted flow) drops the session: the device
  *    is no longer connected, its root port keys are stopped and its TDIs
  *    unbound.  A TDISP_ERROR answer only fails the TDI command.
+ *  - Root port keys are programmed per key set and direction with the tag
+ *    of the endpoint keys they must match (the root port receives with the
+ *    endpoint's Tx keys and sends with its Rx keys); the key values are
+ *    wiped once sent and tagged.  A teardown stops both key sets, both
+ *    directions, of every stream.
+ *  - ROLL_KEY (connected devices only, else INVALID_DEV_STATE) moves every
+ *    stream to the key set it does not use, in the order of
+ *    job_roll_key(), which keeps the stream Secure.  A failure midway
+ *    drops the session like any SPDM failure (no rollback: the device may
+ *    be unreachable); a root port that refuses its keys is
+ *    ERR_IN_DEV_CONN, as in DEV_CONNECT.
  *  - ALL_REQUEST_REDIRECT is required by the firmware but only forwarded
  *    in LOCK_INTERFACE when the device lists it as supported.
  *  - TDI_UNBIND unbinds even when the device answers STOP_INTERFACE with
@@ -126,6 +137,12 @@ struct psp_tdi {
 
 struct psp_flow;
 
+/* An IDE stream of a connected device */
+struct psp_ide {
+	uint8_t id;
+	uint8_t key_set;	/* the key set in use at both ends */
+};
+
 struct psp_dev {
 	bool used;
 	struct psp *p;
@@ -138,8 +155,8 @@ struct psp_dev {
 	uint8_t tc_mask;
 	uint8_t streams[8];
 	uint16_t rp_rid;
-	uint8_t rp_go[8];	/* streams whose root port keys are set to go */
-	unsigned int nr_rp_go;
+	struct psp_ide ide[8];	/* streams whose root port keys were programmed */
+	unsigned int nr_ide;
 	struct spdm_req *q;
 	uint8_t *chain;
 	size_t chain_len;
@@ -453,14 +470,26 @@ static int status_write(struct psp *p, uint64_t pa, const void *data, size_t len
 /* ------------------------------------------------------------------ */
 /* Device and TDI contexts                                              */
 
-static void dev_teardown(struct psp_dev *d)
+/* Program and set to go (@go, keys named by @tag) or stop one root port slot */
+static int rp_slot(struct psp_dev *d, const struct psp_ide *s, uint8_t ks, uint8_t dir, bool go,
+		   uint32_t tag)
 {
 	struct psp *p = d->p;
-	unsigned int i;
 
-	for (i = 0; i < d->nr_rp_go; i++)
-		p->ops.rp_keys(p->ops.priv, d->segment, d->rp_rid, d->rp_go[i], false);
-	d->nr_rp_go = 0;
+	return p->ops.rp_key(p->ops.priv, d->segment, d->rp_rid, s->id, ks, dir, go,
+			     go ? tag : 0);
+}
+
+static void dev_teardown(struct psp_dev *d)
+{
+	unsigned int i, ks, dir;
+
+	/* Both key sets, both directions, whatever state each is in */
+	for (i = 0; i < d->nr_ide; i++)
+		for (ks = 0; ks < 2; ks++)
+			for (dir = IDEKM_RX; dir <= IDEKM_TX; dir++)
+				rp_slot(d, &d->ide[i], ks, dir, false, 0);
+	d->nr_ide = 0;
 	spdm_req_free(d->q);
 	d->q = NULL;
 	d->connected = false;
@@ -881,25 +910,37 @@ static int keep_chain(struct psp_dev *d)
 /* ------------------------------------------------------------------ */
 /* Flows (worker threads)                                               */
 
-static int ide_all_keys(struct spdm_req *q, uint8_t stream, int op)
+/*
+ * KEY_PROG of the six keys of key set @ks of @stream at the endpoint, with
+ * fresh random keys (IFV 0, 1).  The tags of its Rx and Tx keys go to
+ * @tag[IDEKM_RX] and @tag[IDEKM_TX], for the root port; the keys are
+ * forgotten as soon as they are sent.
+ */
+static int ide_prog(struct spdm_req *q, uint8_t stream, uint8_t ks, uint32_t tag[2])
 {
-	uint8_t key[32], ifv[8] = { 0 };
+	uint8_t keys[3][32], ifv[8] = { 0 };
 	int dir, sub, rc = 0;
 
 	ifv[4] = 1;
 	for (dir = IDEKM_RX; dir <= IDEKM_TX && !rc; dir++) {
-		for (sub = IDEKM_SUB_PR; sub <= IDEKM_SUB_CPL && !rc; sub++) {
-			if (op == 0) {
-				rc = crypto_random(key, sizeof(key)) ?:
-				     idekm_key_prog(q, 0, stream, 0, dir, sub, key, ifv);
-				crypto_cleanse(key, sizeof(key));
-			} else if (op == 1) {
-				rc = idekm_key_go(q, 0, stream, 0, dir, sub);
-			} else {
-				rc = idekm_key_stop(q, 0, stream, 0, dir, sub);
-			}
-		}
+		for (sub = IDEKM_SUB_PR; sub <= IDEKM_SUB_CPL && !rc; sub++)
+			rc = crypto_random(keys[sub], sizeof(keys[sub])) ?:
+			     idekm_key_prog(q, 0, stream, ks, dir, sub, keys[sub], ifv);
+		if (!rc)
+			rc = idekm_key_tag(keys, &tag[dir]);
 	}
+	crypto_cleanse(keys, sizeof(keys));
+	return rc;
+}
+
+/* K_SET_GO (@go) or K_SET_STOP of the three keys of key set @ks, direction @dir */
+static int ide_gostop(struct spdm_req *q, uint8_t stream, uint8_t ks, uint8_t dir, bool go)
+{
+	int sub, rc = 0;
+
+	for (sub = IDEKM_SUB_PR; sub <= IDEKM_SUB_CPL && !rc; sub++)
+		rc = go ? idekm_key_go(q, 0, stream, ks, dir, sub) :
+			  idekm_key_stop(q, 0, stream, ks, dir, sub);
 	return rc;
 }
 
@@ -909,6 +950,7 @@ static int job_connect(struct psp_flow *f)
 	struct psp *p = f->p;
 	struct spdm_req *q = dev_req(d);
 	uint8_t query[MODEL_DOE_MAX];
+	uint32_t tags[8][2];
 	unsigned int i;
 	int rc;
 
@@ -921,18 +963,24 @@ static int job_connect(struct psp_flow *f)
 		rc = idekm_query(q, 0, query, sizeof(query));
 		rc = rc < 0 ? rc : 0;
 	}
+	/* Key set 0 of every stream */
 	for (i = 0; i < f->nr_streams && !rc; i++)
-		rc = ide_all_keys(q, f->streams[i], 0);
+		rc = ide_prog(q, f->streams[i], 0, tags[i]);
 	for (i = 0; i < f->nr_streams && !rc; i++)
-		rc = ide_all_keys(q, f->streams[i], 1);
+		rc = ide_gostop(q, f->streams[i], 0, IDEKM_RX, true) ?:
+		     ide_gostop(q, f->streams[i], 0, IDEKM_TX, true);
 	if (rc)
 		goto spdm_fail;
+	/* The root port receives what the endpoint sends, and the other way round */
 	for (i = 0; i < f->nr_streams; i++) {
-		if (p->ops.rp_keys(p->ops.priv, d->segment, d->rp_rid, f->streams[i], true)) {
+		struct psp_ide *s = &d->ide[d->nr_ide++];
+
+		*s = (struct psp_ide){ .id = f->streams[i] };
+		if (rp_slot(d, s, 0, IDEKM_RX, true, tags[i][IDEKM_TX]) ||
+		    rp_slot(d, s, 0, IDEKM_TX, true, tags[i][IDEKM_RX])) {
 			dev_teardown(d);
 			return PSP_ERR_IN_DEV_CONN;
 		}
-		d->rp_go[d->nr_rp_go++] = f->streams[i];
 	}
 	if (keep_chain(d)) {
 		dev_teardown(d);
@@ -959,8 +1007,9 @@ static int job_disconnect(struct psp_flow *f)
 	unsigned int i;
 	int rc = 0;
 
-	for (i = 0; i < d->nr_rp_go && !rc; i++)
-		rc = ide_all_keys(d->q, d->rp_go[i], 2);
+	for (i = 0; i < d->nr_ide && !rc; i++)
+		rc = ide_gostop(d->q, d->ide[i].id, d->ide[i].key_set, IDEKM_RX, false) ?:
+		     ide_gostop(d->q, d->ide[i].id, d->ide[i].key_set, IDEKM_TX, false);
 	if (!rc)
 		rc = spdm_req_end_session(d->q);
 	dev_teardown(d);
@@ -985,6 +1034,59 @@ static int spdm_failed(struct psp_flow *f, int rc)
 	if (f->d->connected || f->d->q)
 		dev_teardown(f->d);
 	return PSP_SPDM_ERROR;
+}
+
+/*
+ * IDE key refresh: every stream of the device moves to the key set it
+ * does not use, in an order that keeps it Secure throughout (a receiver
+ * has a key set before its partner sends with it):
+ *   endpoint KEY_PROG of the new key set, both directions;
+ *   root port Rx go; endpoint Rx go; endpoint Tx go (the endpoint sends
+ *   with it); root port Tx go (so does the root port);
+ *   endpoint K_SET_STOP of the old key set, both directions; root port
+ *   old Rx and Tx stopped.
+ * An SPDM failure drops the session (spdm_failed()), as in every flow; a
+ * root port that refuses its keys too, with ERR_IN_DEV_CONN as in
+ * DEV_CONNECT.
+ */
+static int job_roll_key(struct psp_flow *f)
+{
+	struct psp_dev *d = f->d;
+	struct spdm_req *q = d->q;
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < d->nr_ide; i++) {
+		struct psp_ide *s = &d->ide[i];
+		uint8_t old = s->key_set, alt = old ^ 1;
+		uint32_t tag[2];
+
+		rc = ide_prog(q, s->id, alt, tag);
+		if (rc)
+			break;
+		if (rp_slot(d, s, alt, IDEKM_RX, true, tag[IDEKM_TX]))
+			goto rp_fail;
+		rc = ide_gostop(q, s->id, alt, IDEKM_RX, true) ?:
+		     ide_gostop(q, s->id, alt, IDEKM_TX, true);
+		if (rc)
+			break;
+		if (rp_slot(d, s, alt, IDEKM_TX, true, tag[IDEKM_RX]))
+			goto rp_fail;
+		rc = ide_gostop(q, s->id, old, IDEKM_RX, false) ?:
+		     ide_gostop(q, s->id, old, IDEKM_TX, false);
+		if (rc)
+			break;
+		if (rp_slot(d, s, old, IDEKM_RX, false, 0) ||
+		    rp_slot(d, s, old, IDEKM_TX, false, 0))
+			goto rp_fail;
+		s->key_set = alt;
+	}
+	return rc ? spdm_failed(f, rc) : PSP_OK;
+rp_fail:
+	if (f->p->verbose)
+		fprintf(stderr, "tsm-model: psp: roll key: root port keys refused\n");
+	dev_teardown(d);
+	return PSP_ERR_IN_DEV_CONN;
 }
 
 static int job_certificates(struct psp_flow *f)
@@ -1479,6 +1581,25 @@ out:
 	return st;
 }
 
+static int cmd_roll_key(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
+{
+	struct psp_flow *f;
+	struct psp_dev *d;
+	int st;
+
+	st = dev_lookup(p, get64(buf + 40), &d);
+	if (st)
+		return st;
+	st = spdm_prologue(p, d, cmd, buf, len, false, &f);
+	if (st >= 0)
+		return st;
+	if (!d->connected || !d->q) {
+		free(f);
+		return PSP_INVALID_DEV_STATE;
+	}
+	return spdm_run(p, f, job_roll_key);
+}
+
 static int cmd_dev_status(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 {
 	uint64_t pa = get64(buf + 20);
@@ -1894,6 +2015,7 @@ static const struct psp_cmd_desc cmds[] = {
 	{ PSP_TDI_STATUS, "TDI_STATUS", 64, true, cmd_tdi_status },
 	{ PSP_GUEST_REQUEST, "GUEST_REQUEST", 80, false, cmd_guest_request },
 	{ PSP_TDI_INFO, "TDI_INFO", 48, false, cmd_tdi_info },
+	{ PSP_ROLL_KEY, "ROLL_KEY", 48, true, cmd_roll_key },
 };
 
 static const struct psp_cmd_desc *cmd_desc(uint32_t cmd)
@@ -2030,7 +2152,7 @@ struct psp *psp_new(const struct psp_ops *ops, const char *root_der, bool verbos
 	struct psp *p;
 	X509 *anchor;
 
-	if (!ops || !ops->mem || !ops->root_port || !ops->rp_keys || !root_der)
+	if (!ops || !ops->mem || !ops->root_port || !ops->rp_key || !root_der)
 		return NULL;
 	anchor = crypto_x509_load(root_der);
 	if (!anchor)

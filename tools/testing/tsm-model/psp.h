@@ -33,6 +33,7 @@
 #define PSP_TDI_STATUS		0x0df
 #define PSP_GUEST_REQUEST	0x0e0
 #define PSP_TDI_INFO		0x0e3
+#define PSP_ROLL_KEY		0x0e4
 #define PSP_CMD_FIRST		0x0d0
 #define PSP_CMD_LAST		0x0e4
 
@@ -88,8 +89,10 @@
  *	one 4 KiB page; *@fw_owned tells whether the page is firmware-owned
  * @root_port: the root port above endpoint @segment:@rid: its Requester ID
  *	and the Port Number of its Link Capabilities; 0 or a negative errno
- * @rp_keys: program the root port IDE keys of @stream_id (all sub-streams,
- *	both directions) and set them to go, or stop them
+ * @rp_key: program the root port IDE keys of key set @key_set, direction
+ *	@dir (%IDEKM_RX or %IDEKM_TX, seen from the root port) of @stream_id
+ *	(all three sub-streams) and set them to go (@go; @tag names them, as
+ *	idekm_key_tag()), or stop them (@tag 0)
  * @priv: passed to every callback
  */
 struct psp_ops {
@@ -100,8 +103,8 @@ struct psp_ops {
 		   bool *fw_owned);
 	int (*root_port)(void *priv, uint32_t segment, uint16_t rid, uint16_t *rp_rid,
 			 uint8_t *port);
-	int (*rp_keys)(void *priv, uint32_t segment, uint16_t rp_rid, uint8_t stream_id,
-		       bool go);
+	int (*rp_key)(void *priv, uint32_t segment, uint16_t rp_rid, uint8_t stream_id,
+		      uint8_t key_set, uint8_t dir, bool go, uint32_t tag);
 	void *priv;
 };
 

@@ -46,32 +46,40 @@ static int stub_fn_info(void *priv, uint32_t segment, uint16_t rid,
 	return 0;
 }
 
-static void stub_event(struct stub *s, enum stub_ev_kind kind,
-		       uint32_t segment, uint16_t rid, uint8_t stream_id,
-		       int value)
+static struct stub_event *stub_event(struct stub *s, enum stub_ev_kind kind,
+				     uint32_t segment, uint16_t rid, int value)
 {
 	struct stub_event *e;
 
 	if (s->nr_ev >= STUB_MAX_EV)
-		return;
+		return NULL;
 	e = &s->ev[s->nr_ev++];
+	memset(e, 0, sizeof(*e));
 	e->kind = kind;
 	e->segment = segment;
 	e->rid = rid;
-	e->stream_id = stream_id;
 	e->value = value;
+	return e;
 }
 
-static void stub_ide_state(void *priv, uint32_t segment, uint16_t rid,
-			   uint8_t stream_id, bool ready)
+static void stub_ide_key(void *priv, uint32_t segment, uint16_t rid,
+			 uint8_t stream_id, uint8_t key_set, uint8_t dir,
+			 bool go, uint32_t tag)
 {
-	stub_event(priv, STUB_EV_IDE, segment, rid, stream_id, ready);
+	struct stub_event *e = stub_event(priv, STUB_EV_IDE, segment, rid, go);
+
+	if (!e)
+		return;
+	e->stream_id = stream_id;
+	e->key_set = key_set;
+	e->dir = dir;
+	e->tag = tag;
 }
 
 static void stub_tdi_state(void *priv, uint32_t segment, uint16_t rid,
 			   enum tdi_state state)
 {
-	stub_event(priv, STUB_EV_TDI, segment, rid, 0, state);
+	stub_event(priv, STUB_EV_TDI, segment, rid, state);
 }
 
 static void cfg_put(uint8_t *cfg, unsigned int off, uint32_t v,
@@ -158,7 +166,7 @@ struct stub *stub_new(void)
 {
 	struct model_dev_ops ops = {
 		.fn_info = stub_fn_info,
-		.ide_state = stub_ide_state,
+		.ide_key = stub_ide_key,
 		.tdi_state = stub_tdi_state,
 	};
 	struct stub *s = calloc(1, sizeof(*s));
@@ -253,7 +261,7 @@ unsigned int stub_count(const struct stub *s, enum stub_ev_kind kind,
  * @kind: %STUB_EV_IDE or %STUB_EV_TDI
  * @id: stream ID (IDE) or RID (TDI)
  *
- * Return: ready (IDE) or state (TDI), -1 if there was none.
+ * Return: go (IDE) or state (TDI), -1 if there was none.
  */
 int stub_last(const struct stub *s, enum stub_ev_kind kind, unsigned int id)
 {
@@ -264,6 +272,57 @@ int stub_last(const struct stub *s, enum stub_ev_kind kind, unsigned int id)
 		if (s->ev[i].kind == kind &&
 		    (kind == STUB_EV_TDI ? s->ev[i].rid : s->ev[i].stream_id) == id)
 			v = s->ev[i].value;
+	return v;
+}
+
+/**
+ * stub_key_count() - number of IDE key reports of one key set and direction
+ * @s: stub
+ * @stream: stream ID
+ * @key_set: key set
+ * @dir: %IDEKM_RX or %IDEKM_TX
+ *
+ * Return: the count.
+ */
+unsigned int stub_key_count(const struct stub *s, unsigned int stream,
+			    unsigned int key_set, unsigned int dir)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < s->nr_ev; i++)
+		if (s->ev[i].kind == STUB_EV_IDE &&
+		    s->ev[i].stream_id == stream &&
+		    s->ev[i].key_set == key_set && s->ev[i].dir == dir)
+			n++;
+	return n;
+}
+
+/**
+ * stub_key_last() - last IDE key report of one key set and direction
+ * @s: stub
+ * @stream: stream ID
+ * @key_set: key set
+ * @dir: %IDEKM_RX or %IDEKM_TX
+ * @tag: receives its tag (may be NULL)
+ *
+ * Return: its go (0 or 1), -1 if there was none.
+ */
+int stub_key_last(const struct stub *s, unsigned int stream,
+		  unsigned int key_set, unsigned int dir, uint32_t *tag)
+{
+	unsigned int i;
+	int v = -1;
+
+	for (i = 0; i < s->nr_ev; i++) {
+		const struct stub_event *e = &s->ev[i];
+
+		if (e->kind != STUB_EV_IDE || e->stream_id != stream ||
+		    e->key_set != key_set || e->dir != dir)
+			continue;
+		v = e->value;
+		if (tag)
+			*tag = e->tag;
+	}
 	return v;
 }
 

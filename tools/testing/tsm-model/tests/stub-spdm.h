@@ -33,8 +33,12 @@ struct stub_event {
 	enum stub_ev_kind kind;
 	uint32_t segment;
 	uint16_t rid;
-	uint8_t stream_id;	/* STUB_EV_IDE */
-	int value;		/* ready, or enum tdi_state */
+	/* STUB_EV_IDE: stream, key set, direction, tag */
+	uint8_t stream_id;
+	uint8_t key_set;
+	uint8_t dir;
+	uint32_t tag;
+	int value;		/* go, or enum tdi_state */
 };
 
 struct stub;
@@ -78,6 +82,12 @@ unsigned int stub_count(const struct stub *s, enum stub_ev_kind kind,
 			unsigned int id);
 /* Last event value of that kind/id, -1 if none */
 int stub_last(const struct stub *s, enum stub_ev_kind kind, unsigned int id);
+/* IDE events of one key set and direction of @stream */
+unsigned int stub_key_count(const struct stub *s, unsigned int stream,
+			    unsigned int key_set, unsigned int dir);
+/* Last go of that key set and direction (its tag in *@tag), -1 if none */
+int stub_key_last(const struct stub *s, unsigned int stream,
+		  unsigned int key_set, unsigned int dir, uint32_t *tag);
 void stub_clear_events(struct stub *s);
 
 #endif

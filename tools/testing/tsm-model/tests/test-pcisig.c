@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "harness.h"
 #include "pcisig.h"
 #include "stub-spdm.h"
@@ -29,6 +31,15 @@ static void make_key(uint8_t key[32], uint8_t ifv[8], uint8_t stream,
 		key[i] = (uint8_t)(stream * 31 + ks * 17 + dir * 7 + sub * 3 + i);
 	memset(ifv, 0, 8);
 	ifv[4] = 1;
+}
+
+static int prog_one(struct stub *s, uint8_t stream, uint8_t ks, uint8_t dir,
+		    uint8_t sub)
+{
+	uint8_t key[32], ifv[8];
+
+	make_key(key, ifv, stream, ks, dir, sub);
+	return idekm_key_prog(s->q, 0, stream, ks, dir, sub, key, ifv);
 }
 
 static int prog_keys(struct stub *s, uint8_t stream, uint8_t ks)
@@ -462,102 +473,353 @@ TEST(idekm_gostop_malformed)
 	stub_free(s);
 }
 
-TEST(idekm_ready_after_all_six)
+/*
+ * The tag the platform must be given for the keys make_key() makes:
+ * SHA-384 over PR, NPR and CPL, first four bytes little endian, computed
+ * here without idekm_key_tag()
+ */
+static uint32_t want_tag(uint8_t stream, uint8_t ks, uint8_t dir)
+{
+	uint8_t keys[96], ifv[8], md[EVP_MAX_MD_SIZE];
+	unsigned int sub, len = 0;
+
+	for (sub = 0; sub < 3; sub++)
+		make_key(keys + 32 * sub, ifv, stream, ks, dir, sub);
+	if (EVP_Digest(keys, sizeof(keys), md, &len, EVP_sha384(), NULL) != 1)
+		return 0;
+	return (uint32_t)md[0] | (uint32_t)md[1] << 8 | (uint32_t)md[2] << 16 |
+	       (uint32_t)md[3] << 24;
+}
+
+/* K_SET_GO (@go) or K_SET_STOP of the three keys of one key set, direction */
+static int gostop_set(struct stub *s, uint8_t stream, uint8_t ks, uint8_t dir,
+		      bool go)
+{
+	unsigned int sub;
+	int ret;
+
+	for (sub = 0; sub < 3; sub++) {
+		ret = go ? idekm_key_go(s->q, 0, stream, ks, dir, sub) :
+			   idekm_key_stop(s->q, 0, stream, ks, dir, sub);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Event @i is the report of @ks, @dir of @stream with @go (and its tag) */
+static bool key_event(const struct stub *s, unsigned int i, uint8_t stream,
+		      uint8_t ks, uint8_t dir, bool go)
+{
+	const struct stub_event *e = &s->ev[i];
+
+	return i < s->nr_ev && e->kind == STUB_EV_IDE &&
+	       e->stream_id == stream && e->key_set == ks && e->dir == dir &&
+	       e->value == go && e->segment == STUB_SEGMENT && e->rid == RID0 &&
+	       e->tag == (go ? want_tag(stream, ks, dir) : 0);
+}
+
+TEST(idekm_key_tag)
+{
+	uint8_t keys[3][32];
+	uint32_t tag = 0;
+	unsigned int i;
+
+	for (i = 0; i < 96; i++)
+		keys[i / 32][i % 32] = (uint8_t)i;
+	EXPECT_EQ(idekm_key_tag(keys, &tag), 0);
+	EXPECT_EQ(tag, 0x4e0006e6);	/* SHA-384 e6 06 00 4e ... */
+	memset(keys, 0, sizeof(keys));
+	EXPECT_EQ(idekm_key_tag(keys, &tag), 0);
+	EXPECT_EQ(tag, 0xedb77bf5);
+	/* PR, NPR, CPL in that order */
+	keys[2][0] = 1;
+	EXPECT_EQ(idekm_key_tag(keys, &tag), 0);
+	EXPECT(tag != 0xedb77bf5);
+}
+
+/* Each key set and direction is reported once its three keys are set to go */
+TEST(idekm_key_reports_per_set_and_dir)
 {
 	struct stub *s = stub_new();
-	unsigned int dir, sub, i = 0;
+	unsigned int sub, i;
 	struct idekm_key *k;
 
 	ASSERT(s);
 	EXPECT_EQ(prog_keys(s, STREAM, 0), 0);
-	for (dir = 0; dir < 2; dir++)
-		for (sub = 0; sub < 3; sub++) {
-			EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 0);
-			EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, dir, sub), 0);
-			i++;
-		}
-	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 1);
-	EXPECT_EQ(stub_last(s, STUB_EV_IDE, STREAM), 1);
-	EXPECT_EQ(s->ev[0].segment, STUB_SEGMENT);
-	EXPECT_EQ(s->ev[0].rid, RID0);
+	EXPECT_EQ(s->nr_ev, 0);
+	for (sub = 0; sub < 3; sub++) {
+		EXPECT_EQ(s->nr_ev, 0);
+		EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, IDEKM_RX, sub), 0);
+	}
+	EXPECT_EQ(s->nr_ev, 1);
+	EXPECT(key_event(s, 0, STREAM, 0, IDEKM_RX, true));
+	/* Rx alone does not make the stream ready */
+	EXPECT(!idekm_stream_ready(s->dev, STREAM));
+	for (sub = 0; sub < 3; sub++) {
+		EXPECT_EQ(s->nr_ev, 1);
+		EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, IDEKM_TX, sub), 0);
+	}
+	EXPECT_EQ(s->nr_ev, 2);
+	EXPECT(key_event(s, 1, STREAM, 0, IDEKM_TX, true));
+	EXPECT(want_tag(STREAM, 0, IDEKM_RX) != want_tag(STREAM, 0, IDEKM_TX));
 	EXPECT(idekm_stream_ready(s->dev, STREAM));
-	/* GO again: no new event */
+	/* GO again: no new event; other streams unaffected */
 	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, IDEKM_TX, IDEKM_SUB_CPL), 0);
-	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 1);
-	/* other streams unaffected */
+	EXPECT_EQ(s->nr_ev, 2);
 	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM + 1), 0);
 
-	/* STOP of one key: not ready, key wiped */
+	/* STOP of one key: that key set and direction stops, key wiped */
 	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_RX, IDEKM_SUB_NPR),
 		  0);
-	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 2);
-	EXPECT_EQ(stub_last(s, STUB_EV_IDE, STREAM), 0);
+	EXPECT_EQ(s->nr_ev, 3);
+	EXPECT(key_event(s, 2, STREAM, 0, IDEKM_RX, false));
+	EXPECT(!idekm_stream_ready(s->dev, STREAM));
 	k = &s->dev->streams[STREAM].k[0][IDEKM_RX][IDEKM_SUB_NPR];
 	EXPECT(!k->programmed && !k->go);
 	for (i = 0; i < 32; i++)
 		EXPECT_EQ(k->key[i], 0);
-	/* more stops: no new event; GO of the stopped key refused */
+	/* more stops of it: no new event; one of Tx: its own */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_RX, IDEKM_SUB_PR),
+		  0);
+	EXPECT_EQ(s->nr_ev, 3);
 	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_TX, IDEKM_SUB_PR),
 		  0);
-	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 2);
+	EXPECT_EQ(s->nr_ev, 4);
+	EXPECT(key_event(s, 3, STREAM, 0, IDEKM_TX, false));
+	/* GO of a stopped key refused */
 	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, IDEKM_RX, IDEKM_SUB_NPR),
 		  -ENOKEY);
-	EXPECT(!idekm_stream_ready(s->dev, STREAM));
 	/* keys still in use can't be replaced: stop them all, then rekey */
 	EXPECT_EQ(setup_stream(s, STREAM), -EPROTO);
-	for (dir = 0; dir < 2; dir++)
-		for (sub = 0; sub < 3; sub++)
-			EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, dir, sub),
-				  0);
-	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 2);
+	EXPECT_EQ(gostop_set(s, STREAM, 0, IDEKM_RX, false), 0);
+	EXPECT_EQ(gostop_set(s, STREAM, 0, IDEKM_TX, false), 0);
+	EXPECT_EQ(s->nr_ev, 4);
 	EXPECT_EQ(setup_stream(s, STREAM), 0);
-	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 3);
-	EXPECT_EQ(stub_last(s, STUB_EV_IDE, STREAM), 1);
+	EXPECT_EQ(s->nr_ev, 6);
+	EXPECT(key_event(s, 4, STREAM, 0, IDEKM_RX, true));
+	EXPECT(key_event(s, 5, STREAM, 0, IDEKM_TX, true));
+	EXPECT_EQ(stub_key_last(s, STREAM, 1, IDEKM_RX, NULL), -1);
 	stub_free(s);
 }
 
-/* FAULT_IDE_INSECURE: every GO acknowledged, the stream never Secure */
+/*
+ * FAULT_IDE_INSECURE: every GO acknowledged, but the key set and direction
+ * of the GO that took the fault is not reported go until a STOP of it
+ */
 TEST(idekm_insecure_fault)
 {
 	struct stub *s = stub_new();
-	unsigned int dir, sub;
+	uint32_t tag = 0;
 
 	ASSERT(s);
 	s->fault = FAULT_IDE_INSECURE;
-	/* Only a K_SET_GO consumes it */
+	/* Only a K_SET_GO consumes it: the first, of K0 Rx PR */
 	EXPECT_EQ(prog_keys(s, STREAM, 0), 0);
 	EXPECT_EQ(s->fault, FAULT_IDE_INSECURE);
 	EXPECT_EQ(go_keys(s, STREAM, 0), 0);
 	EXPECT_EQ(s->fault, FAULT_NONE);
 	EXPECT(idekm_stream_ready(s->dev, STREAM));
-	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 0);
-	/* Stopped and keyed again, it turns Secure */
-	for (dir = 0; dir < 2; dir++)
-		for (sub = 0; sub < 3; sub++)
-			EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, dir, sub), 0);
-	EXPECT_EQ(setup_stream(s, STREAM), 0);
-	EXPECT_EQ(stub_count(s, STUB_EV_IDE, STREAM), 1);
-	EXPECT_EQ(stub_last(s, STUB_EV_IDE, STREAM), 1);
+	EXPECT_EQ(s->nr_ev, 1);
+	EXPECT(key_event(s, 0, STREAM, 0, IDEKM_TX, true));
+	EXPECT_EQ(stub_key_count(s, STREAM, 0, IDEKM_RX), 0);
+	/* A STOP of one of its keys clears it; keyed again, it is reported */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_RX, IDEKM_SUB_CPL),
+		  0);
+	EXPECT_EQ(s->nr_ev, 1);
+	EXPECT(!idekm_stream_ready(s->dev, STREAM));
+	/* the others are in use */
+	EXPECT_EQ(prog_keys(s, STREAM, 0), -EPROTO);
+	EXPECT_EQ(prog_one(s, STREAM, 0, IDEKM_RX, IDEKM_SUB_CPL), 0);
+	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, IDEKM_RX, IDEKM_SUB_CPL), 0);
+	EXPECT_EQ(stub_key_last(s, STREAM, 0, IDEKM_RX, &tag), 1);
+	EXPECT_EQ(tag, want_tag(STREAM, 0, IDEKM_RX));
+	/* Taken by a repeated GO of keys in force: they stop being reported */
+	s->fault = FAULT_IDE_INSECURE;
+	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, IDEKM_TX, IDEKM_SUB_NPR), 0);
+	EXPECT_EQ(stub_key_last(s, STREAM, 0, IDEKM_TX, &tag), 0);
+	EXPECT_EQ(tag, 0);
+	EXPECT_EQ(stub_key_last(s, STREAM, 0, IDEKM_RX, NULL), 1);
+	EXPECT_EQ(s->nr_ev, 3);
 	stub_free(s);
 }
 
-TEST(idekm_ready_needs_one_keyset)
+/*
+ * Ready: the Tx keys of the key set in use and the Rx keys of any key set;
+ * the directions need not use the same key set
+ */
+TEST(idekm_ready_tx_in_use_and_any_rx)
 {
 	struct stub *s = stub_new();
-	unsigned int sub;
 
 	ASSERT(s);
 	EXPECT_EQ(prog_keys(s, 5, 0), 0);
 	EXPECT_EQ(prog_keys(s, 5, 1), 0);
-	for (sub = 0; sub < 3; sub++) {
-		EXPECT_EQ(idekm_key_go(s->q, 0, 5, 0, IDEKM_RX, sub), 0);
-		EXPECT_EQ(idekm_key_go(s->q, 0, 5, 1, IDEKM_TX, sub), 0);
-	}
-	EXPECT_EQ(stub_count(s, STUB_EV_IDE, 5), 0);
-	EXPECT_EQ(go_keys(s, 5, 1), 0);
-	EXPECT_EQ(stub_last(s, STUB_EV_IDE, 5), 1);
-	/* K1 in use: its keys can't be reprogrammed, K0's can */
+	EXPECT_EQ(gostop_set(s, 5, 0, IDEKM_RX, true), 0);
+	EXPECT(!idekm_stream_ready(s->dev, 5));
+	EXPECT_EQ(gostop_set(s, 5, 1, IDEKM_TX, true), 0);
+	EXPECT(idekm_stream_ready(s->dev, 5));
+	EXPECT_EQ(s->dev->streams[5].tx_set, 1);
+	EXPECT_EQ(s->nr_ev, 2);
+	EXPECT(key_event(s, 0, 5, 0, IDEKM_RX, true));
+	EXPECT(key_event(s, 1, 5, 1, IDEKM_TX, true));
+	/* K1 Tx in use: its keys can't be reprogrammed, K0 Tx's can */
+	EXPECT_EQ(idekm_key_prog(s->q, 0, 5, 1, IDEKM_TX, IDEKM_SUB_PR,
+				 s->dev->streams[5].k[1][1][0].key,
+				 s->dev->streams[5].k[1][1][0].ifv), -EPROTO);
 	EXPECT_EQ(prog_keys(s, 5, 1), -EPROTO);
+	/* Rx of K1 as well: still ready once K0 Rx stops */
+	EXPECT_EQ(gostop_set(s, 5, 1, IDEKM_RX, true), 0);
+	EXPECT_EQ(idekm_key_stop(s->q, 0, 5, 0, IDEKM_RX, IDEKM_SUB_PR), 0);
+	EXPECT(idekm_stream_ready(s->dev, 5));
+	/* and not once no Rx key set is left */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, 5, 1, IDEKM_RX, IDEKM_SUB_CPL), 0);
+	EXPECT(!idekm_stream_ready(s->dev, 5));
+	stub_free(s);
+}
+
+/* The Tx key set in use is the one whose Tx keys were all set to go last */
+TEST(idekm_tx_set_switch)
+{
+	struct stub *s = stub_new();
+	struct idekm_stream *st;
+
+	ASSERT(s);
+	st = &s->dev->streams[STREAM];
+	EXPECT_EQ(setup_stream(s, STREAM), 0);
+	EXPECT_EQ(st->tx_set, 0);
+	EXPECT_EQ(prog_keys(s, STREAM, 1), 0);
+	EXPECT_EQ(gostop_set(s, STREAM, 1, IDEKM_RX, true), 0);
+	EXPECT_EQ(st->tx_set, 0);
+	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 1, IDEKM_TX, IDEKM_SUB_PR), 0);
+	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 1, IDEKM_TX, IDEKM_SUB_NPR), 0);
+	EXPECT_EQ(st->tx_set, 0);
+	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 1, IDEKM_TX, IDEKM_SUB_CPL), 0);
+	EXPECT_EQ(st->tx_set, 1);
+	/* a repeated GO of the other key set's keys does not switch back */
+	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, IDEKM_TX, IDEKM_SUB_PR), 0);
+	EXPECT_EQ(st->tx_set, 1);
+	/* the old Tx key set stopped and set to go again: it is back in use */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_TX, IDEKM_SUB_PR),
+		  0);
+	EXPECT_EQ(st->tx_set, 1);
+	EXPECT(idekm_stream_ready(s->dev, STREAM));
+	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, IDEKM_TX, IDEKM_SUB_PR),
+		  -ENOKEY);
+	EXPECT_EQ(prog_one(s, STREAM, 0, IDEKM_TX, IDEKM_SUB_PR), 0);
+	EXPECT_EQ(idekm_key_go(s->q, 0, STREAM, 0, IDEKM_TX, IDEKM_SUB_PR), 0);
+	EXPECT_EQ(st->tx_set, 0);
+	EXPECT_EQ(s->nr_ev, 6);
+	EXPECT(key_event(s, 2, STREAM, 1, IDEKM_RX, true));
+	EXPECT(key_event(s, 3, STREAM, 1, IDEKM_TX, true));
+	EXPECT(key_event(s, 4, STREAM, 0, IDEKM_TX, false));
+	EXPECT(key_event(s, 5, STREAM, 0, IDEKM_TX, true));
+	stub_free(s);
+}
+
+/*
+ * A key refresh as the firmware does it: the new key set's keys, Rx then
+ * Tx set to go, then the old key set stopped.  The stream stays ready and
+ * the interfaces locked to it stay as they are; stopping the key set in
+ * use afterwards fails them.
+ */
+TEST(idekm_rollover_keeps_tdi)
+{
+	uint8_t n1[32];
+	struct stub *s = locked_stub(RID0, 0, true, NULL);
+	unsigned int roll, e = 0;
+
+	ASSERT(s);
+	ASSERT(tdisp_lock(s->q, RID1, 0, STREAM, 0, n1) == 0);
+	stub_clear_events(s);
+	for (roll = 0; roll < 3; roll++) {
+		uint8_t old = roll & 1, alt = old ^ 1;
+
+		EXPECT_EQ(prog_keys(s, STREAM, alt), 0);
+		EXPECT_EQ(gostop_set(s, STREAM, alt, IDEKM_RX, true), 0);
+		EXPECT(idekm_stream_ready(s->dev, STREAM));
+		EXPECT_EQ(gostop_set(s, STREAM, alt, IDEKM_TX, true), 0);
+		EXPECT(idekm_stream_ready(s->dev, STREAM));
+		EXPECT_EQ(s->dev->streams[STREAM].tx_set, alt);
+		EXPECT_EQ(gostop_set(s, STREAM, old, IDEKM_RX, false), 0);
+		EXPECT(idekm_stream_ready(s->dev, STREAM));
+		EXPECT_EQ(gostop_set(s, STREAM, old, IDEKM_TX, false), 0);
+		EXPECT(idekm_stream_ready(s->dev, STREAM));
+		EXPECT(key_event(s, e++, STREAM, alt, IDEKM_RX, true));
+		EXPECT(key_event(s, e++, STREAM, alt, IDEKM_TX, true));
+		EXPECT(key_event(s, e++, STREAM, old, IDEKM_RX, false));
+		EXPECT(key_event(s, e++, STREAM, old, IDEKM_TX, false));
+	}
+	EXPECT_EQ(s->nr_ev, e);
+	EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID0), 0);
+	EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID1), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_RUN);
+	EXPECT_EQ(tdisp_get_state(s->q, RID1), TDI_CONFIG_LOCKED);
+	/* K1 in use now: a stop of one of its Tx keys fails both */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 1, IDEKM_TX, IDEKM_SUB_NPR),
+		  0);
+	EXPECT(!idekm_stream_ready(s->dev, STREAM));
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0), TDI_ERROR);
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID1), TDI_ERROR);
+	stub_free(s);
+}
+
+/*
+ * Both Tx key sets in force: a stop of the one in use falls back to the
+ * other, as the emulated link does; the stream stays ready
+ */
+TEST(idekm_tx_falls_back)
+{
+	struct stub *s = locked_stub(RID0, 0, true, NULL);
+	struct idekm_stream *st;
+
+	ASSERT(s);
+	st = &s->dev->streams[STREAM];
+	EXPECT_EQ(prog_keys(s, STREAM, 1), 0);
+	EXPECT_EQ(go_keys(s, STREAM, 1), 0);
+	EXPECT_EQ(st->tx_set, 1);
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 1, IDEKM_TX, IDEKM_SUB_NPR),
+		  0);
+	EXPECT_EQ(st->tx_set, 0);
+	EXPECT(idekm_stream_ready(s->dev, STREAM));
+	EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID0), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_RUN);
+	/* the Rx keys of both: no effect on the Tx key set */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_RX, IDEKM_SUB_PR),
+		  0);
+	EXPECT_EQ(st->tx_set, 0);
+	EXPECT(idekm_stream_ready(s->dev, STREAM));
+	/* nothing left to fall back to */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_TX, IDEKM_SUB_PR),
+		  0);
+	EXPECT_EQ(st->tx_set, 0);
+	EXPECT(!idekm_stream_ready(s->dev, STREAM));
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0), TDI_ERROR);
+	stub_free(s);
+}
+
+/*
+ * Midway through a refresh both key sets are in force; the stream depends
+ * on the new Tx keys, not on the old ones
+ */
+TEST(idekm_stop_tx_in_use_mid_roll)
+{
+	struct stub *s = locked_stub(RID0, 0, true, NULL);
+
+	ASSERT(s);
+	EXPECT_EQ(prog_keys(s, STREAM, 1), 0);
+	EXPECT_EQ(go_keys(s, STREAM, 1), 0);
+	/* the old Tx keys: nothing happens */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, IDEKM_TX, IDEKM_SUB_PR),
+		  0);
+	EXPECT(idekm_stream_ready(s->dev, STREAM));
+	EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID0), 0);
+	/* the Tx keys in use, though K0's Rx and K1's Rx are still there */
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 1, IDEKM_TX, IDEKM_SUB_CPL),
+		  0);
+	EXPECT(!idekm_stream_ready(s->dev, STREAM));
+	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0), TDI_ERROR);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_ERROR);
 	stub_free(s);
 }
 
@@ -572,9 +834,12 @@ TEST(idekm_session_end_wipes)
 	EXPECT_EQ(prog_keys(s, 250, 1), 0);
 	stub_clear_events(s);
 	pcisig_dev_session_end(s->dev);
-	EXPECT_EQ(stub_last(s, STUB_EV_IDE, 1), 0);
-	EXPECT_EQ(stub_last(s, STUB_EV_IDE, 2), 0);
-	EXPECT_EQ(s->nr_ev, 2);
+	EXPECT(key_event(s, 0, 1, 0, IDEKM_RX, false));
+	EXPECT(key_event(s, 1, 1, 0, IDEKM_TX, false));
+	EXPECT(key_event(s, 2, 2, 0, IDEKM_RX, false));
+	EXPECT(key_event(s, 3, 2, 0, IDEKM_TX, false));
+	EXPECT_EQ(s->nr_ev, 4);
+	EXPECT(!idekm_stream_ready(s->dev, 1));
 	EXPECT_MEM(&s->dev->streams[1], zero, sizeof(zero));
 	EXPECT_MEM(&s->dev->streams[250], zero, sizeof(zero));
 	EXPECT_EQ(idekm_key_go(s->q, 0, 1, 0, 0, 0), -ENOKEY);
@@ -1054,8 +1319,9 @@ TEST(tdisp_session_end)
 	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID0), TDI_ERROR);
 	EXPECT_EQ(stub_last(s, STUB_EV_TDI, RID1), TDI_ERROR);
 	EXPECT_EQ(stub_count(s, STUB_EV_TDI, RID0), 1);
-	EXPECT_EQ(stub_last(s, STUB_EV_IDE, STREAM), 0);
-	EXPECT_EQ(s->nr_ev, 3);
+	EXPECT_EQ(stub_key_last(s, STREAM, 0, IDEKM_RX, NULL), 0);
+	EXPECT_EQ(stub_key_last(s, STREAM, 0, IDEKM_TX, NULL), 0);
+	EXPECT_EQ(s->nr_ev, 4);
 	EXPECT(!idekm_stream_ready(s->dev, STREAM));
 	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_ERROR);
 	/* UNLOCKED and ERROR interfaces stay put */
@@ -1085,7 +1351,10 @@ TEST(tdisp_default_stream_stop)
 	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM + 1, 0, 0, 0), 0);
 	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_LOCKED);
 	EXPECT_EQ(tdisp_get_state(s->q, RID1), TDI_ERROR);
+	/* keys of the key set not in use: the stream does not need them */
 	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 1, 1, 2), 0);
+	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_CONFIG_LOCKED);
+	EXPECT_EQ(idekm_key_stop(s->q, 0, STREAM, 0, 1, 2), 0);
 	EXPECT_EQ(tdisp_get_state(s->q, RID0), TDI_ERROR);
 	stub_free(s);
 }

@@ -13,6 +13,7 @@
 
 #include "harness.h"
 #include "spdm-test.h"
+#include "../pcisig.h"
 #include "../psp.h"
 
 #define MEM_BASE	0x80000000ull
@@ -38,15 +39,37 @@ static void put64(uint8_t *p, uint64_t v)
 	put32(p + 4, (uint32_t)(v >> 32));
 }
 
-/* One emulated endpoint: its SPDM responder and PCI-SIG state */
+struct fake;
+
+/*
+ * One emulated endpoint: its SPDM responder and PCI-SIG state, and the IDE
+ * key state it reported per [stream][key set][direction]
+ */
 struct fdev {
+	struct fake *f;
 	uint16_t device_id;
 	struct pcisig_dev *pcisig;
 	struct spdm_rsp *rsp;
 	enum model_fault fault;
-	int ide_ready[256];
+	int go[256][2][2];
+	uint32_t tag[256][2][2];
+	uint8_t tx_set[256];	/* its Tx key set reported go last */
 	int tdi_state[8];
 };
+
+/* One endpoint key report or root port key call, in the order they came */
+struct kev {
+	char end;		/* 'E' endpoint, 'R' root port */
+	uint8_t dev;		/* endpoint: index in fake.devs */
+	uint8_t stream;
+	uint8_t ks;
+	uint8_t dir;		/* seen from that end */
+	uint8_t go;
+	uint32_t tag;
+	int round;		/* host SPDM rounds carried before it */
+};
+
+#define MAX_KEV		1024
 
 /* A buffer the kernel allocated: its SLA and pages */
 struct kbuf {
@@ -70,9 +93,25 @@ struct fake {
 	struct model_identity *id;
 	struct fdev devs[2];
 	/* root port */
-	int rp_go[256];
+	int rp_go[256][2][2];
+	uint32_t rp_tag[256][2][2];
+	uint8_t rp_tx_set[256];
 	int rp_calls;
+	int rp_fail_at;		/* refuse the rp_key call with this number */
 	int rp_port;
+	/* key events of both ends */
+	struct kev kev[MAX_KEV];
+	unsigned int nr_kev;
+	/* every key event must leave these streams (bits) of @watch Secure */
+	struct fdev *watch;
+	uint32_t watch_streams;
+	int insecure;
+	/* the root port's tags checked against the keys @tag_dev holds */
+	struct fdev *tag_dev;
+	int bad_tags;
+	/* device fault armed when the host carries round number fault_round */
+	int fault_round;
+	enum model_fault fault_at;
 	/* mailbox */
 	uint32_t cmd;
 	uint64_t tag;
@@ -125,12 +164,63 @@ static int fk_fn_info(void *priv, uint32_t segment, uint16_t rid, struct model_f
 	return 0;
 }
 
-static void fk_ide_state(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
-			 bool ready)
+/* Number of key set and direction slots of @stream endpoint @d reports go */
+static int ep_slots(const struct fdev *d, unsigned int stream)
+{
+	return d->go[stream][0][0] + d->go[stream][0][1] + d->go[stream][1][0] +
+	       d->go[stream][1][1];
+}
+
+/* Number of root port slots of @stream set to go */
+static int rp_slots(const struct fake *f, unsigned int stream)
+{
+	return f->rp_go[stream][0][0] + f->rp_go[stream][0][1] + f->rp_go[stream][1][0] +
+	       f->rp_go[stream][1][1];
+}
+
+/*
+ * The emulated link's rule (samples/tsm/tsm-emu-bridge.h, emu-core.c):
+ * each end sends with the key set whose Tx keys went go last (the other
+ * one, if still go, once those stop); the receiver must have the Rx keys
+ * of that key set in force, with the same tag.
+ */
+static bool link_secure(const struct fake *f, const struct fdev *d, unsigned int s)
+{
+	unsigned int et = d->tx_set[s], rt = f->rp_tx_set[s];
+
+	return d->go[s][et][IDEKM_TX] && f->rp_go[s][et][IDEKM_RX] &&
+	       f->rp_tag[s][et][IDEKM_RX] == d->tag[s][et][IDEKM_TX] &&
+	       f->rp_go[s][rt][IDEKM_TX] && d->go[s][rt][IDEKM_RX] &&
+	       d->tag[s][rt][IDEKM_RX] == f->rp_tag[s][rt][IDEKM_TX];
+}
+
+static void kev_add(struct fake *f, char end, uint8_t dev, uint8_t stream, uint8_t ks,
+		    uint8_t dir, bool go, uint32_t tag)
+{
+	unsigned int i;
+
+	if (f->nr_kev < MAX_KEV)
+		f->kev[f->nr_kev++] = (struct kev){ end, dev, stream, ks, dir, go, tag, f->rounds };
+	for (i = 0; f->watch && i < 32; i++)
+		if ((f->watch_streams & (1u << i)) && !link_secure(f, f->watch, i))
+			f->insecure++;
+}
+
+static void fk_ide_key(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
+		       uint8_t key_set, uint8_t dir, bool go, uint32_t tag)
 {
 	struct fdev *d = priv;
 
-	d->ide_ready[stream_id] = ready;
+	EXPECT(key_set < 2 && dir < 2);
+	EXPECT(d->go[stream_id][key_set & 1][dir & 1] != go);
+	d->go[stream_id][key_set & 1][dir & 1] = go;
+	d->tag[stream_id][key_set & 1][dir & 1] = tag;
+	if (go && dir == IDEKM_TX)
+		d->tx_set[stream_id] = key_set & 1;
+	else if (dir == IDEKM_TX && d->tx_set[stream_id] == key_set &&
+		 d->go[stream_id][key_set ^ 1][IDEKM_TX])
+		d->tx_set[stream_id] = key_set ^ 1;
+	kev_add(d->f, 'E', d == &d->f->devs[1], stream_id, key_set, dir, go, tag);
 }
 
 static void fk_tdi_state(void *priv, uint32_t segment, uint16_t rid, enum tdi_state state)
@@ -196,13 +286,47 @@ static int op_root_port(void *priv, uint32_t segment, uint16_t rid, uint16_t *rp
 	return 0;
 }
 
-static int op_rp_keys(void *priv, uint32_t segment, uint16_t rp_rid, uint8_t stream_id, bool go)
+/* Tag of the keys endpoint @d holds in one key set and direction of @stream */
+static uint32_t dev_tag(const struct fdev *d, unsigned int stream, unsigned int ks,
+			unsigned int dir)
+{
+	const struct idekm_stream *st = &d->pcisig->streams[stream];
+	uint8_t keys[3][32];
+	uint32_t tag = 0;
+	unsigned int sub;
+
+	for (sub = 0; sub < 3; sub++) {
+		EXPECT(st->k[ks][dir][sub].programmed);
+		memcpy(keys[sub], st->k[ks][dir][sub].key, 32);
+	}
+	EXPECT_EQ(idekm_key_tag(keys, &tag), 0);
+	return tag;
+}
+
+static int op_rp_key(void *priv, uint32_t segment, uint16_t rp_rid, uint8_t stream_id,
+		     uint8_t key_set, uint8_t dir, bool go, uint32_t tag)
 {
 	struct fake *f = priv;
 
 	EXPECT_EQ(rp_rid, RP_RID);
-	f->rp_calls++;
-	f->rp_go[stream_id] = go;
+	EXPECT(key_set < 2 && dir < 2);
+	key_set &= 1;
+	dir &= 1;
+	if (++f->rp_calls == f->rp_fail_at)
+		return -EIO;
+	/* What the root port receives, the endpoint sent: the other direction */
+	if (go && f->tag_dev && tag != dev_tag(f->tag_dev, stream_id, key_set, !dir))
+		f->bad_tags++;
+	if (!go)
+		EXPECT_EQ(tag, 0);
+	f->rp_go[stream_id][key_set][dir] = go;
+	f->rp_tag[stream_id][key_set][dir] = tag;
+	if (go && dir == IDEKM_TX)
+		f->rp_tx_set[stream_id] = key_set;
+	else if (dir == IDEKM_TX && f->rp_tx_set[stream_id] == key_set &&
+		 f->rp_go[stream_id][key_set ^ 1][IDEKM_TX])
+		f->rp_tx_set[stream_id] = key_set ^ 1;
+	kev_add(f, 'R', 0, stream_id, key_set, dir, go, tag);
 	return 0;
 }
 
@@ -282,10 +406,10 @@ static uint32_t kb32(struct fake *f, const struct kbuf *b, size_t off)
 static struct fake *fk_new(void)
 {
 	static const struct model_dev_ops dops = {
-		fk_fn_info, fk_ide_state, fk_tdi_state, NULL,
+		fk_fn_info, fk_ide_key, fk_tdi_state, NULL,
 	};
 	struct psp_ops ops = {
-		op_recv, op_reply, op_mem, op_root_port, op_rp_keys, NULL,
+		op_recv, op_reply, op_mem, op_root_port, op_rp_key, NULL,
 	};
 	struct fake *f = calloc(1, sizeof(*f));
 	char path[512];
@@ -302,6 +426,7 @@ static struct fake *fk_new(void)
 		struct model_dev_ops o = dops;
 		struct fdev *d = &f->devs[i];
 
+		d->f = f;
 		d->device_id = i ? DEV_B : DEV_A;
 		o.priv = d;
 		d->pcisig = pcisig_dev_new(SEG, d->device_id, &o);
@@ -361,6 +486,8 @@ static void fk_round(struct fake *f, struct kdev *k)
 	EXPECT_EQ(kb32(f, &k->req, 4), (objlen + 31) / 32 * 32);
 	ASSERT(objlen > 16 && objlen - 16 <= MODEL_DOE_MAX - 8);
 	kb_rw(f, &k->req, 0x50, req, objlen - 16, false);
+	if (f->fault_round && f->rounds + 1 == f->fault_round)
+		k->fd->fault = f->fault_at;
 	n = spdm_rsp_handle(k->fd->rsp, obj[10], req, (objlen - 16 + 3) & ~3u, rsp,
 			    MODEL_DOE_MAX - 8, &k->fd->fault);
 	if (n < 0)
@@ -749,7 +876,7 @@ TEST(psp_tio_status_init)
 	EXPECT_EQ(fk_issue(f, PSP_TIO_STATUS, b, 12), PSP_INVALID_LEN);
 	EXPECT_EQ(fk_issue(f, PSP_TIO_STATUS, b, 24), PSP_INVALID_LEN);
 	EXPECT_EQ(fk_issue(f, 0x0d9, b, 16), PSP_INVALID_COMMAND);
-	EXPECT_EQ(fk_issue(f, 0x0e4, b, 48), PSP_INVALID_COMMAND);
+	EXPECT_EQ(fk_issue(f, 0x0e1, b, 32), PSP_INVALID_COMMAND);
 	EXPECT_EQ(fk_issue(f, 0x081, b, 16), PSP_INVALID_COMMAND);
 	fk_free(f);
 }
@@ -763,9 +890,13 @@ TEST(psp_connect_status)
 	ASSERT(f && f->p);
 	EXPECT(f->rounds > 20);
 	/* Endpoint keys set to go (device callback) and the root port's */
-	EXPECT_EQ(f->devs[0].ide_ready[STREAM], 1);
-	EXPECT_EQ(f->rp_go[STREAM], 1);
-	EXPECT_EQ(f->rp_calls, 1);
+	EXPECT_EQ(ep_slots(&f->devs[0], STREAM), 2);
+	EXPECT_EQ(rp_slots(f, STREAM), 2);
+	EXPECT_EQ(f->rp_calls, 2);
+	/* of key set 0, each end receiving with the keys the other sends with */
+	EXPECT_EQ(f->rp_go[STREAM][0][IDEKM_RX] + f->rp_go[STREAM][0][IDEKM_TX], 2);
+	EXPECT(f->rp_tag[STREAM][0][IDEKM_RX] != f->rp_tag[STREAM][0][IDEKM_TX]);
+	EXPECT(link_secure(f, &f->devs[0], STREAM));
 
 	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
 	EXPECT_EQ(get32(st), 160);
@@ -829,14 +960,14 @@ TEST(psp_connect_status)
 	b[56] = 3;
 	b[65] = 0;
 	EXPECT_EQ(fk_spdm(f, &k2, PSP_DEV_CONNECT, b, 80), PSP_OK);
-	EXPECT_EQ(f->devs[1].ide_ready[STREAM], 1);
-	EXPECT_EQ(f->devs[1].ide_ready[0], 1);
-	EXPECT_EQ(f->rp_go[0], 1);
+	EXPECT_EQ(ep_slots(&f->devs[1], STREAM), 2);
+	EXPECT_EQ(ep_slots(&f->devs[1], 0), 2);
+	EXPECT_EQ(rp_slots(f, 0), 2);
 	EXPECT_EQ(dev_status(f, &k2, st), PSP_OK);
 	EXPECT_EQ(st[11], 3);
 	EXPECT_EQ(st[33], 0);
 	EXPECT_EQ(dev_disconnect(f, &k2, false), PSP_OK);
-	EXPECT_EQ(f->rp_go[0], 0);
+	EXPECT_EQ(rp_slots(f, 0), 0);
 	EXPECT_EQ(dev_reclaim(f, &k2), PSP_OK);
 
 	/* Unknown context */
@@ -1153,7 +1284,7 @@ TEST(psp_tdi_flow)
 	EXPECT_EQ(dev_reclaim(f, &k), PSP_INVALID_DEV_STATE);
 	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
 	EXPECT_EQ(f->rounds, n);
-	EXPECT_EQ(f->rp_go[STREAM], 0);
+	EXPECT_EQ(rp_slots(f, STREAM), 0);
 	EXPECT_EQ(tdi_state(f, &k, &t1), -PSP_INVALID_DEV_STATE);
 	EXPECT_EQ(tdi_create(f, &k, &bogus, DEV_A), PSP_INVALID_DEV_STATE);
 	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
@@ -1179,13 +1310,13 @@ TEST(psp_disconnect_and_reconnect)
 	n = f->rounds;
 	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
 	EXPECT(f->rounds - n >= 7);	/* six K_SET_STOP and END_SESSION */
-	EXPECT_EQ(f->devs[0].ide_ready[STREAM], 0);
-	EXPECT_EQ(f->rp_go[STREAM], 0);
+	EXPECT_EQ(ep_slots(&f->devs[0], STREAM), 0);
+	EXPECT_EQ(rp_slots(f, STREAM), 0);
 	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_INVALID_DEV_STATE);
 	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
 	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
-	EXPECT_EQ(f->devs[0].ide_ready[STREAM], 1);
-	EXPECT_EQ(f->rp_go[STREAM], 1);
+	EXPECT_EQ(ep_slots(&f->devs[0], STREAM), 2);
+	EXPECT_EQ(rp_slots(f, STREAM), 2);
 	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
 	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
 	fk_free(f);
@@ -1334,8 +1465,8 @@ TEST(psp_interleaved_devices)
 	}
 	EXPECT_EQ(sa, PSP_OK);
 	EXPECT_EQ(sb, PSP_OK);
-	EXPECT_EQ(f->devs[0].ide_ready[STREAM], 1);
-	EXPECT_EQ(f->devs[1].ide_ready[STREAM], 1);
+	EXPECT_EQ(ep_slots(&f->devs[0], STREAM), 2);
+	EXPECT_EQ(ep_slots(&f->devs[1], STREAM), 2);
 	EXPECT_EQ(dev_disconnect(f, &a, false), PSP_OK);
 	EXPECT_EQ(dev_disconnect(f, &bk, false), PSP_OK);
 	fk_free(f);
@@ -1414,7 +1545,7 @@ TEST(psp_fw_faults)
 	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
 	f->devs[0].fault = FAULT_SPDM_ERROR;
 	EXPECT_EQ(dev_connect(f, &k), PSP_SPDM_ERROR);
-	EXPECT_EQ(f->rp_go[STREAM], 0);
+	EXPECT_EQ(rp_slots(f, STREAM), 0);
 	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
 	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
 	fk_free(f);
@@ -1431,14 +1562,14 @@ TEST(psp_fw_fault_mid_tdi)
 	/* a failure after 2 rounds of TDI_BIND drops the session */
 	EXPECT_EQ(psp_fault_word(f->p, "fw-status=0xdc:0x33:2"), 0);
 	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, false), PSP_SPDM_ERROR);
-	EXPECT_EQ(f->rp_go[STREAM], 0);
+	EXPECT_EQ(rp_slots(f, STREAM), 0);
 	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, false), PSP_INVALID_DEV_STATE);
 	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
 	/* a TDISP_ERROR only fails the command */
 	f->devs[0].fault = FAULT_TDISP_ERROR;
 	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, false), PSP_SPDM_ERROR);
 	f->devs[0].fault = FAULT_NONE;
-	EXPECT_EQ(f->rp_go[STREAM], 1);
+	EXPECT_EQ(rp_slots(f, STREAM), 2);
 	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
 	/* a device refusing STOP fails TDI_UNBIND, the binding ends anyway */
 	f->devs[0].fault = FAULT_TDISP_ERROR;
@@ -1531,6 +1662,343 @@ TEST(psp_bind_after_lost_lock)
 	n = f->rounds;
 	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
 	EXPECT_EQ(recovered, f->rounds - n + 2);
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	fk_free(f);
+}
+
+/* ------------------------------------------------------------------ */
+/* TIO_ROLL_KEY                                                         */
+
+static int roll_key(struct fake *f, struct kdev *k)
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	cmd_init(b, 48);
+	spdm_ctrl(b, k);
+	put64(b + 40, k->ctx.sla);
+	return fk_spdm(f, k, PSP_ROLL_KEY, b, 48);
+}
+
+/*
+ * The key events of one roll of @stream, from kev[@first]: exactly the
+ * order that keeps the stream Secure, new key set @alt, old one @alt ^ 1
+ */
+static void check_roll_events(struct fake *f, unsigned int first, unsigned int dev,
+			      uint8_t stream, uint8_t alt)
+{
+	static const struct { char end; bool alt; uint8_t dir; bool go; } want[] = {
+		{ 'R', true, IDEKM_RX, true },		/* the root port can receive */
+		{ 'E', true, IDEKM_RX, true },		/* the endpoint can receive */
+		{ 'E', true, IDEKM_TX, true },		/* the endpoint sends with it */
+		{ 'R', true, IDEKM_TX, true },		/* the root port sends with it */
+		{ 'E', false, IDEKM_RX, false },	/* the old key set goes */
+		{ 'E', false, IDEKM_TX, false },
+		{ 'R', false, IDEKM_RX, false },
+		{ 'R', false, IDEKM_TX, false },
+	};
+	const struct kev *e = &f->kev[first];
+	unsigned int i;
+
+	ASSERT(first + ARRAY_SIZE(want) <= f->nr_kev);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		EXPECT_EQ(e[i].end, want[i].end);
+		EXPECT_EQ(e[i].stream, stream);
+		EXPECT_EQ(e[i].ks, want[i].alt ? alt : alt ^ 1);
+		EXPECT_EQ(e[i].dir, want[i].dir);
+		EXPECT_EQ(e[i].go, want[i].go);
+		if (e[i].end == 'E')
+			EXPECT_EQ(e[i].dev, dev);
+		if (!want[i].go)
+			EXPECT_EQ(e[i].tag, 0);
+	}
+	/* The root port receives what the endpoint sends, and the other way */
+	EXPECT_EQ(e[0].tag, e[2].tag);
+	EXPECT_EQ(e[3].tag, e[1].tag);
+	EXPECT(e[0].tag != e[1].tag);
+}
+
+/*
+ * ROLL_KEY moves the stream to the other key set, in the order that keeps
+ * it Secure at every step, with fresh keys whose tags match at both ends;
+ * the key set alternates; a disconnect stops the key set in use.
+ */
+TEST(psp_roll_key_order)
+{
+	uint32_t prev_tag = 0;
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	struct fdev *d;
+	unsigned int roll, first, i, stops = 0;
+	uint8_t st[160];
+	int n;
+
+	ASSERT(f && f->p);
+	d = &f->devs[0];
+	EXPECT(link_secure(f, d, STREAM));
+	f->watch = d;
+	f->watch_streams = 1u << STREAM;
+	f->tag_dev = d;
+	for (roll = 0; roll < 3; roll++) {
+		uint8_t alt = (roll & 1) ^ 1;
+
+		first = f->nr_kev;
+		n = f->rounds;
+		EXPECT_EQ(roll_key(f, &k), PSP_OK);
+		/* KEY_PROG x6, K_SET_GO x6, K_SET_STOP x6 */
+		EXPECT_EQ(f->rounds - n, 18);
+		EXPECT_EQ(f->nr_kev - first, 8);
+		check_roll_events(f, first, 0, STREAM, alt);
+		/* no key event before the six KEY_PROG */
+		EXPECT(f->kev[first].round >= n + 6);
+		EXPECT(f->kev[first].tag != prev_tag);
+		prev_tag = f->kev[first].tag;
+		EXPECT_EQ(d->pcisig->streams[STREAM].tx_set, alt);
+		EXPECT_EQ(f->rp_tx_set[STREAM], alt);
+		EXPECT_EQ(ep_slots(d, STREAM), 2);
+		EXPECT_EQ(d->go[STREAM][alt][IDEKM_RX] + d->go[STREAM][alt][IDEKM_TX], 2);
+		EXPECT_EQ(rp_slots(f, STREAM), 2);
+		EXPECT_EQ(f->rp_go[STREAM][alt][IDEKM_RX] + f->rp_go[STREAM][alt][IDEKM_TX], 2);
+		EXPECT(link_secure(f, d, STREAM));
+		EXPECT(idekm_stream_ready(d->pcisig, STREAM));
+	}
+	EXPECT_EQ(f->insecure, 0);
+	EXPECT_EQ(f->bad_tags, 0);
+	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
+	EXPECT_EQ(st[4], 1);
+	EXPECT_EQ(st[6], 0);
+
+	/* Key set 1 in use: the disconnect's K_SET_STOPs are of it */
+	f->watch = NULL;
+	first = f->nr_kev;
+	n = f->rounds;
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	EXPECT_EQ(f->rounds - n, 7);
+	for (i = first; i < f->nr_kev; i++) {
+		const struct kev *e = &f->kev[i];
+
+		EXPECT_EQ(e->go, 0);
+		if (e->end == 'E') {
+			/* in the K_SET_STOP rounds, before END_SESSION */
+			EXPECT_EQ(e->ks, 1);
+			EXPECT(e->round < n + 6);
+			stops++;
+		}
+	}
+	EXPECT_EQ(stops, 2);
+	EXPECT_EQ(ep_slots(d, STREAM), 0);
+	EXPECT_EQ(rp_slots(f, STREAM), 0);
+	fk_free(f);
+}
+
+/* Every stream of the device, one after the other */
+TEST(psp_roll_key_two_streams)
+{
+	uint8_t b[PSP_MAX_CMD];
+	struct fake *f = fk_new();
+	struct kdev k;
+	unsigned int first;
+	struct fdev *d;
+
+	ASSERT(f && f->p);
+	d = &f->devs[1];
+	EXPECT_EQ(tio_init(f), PSP_OK);
+	EXPECT_EQ(dev_create(f, &k, d), PSP_OK);
+	connect_cmd(b, &k);
+	b[56] = 3;
+	b[65] = 0;
+	EXPECT_EQ(fk_spdm(f, &k, PSP_DEV_CONNECT, b, 80), PSP_OK);
+	EXPECT(link_secure(f, d, STREAM));
+	EXPECT(link_secure(f, d, 0));
+	f->watch = d;
+	f->watch_streams = 1u << STREAM | 1u;
+	f->tag_dev = d;
+	first = f->nr_kev;
+	EXPECT_EQ(roll_key(f, &k), PSP_OK);
+	EXPECT_EQ(f->nr_kev - first, 16);
+	check_roll_events(f, first, 1, STREAM, 1);
+	check_roll_events(f, first + 8, 1, 0, 1);
+	first = f->nr_kev;
+	EXPECT_EQ(roll_key(f, &k), PSP_OK);
+	check_roll_events(f, first, 1, STREAM, 0);
+	check_roll_events(f, first + 8, 1, 0, 0);
+	EXPECT_EQ(f->insecure, 0);
+	EXPECT_EQ(f->bad_tags, 0);
+	f->watch = NULL;
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	EXPECT_EQ(ep_slots(d, STREAM) + ep_slots(d, 0), 0);
+	EXPECT_EQ(rp_slots(f, STREAM) + rp_slots(f, 0), 0);
+	fk_free(f);
+}
+
+/* Only a connected device; the command's length and context are checked */
+TEST(psp_roll_key_states)
+{
+	uint8_t b[PSP_MAX_CMD], st[160];
+	struct fake *f = fk_new();
+	struct kdev k, bogus;
+	unsigned int first;
+	int n, calls;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tio_init(f), PSP_OK);
+	EXPECT_EQ(dev_create(f, &k, &f->devs[0]), PSP_OK);
+	n = f->rounds;
+	EXPECT_EQ(roll_key(f, &k), PSP_INVALID_DEV_STATE);
+	EXPECT_EQ(f->rounds, n);
+	EXPECT_EQ(f->rp_calls, 0);
+	/* length, unknown context */
+	cmd_init(b, 48);
+	spdm_ctrl(b, &k);
+	put64(b + 40, k.ctx.sla);
+	put32(b, 40);
+	EXPECT_EQ(fk_issue(f, PSP_ROLL_KEY, b, 40), PSP_INVALID_LEN);
+	put32(b, 48);
+	EXPECT_EQ(fk_issue(f, PSP_ROLL_KEY, b, 56), PSP_INVALID_LEN);
+	bogus = k;
+	bogus.ctx.sla = fk_page(f, true);
+	EXPECT_EQ(roll_key(f, &bogus), PSP_INVALID_DEV_CTX);
+	/* connected: works; a pending roll shows in DEV_STATUS */
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	EXPECT_EQ(fk_issue(f, PSP_ROLL_KEY, b, 48), PSP_SPDM_REQUEST);
+	EXPECT_EQ(dev_status(f, &k, st), PSP_OK);
+	EXPECT_EQ(st[4], 1);
+	EXPECT_EQ(st[6] & 3, 1);
+	EXPECT_EQ(get16(st + 12), PSP_ROLL_KEY);
+	fk_round(f, &k);
+	EXPECT_EQ(roll_key(f, &k), PSP_OK);	/* identical: continues */
+	EXPECT_EQ(f->devs[0].pcisig->streams[STREAM].tx_set, 1);
+	/* disconnected (plain, forced): refused, nothing sent */
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	n = f->rounds;
+	calls = f->rp_calls;
+	EXPECT_EQ(roll_key(f, &k), PSP_INVALID_DEV_STATE);
+	EXPECT_EQ(f->rounds, n);
+	EXPECT_EQ(f->rp_calls, calls);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
+	calls = f->rp_calls;
+	n = f->rounds;
+	EXPECT_EQ(roll_key(f, &k), PSP_INVALID_DEV_STATE);
+	EXPECT_EQ(f->rounds, n);
+	EXPECT_EQ(f->rp_calls, calls);
+	/* a reconnect starts over on key set 0 */
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	EXPECT_EQ(f->rp_go[STREAM][0][IDEKM_RX] + f->rp_go[STREAM][0][IDEKM_TX], 2);
+	first = f->nr_kev;
+	EXPECT_EQ(roll_key(f, &k), PSP_OK);
+	check_roll_events(f, first, 0, STREAM, 1);
+	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
+	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
+	EXPECT_EQ(roll_key(f, &k), PSP_INVALID_DEV_CTX);
+	fk_free(f);
+}
+
+/* After a failed roll the device is not connected and the root port has no key */
+static void check_dropped(struct fake *f, struct kdev *k)
+{
+	uint8_t st[160];
+
+	EXPECT_EQ(dev_status(f, k, st), PSP_OK);
+	EXPECT_EQ(st[4], 0);
+	EXPECT_EQ(st[6], 0);
+	EXPECT_EQ(rp_slots(f, STREAM), 0);
+	EXPECT_EQ(roll_key(f, k), PSP_INVALID_DEV_STATE);
+}
+
+/*
+ * A roll that fails midway drops the session, as any SPDM failure does:
+ * the root port's keys of both key sets are stopped, whichever the roll
+ * had set to go, and the device can be connected and rolled again.
+ */
+TEST(psp_roll_key_failures)
+{
+	uint8_t b[PSP_MAX_CMD];
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	unsigned int first, i;
+	int n, st;
+
+	ASSERT(f && f->p);
+	/* Firmware fault after the six KEY_PROG and two Rx K_SET_GO */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-status=0xe4:0x33:8"), 0);
+	n = f->rounds;
+	first = f->nr_kev;
+	EXPECT_EQ(roll_key(f, &k), PSP_SPDM_ERROR);
+	EXPECT_EQ(f->rounds - n, 8);
+	/* the root port's new Rx keys were set to go, then everything stopped */
+	ASSERT(f->nr_kev - first == 5);
+	EXPECT(f->kev[first].end == 'R' && f->kev[first].ks == 1 && f->kev[first].go);
+	for (i = first + 1; i < f->nr_kev; i++)
+		EXPECT(f->kev[i].end == 'R' && !f->kev[i].go);
+	check_dropped(f, &k);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	EXPECT_EQ(roll_key(f, &k), PSP_OK);
+	EXPECT_EQ(roll_key(f, &k), PSP_OK);
+	EXPECT_EQ(f->rp_go[STREAM][0][IDEKM_TX], 1);
+
+	/* The device answers a Tx K_SET_GO (round 11) with ERROR */
+	f->fault_round = f->rounds + 11;
+	f->fault_at = FAULT_SPDM_ERROR;
+	EXPECT_EQ(roll_key(f, &k), PSP_SPDM_ERROR);
+	EXPECT_EQ(f->devs[0].fault, FAULT_NONE);
+	check_dropped(f, &k);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+
+	/*
+	 * The host's DOE exchange fails after 13 rounds (the root port sends
+	 * with the new keys); it gives up.  The next command aborts the roll.
+	 */
+	n = f->rounds;
+	cmd_init(b, 48);
+	spdm_ctrl(b, &k);
+	put64(b + 40, k.ctx.sla);
+	for (st = PSP_SPDM_REQUEST; st == PSP_SPDM_REQUEST && f->rounds - n < 13;) {
+		uint8_t tmp[PSP_MAX_CMD];
+
+		memcpy(tmp, b, 48);
+		st = fk_issue(f, PSP_ROLL_KEY, tmp, 48);
+		if (st == PSP_SPDM_REQUEST)
+			fk_round(f, &k);
+	}
+	EXPECT_EQ(st, PSP_SPDM_REQUEST);
+	EXPECT_EQ(rp_slots(f, STREAM), 4);
+	EXPECT_EQ(f->rp_tx_set[STREAM], 1);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_INVALID_DEV_STATE);
+	check_dropped(f, &k);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+
+	/* The root port refuses the new Tx keys */
+	f->rp_fail_at = f->rp_calls + 2;
+	EXPECT_EQ(roll_key(f, &k), PSP_ERR_IN_DEV_CONN);
+	check_dropped(f, &k);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	EXPECT_EQ(roll_key(f, &k), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	fk_free(f);
+}
+
+/* A bound, running interface stays running across rolls */
+TEST(psp_roll_key_bound_tdi)
+{
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	struct kbuf t;
+	int i;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tdi_create(f, &k, &t, DEV_A), PSP_OK);
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
+	f->watch = &f->devs[0];
+	f->watch_streams = 1u << STREAM;
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(roll_key(f, &k), PSP_OK);
+		EXPECT_EQ(f->devs[0].tdi_state[0], TDI_RUN);
+		EXPECT_EQ(tdi_state(f, &k, &t), TDI_RUN);
+	}
+	EXPECT_EQ(f->insecure, 0);
+	f->watch = NULL;
 	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
 	EXPECT_EQ(tdi_reclaim(f, &k, &t), PSP_OK);
 	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);

@@ -25,8 +25,8 @@ static int fn_info(void *priv, uint32_t segment, uint16_t rid, struct model_fn *
 	return 0;
 }
 
-static void ide_state(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
-		      bool ready)
+static void ide_key(void *priv, uint32_t segment, uint16_t rid, uint8_t stream_id,
+		    uint8_t key_set, uint8_t dir, bool go, uint32_t tag)
 {
 }
 
@@ -34,7 +34,7 @@ static void tdi_state(void *priv, uint32_t segment, uint16_t rid, enum tdi_state
 {
 }
 
-const struct model_dev_ops test_dev_ops = { fn_info, ide_state, tdi_state, NULL };
+const struct model_dev_ops test_dev_ops = { fn_info, ide_key, tdi_state, NULL };
 
 #define REQ_FLAGS	(SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX | \
 			 SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD)
