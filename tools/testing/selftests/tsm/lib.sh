@@ -86,6 +86,68 @@ EINVAL="Invalid argument"
 EBUSY="Device or resource busy"
 ENXIO="No such device or address"
 EPERM="Permission denied"
+ENOTCONN="Transport endpoint is not connected"
+
+# ide_txsets DEV RP: the IDE key sets endpoint DEV and its root port RP
+# transmit their first stream with ("K0:K1"), from the emulator's debugfs
+ide_txsets()
+{
+	local d=/sys/kernel/debug/tsm_emu/$TSM_EMU_DOMAIN e r
+
+	e=$(awk 'NR == 1 { print $3 }' "$d/${1#*:}/ide_keys")
+	r=$(awk 'NR == 1 { print $3 }' "$d/${2#*:}/ide_keys")
+	echo "$e:$r"
+}
+
+# ide_refused DEV RP: the emulator's refused-traffic counts of DEV and RP
+ide_refused()
+{
+	local d=/sys/kernel/debug/tsm_emu/$TSM_EMU_DOMAIN
+
+	echo "$(cat "$d/${1#*:}/ide_refused"):$(cat "$d/${2#*:}/ide_refused")"
+}
+
+# ide_poll DEV RP OUT STOP: in the background, read the state of the first
+# stream of DEV and RP in a loop, one "EP:RP" line per read into OUT, until
+# the file STOP exists; sets poller to its PID
+ide_poll()
+{
+	local e r ecfg rcfg out stop
+
+	e=$(($(ide_sel_block "$1" 0) + 8))
+	r=$(($(ide_sel_block "$2" 0) + 8))
+	ecfg=$TSM_PCI/$1/config
+	rcfg=$TSM_PCI/$2/config
+	out=$3
+	stop=$4
+	rm -f "$stop"
+	(
+		while [ ! -e "$stop" ]; do
+			set -- $(od -An -tx4 -j $e -N4 "$ecfg") \
+				$(od -An -tx4 -j $r -N4 "$rcfg")
+			echo "$((0x$1 & 15)):$((0x$2 & 15))"
+		done > "$out"
+	) &
+	poller=$!
+	# its first read
+	e=0
+	while [ ! -s "$out" ] && [ $e -lt 50 ]; do
+		sleep 0.1
+		e=$((e + 1))
+	done
+}
+
+# ide_polls_secure OUT: every line of OUT reads Secure at both ends
+ide_polls_secure()
+{
+	local n
+
+	n=$(grep -cv '^2:2$' "$1")
+	[ "$n" -eq 0 ] && return 0
+	echo "# $n reads not Secure at both ends:"
+	grep -v '^2:2$' "$1" | head -5
+	return 1
+}
 
 # tsm_by_mode MODE: name of the first TSM whose pci_mode is MODE
 tsm_by_mode()

@@ -16,14 +16,10 @@ ktap_set_plan 38
 
 D=$TSM_PCI/$TSM_DSM_MFD
 F1=$TSM_PCI/$TSM_FN1
-DBG=/sys/kernel/debug/tsm_emu/$TSM_EMU_DOMAIN
-EPDBG=$DBG/${TSM_DSM_MFD#*:}
-RPDBG=$DBG/${TSM_RP0#*:}
 T=/sys/kernel/tracing
 UEV=/tmp/refresh-uevents
 POLLS=/tmp/refresh-polls
 STOP=/tmp/refresh-stop
-ENOTCONN="Transport endpoint is not connected"
 N=100
 
 # The tests before may have left another platform, or none
@@ -50,18 +46,6 @@ echo > "$T/trace"
 echo 1 > "$T/events/tsm/tsm_link_event/enable"
 echo scan > /sys/kernel/debug/kmemleak
 echo clear > /sys/kernel/debug/kmemleak
-
-# txset DBGDIR: the key set the function transmits its stream with (K0, K1)
-txset()
-{
-	awk 'NR == 1 { print $3 }' "$1/ide_keys"
-}
-
-# refused: the emulator's refused-traffic counts of endpoint and root port
-refused()
-{
-	echo "$(cat "$EPDBG/ide_refused"):$(cat "$RPDBG/ide_refused")"
-}
 
 # secure: the stream is Secure at the endpoint and the root port
 secure()
@@ -103,24 +87,10 @@ tsm_check "ide_refresh_interval refused without CAP_SYS_ADMIN (EPERM)" \
 tsm_check "connect $TSM_DSM_MFD" wr "$LINK" "$D/tsm/connect"
 tsm_check "... its stream is Secure" secure
 tsm_check "... and uses key set K0 at both ends" \
-	tsm_expect_eq K0:K0 "$(txset "$EPDBG"):$(txset "$RPDBG")" "Tx key sets EP:RP"
-refused0=$(refused)
+	tsm_expect_eq K0:K0 "$(ide_txsets "$TSM_DSM_MFD" "$TSM_RP0")" "Tx key sets EP:RP"
+refused0=$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")
 
-# The poller reads the two Status registers directly, as fast as it can
-EPSTS=$(($(ide_sel_block "$TSM_DSM_MFD" 0) + 8))
-RPSTS=$(($(ide_sel_block "$TSM_RP0" 0) + 8))
-rm -f "$STOP"
-(
-	while [ ! -e "$STOP" ]; do
-		set -- $(od -An -tx4 -j $EPSTS -N4 "$D/config") \
-			$(od -An -tx4 -j $RPSTS -N4 "$TSM_PCI/$TSM_RP0/config")
-		echo "$((0x$1 & 15)):$((0x$2 & 15))"
-	done > "$POLLS"
-) &
-poller=$!
-# wait for the poller's first read
-i=0
-while [ ! -s "$POLLS" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+ide_poll "$TSM_DSM_MFD" "$TSM_RP0" "$POLLS" "$STOP"
 
 fails=0
 alternated=1
@@ -128,7 +98,7 @@ i=1
 while [ $i -le $N ]; do
 	echo 1 > "$D/tsm/ide_refresh" || fails=$((fails + 1))
 	want=K$((i % 2))
-	[ "$(txset "$EPDBG"):$(txset "$RPDBG")" = "$want:$want" ] || alternated=0
+	[ "$(ide_txsets "$TSM_DSM_MFD" "$TSM_RP0")" = "$want:$want" ] || alternated=0
 	i=$((i + 1))
 done
 # a few more reads after the last refresh
@@ -141,16 +111,9 @@ tsm_check "... key sets alternated K1, K0, ... at both ends" test $alternated -e
 polls=$(wc -l < "$POLLS")
 echo "# $polls status reads of both ends during the refreshes"
 tsm_check "... the stream state was read throughout (>= 50 reads)" test "$polls" -ge 50
-insecure()
-{
-	n=$(grep -cv '^2:2$' "$POLLS")
-	[ "$n" -eq 0 ] && return 0
-	echo "# $n reads not Secure at both ends:"; grep -v '^2:2$' "$POLLS" | head -5
-	return 1
-}
-tsm_check "... Secure at both ends at every read" insecure
+tsm_check "... Secure at both ends at every read" ide_polls_secure "$POLLS"
 tsm_check "... no traffic refused by the emulated link" \
-	tsm_expect_eq "$refused0" "$(refused)" "refused EP:RP"
+	tsm_expect_eq "$refused0" "$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")" "refused EP:RP"
 tsm_check "... still Secure" secure
 tsm_check "... tsm/ide_refresh counts $N" tsm_expect_eq $N "$(count)" ide_refresh
 tsm_check "... traced: $N times refreshed, cause user" \
@@ -169,7 +132,8 @@ periodic()
 	return 1
 }
 tsm_check "... at least 2 refreshes in 3.5 s, counted" periodic
-tsm_check "... no traffic refused" tsm_expect_eq "$refused0" "$(refused)" "refused EP:RP"
+tsm_check "... no traffic refused" \
+	tsm_expect_eq "$refused0" "$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")" "refused EP:RP"
 tsm_check "... still Secure" secure
 tsm_check "disconnect with the period running" wr "$LINK" "$D/tsm/disconnect"
 tsm_check "... the period is kept" \

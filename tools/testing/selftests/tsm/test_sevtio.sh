@@ -27,7 +27,7 @@ DSM2=$DOM2:01:00.0
 RP2=$DOM2:00:00.0
 
 ktap_print_header
-ktap_set_plan 95
+ktap_set_plan 108
 
 # fault WORDS: the control words of both models
 fault()
@@ -156,6 +156,66 @@ tsm_check "tsm verify --nonce with the old nonce: exit 5" \
 		> /dev/null 2>&1; echo $?)" "exit status"
 tsm_check "a nonce of the wrong size (16 bytes) is refused: EINVAL" \
 	tsm_write_fails "$EINVAL" 0123456789abcde "$D/measurements"
+
+# --- IDE key refresh (TIO_ROLL_KEY) ----------------------------------------
+# The firmware model rolls the keys over IDE_KM (endpoint) and the root
+# port path; the emulated link fails the stream for good if traffic ever
+# hits a key set its receiver lacks.
+NREFRESH=20
+tsm_check "refresh of a device that is not connected: ENOTCONN" \
+	tsm_write_fails "$ENOTCONN" 1 "$TSM_PCI/$TSM_DSM/tsm/ide_refresh"
+tsm_check "the stream uses key set K0 at both ends" \
+	tsm_expect_eq K0:K0 "$(ide_txsets "$TSM_DSM_MFD" "$TSM_RP0")" "Tx key sets EP:RP"
+refused0=$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")
+ide_poll "$TSM_DSM_MFD" "$TSM_RP0" $E/polls $E/stop
+rfails=0
+alternated=1
+i=1
+while [ $i -le $NREFRESH ]; do
+	echo 1 > "$D/ide_refresh" || rfails=$((rfails + 1))
+	want=K$((i % 2))
+	[ "$(ide_txsets "$TSM_DSM_MFD" "$TSM_RP0")" = "$want:$want" ] || alternated=0
+	i=$((i + 1))
+done
+sleep 0.3
+touch $E/stop
+wait $poller
+echo "# $(wc -l < $E/polls) status reads of both ends during the refreshes"
+tsm_check "$NREFRESH refreshes (ROLL_KEY), every write succeeded" \
+	tsm_expect_eq "0:$NREFRESH" "$rfails:$(tsm_read "$D/ide_refresh")" "failed:count"
+tsm_check "... key sets alternated at both ends" test $alternated -eq 1
+tsm_check "... Secure at both ends at every read" ide_polls_secure $E/polls
+tsm_check "... no traffic refused by the emulated link" \
+	tsm_expect_eq "$refused0" "$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")" "refused EP:RP"
+tsm_check "... the evidence did not change" \
+	tsm_expect_eq "$gen2" "$(tsm_read "$D/evidence_generation")" evidence_generation
+fault "fw-status=0xe4:0x16"
+tsm_check "ROLL_KEY refused (INVALID_PARAM): EINVAL, the link is kept" \
+	sh -c "! echo 1 > $D/ide_refresh 2> $E/err && grep -q '$EINVAL' $E/err &&
+	       [ \"\$(cat $D/connect)\" = $TIO ]"
+fault ""
+refresh_again()
+{
+	ide_secure "$TSM_DSM_MFD" && ide_secure "$TSM_RP0" && wr 1 "$D/ide_refresh"
+}
+tsm_check "... still Secure, the next refresh works" refresh_again
+fault "fw-status=0xe4:0x33:2"
+tsm_check "ROLL_KEY fails in SPDM round 2 (SPDM_ERROR): EPROTO" \
+	tsm_write_fails "Protocol error" 1 "$D/ide_refresh"
+fault ""
+refresh_lost()
+{
+	disconnected "$TSM_DSM_MFD" &&
+		tsm_expect_eq 0 "$(tsm_read "$D/ide_refresh")" ide_refresh && clean
+}
+tsm_check "... the link counts as lost: disconnected, nothing left" refresh_lost
+refresh_said()
+{
+	dmesg | grep -q \
+		"$TSM_DSM_MFD: PCI/TSM: $TIO: secure link lost after a failed key refresh"
+}
+tsm_check "... the kernel said why" refresh_said
+tsm_check "connected again" connect "$TSM_DSM_MFD"
 
 # --- second device, disconnect, reconnect ---------------------------------
 tsm_check "connect a second device $TSM_DSM" connect "$TSM_DSM"
