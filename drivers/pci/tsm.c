@@ -576,7 +576,10 @@ static int __pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
  * PCI core calls pci_tsm_reset_prepare() before it resets a function and
  * pci_tsm_reset_done() once the function's configuration is restored,
  * both with the function's device lock held (pci_dev_save_and_disable(),
- * pci_dev_restore()).
+ * pci_dev_restore(); or __pci_reset_function_locked() itself when its
+ * caller, e.g. VFIO releasing a device, did not go through those).  In
+ * between, binds of the function, and of the functions of a DSM being
+ * reset, are refused with -EBUSY.
  *
  * Before: no VM may go on trusting an interface the reset is about to
  * wipe, so the interfaces it hits are unbound: the function's, and for a
@@ -868,6 +871,8 @@ retry:
  */
 void pci_tsm_reset_prepare(struct pci_dev *pdev)
 {
+	/* Before the rwsem: a bind that gets it after this sees the flag */
+	WRITE_ONCE(pdev->tsm_resetting, true);
 	pci_tsm_leave_trust(pdev, "reset");
 }
 
@@ -883,6 +888,23 @@ void pci_tsm_reset_prepare(struct pci_dev *pdev)
 void pci_tsm_reset_done(struct pci_dev *pdev)
 {
 	pci_tsm_check_link(pdev, "reset");
+	WRITE_ONCE(pdev->tsm_resetting, false);
+}
+
+/**
+ * pci_tsm_reset_pending() - is a function between reset prepare and done
+ * @pdev: the function
+ *
+ * Lets __pci_reset_function_locked() call pci_tsm_reset_prepare() and
+ * pci_tsm_reset_done() itself when its caller did not (as VFIO does when
+ * it releases a device), and makes binds wait for the end of the reset.
+ *
+ * Return: true from pci_tsm_reset_prepare() until pci_tsm_reset_done()
+ * returns.
+ */
+bool pci_tsm_reset_pending(struct pci_dev *pdev)
+{
+	return READ_ONCE(pdev->tsm_resetting);
 }
 
 /*
@@ -1939,6 +1961,15 @@ static int __pci_tsm_bind(struct pci_dev *pdev, struct pci_dev *dsm,
 		return -EOPNOTSUPP;
 	if (tsm->tdi)
 		return -EBUSY;
+	/*
+	 * Bind serialises on the DSM's device lock, not on @pdev's: a reset
+	 * of @pdev (or of its DSM) may be under way, and would wipe the
+	 * interface right after it was locked
+	 */
+	if (pci_tsm_reset_pending(pdev) || pci_tsm_reset_pending(dsm)) {
+		pci_dbg(pdev, "bind refused: a reset is under way\n");
+		return -EBUSY;
+	}
 
 	tdi = ops->bind(pdev, kvm, tdi_id);
 	if (IS_ERR(tdi))
@@ -1964,8 +1995,9 @@ static int __pci_tsm_bind(struct pci_dev *pdev, struct pci_dev *dsm,
  * device lock of @pdev's DSM held.
  *
  * Return: 0; -EINVAL if @kvm is %NULL; -ENXIO if @pdev is not connected;
- * -EOPNOTSUPP if the TSM cannot bind; -EBUSY if already bound; -EINTR if
- * interrupted; or an error of the TSM.
+ * -EOPNOTSUPP if the TSM cannot bind; -EBUSY if already bound or while
+ * @pdev or its DSM is being reset; -EINTR if interrupted; or an error of
+ * the TSM.
  */
 int pci_tsm_bind(struct pci_dev *pdev, struct kvm *kvm, u32 tdi_id)
 {

@@ -45,6 +45,7 @@
  * @state_rc: see @state_inject
  * @check_rc: result of the link check after a reset
  * @refresh_rc: result of the IDE key refresh
+ * @saw_resetting: the link check found the DSM marked as being reset
  * @gate_pdev: connect of this device waits for @gate
  * @entered: completed when connect of @gate_pdev runs
  * @gate: released by the test
@@ -57,6 +58,7 @@ struct mock_tsm {
 	int state_rc;
 	int check_rc;
 	int refresh_rc;
+	bool saw_resetting;
 	struct pci_dev *gate_pdev;
 	struct completion entered;
 	struct completion gate;
@@ -270,6 +272,7 @@ static int mock_link_check(struct pci_dev *pdev)
 {
 	device_lock_assert(&pdev->dev);
 	log_op('H', pdev);
+	cur->link.saw_resetting = READ_ONCE(pdev->tsm_resetting);
 	return cur->link.check_rc;
 }
 
@@ -1725,6 +1728,56 @@ static void tsm_ide_refresh(struct kunit *test)
 	mock_unregister(&cur->link);
 }
 
+/*
+ * A reset without pci_dev_save_and_disable() (as VFIO releases a device)
+ * still takes the TSM through it, and pci_reset_function() only once;
+ * binds are refused while the function or its DSM is being reset
+ */
+static void tsm_reset_direct(struct kunit *test)
+{
+	struct kvm *kvm = kunit_kzalloc(test, 16, GFP_KERNEL);
+	const char *name;
+	int rc;
+
+	mock_register(test, &cur->link, &mock_link_ops);
+	name = tsm_line(test, &cur->link);
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
+			(ssize_t)strlen(name));
+	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 0x100), 0);
+	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
+	log_reset();
+
+	/* what vfio_pci_core_disable() does */
+	device_lock(&cur->dsm->dev);
+	pci_save_state(cur->dsm);
+	rc = __pci_reset_function_locked(cur->dsm);
+	pci_restore_state(cur->dsm);
+	device_unlock(&cur->dsm->dev);
+	KUNIT_EXPECT_EQ(test, rc, 0);
+	EXPECT_LOG(test, "U1.1 U1.0 H1.0 ");
+	KUNIT_EXPECT_TRUE(test, cur->link.saw_resetting);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(cur->dsm->tsm_resetting));
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), name);
+
+	cur->link.saw_resetting = false;
+	KUNIT_EXPECT_EQ(test, pci_reset_function(cur->dsm), 0);
+	EXPECT_LOG(test, "H1.0 ");
+	KUNIT_EXPECT_TRUE(test, cur->link.saw_resetting);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(cur->dsm->tsm_resetting));
+
+	/* the window of a reset of the function, then of its DSM */
+	WRITE_ONCE(cur->fn1->tsm_resetting, true);
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), -EBUSY);
+	WRITE_ONCE(cur->fn1->tsm_resetting, false);
+	WRITE_ONCE(cur->dsm->tsm_resetting, true);
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 0x100), -EBUSY);
+	WRITE_ONCE(cur->dsm->tsm_resetting, false);
+	EXPECT_LOG(test, "");
+	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
+	EXPECT_LOG(test, "B1.1 ");
+}
+
 /* A function locked by a devsec TSM is unlocked before its reset */
 static void tsm_reset_devsec(struct kunit *test)
 {
@@ -1842,6 +1895,7 @@ static struct kunit_case core_test_cases[] = {
 	KUNIT_CASE(tsm_interrupted),
 	KUNIT_CASE(tsm_reset),
 	KUNIT_CASE(tsm_reset_devsec),
+	KUNIT_CASE(tsm_reset_direct),
 	KUNIT_CASE_SLOW(tsm_ide_refresh),
 	{}
 };
