@@ -524,6 +524,12 @@ static const char *refusal(const char *verb, int err)
 	case EPERM:
 	case EACCES:
 		return "permission denied (run as root)";
+	case ENOTCONN:
+		return "the device is not connected";
+	case EOPNOTSUPP:
+		if (!strcmp(verb, "ide_refresh"))
+			return "its TSM cannot refresh IDE keys, or it has no IDE stream";
+		return strerror(err);
 	case EBUSY:
 		if (!strcmp(verb, "connect"))
 			return "the device already has a TSM context";
@@ -1031,6 +1037,7 @@ static void print_help(FILE *f)
 	      "                                with their TSM state and IDE streams\n"
 	      "  connect DEV [--tsm NAME]      host: SPDM session and IDE with the link TSM\n"
 	      "  disconnect DEV                host: undo connect\n"
+	      "  refresh DEV                   host: roll the IDE keys of a connected device\n"
 	      "  lock DEV [--tsm NAME]         guest: TDISP CONFIG_LOCKED, report checked\n"
 	      "  accept DEV                    guest: TDISP RUN, private MMIO and DMA\n"
 	      "  unlock DEV                    guest: undo lock (and accept)\n"
@@ -1159,6 +1166,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "accept"))
 		return do_verb("accept", dev, "1");
+	if (!strcmp(cmd, "refresh"))
+		return do_verb("ide_refresh", dev, "1");
 	fprintf(stderr, "tsm: unknown command '%s'\n", cmd);
 	print_help(stderr);
 	return EXIT_USAGE;

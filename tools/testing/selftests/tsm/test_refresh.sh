@@ -12,7 +12,7 @@
 . /tests/lib.sh
 
 ktap_print_header
-ktap_set_plan 38
+ktap_set_plan 40
 
 D=$TSM_PCI/$TSM_DSM_MFD
 F1=$TSM_PCI/$TSM_FN1
@@ -120,6 +120,12 @@ tsm_check "... traced: $N times refreshed, cause user" \
 	traced $N "tsm_link_event: $TSM_DSM_MFD refreshed cause=user rc=0"
 tsm_check "... no uevent (refresh_failed only)" test ! -s "$UEV"
 
+tool_refresh()
+{
+	tsm refresh "$TSM_DSM_MFD" && tsm_expect_eq $((N + 1)) "$(count)" ide_refresh
+}
+tsm_check "tsm refresh: one more, counted" tool_refresh
+
 # --- the periodic refresh ----------------------------------------------------
 echo > "$T/trace"
 tsm_check "ide_refresh_interval set to 1 s" wr 1 "$D/tsm/ide_refresh_interval"
@@ -127,7 +133,7 @@ sleep 3.5
 periodic()
 {
 	n=$(grep -c "$TSM_DSM_MFD refreshed cause=interval" "$T/trace")
-	[ "$n" -ge 2 ] && [ "$(count)" -ge $((N + 2)) ] && return 0
+	[ "$n" -ge 2 ] && [ "$(count)" -ge $((N + 3)) ] && return 0
 	echo "# $n periodic refreshes in 3.5 s, count $(count)"
 	return 1
 }
@@ -143,6 +149,13 @@ sleep 1.5
 tsm_check "... no refresh while disconnected" traced 0 "refreshed"
 tsm_check "... refresh refused again (ENOTCONN)" \
 	tsm_write_fails "$ENOTCONN" 1 "$D/tsm/ide_refresh"
+tool_refused()
+{
+	out=$(tsm refresh "$TSM_DSM_MFD" 2>&1)
+	[ $? -eq 1 ] && case "$out" in *"not connected"*) ;; *) false ;; esac ||
+		{ echo "# tsm refresh: $out"; return 1; }
+}
+tsm_check "... tsm refresh says the device is not connected (exit 1)" tool_refused
 tsm_check "connect again: the period applies" wr "$LINK" "$D/tsm/connect"
 sleep 2.5
 tsm_check "... refreshes after the connect" \
