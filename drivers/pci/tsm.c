@@ -750,11 +750,35 @@ static void pci_tsm_queue_reconnect(struct pci_dev *pdev,
 	queue_work(system_freezable_wq, &r->work);
 }
 
+/* The TSM's verdict on the link of the connected DSM @pdev, 0 if kept */
+static int pci_tsm_link_check(struct pci_dev *pdev, struct pci_tsm *tsm)
+{
+	const struct pci_tsm_ops *ops = tsm->tsm_dev->pci_ops;
+
+	return ops->link_check ? ops->link_check(pdev) : -ENOLINK;
+}
+
+/*
+ * The link of the connected DSM @pdev did not survive @what (the link
+ * check said @rc): disconnect it and, by its reset_policy, connect it
+ * again later.  Called with the link rwsem held.
+ */
+static void pci_tsm_link_lost(struct pci_dev *pdev, struct pci_tsm *tsm,
+			      const char *cause, const char *what, int rc)
+{
+	struct tsm_dev *tsm_dev = tsm->tsm_dev;
+
+	pci_info(pdev, "%s: secure link lost after %s (%pe), disconnecting\n",
+		 tsm_name(tsm_dev), what, ERR_PTR(rc));
+	__pci_tsm_disconnect(pdev, tsm);
+	pci_tsm_link_event(pdev, "disconnected", cause, rc);
+	if (READ_ONCE(pdev->tsm_reset_policy) == PCI_TSM_RESET_RECONNECT)
+		pci_tsm_queue_reconnect(pdev, tsm_dev, cause);
+}
+
 static void pci_tsm_check_link(struct pci_dev *pdev, const char *cause)
 {
 	struct rw_semaphore *rwsem = pci_tsm_ctx_rwsem(pdev);
-	const struct pci_tsm_ops *ops;
-	struct tsm_dev *tsm_dev;
 	struct pci_tsm *tsm;
 	int rc;
 
@@ -765,21 +789,11 @@ static void pci_tsm_check_link(struct pci_dev *pdev, const char *cause)
 	if (!tsm || !tsm->connected)
 		return;
 
-	tsm_dev = tsm->tsm_dev;
-	ops = tsm_dev->pci_ops;
-	rc = ops->link_check ? ops->link_check(pdev) : -ENOLINK;
-	if (!rc) {
+	rc = pci_tsm_link_check(pdev, tsm);
+	if (rc)
+		pci_tsm_link_lost(pdev, tsm, cause, cause, rc);
+	else
 		pci_tsm_link_event(pdev, "kept", cause, 0);
-		return;
-	}
-
-	pci_info(pdev, "%s: secure link lost after %s (%pe), disconnecting\n",
-		 tsm_name(tsm_dev), cause, ERR_PTR(rc));
-	__pci_tsm_disconnect(pdev, tsm);
-	pci_tsm_link_event(pdev, "disconnected", cause, rc);
-
-	if (READ_ONCE(pdev->tsm_reset_policy) == PCI_TSM_RESET_RECONNECT)
-		pci_tsm_queue_reconnect(pdev, tsm_dev, cause);
 }
 
 /*
@@ -791,19 +805,15 @@ static int __pci_tsm_ide_refresh(struct pci_dev *pdev, const char *cause,
 				 bool *gone)
 {
 	struct pci_tsm *tsm = pci_tsm_link_ctx(pdev, pdev);
-	const struct pci_tsm_ops *ops;
-	struct tsm_dev *tsm_dev;
 	int rc, lost;
 
 	*gone = false;
 	if (!tsm || !tsm->connected)
 		return -ENOTCONN;
-	tsm_dev = tsm->tsm_dev;
-	ops = tsm_dev->pci_ops;
-	if (!ops->ide_refresh)
+	if (!tsm->tsm_dev->pci_ops->ide_refresh)
 		return -EOPNOTSUPP;
 
-	rc = ops->ide_refresh(pdev);
+	rc = tsm->tsm_dev->pci_ops->ide_refresh(pdev);
 	if (!rc) {
 		spin_lock(&pci_tsm_ctx_lock);
 		to_pci_tsm_pf0(tsm)->ide_refreshes++;
@@ -815,20 +825,15 @@ static int __pci_tsm_ide_refresh(struct pci_dev *pdev, const char *cause,
 	if (rc == -EOPNOTSUPP)
 		return rc;
 
-	pci_err(pdev, "%s: IDE key refresh failed: %pe\n", tsm_name(tsm_dev),
-		ERR_PTR(rc));
+	pci_err(pdev, "%s: IDE key refresh failed: %pe\n",
+		tsm_name(tsm->tsm_dev), ERR_PTR(rc));
 	pci_tsm_link_event(pdev, "refresh_failed", cause, rc);
-	lost = ops->link_check ? ops->link_check(pdev) : -ENOLINK;
-	if (!lost)
-		return rc;
-
-	pci_info(pdev, "%s: secure link lost after a failed key refresh (%pe), disconnecting\n",
-		 tsm_name(tsm_dev), ERR_PTR(lost));
-	__pci_tsm_disconnect(pdev, tsm);
-	*gone = true;
-	pci_tsm_link_event(pdev, "disconnected", "refresh", lost);
-	if (READ_ONCE(pdev->tsm_reset_policy) == PCI_TSM_RESET_RECONNECT)
-		pci_tsm_queue_reconnect(pdev, tsm_dev, "refresh");
+	lost = pci_tsm_link_check(pdev, tsm);
+	if (lost) {
+		pci_tsm_link_lost(pdev, tsm, "refresh", "a failed key refresh",
+				  lost);
+		*gone = true;
+	}
 	return rc;
 }
 

@@ -664,15 +664,19 @@ static int tsm_bridge_check_rsp(const struct tsm_bridge_hdr *hdr)
 	return 0;
 }
 
-static int tsm_bridge_ide_state(struct tsm_bridge_fn *bf,
-				const struct tsm_bridge_ide_state *st)
+/* The device model speaks for IDE endpoints, not for the root ports */
+static bool tsm_bridge_model_ide(struct tsm_bridge_fn *bf)
 {
 	unsigned int flags = tsm_emu_fn_flags(bf->fn);
 
-	if (st->ready > 1 || st->reserved[0] || st->reserved[1])
-		return -EINVAL;
-	/* The device model speaks for endpoints, not for the root ports */
-	if ((flags & TSM_EMU_FN_ROOT_PORT) || !(flags & TSM_EMU_FN_IDE))
+	return !(flags & TSM_EMU_FN_ROOT_PORT) && (flags & TSM_EMU_FN_IDE);
+}
+
+static int tsm_bridge_ide_state(struct tsm_bridge_fn *bf,
+				const struct tsm_bridge_ide_state *st)
+{
+	if (st->ready > 1 || st->reserved[0] || st->reserved[1] ||
+	    !tsm_bridge_model_ide(bf))
 		return -EINVAL;
 	return tsm_emu_fn_ide_key_set(bf->fn, st->stream_id, st->ready);
 }
@@ -688,12 +692,7 @@ static int tsm_bridge_check_key(const struct tsm_bridge_ide_key *k)
 static int tsm_bridge_ide_key(struct tsm_bridge_fn *bf,
 			      const struct tsm_bridge_ide_key *k)
 {
-	unsigned int flags = tsm_emu_fn_flags(bf->fn);
-
-	if (tsm_bridge_check_key(k))
-		return -EINVAL;
-	/* The device model speaks for endpoints, not for the root ports */
-	if ((flags & TSM_EMU_FN_ROOT_PORT) || !(flags & TSM_EMU_FN_IDE))
+	if (tsm_bridge_check_key(k) || !tsm_bridge_model_ide(bf))
 		return -EINVAL;
 	return tsm_emu_fn_ide_key(bf->fn, k->stream_id, k->key_set, k->dir,
 				  k->go, k->tag);
@@ -937,10 +936,23 @@ out_req:
 	return rc;
 }
 
+/* The root port @domain:@rid names, as the platform key ioctls need it */
+static struct tsm_emu_fn *tsm_bridge_host_rp(struct tsm_bridge *b, u32 domain,
+					     u16 rid)
+{
+	struct tsm_bridge_fn *bf = tsm_bridge_fn_by_rid(b, domain, rid);
+
+	if (!bf)
+		return ERR_PTR(-ENODEV);
+	if (!(tsm_emu_fn_flags(bf->fn) & TSM_EMU_FN_ROOT_PORT))
+		return ERR_PTR(-EINVAL);
+	return bf->fn;
+}
+
 static long tsm_bridge_host_key_set(struct tsm_bridge *b, void __user *arg)
 {
 	struct tsm_bridge_key_set k;
-	struct tsm_bridge_fn *bf;
+	struct tsm_emu_fn *fn;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -948,18 +960,16 @@ static long tsm_bridge_host_key_set(struct tsm_bridge *b, void __user *arg)
 		return -EFAULT;
 	if (k.go > 1)
 		return -EINVAL;
-	bf = tsm_bridge_fn_by_rid(b, k.domain, k.rid);
-	if (!bf)
-		return -ENODEV;
-	if (!(tsm_emu_fn_flags(bf->fn) & TSM_EMU_FN_ROOT_PORT))
-		return -EINVAL;
-	return tsm_emu_fn_ide_key_set(bf->fn, k.stream_id, k.go);
+	fn = tsm_bridge_host_rp(b, k.domain, k.rid);
+	if (IS_ERR(fn))
+		return PTR_ERR(fn);
+	return tsm_emu_fn_ide_key_set(fn, k.stream_id, k.go);
 }
 
 static long tsm_bridge_host_ide_key(struct tsm_bridge *b, void __user *arg)
 {
 	struct tsm_bridge_rp_key k;
-	struct tsm_bridge_fn *bf;
+	struct tsm_emu_fn *fn;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -967,12 +977,10 @@ static long tsm_bridge_host_ide_key(struct tsm_bridge *b, void __user *arg)
 		return -EFAULT;
 	if (k.reserved || tsm_bridge_check_key(&k.key))
 		return -EINVAL;
-	bf = tsm_bridge_fn_by_rid(b, k.domain, k.rid);
-	if (!bf)
-		return -ENODEV;
-	if (!(tsm_emu_fn_flags(bf->fn) & TSM_EMU_FN_ROOT_PORT))
-		return -EINVAL;
-	return tsm_emu_fn_ide_key(bf->fn, k.key.stream_id, k.key.key_set,
+	fn = tsm_bridge_host_rp(b, k.domain, k.rid);
+	if (IS_ERR(fn))
+		return PTR_ERR(fn);
+	return tsm_emu_fn_ide_key(fn, k.key.stream_id, k.key.key_set,
 				  k.key.dir, k.key.go, k.key.tag);
 }
 

@@ -149,6 +149,70 @@ ide_polls_secure()
 	return 1
 }
 
+# ide_refresh_loop DEV RP N OUT STOP: N writes of 1 to DEV's tsm/ide_refresh
+# while ide_poll reads the stream state of DEV and RP into OUT; sets
+# refresh_fails (failed writes) and refresh_alternated (1 if both ends
+# transmitted with K1, K0, K1, ... after the refreshes)
+ide_refresh_loop()
+{
+	local i=1 want
+
+	ide_poll "$1" "$2" "$4" "$5"
+	refresh_fails=0
+	refresh_alternated=1
+	while [ $i -le "$3" ]; do
+		echo 1 > "$TSM_PCI/$1/tsm/ide_refresh" ||
+			refresh_fails=$((refresh_fails + 1))
+		want=K$((i % 2))
+		[ "$(ide_txsets "$1" "$2")" = "$want:$want" ] || refresh_alternated=0
+		i=$((i + 1))
+	done
+	# a few more reads after the last refresh
+	sleep 0.3
+	touch "$5"
+	wait $poller
+	echo "# $(wc -l < "$4") status reads of both ends during the refreshes"
+}
+
+# link_sample_platform: the default emulated platform with the sample link
+# TSM (the tests before may have left another platform, or none)
+link_sample_platform()
+{
+	unload_platform
+	modprobe tsm_emu && tsm_load tsm_link_sample &&
+		[ -e "$TSM_PCI/$TSM_DSM_MFD/tsm/connect" ]
+}
+
+# link_events_start FILE: record the TSM_EVENT uevents ("DEV TSM_EVENT=E
+# TSM_CAUSE=C" lines) in FILE, trace tsm_link_event into an empty trace
+# buffer, and start kmemleak afresh
+link_events_start()
+{
+	local t=/sys/kernel/tracing
+
+	cat > /tmp/tsm-link-uevent.sh <<EOT
+#!/bin/sh
+[ -n "\$TSM_EVENT" ] &&
+	echo "\${DEVPATH##*/} TSM_EVENT=\$TSM_EVENT TSM_CAUSE=\$TSM_CAUSE" >> $1
+exit 0
+EOT
+	chmod +x /tmp/tsm-link-uevent.sh
+	: > "$1"
+	echo /tmp/tsm-link-uevent.sh > /proc/sys/kernel/hotplug
+	[ -d "$t/events" ] || mount -t tracefs nodev "$t" 2>/dev/null
+	echo > "$t/trace"
+	echo 1 > "$t/events/tsm/tsm_link_event/enable"
+	echo scan > /sys/kernel/debug/kmemleak
+	echo clear > /sys/kernel/debug/kmemleak
+}
+
+# link_events_stop: undo link_events_start
+link_events_stop()
+{
+	echo 0 > /sys/kernel/tracing/events/tsm/tsm_link_event/enable
+	echo > /proc/sys/kernel/hotplug
+}
+
 # tsm_by_mode MODE: name of the first TSM whose pci_mode is MODE
 tsm_by_mode()
 {

@@ -22,30 +22,11 @@ POLLS=/tmp/refresh-polls
 STOP=/tmp/refresh-stop
 N=100
 
-# The tests before may have left another platform, or none
-platform()
-{
-	unload_platform
-	modprobe tsm_emu && tsm_load tsm_link_sample && [ -e "$D/tsm/connect" ]
-}
-tsm_check "the emulated platform with the sample link TSM" platform
+tsm_check "the emulated platform with the sample link TSM" link_sample_platform
 LINK=$(tsm_by_mode link)
 avail0=$(avail)
 
-cat > /tmp/refresh-uevent.sh <<EOT
-#!/bin/sh
-[ -n "\$TSM_EVENT" ] &&
-	echo "\${DEVPATH##*/} TSM_EVENT=\$TSM_EVENT TSM_CAUSE=\$TSM_CAUSE" >> $UEV
-exit 0
-EOT
-chmod +x /tmp/refresh-uevent.sh
-: > "$UEV"
-echo /tmp/refresh-uevent.sh > /proc/sys/kernel/hotplug
-[ -d "$T/events" ] || mount -t tracefs nodev "$T" 2>/dev/null
-echo > "$T/trace"
-echo 1 > "$T/events/tsm/tsm_link_event/enable"
-echo scan > /sys/kernel/debug/kmemleak
-echo clear > /sys/kernel/debug/kmemleak
+link_events_start "$UEV"
 
 # secure: the stream is Secure at the endpoint and the root port
 secure()
@@ -90,27 +71,12 @@ tsm_check "... and uses key set K0 at both ends" \
 	tsm_expect_eq K0:K0 "$(ide_txsets "$TSM_DSM_MFD" "$TSM_RP0")" "Tx key sets EP:RP"
 refused0=$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")
 
-ide_poll "$TSM_DSM_MFD" "$TSM_RP0" "$POLLS" "$STOP"
-
-fails=0
-alternated=1
-i=1
-while [ $i -le $N ]; do
-	echo 1 > "$D/tsm/ide_refresh" || fails=$((fails + 1))
-	want=K$((i % 2))
-	[ "$(ide_txsets "$TSM_DSM_MFD" "$TSM_RP0")" = "$want:$want" ] || alternated=0
-	i=$((i + 1))
-done
-# a few more reads after the last refresh
-sleep 0.3
-touch "$STOP"
-wait $poller
-
-tsm_check "$N refreshes, every write succeeded" tsm_expect_eq 0 "$fails" "failed writes"
-tsm_check "... key sets alternated K1, K0, ... at both ends" test $alternated -eq 1
-polls=$(wc -l < "$POLLS")
-echo "# $polls status reads of both ends during the refreshes"
-tsm_check "... the stream state was read throughout (>= 50 reads)" test "$polls" -ge 50
+ide_refresh_loop "$TSM_DSM_MFD" "$TSM_RP0" $N "$POLLS" "$STOP"
+tsm_check "$N refreshes, every write succeeded" \
+	tsm_expect_eq 0 "$refresh_fails" "failed writes"
+tsm_check "... key sets alternated K1, K0, ... at both ends" test $refresh_alternated -eq 1
+tsm_check "... the stream state was read throughout (>= 50 reads)" \
+	test "$(wc -l < "$POLLS")" -ge 50
 tsm_check "... Secure at both ends at every read" ide_polls_secure "$POLLS"
 tsm_check "... no traffic refused by the emulated link" \
 	tsm_expect_eq "$refused0" "$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")" "refused EP:RP"
@@ -171,6 +137,5 @@ tsm_check "stream accounting back to its start" \
 	tsm_expect_eq "$avail0:" "$(avail):$(streams)" avail:streams
 tsm_check "kmemleak finds nothing" kmemleak_clean
 
-echo 0 > "$T/events/tsm/tsm_link_event/enable"
-echo > /proc/sys/kernel/hotplug
+link_events_stop
 ktap_finished

@@ -20,30 +20,11 @@ UEV=/tmp/reset-uevents
 T=/sys/kernel/tracing
 ENOLINK=-67
 
-# The tests before may have left another platform, or none
-platform()
-{
-	unload_platform
-	modprobe tsm_emu && tsm_load tsm_link_sample && [ -e "$D/tsm/connect" ]
-}
-tsm_check "the emulated platform with the sample link TSM" platform
+tsm_check "the emulated platform with the sample link TSM" link_sample_platform
 LINK=$(tsm_by_mode link)
 avail0=$(avail)
 
-cat > /tmp/reset-uevent.sh <<EOF
-#!/bin/sh
-[ -n "\$TSM_EVENT" ] &&
-	echo "\${DEVPATH##*/} TSM_EVENT=\$TSM_EVENT TSM_CAUSE=\$TSM_CAUSE" >> $UEV
-exit 0
-EOF
-chmod +x /tmp/reset-uevent.sh
-: > "$UEV"
-echo /tmp/reset-uevent.sh > /proc/sys/kernel/hotplug
-[ -d "$T/events" ] || mount -t tracefs nodev "$T" 2>/dev/null
-echo > "$T/trace"
-echo 1 > "$T/events/tsm/tsm_link_event/enable"
-echo scan > /sys/kernel/debug/kmemleak
-echo clear > /sys/kernel/debug/kmemleak
+link_events_start "$UEV"
 
 # uevent DEV EVENT: a TSM_EVENT=EVENT uevent with cause reset for DEV
 uevent()
@@ -179,7 +160,7 @@ tsm_check "disconnect $TSM_DSM_MFD" wr "$LINK" "$D/tsm/disconnect"
 
 # --- nothing left ---------------------------------------------------------
 echo 0 > "$T/events/tsm/tsm_link_event/enable"
-echo > /proc/sys/kernel/hotplug
+link_events_stop
 echo > "$D/reset_method" 2>/dev/null
 echo > "$D2/reset_method" 2>/dev/null
 tsm_check "stream accounting back to its start" \

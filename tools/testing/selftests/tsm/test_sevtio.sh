@@ -167,23 +167,10 @@ tsm_check "refresh of a device that is not connected: ENOTCONN" \
 tsm_check "the stream uses key set K0 at both ends" \
 	tsm_expect_eq K0:K0 "$(ide_txsets "$TSM_DSM_MFD" "$TSM_RP0")" "Tx key sets EP:RP"
 refused0=$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")
-ide_poll "$TSM_DSM_MFD" "$TSM_RP0" $E/polls $E/stop
-rfails=0
-alternated=1
-i=1
-while [ $i -le $NREFRESH ]; do
-	echo 1 > "$D/ide_refresh" || rfails=$((rfails + 1))
-	want=K$((i % 2))
-	[ "$(ide_txsets "$TSM_DSM_MFD" "$TSM_RP0")" = "$want:$want" ] || alternated=0
-	i=$((i + 1))
-done
-sleep 0.3
-touch $E/stop
-wait $poller
-echo "# $(wc -l < $E/polls) status reads of both ends during the refreshes"
+ide_refresh_loop "$TSM_DSM_MFD" "$TSM_RP0" $NREFRESH $E/polls $E/stop
 tsm_check "$NREFRESH refreshes (ROLL_KEY), every write succeeded" \
-	tsm_expect_eq "0:$NREFRESH" "$rfails:$(tsm_read "$D/ide_refresh")" "failed:count"
-tsm_check "... key sets alternated at both ends" test $alternated -eq 1
+	tsm_expect_eq "0:$NREFRESH" "$refresh_fails:$(tsm_read "$D/ide_refresh")" "failed:count"
+tsm_check "... key sets alternated at both ends" test $refresh_alternated -eq 1
 tsm_check "... Secure at both ends at every read" ide_polls_secure $E/polls
 tsm_check "... no traffic refused by the emulated link" \
 	tsm_expect_eq "$refused0" "$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")" "refused EP:RP"
