@@ -21,6 +21,7 @@
 #include <linux/pci.h>
 #include <linux/pci-doe.h>
 #include <linux/pci-tsm.h>
+#include <linux/pm_runtime.h>
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -430,6 +431,8 @@ static void __pci_tsm_disconnect(struct pci_dev *dsm, struct pci_tsm *tsm)
 	pci_tsm_unpublish(dsm);
 	pci_tsm_evidence_clear(tsm);
 	ops->remove(tsm);
+	/* the reference __pci_tsm_connect() took */
+	pm_runtime_put(&dsm->dev);
 }
 
 static void __pci_tsm_unlock(struct pci_dev *pdev, struct pci_tsm *tsm)
@@ -548,15 +551,30 @@ static int __pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 	if (READ_ONCE(pdev->tsm))
 		return -EBUSY;
 
+	/*
+	 * Runtime power management: the DSM stays in D0 while connected.
+	 * D3hot without No_Soft_Reset, D3cold, and a link in L2/L3 under a
+	 * suspended bridge lose the IDE keys and the SPDM session, and
+	 * nothing would tell the TSM.  Holding a usage reference keeps the
+	 * device, and the bridges above it, active; it is dropped in
+	 * __pci_tsm_disconnect().  It also wakes the device for the DOE
+	 * exchanges of connect.
+	 */
+	rc = pm_runtime_resume_and_get(&pdev->dev);
+	if (rc)
+		return rc;
+
 	tsm = pci_tsm_probe(tsm_dev, pdev, pdev);
-	if (IS_ERR(tsm))
-		return PTR_ERR(tsm);
+	if (IS_ERR(tsm)) {
+		rc = PTR_ERR(tsm);
+		goto err_put;
+	}
 
 	rc = ops->connect(pdev);
 	if (rc) {
 		pci_tsm_unpublish(pdev);
 		ops->remove(tsm);
-		return rc;
+		goto err_put;
 	}
 
 	spin_lock(&pci_tsm_ctx_lock);
@@ -567,6 +585,10 @@ static int __pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 	if (pci_tsm_has_tee(pdev))
 		pci_tsm_probe_dependents(pdev, tsm_dev);
 	return 0;
+
+err_put:
+	pm_runtime_put(&pdev->dev);
+	return rc;
 }
 
 /*
@@ -577,7 +599,8 @@ static int __pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
  * pci_tsm_reset_done() once the function's configuration is restored,
  * both with the function's device lock held (pci_dev_save_and_disable(),
  * pci_dev_restore(); or __pci_reset_function_locked() itself when its
- * caller, e.g. VFIO releasing a device, did not go through those).  In
+ * caller, e.g. VFIO releasing a device, did not go through those; or
+ * pcie_flr() when a driver calls it, usually with the lock held).  In
  * between, binds of the function, and of the functions of a DSM being
  * reset, are refused with -EBUSY.
  *
@@ -872,7 +895,9 @@ retry:
  * every function depending on it if it is a DSM) and unlocks a function
  * locked by a devsec TSM.  See "Resets" above.
  *
- * Context: process context, @pdev's device lock held.
+ * Context: process context, usually with @pdev's device lock held (not
+ * with pcie_flr() called by a driver outside probe, remove or its error
+ * handlers); what excludes TSM operations is the rwsem of the role.
  */
 void pci_tsm_reset_prepare(struct pci_dev *pdev)
 {
@@ -888,7 +913,7 @@ void pci_tsm_reset_prepare(struct pci_dev *pdev)
  * For a connected DSM, asks its TSM whether the secure link survived and
  * disconnects (and, by policy, reconnects) it if not.
  *
- * Context: process context, @pdev's device lock held.
+ * Context: as for pci_tsm_reset_prepare().
  */
 void pci_tsm_reset_done(struct pci_dev *pdev)
 {
@@ -912,6 +937,81 @@ bool pci_tsm_reset_pending(struct pci_dev *pdev)
 	return READ_ONCE(pdev->tsm_resetting);
 }
 
+/* Is @pdev reset when everything below @bridge is (see pcie_do_recovery()) */
+static bool pci_tsm_below(struct pci_dev *pdev, struct pci_dev *bridge)
+{
+	struct pci_bus *bus;
+
+	/* An RCiEP or RCEC recovers on its own */
+	if (!bridge->subordinate)
+		return pdev == bridge;
+	for (bus = pdev->bus; bus; bus = bus->parent)
+		if (bus->self == bridge)
+			return true;
+	return false;
+}
+
+/*
+ * The rules of resets for every function with a context (below @bridge,
+ * or everywhere if @bridge is NULL), with no device lock held: the rwsem
+ * of the role, held for write, excludes every operation, as on device
+ * removal.  Before (!@after) the interfaces leave trust, after the links
+ * are checked.
+ */
+static void pci_tsm_reset_all(struct pci_dev *bridge, bool after,
+			      const char *cause)
+{
+	struct pci_dev *pdev = NULL;
+
+	for_each_pci_dev(pdev) {
+		if (!READ_ONCE(pdev->tsm) ||
+		    (bridge && !pci_tsm_below(pdev, bridge)))
+			continue;
+		if (after)
+			pci_tsm_check_link(pdev, cause);
+		else
+			pci_tsm_leave_trust(pdev, cause);
+	}
+}
+
+/*
+ * Error recovery.  AER, DPC and EDR recover from an error that froze the
+ * link by resetting everything below a port (a secondary bus reset, or
+ * the link reset of DPC) in pcie_do_recovery(), which holds no device
+ * lock and saves nothing: the drivers restore their functions from their
+ * slot_reset callbacks.  The reset wipes the IDE keys and the SPDM
+ * sessions of every DSM below the port, so the rules of resets apply to
+ * all of them, with cause "error".
+ */
+
+/**
+ * pci_tsm_error_reset_prepare() - everything below a port is about to be reset
+ * @bridge: the port that recovers from an error (or the RCiEP or RCEC
+ *	    itself)
+ *
+ * Every interface below @bridge leaves its VM's trust, as before a reset.
+ *
+ * Context: process context, no device lock held (pcie_do_recovery()).
+ */
+void pci_tsm_error_reset_prepare(struct pci_dev *bridge)
+{
+	pci_tsm_reset_all(bridge, false, "error");
+}
+
+/**
+ * pci_tsm_error_reset_done() - everything below a port was reset
+ * @bridge: as for pci_tsm_error_reset_prepare()
+ *
+ * Checks the link of every connected DSM below @bridge, and disconnects
+ * (and, by policy, reconnects) those that lost it.
+ *
+ * Context: process context, no device lock held (pcie_do_recovery()).
+ */
+void pci_tsm_error_reset_done(struct pci_dev *bridge)
+{
+	pci_tsm_reset_all(bridge, true, "error");
+}
+
 /*
  * System sleep.  The platform may remove power from devices while the
  * system sleeps, so the rules of resets apply to it as a whole: before
@@ -919,23 +1019,13 @@ bool pci_tsm_reset_pending(struct pci_dev *pdev)
  * every connected DSM has its link checked (cause "resume").  Both run
  * from a PM notifier, before tasks are frozen and after they are thawed:
  * a TSM's firmware interface, and the user space that listens to the
- * uevents, may need them.  No device lock is taken there (the notifier
- * runs under system_transition_mutex, which device lock holders may
- * wait for): the rwsem of the role, held for write, excludes every
- * operation, as on device removal.
+ * uevents, may need them.  No device lock is taken there: the notifier
+ * runs under system_transition_mutex, which device lock holders may wait
+ * for.
  */
 static void pci_tsm_sleep(bool resume)
 {
-	struct pci_dev *pdev = NULL;
-
-	for_each_pci_dev(pdev) {
-		if (!READ_ONCE(pdev->tsm))
-			continue;
-		if (resume)
-			pci_tsm_check_link(pdev, "resume");
-		else
-			pci_tsm_leave_trust(pdev, "suspend");
-	}
+	pci_tsm_reset_all(NULL, resume, resume ? "resume" : "suspend");
 }
 
 static int pci_tsm_pm_notify(struct notifier_block *nb, unsigned long action,

@@ -24,12 +24,15 @@
 #include <linux/pci.h>
 #include <linux/pci-doe.h>
 #include <linux/pci-tsm.h>
+#include <linux/pm_runtime.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/tsm.h>
 
 #include "tsm-emu.h"
 #include "tsm-kunit.h"
+/* drivers/pci/pci.h (see the Makefile): pcie_do_recovery() */
+#include "pci.h"
 
 #define CORE_TEST_DOMAIN	0x10100
 #define CORE_TEST_TIMEOUT	(10 * HZ)
@@ -88,6 +91,8 @@ struct core_test {
 	struct mock_tsm devsec;
 	struct mutex log_lock;	/* protects @log */
 	char log[CORE_TEST_LOG_SIZE];
+	atomic_t rpm_suspends;	/* runtime PM callbacks of the test driver */
+	atomic_t rpm_resumes;
 };
 
 static struct core_test *cur;
@@ -551,22 +556,47 @@ static const char *tsm_line(struct kunit *test, struct mock_tsm *mock)
 	return kunit_str(test, "%s\n", tsm_name(mock->tsm_dev));
 }
 
-/* A tiny PCI driver, bound on demand with driver_override */
+/*
+ * A tiny PCI driver, bound on demand with driver_override.  It supports
+ * runtime PM (the PCI core puts the function in D3hot once its callback
+ * returned), which stays forbidden until a test allows it.
+ */
 
 static int core_test_drv_probe(struct pci_dev *pdev,
 			       const struct pci_device_id *id)
 {
+	pm_runtime_put_noidle(&pdev->dev);
 	return 0;
 }
 
 static void core_test_drv_remove(struct pci_dev *pdev)
 {
+	pm_runtime_get_noresume(&pdev->dev);
 }
+
+static int core_test_rpm_suspend(struct device *dev)
+{
+	if (cur)
+		atomic_inc(&cur->rpm_suspends);
+	return 0;
+}
+
+static int core_test_rpm_resume(struct device *dev)
+{
+	if (cur)
+		atomic_inc(&cur->rpm_resumes);
+	return 0;
+}
+
+static const struct dev_pm_ops core_test_pm = {
+	RUNTIME_PM_OPS(core_test_rpm_suspend, core_test_rpm_resume, NULL)
+};
 
 static struct pci_driver core_test_driver = {
 	.name = "tsm_core_kunit",
 	.probe = core_test_drv_probe,
 	.remove = core_test_drv_remove,
+	.driver.pm = &core_test_pm,
 };
 
 static void drv_bind(struct kunit *test, struct pci_dev *pdev)
@@ -1765,6 +1795,19 @@ static void tsm_reset_direct(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, cur->link.saw_resetting);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(cur->dsm->tsm_resetting));
 
+	/* a driver resetting its function with pcie_flr() */
+	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
+	pci_save_state(cur->fn1);
+	KUNIT_EXPECT_EQ(test, pcie_flr(cur->fn1), 0);
+	pci_restore_state(cur->fn1);
+	EXPECT_LOG(test, "B1.1 U1.1 ");
+	pci_save_state(cur->dsm);
+	KUNIT_EXPECT_EQ(test, pcie_flr(cur->dsm), 0);
+	pci_restore_state(cur->dsm);
+	EXPECT_LOG(test, "H1.0 ");
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(cur->dsm->tsm_resetting));
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), name);
+
 	/* the window of a reset of the function, then of its DSM */
 	WRITE_ONCE(cur->fn1->tsm_resetting, true);
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), -EBUSY);
@@ -1777,6 +1820,138 @@ static void tsm_reset_direct(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
 	EXPECT_LOG(test, "B1.1 ");
 }
+
+/*
+ * Runtime PM: a connected DSM is not runtime suspended even with runtime
+ * PM allowed, connect wakes a suspended one, disconnect and a failed
+ * connect give the usage reference back
+ */
+static void tsm_runtime_pm(struct kunit *test)
+{
+	struct device *dev = &cur->dsm->dev;
+	const char *name;
+	ssize_t len;
+	int usage;
+
+	if (!IS_ENABLED(CONFIG_PM))
+		kunit_skip(test, "no runtime PM");
+	mock_register(test, &cur->link, &mock_link_ops);
+	name = tsm_line(test, &cur->link);
+	len = strlen(name);
+	drv_bind(test, cur->dsm);
+	usage = atomic_read(&dev->power.usage_count);
+
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
+			len);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->power.usage_count), usage + 1);
+	pm_runtime_allow(dev);
+	KUNIT_EXPECT_EQ(test, pm_runtime_suspend(dev), -EAGAIN);
+	KUNIT_EXPECT_TRUE(test, pm_runtime_active(dev));
+	KUNIT_EXPECT_NE(test, cur->dsm->current_state, PCI_D3hot);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cur->rpm_suspends), 0);
+
+	/* disconnected: nothing keeps it up any more */
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "disconnect", name),
+			len);
+	EXPECT_LOG(test, "P1.0 C1.0 P1.1 R1.1 D1.0 R1.0 ");
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->power.usage_count), usage - 1);
+	KUNIT_EXPECT_GE(test, pm_runtime_suspend(dev), 0);
+	KUNIT_EXPECT_TRUE(test, pm_runtime_suspended(dev));
+	KUNIT_EXPECT_EQ(test, cur->dsm->current_state, PCI_D3hot);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cur->rpm_suspends), 1);
+
+	/* connect wakes it before the TSM talks to it, and keeps it up */
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
+			len);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cur->rpm_resumes), 1);
+	KUNIT_EXPECT_TRUE(test, pm_runtime_active(dev));
+	KUNIT_EXPECT_EQ(test, cur->dsm->current_state, PCI_D0);
+	KUNIT_EXPECT_EQ(test, pm_runtime_suspend(dev), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "disconnect", name),
+			len);
+	EXPECT_LOG(test, "P1.0 C1.0 P1.1 R1.1 D1.0 R1.0 ");
+	KUNIT_EXPECT_GE(test, pm_runtime_suspend(dev), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cur->rpm_suspends), 2);
+
+	/* a connect that fails does not keep it up either */
+	cur->link.fail_rc = -EIO;
+	KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
+			-EIO);
+	cur->link.fail_rc = 0;
+	EXPECT_LOG(test, "P1.0 C1.0 R1.0 ");
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->power.usage_count), usage - 1);
+	KUNIT_EXPECT_GE(test, pm_runtime_suspend(dev), 0);
+	KUNIT_EXPECT_TRUE(test, pm_runtime_suspended(dev));
+	KUNIT_EXPECT_EQ(test, atomic_read(&cur->rpm_resumes), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cur->rpm_suspends), 3);
+
+	pm_runtime_forbid(dev);
+	KUNIT_EXPECT_TRUE(test, pm_runtime_active(dev));
+	KUNIT_EXPECT_EQ(test, cur->dsm->current_state, PCI_D0);
+	drv_unbind(test, cur->dsm);
+}
+
+#ifdef CONFIG_PCIEAER
+/* reset_subordinates of pcie_do_recovery(): only logs when it runs */
+static pci_ers_result_t error_reset_log(struct pci_dev *bridge)
+{
+	log_op('X', bridge);
+	return PCI_ERS_RESULT_RECOVERED;
+}
+
+/*
+ * Error recovery (AER, DPC): the interfaces below the port leave trust
+ * before its reset, the links below it are checked after; other ports
+ * and a recovery without a reset are left alone
+ */
+static void tsm_error_recovery(struct kunit *test)
+{
+	struct pci_dev *port = pci_upstream_bridge(cur->dsm);
+	struct kvm *kvm = kunit_kzalloc(test, 16, GFP_KERNEL);
+	const char *name;
+	ssize_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	mock_register(test, &cur->link, &mock_link_ops);
+	name = tsm_line(test, &cur->link);
+	len = strlen(name);
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm, "connect", name),
+			len);
+	KUNIT_ASSERT_EQ(test, tsm_kunit_store(test, cur->dsm2, "connect", name),
+			len);
+	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 0x100), 0);
+	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
+	KUNIT_ASSERT_EQ(test, pci_tsm_bind(cur->dsm2, kvm, 0x200), 0);
+	log_reset();
+
+	/* a non-fatal error: no reset, nothing to do */
+	pcie_do_recovery(cur->dsm, pci_channel_io_normal, error_reset_log);
+	EXPECT_LOG(test, "");
+
+	/* the link survives: the interfaces below the port were unbound */
+	pcie_do_recovery(cur->dsm, pci_channel_io_frozen, error_reset_log);
+	EXPECT_LOG(test, kunit_str(test, "U1.1 U1.0 X%x.%x H1.0 ",
+				   port->bus->number, PCI_FUNC(port->devfn)));
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), name);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "bound"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm2, "bound"), name);
+
+	/* it does not: disconnected, by the port's recovery */
+	cur->link.check_rc = -ENOLINK;
+	pcie_do_recovery(port, pci_channel_io_frozen, error_reset_log);
+	EXPECT_LOG(test, kunit_str(test, "X%x.%x H1.0 R1.1 D1.0 R1.0 ",
+				   port->bus->number, PCI_FUNC(port->devfn)));
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm, "connect"), "\n");
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm2, "connect"), name);
+	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->dsm2, "bound"), name);
+	cur->link.check_rc = 0;
+}
+#else
+static void tsm_error_recovery(struct kunit *test)
+{
+	kunit_skip(test, "no PCIe error recovery (CONFIG_PCIEAER)");
+}
+#endif
 
 /* A function locked by a devsec TSM is unlocked before its reset */
 static void tsm_reset_devsec(struct kunit *test)
@@ -1896,6 +2071,8 @@ static struct kunit_case core_test_cases[] = {
 	KUNIT_CASE(tsm_reset),
 	KUNIT_CASE(tsm_reset_devsec),
 	KUNIT_CASE(tsm_reset_direct),
+	KUNIT_CASE(tsm_runtime_pm),
+	KUNIT_CASE(tsm_error_recovery),
 	KUNIT_CASE_SLOW(tsm_ide_refresh),
 	{}
 };

@@ -77,8 +77,9 @@ TRACE_EVENT(tsm_tdi_state,
  *	   reconnected or reconnect_failed (the "reconnect" policy), unlocked
  *	   (devsec: a locked function was unlocked before the reset),
  *	   refreshed or refresh_failed (IDE key refresh)
- * @cause: what happened: reset (of the function), suspend or resume (of
- *	   the system), user or interval (a refresh asked for through sysfs
+ * @cause: what happened: reset (of the function), error (the recovery
+ *	   of a port from an error reset everything below it), suspend or
+ *	   resume (of the system), user or interval (a refresh asked for through sysfs
  *	   or by the period), refresh (a failed refresh cost the link)
  * @rc: for kept and disconnected the result of the TSM's link check, for
  *	reconnect_failed the error of connect, for refresh_failed the error
