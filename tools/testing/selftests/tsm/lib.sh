@@ -343,11 +343,12 @@ unload_platform()
 	done
 }
 
-# wait_for PATTERN FILE: FILE shows PATTERN within 10 s
+# wait_for PATTERN FILE: FILE shows PATTERN within 30 s (a reconnect takes
+# a few seconds under TCG, more on a loaded host)
 wait_for()
 {
 	i=0
-	while ! grep -q "$1" "$2" 2>/dev/null && [ $i -lt 100 ]; do
+	while ! grep -q "$1" "$2" 2>/dev/null && [ $i -lt 300 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
