@@ -5,16 +5,19 @@
  * Describes the endpoints of the first default instance of tsm_emu
  * (PCI domain 0xf0, three root ports: a DSM with two functions on port 0,
  * a DSM on port 1, a plain endpoint on port 2) so that the PCI core can
- * put them into D3cold: each endpoint has a power resource of its own in
- * _PR0 and _PR3.  tsm_emu gives the endpoints these objects as ACPI
- * companions (pci_acpi_set_companion_lookup_hook()); their _ADR is
+ * put them into D3cold.  The device below each root port has main power
+ * of its own, a power resource that all its functions list in _PR0 and
+ * _PR3: ACPI turns it off once every function is in D3cold, as for a
+ * slot.  tsm_emu gives the functions these objects as ACPI companions
+ * (pci_acpi_set_companion_lookup_hook()); their _ADR is
  * (root port index << 16) | function, not a PCI device/function number.
  *
  * _ON and _OFF tell the emulator through an operation region in the
  * vendor-defined address space 0xD3, whose handler tsm_emu installs on
- * \_SB.TSME: the byte at (root port index * 8 + function) reads 1 while
- * that function has main power and 0 while it is off; writing it turns
- * the power on (a conventional reset) or off.  Until the handler is
+ * \_SB.TSME: the byte at the root port index reads 1 while the device
+ * below it has main power and 0 while it is off; writing 0 turns the
+ * power off (the link goes down), writing 1 turns it on again, which is
+ * a conventional reset of every function.  Until the handler is
  * installed (_REG), the power resources only keep their state here.
  *
  * Compiled with iasl by scripts/vm-run.sh and given to QEMU with
@@ -41,25 +44,23 @@ DefinitionBlock ("", "SSDT", 2, "TSMEMU", "TSMEPWR", 0x00000001)
 				}
 			}
 
-			OperationRegion (EPWR, 0xD3, Zero, 0x40)
+			/* Main power of the device below each root port */
+			OperationRegion (EPWR, 0xD3, Zero, 0x08)
 			Field (EPWR, ByteAcc, NoLock, Preserve)
 			{
-				P000, 8,	/* port 0 function 0 */
-				P001, 8,	/* port 0 function 1 */
-				Offset (0x08),
-				P100, 8,	/* port 1 function 0 */
-				Offset (0x10),
-				P200, 8,	/* port 2 function 0 */
+				PWR0, 8,
+				PWR1, 8,
+				PWR2, 8,
 			}
 
-			PowerResource (R000, 0, 0)
+			PowerResource (RP0, 0, 0)
 			{
 				Name (ONST, One)
 
 				Method (_STA, 0, Serialized)
 				{
 					If (AVAL) {
-						Return (P000)
+						Return (PWR0)
 					}
 					Return (ONST)
 				}
@@ -67,7 +68,7 @@ DefinitionBlock ("", "SSDT", 2, "TSMEMU", "TSMEPWR", 0x00000001)
 				Method (_ON, 0, Serialized)
 				{
 					If (AVAL) {
-						P000 = One
+						PWR0 = One
 					}
 					ONST = One
 				}
@@ -75,20 +76,20 @@ DefinitionBlock ("", "SSDT", 2, "TSMEMU", "TSMEPWR", 0x00000001)
 				Method (_OFF, 0, Serialized)
 				{
 					If (AVAL) {
-						P000 = Zero
+						PWR0 = Zero
 					}
 					ONST = Zero
 				}
 			}
 
-			PowerResource (R001, 0, 0)
+			PowerResource (RP1, 0, 0)
 			{
 				Name (ONST, One)
 
 				Method (_STA, 0, Serialized)
 				{
 					If (AVAL) {
-						Return (P001)
+						Return (PWR1)
 					}
 					Return (ONST)
 				}
@@ -96,7 +97,7 @@ DefinitionBlock ("", "SSDT", 2, "TSMEMU", "TSMEPWR", 0x00000001)
 				Method (_ON, 0, Serialized)
 				{
 					If (AVAL) {
-						P001 = One
+						PWR1 = One
 					}
 					ONST = One
 				}
@@ -104,20 +105,20 @@ DefinitionBlock ("", "SSDT", 2, "TSMEMU", "TSMEPWR", 0x00000001)
 				Method (_OFF, 0, Serialized)
 				{
 					If (AVAL) {
-						P001 = Zero
+						PWR1 = Zero
 					}
 					ONST = Zero
 				}
 			}
 
-			PowerResource (R100, 0, 0)
+			PowerResource (RP2, 0, 0)
 			{
 				Name (ONST, One)
 
 				Method (_STA, 0, Serialized)
 				{
 					If (AVAL) {
-						Return (P100)
+						Return (PWR2)
 					}
 					Return (ONST)
 				}
@@ -125,7 +126,7 @@ DefinitionBlock ("", "SSDT", 2, "TSMEMU", "TSMEPWR", 0x00000001)
 				Method (_ON, 0, Serialized)
 				{
 					If (AVAL) {
-						P100 = One
+						PWR2 = One
 					}
 					ONST = One
 				}
@@ -133,36 +134,7 @@ DefinitionBlock ("", "SSDT", 2, "TSMEMU", "TSMEPWR", 0x00000001)
 				Method (_OFF, 0, Serialized)
 				{
 					If (AVAL) {
-						P100 = Zero
-					}
-					ONST = Zero
-				}
-			}
-
-			PowerResource (R200, 0, 0)
-			{
-				Name (ONST, One)
-
-				Method (_STA, 0, Serialized)
-				{
-					If (AVAL) {
-						Return (P200)
-					}
-					Return (ONST)
-				}
-
-				Method (_ON, 0, Serialized)
-				{
-					If (AVAL) {
-						P200 = One
-					}
-					ONST = One
-				}
-
-				Method (_OFF, 0, Serialized)
-				{
-					If (AVAL) {
-						P200 = Zero
+						PWR2 = Zero
 					}
 					ONST = Zero
 				}
@@ -172,32 +144,32 @@ DefinitionBlock ("", "SSDT", 2, "TSMEMU", "TSMEPWR", 0x00000001)
 			Device (E000)
 			{
 				Name (_ADR, 0x00000000)
-				Name (_PR0, Package () { R000 })
-				Name (_PR3, Package () { R000 })
+				Name (_PR0, Package () { RP0 })
+				Name (_PR3, Package () { RP0 })
 			}
 
 			/* Port 0, function 1 */
 			Device (E001)
 			{
 				Name (_ADR, 0x00000001)
-				Name (_PR0, Package () { R001 })
-				Name (_PR3, Package () { R001 })
+				Name (_PR0, Package () { RP0 })
+				Name (_PR3, Package () { RP0 })
 			}
 
 			/* Port 1, function 0: a single-function DSM */
 			Device (E100)
 			{
 				Name (_ADR, 0x00010000)
-				Name (_PR0, Package () { R100 })
-				Name (_PR3, Package () { R100 })
+				Name (_PR0, Package () { RP1 })
+				Name (_PR3, Package () { RP1 })
 			}
 
 			/* Port 2, function 0: the endpoint without TEE-IO */
 			Device (E200)
 			{
 				Name (_ADR, 0x00020000)
-				Name (_PR0, Package () { R200 })
-				Name (_PR3, Package () { R200 })
+				Name (_PR0, Package () { RP2 })
+				Name (_PR3, Package () { RP2 })
 			}
 		}
 	}
