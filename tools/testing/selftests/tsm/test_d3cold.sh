@@ -16,7 +16,7 @@
 . /tests/lib.sh
 
 ktap_print_header
-ktap_set_plan 43
+ktap_set_plan 44
 
 D=$TSM_PCI/$TSM_DSM
 RP1=$TSM_EMU_DOMAIN:00:01.0		# root port above TSM_DSM
@@ -267,7 +267,12 @@ unbind "$TSM_FN1"
 tsm_check "stream accounting back to its start" \
 	tsm_expect_eq "$avail0:" "$(avail):$(streams)" avail:streams
 tsm_check "kmemleak finds nothing" kmemleak_clean
-tsm_check "tsm_emu unloads with its driver" \
+in_d3cold()
+{
+	bind "$TSM_DSM" && suspend "$TSM_DSM"
+}
+tsm_check "$TSM_DSM bound and in D3cold again" in_d3cold
+tsm_check "tsm_emu unloads with its driver and a function in D3cold" \
 	sh -c "rmmod tsm_link_sample && rmmod tsm_emu_bridge && rmmod tsm_emu &&
 	       [ ! -d $DRV ]"
 reload()
