@@ -169,9 +169,37 @@ static void tsm_emu_pm_acpi_init(void)
 		tsm_emu_pm_domain);
 }
 
+/*
+ * The SSDT describes the instance of domain _UID if the functions of each
+ * device have children of \_SB.TSME all or none: they share main power,
+ * and a function without one would lose it unknown to the PCI core.
+ */
 static bool tsm_emu_pm_describes(struct tsm_emu *emu)
 {
-	return tsm_emu_pm_hooked && emu->cfg.domain == tsm_emu_pm_domain;
+	unsigned int port, f, with, without;
+	u64 adr;
+
+	if (!tsm_emu_pm_hooked || emu->cfg.domain != tsm_emu_pm_domain)
+		return false;
+	for (port = 0; port < emu->cfg.nr_ports; port++) {
+		with = 0;
+		without = 0;
+		for (f = 0; f < TSM_EMU_MAX_FUNCS; f++) {
+			if (!emu->ep[port][f])
+				continue;
+			adr = (u64)port << 16 | f;
+			if (acpi_find_child_device(tsm_emu_pm_adev, adr, false))
+				with++;
+			else
+				without++;
+		}
+		if (with && without) {
+			pr_warn("domain %04x: not every function below root port %u is in the SSDT: no D3cold\n",
+				emu->cfg.domain, port);
+			return false;
+		}
+	}
+	return true;
 }
 #else
 static void tsm_emu_pm_acpi_init(void)
