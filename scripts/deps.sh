@@ -8,10 +8,13 @@ set -euo pipefail
 # openssl: the test PKI is made with it, and scripts/build-vm-bin.sh copies
 # the command with its shared libraries (libssl3, a dependency) into the VM.
 # clang-14 and libclang-rt-14-dev: the libFuzzer targets (make fuzz, and
-# their smoke pass in make check).
+# their smoke pass in make check).  acpica-tools: iasl compiles the SSDT
+# that gives the emulated endpoints ACPI power resources (D3cold, passed to
+# QEMU by scripts/vm-run.sh).
 pkgs="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
 	cpio xz-utils kmod dwarves python3 perl openssl rsync git ccache sparse
-	qemu-system-x86 qemu-system-data busybox-static clang-14 libclang-rt-14-dev"
+	qemu-system-x86 qemu-system-data busybox-static clang-14 libclang-rt-14-dev
+	acpica-tools"
 # Extra packages of one entry point (scripts/distcheck.sh: linux-config-6.12)
 pkgs="$pkgs $*"
 missing=""

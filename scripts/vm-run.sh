@@ -63,6 +63,11 @@ if [ -x "$top/build/tsm-model/tsm-model.static" ]; then
 fi
 cp "$script" "$work/tests/run.sh"
 (cd "$work" && find . | cpio -o -H newc --quiet) > "$work.cpio"
+# The emulated endpoints' ACPI power resources (D3cold), an SSDT next to
+# the initramfs; iasl is in acpica-tools (scripts/deps.sh).
+ssdt=$top/samples/tsm/tsm-emu-ssdt.asl
+iasl -vs -ve -p "$work-ssdt" "$ssdt" > "$work.iasl.log" 2>&1 ||
+	{ cat "$work.iasl.log" >&2; echo "vm-run: iasl failed on $ssdt" >&2; exit 2; }
 
 echo "vm-run: booting $(basename "$kbuild") with $(basename "$script") (TCG)" >&2
 set +e
@@ -72,6 +77,7 @@ timeout --foreground "$timeout" qemu-system-x86_64 \
 	-nographic -no-reboot -serial mon:stdio -monitor none \
 	-kernel "$kbuild/arch/x86/boot/bzImage" \
 	-initrd "$work.cpio" \
+	-acpitable file="$work-ssdt.aml" \
 	-append "console=ttyS0 panic=-1 no5lvl loglevel=4 kasan.fault=report no_hash_pointers ${TSM_VM_APPEND:-}" \
 	< /dev/null 2>&1 | tr -d '\r' | tee "$log" | grep -v '^@@TSM-VM-EXIT'
 qrc=${PIPESTATUS[0]}

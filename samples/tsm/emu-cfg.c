@@ -525,6 +525,35 @@ void tsm_emu_fn_reset(struct tsm_emu_fn *fn, enum tsm_emu_reset_type type)
 		emu->notifier->reset(fn, emu->notifier_data, type);
 }
 
+/**
+ * tsm_emu_fn_set_power() - turn the main power of a function off or on
+ * @fn: endpoint function
+ * @on: power on
+ *
+ * Power off loses everything the function holds at once: a conventional
+ * reset (configuration space back to its initial image, IDE keys and the
+ * mailbox dropped, the notifier tells the device model, which ends the
+ * SPDM session and resets the TDISP state), and the link goes down, so
+ * the stream at the root port reads Insecure.  Until power comes back,
+ * configuration reads return all ones and writes are dropped.  Power on
+ * is a conventional reset again (the device model learns of it too) and
+ * counts a power cycle.  Called with &tsm_emu.lock held.
+ */
+void tsm_emu_fn_set_power(struct tsm_emu_fn *fn, bool on)
+{
+	lockdep_assert_held(&fn->emu->lock);
+	if (on == !fn->powered_off)
+		return;
+	if (!on) {
+		tsm_emu_fn_reset(fn, TSM_EMU_RESET_CONVENTIONAL);
+		fn->powered_off = true;
+		return;
+	}
+	fn->powered_off = false;
+	fn->power_cycles++;
+	tsm_emu_fn_reset(fn, TSM_EMU_RESET_CONVENTIONAL);
+}
+
 static void tsm_emu_secondary_reset(struct tsm_emu_fn *rp)
 {
 	struct tsm_emu *emu = rp->emu;

@@ -127,6 +127,9 @@ static int tsm_emu_pci_read(struct pci_bus *bus, unsigned int devfn, int where,
 	if (!fn || where < 0 || where + size > PCI_CFG_SPACE_EXP_SIZE) {
 		PCI_SET_ERROR_RESPONSE(val);
 		rc = PCIBIOS_DEVICE_NOT_FOUND;
+	} else if (fn->powered_off) {
+		/* No link: the root port completes the read with all ones */
+		PCI_SET_ERROR_RESPONSE(val);
 	} else {
 		dw = fn->cfg[where / 4] >> (8 * (where & 3));
 		*val = size == 4 ? dw : dw & GENMASK(size * 8 - 1, 0);
@@ -149,7 +152,7 @@ static int tsm_emu_pci_write(struct pci_bus *bus, unsigned int devfn,
 	fn = tsm_emu_route(emu, bus->number, devfn);
 	if (!fn || where < 0 || where + size > PCI_CFG_SPACE_EXP_SIZE)
 		rc = PCIBIOS_DEVICE_NOT_FOUND;
-	else
+	else if (!fn->powered_off)	/* no link: the write goes nowhere */
 		tsm_emu_fn_write(fn, where / 4, val << shift, bytes);
 	raw_spin_unlock_irqrestore(&emu->lock, flags);
 	return rc;
@@ -475,6 +478,22 @@ static int tsm_emu_ide_refused_get(void *data, u64 *val)
 DEFINE_DEBUGFS_ATTRIBUTE(tsm_emu_ide_refused_fops, tsm_emu_ide_refused_get,
 			 NULL, "%llu\n");
 
+/* "on" or "off", and the power cycles: see tsm_emu_fn_set_power() */
+static int tsm_emu_power_show(struct seq_file *s, void *unused)
+{
+	struct tsm_emu_fn *fn = s->private;
+	unsigned long flags, cycles;
+	bool off;
+
+	raw_spin_lock_irqsave(&fn->emu->lock, flags);
+	off = fn->powered_off;
+	cycles = fn->power_cycles;
+	raw_spin_unlock_irqrestore(&fn->emu->lock, flags);
+	seq_printf(s, "%s\ncycles %lu\n", off ? "off" : "on", cycles);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(tsm_emu_power);
+
 static const struct file_operations tsm_emu_ide_keys_fops = {
 	.owner = THIS_MODULE,
 	.open = tsm_emu_ide_keys_open,
@@ -497,6 +516,9 @@ static void tsm_emu_debugfs_add(struct tsm_emu *emu)
 					     emu->dbg);
 		debugfs_create_file("config", 0400, fn->dbg, fn,
 				    &tsm_emu_config_fops);
+		if (!(fn->flags & TSM_EMU_FN_ROOT_PORT))
+			debugfs_create_file("power", 0400, fn->dbg, fn,
+					    &tsm_emu_power_fops);
 		if (fn->doe) {
 			debugfs_create_file("doe_fault", 0200, fn->dbg, fn,
 					    &tsm_emu_doe_fault_fops);
@@ -666,6 +688,8 @@ struct tsm_emu *tsm_emu_create(const struct tsm_emu_config *cfg)
 	pci_add_resource(&resources, &emu->pref);
 
 	tsm_emu_debugfs_add(emu);
+	/* ACPI companions are looked up while the functions are scanned */
+	tsm_emu_pm_attach(emu);
 
 	pci_lock_rescan_remove();
 	bus = pci_create_root_bus(NULL, 0, &tsm_emu_pci_ops, &emu->sysdata,
@@ -713,6 +737,7 @@ struct tsm_emu *tsm_emu_create(const struct tsm_emu_config *cfg)
 	return emu;
 
 err_debugfs:
+	tsm_emu_pm_detach(emu);
 	debugfs_remove_recursive(emu->dbg);
 	release_resource(&emu->pref);
 err_mem:
@@ -739,6 +764,7 @@ static void tsm_emu_remove(struct tsm_emu *emu)
 	pci_unlock_rescan_remove();
 	/* Drop the reference pci_create_root_bus() returned the bridge with */
 	put_device(&bridge->dev);
+	tsm_emu_pm_detach(emu);
 
 	/* No pci_dev is left: drain the mailbox work before freeing it */
 	destroy_workqueue(emu->wq);
@@ -1128,6 +1154,7 @@ static int __init tsm_emu_init(void)
 	struct tsm_emu_config cfg;
 	struct tsm_emu *emu;
 	unsigned int i, n;
+	int rc;
 
 	if (create_default && (!nr_domains || nr_domains > TSM_EMU_MAX_DEFAULT ||
 			       domain < 0 || domain > 0xffff - (int)nr_domains)) {
@@ -1135,6 +1162,9 @@ static int __init tsm_emu_init(void)
 		       TSM_EMU_MAX_DEFAULT);
 		return -EINVAL;
 	}
+	rc = tsm_emu_pm_init();
+	if (rc)
+		return rc;
 	tsm_emu_debugfs = debugfs_create_dir("tsm_emu", NULL);
 	if (!create_default)
 		return 0;
@@ -1157,6 +1187,7 @@ static int __init tsm_emu_init(void)
 			pr_err("cannot create domain %04x: %pe\n", domain + n, emu);
 			tsm_emu_remove_defaults();
 			debugfs_remove_recursive(tsm_emu_debugfs);
+			tsm_emu_pm_exit();
 			return PTR_ERR(emu);
 		}
 		tsm_emu_default_inst[n] = emu;
@@ -1169,6 +1200,7 @@ static void __exit tsm_emu_exit(void)
 {
 	tsm_emu_remove_defaults();
 	debugfs_remove_recursive(tsm_emu_debugfs);
+	tsm_emu_pm_exit();
 }
 module_exit(tsm_emu_exit);
 

@@ -122,6 +122,10 @@ struct tsm_emu_ide_keys {
  *	its receiver lacks; it reads Insecure until Enable is written 0->1
  * @sel_failed: same for Selective blocks
  * @refused: times a Secure block of @fn failed that way
+ * @powered_off: main power is off (ACPI power resource, D3cold): config
+ *	reads return all ones, writes are dropped, as for a device whose
+ *	link is down
+ * @power_cycles: times main power came back after @powered_off
  * @dbg: debugfs directory
  * @cfg: configuration space as read
  * @wmask: writable bits
@@ -129,7 +133,7 @@ struct tsm_emu_ide_keys {
  * @init: reset value of @cfg
  *
  * @link_armed, @sel_armed, @keys, @link_failed, @sel_failed, @refused,
- * @cfg and the DOE registers are protected
+ * @powered_off, @power_cycles, @cfg and the DOE registers are protected
  * by &tsm_emu.lock; the rest does not change after creation.
  */
 struct tsm_emu_fn {
@@ -152,6 +156,8 @@ struct tsm_emu_fn {
 	unsigned long link_failed;
 	u64 sel_failed;
 	unsigned long refused;
+	bool powered_off;
+	unsigned long power_cycles;
 	struct dentry *dbg;
 	u32 cfg[TSM_EMU_CFG_DW];
 	u32 wmask[TSM_EMU_CFG_DW];
@@ -216,6 +222,7 @@ void tsm_emu_fn_write(struct tsm_emu_fn *fn, unsigned int reg, u32 val,
 		      u32 bytes);
 void tsm_emu_fn_reset(struct tsm_emu_fn *fn, enum tsm_emu_reset_type type);
 void tsm_emu_ide_eval(struct tsm_emu_fn *fn);
+void tsm_emu_fn_set_power(struct tsm_emu_fn *fn, bool on);
 unsigned int tsm_emu_ide_size(unsigned int nr_link, unsigned int nr_sel,
 			      unsigned int nr_assoc);
 
@@ -226,5 +233,11 @@ void tsm_emu_doe_write(struct tsm_emu_doe *doe, unsigned int reg, u32 val,
 		       u32 bytes);
 void tsm_emu_doe_reset(struct tsm_emu_doe *doe);
 const char *tsm_emu_doe_fault_name(enum tsm_emu_doe_fault fault);
+
+/* emu-pm.c */
+int tsm_emu_pm_init(void);
+void tsm_emu_pm_exit(void);
+void tsm_emu_pm_attach(struct tsm_emu *emu);
+void tsm_emu_pm_detach(struct tsm_emu *emu);
 
 #endif /* _SAMPLES_TSM_EMU_PRIV_H_ */

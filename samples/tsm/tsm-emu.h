@@ -66,6 +66,18 @@
  * produced is %TSM_EMU_DOE_MAX_DW dwords (header included); a longer
  * request sets DOE Error at Go.
  *
+ * Power: the endpoints have a PCI PM capability with D0 and D3hot,
+ * No_Soft_Reset clear, so that D3hot to D0 is a conventional reset.
+ * D3cold needs the platform: with the SSDT of the test VM
+ * (tsm-emu-ssdt.asl, \_SB.TSME), the endpoints of the instance whose
+ * domain is its _UID get ACPI companions with a power resource per
+ * device (emu-pm.c).  Main power off is a conventional reset and takes
+ * the link down (configuration reads return all ones, writes are
+ * dropped); power on is another conventional reset.  debugfs
+ * tsm_emu/DDDD/BB:DD.F/power reads "on" or "off" and the power cycles of
+ * the function.  The driver "tsm_emu_ep" (bound through driver_override)
+ * lets runtime PM suspend a function, into D3cold with the SSDT.
+ *
  * Locking: configuration space, mailbox registers and key state of one
  * instance are protected by one raw spinlock taken inside the PCI config
  * accessors (which already run under the PCI core's raw pci_lock); none of
