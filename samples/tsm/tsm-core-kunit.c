@@ -79,6 +79,8 @@ struct mock_tsm {
  * @devsec: mock devsec TSM
  * @log_lock: protects @log
  * @log: operations called by the core, in order
+ * @rpm_suspends: runtime suspends of the test driver
+ * @rpm_resumes: runtime resumes of the test driver
  */
 struct core_test {
 	struct kunit *test;
@@ -91,7 +93,7 @@ struct core_test {
 	struct mock_tsm devsec;
 	struct mutex log_lock;	/* protects @log */
 	char log[CORE_TEST_LOG_SIZE];
-	atomic_t rpm_suspends;	/* runtime PM callbacks of the test driver */
+	atomic_t rpm_suspends;
 	atomic_t rpm_resumes;
 };
 
