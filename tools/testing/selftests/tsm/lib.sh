@@ -273,6 +273,37 @@ ide_state()
 	echo $((0x$(cfg_read32 "$1" $((blk + 8))) & 0xf))
 }
 
+# ide_secure EP RP: the stream (block 0) is Secure at the endpoint EP and
+# its root port RP
+ide_secure()
+{
+	tsm_expect_eq 2:2 "$(ide_state "$1" 0):$(ide_state "$2" 0)" "IDE state EP:RP"
+}
+
+# tdi_wait DEV STATE: the device model's interface of DEV reaches STATE
+# within 5 s (configuration writes reach the model asynchronously)
+tdi_wait()
+{
+	i=0
+	tdi_f=/sys/kernel/debug/tsm_emu_bridge/$1/tdi_state
+	while [ "$(cat "$tdi_f")" != "$2" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	tsm_expect_eq "$2" "$(cat "$tdi_f")" "$1 TDISP state"
+}
+
+# fw STEP...: run the firmware model with the test's FWOPTS; its output
+# (in OUT) goes to the log on failure
+fw()
+{
+	if tsm-model firmware $FWOPTS "$@" > "$OUT" 2>&1; then
+		return 0
+	fi
+	sed 's/^/# /' "$OUT"
+	return 1
+}
+
 # ide_ctl DEV INDEX: Selective IDE Stream Control of block INDEX (hex)
 ide_ctl()
 {

@@ -78,34 +78,6 @@ resume()
 		tsm_expect_eq on "$(epower "$1")" "$1 emulator power"
 }
 
-# secure DEV RP: the stream is Secure at the endpoint and the root port
-secure()
-{
-	tsm_expect_eq 2:2 "$(ide_state "$1" 0):$(ide_state "$2" 0)" "IDE state EP:RP"
-}
-
-# tdi_state STATE: the model's interface of TSM_DSM reaches STATE
-tdi_state()
-{
-	i=0
-	while [ "$(cat "$BR/$TSM_DSM/tdi_state")" != "$1" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	tsm_expect_eq "$1" "$(cat "$BR/$TSM_DSM/tdi_state")" "$TSM_DSM TDISP state"
-}
-
-# fw STEP...: run the firmware model on TSM_DSM; its output goes to the
-# log on failure
-fw()
-{
-	if tsm-model firmware $FWOPTS "$@" > "$OUT" 2>&1; then
-		return 0
-	fi
-	sed 's/^/# /' "$OUT"
-	return 1
-}
-
 # resets N: the device model was told of N conventional resets of TSM_DSM
 resets()
 {
@@ -154,10 +126,10 @@ tsm_check "device model attached" wait_for attached "$LOG"
 tsm_check "SPDM session, IDE keys set to go at both ends, TDISP lock" \
 	fw vca certs session ide-query ide-setup ide-keys ide-go ide-enable ide-secure \
 	   tdisp-version lock state=CONFIG_LOCKED
-tsm_check "... the stream is Secure at the endpoint and the root port" secure "$TSM_DSM" "$RP1"
+tsm_check "... the stream is Secure at the endpoint and the root port" ide_secure "$TSM_DSM" "$RP1"
 tsm_check "... the endpoint holds the keys (emulator)" \
 	test -n "$(cat "$EMU/${TSM_DSM#*:}/ide_keys")"
-tsm_check "... the model's interface is CONFIG_LOCKED" tdi_state CONFIG_LOCKED
+tsm_check "... the model's interface is CONFIG_LOCKED" tdi_wait "$TSM_DSM" CONFIG_LOCKED
 cfg0=$(emu_cfg "$TSM_DSM")
 resets0=$(grep -c "$TSM_DSM conventional reset" "$LOG")
 
@@ -170,7 +142,7 @@ tsm_check "... the ACPI companion is in D3cold" \
 	tsm_expect_eq D3cold "$(cat "$D/firmware_node/power_state")" "ACPI power_state"
 tsm_check "... the model was told of a conventional reset: SPDM session ended" \
 	resets $((resets0 + 1))
-tsm_check "... the model's interface is back to CONFIG_UNLOCKED" tdi_state CONFIG_UNLOCKED
+tsm_check "... the model's interface is back to CONFIG_UNLOCKED" tdi_wait "$TSM_DSM" CONFIG_UNLOCKED
 tsm_check "... the endpoint lost its IDE keys" \
 	test -z "$(cat "$EMU/${TSM_DSM#*:}/ide_keys")"
 tsm_check "... the link is down: the root port's stream is no longer Secure" \
@@ -196,7 +168,7 @@ wait "$model" 2> /dev/null
 
 # --- with the link TSM: connect, disconnect, D3cold, connect again -------
 tsm_check "connect $TSM_DSM" wr "$LINK" "$D/tsm/connect"
-tsm_check "... Secure at both ends" secure "$TSM_DSM" "$RP1"
+tsm_check "... Secure at both ends" ide_secure "$TSM_DSM" "$RP1"
 tsm_check "disconnect it" \
 	sh -c "echo $LINK > $D/tsm/disconnect && [ -z \"\$(cat $D/tsm/connect)\" ]"
 tsm_check "... bind tsm_emu_ep" bind "$TSM_DSM"
@@ -210,7 +182,7 @@ connect_again()
 {
 	wr "$LINK" "$D/tsm/connect" &&
 		tsm_expect_eq "$LINK" "$(tsm_read "$D/tsm/connect")" connect &&
-		secure "$TSM_DSM" "$RP1"
+		ide_secure "$TSM_DSM" "$RP1"
 }
 tsm_check "connect again after the power cycle, Secure at both ends" connect_again
 
@@ -222,7 +194,7 @@ stays_secure()
 	sleep 1
 	tsm_expect_eq D0:on:2 \
 		"$(cat "$D/power_state"):$(epower "$TSM_DSM"):$(cycles "$TSM_DSM")" \
-		"power_state:emulator power:cycles" && secure "$TSM_DSM" "$RP1"
+		"power_state:emulator power:cycles" && ide_secure "$TSM_DSM" "$RP1"
 }
 tsm_check "connected, bound, power/control auto: stays in D0 and Secure" stays_secure
 echo on > "$D/power/control"

@@ -22,16 +22,6 @@ tsm-model device --ctl "$CTL" -v 2> "$LOG" &
 model=$!
 tsm_check "device model attached to /dev/tsm_emu_model" wait_for attached "$LOG"
 
-# fw STEP...: run the firmware model; its output goes to the log on failure.
-fw()
-{
-	if tsm-model firmware $FWOPTS "$@" > "$OUT" 2>&1; then
-		return 0
-	fi
-	sed 's/^/# /' "$OUT"
-	return 1
-}
-
 fault()
 {
 	echo "$*" > "$CTL"

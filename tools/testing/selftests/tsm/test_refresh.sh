@@ -28,13 +28,6 @@ avail0=$(avail)
 
 link_events_start "$UEV"
 
-# secure: the stream is Secure at the endpoint and the root port
-secure()
-{
-	tsm_expect_eq 2:2 "$(ide_state "$TSM_DSM_MFD" 0):$(ide_state "$TSM_RP0" 0)" \
-		"IDE state EP:RP"
-}
-
 # traced N PATTERN: N lines of the trace buffer match PATTERN
 traced()
 {
@@ -66,7 +59,7 @@ tsm_check "ide_refresh_interval refused without CAP_SYS_ADMIN (EPERM)" \
 
 # --- 100 refreshes under polling ---------------------------------------------
 tsm_check "connect $TSM_DSM_MFD" wr "$LINK" "$D/tsm/connect"
-tsm_check "... its stream is Secure" secure
+tsm_check "... its stream is Secure" ide_secure "$TSM_DSM_MFD" "$TSM_RP0"
 tsm_check "... and uses key set K0 at both ends" \
 	tsm_expect_eq K0:K0 "$(ide_txsets "$TSM_DSM_MFD" "$TSM_RP0")" "Tx key sets EP:RP"
 refused0=$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")
@@ -80,7 +73,7 @@ tsm_check "... the stream state was read throughout (>= 50 reads)" \
 tsm_check "... Secure at both ends at every read" ide_polls_secure "$POLLS"
 tsm_check "... no traffic refused by the emulated link" \
 	tsm_expect_eq "$refused0" "$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")" "refused EP:RP"
-tsm_check "... still Secure" secure
+tsm_check "... still Secure" ide_secure "$TSM_DSM_MFD" "$TSM_RP0"
 tsm_check "... tsm/ide_refresh counts $N" tsm_expect_eq $N "$(count)" ide_refresh
 tsm_check "... traced: $N times refreshed, cause user" \
 	traced $N "tsm_link_event: $TSM_DSM_MFD refreshed cause=user rc=0"
@@ -106,7 +99,7 @@ periodic()
 tsm_check "... at least 2 refreshes in 3.5 s, counted" periodic
 tsm_check "... no traffic refused" \
 	tsm_expect_eq "$refused0" "$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")" "refused EP:RP"
-tsm_check "... still Secure" secure
+tsm_check "... still Secure" ide_secure "$TSM_DSM_MFD" "$TSM_RP0"
 tsm_check "disconnect with the period running" wr "$LINK" "$D/tsm/disconnect"
 tsm_check "... the period is kept" \
 	tsm_expect_eq 1 "$(tsm_read "$D/tsm/ide_refresh_interval")" ide_refresh_interval
@@ -131,7 +124,7 @@ tsm_check "ide_refresh_interval set to 0: the refreshes stop" \
 before=$(count)
 sleep 1.5
 tsm_check "... none in 1.5 s" tsm_expect_eq "$before" "$(count)" ide_refresh
-tsm_check "... still Secure" secure
+tsm_check "... still Secure" ide_secure "$TSM_DSM_MFD" "$TSM_RP0"
 tsm_check "disconnect" wr "$LINK" "$D/tsm/disconnect"
 tsm_check "stream accounting back to its start" \
 	tsm_expect_eq "$avail0:" "$(avail):$(streams)" avail:streams

@@ -46,12 +46,6 @@ connected()
 	tsm_expect_eq "$2" "$(tsm_read "$TSM_PCI/$1/tsm/connect")" "$1 tsm/connect"
 }
 
-# secure DEV RP: the stream is Secure at the endpoint and the root port
-secure()
-{
-	tsm_expect_eq 2:2 "$(ide_state "$1" 0):$(ide_state "$2" 0)" "IDE state EP:RP"
-}
-
 # reset DEV [METHOD]: reset DEV through sysfs, by METHOD if given
 reset()
 {
@@ -73,11 +67,11 @@ tsm_check "every tsm/ file, reset_policy too, is documented" abi_documented
 
 # --- FLR of the DSM, default policy -------------------------------------
 tsm_check "connect $TSM_DSM_MFD" wr "$LINK" "$D/tsm/connect"
-tsm_check "... its stream is Secure" secure "$TSM_DSM_MFD" "$TSM_RP0"
+tsm_check "... its stream is Secure" ide_secure "$TSM_DSM_MFD" "$TSM_RP0"
 tsm_check "FLR of function 1: no link check, still connected" \
 	sh -c "echo 1 > $F1/reset && [ \"\$(cat $D/tsm/connect)\" = $LINK ] &&
 	       ! grep -q TSM_EVENT $UEV"
-tsm_check "... the stream is still Secure" secure "$TSM_DSM_MFD" "$TSM_RP0"
+tsm_check "... the stream is still Secure" ide_secure "$TSM_DSM_MFD" "$TSM_RP0"
 tsm_check "FLR of the DSM" reset "$TSM_DSM_MFD" flr
 tsm_check "... the link was lost: disconnected" connected "$TSM_DSM_MFD" ""
 tsm_check "... function 1 has no context left" \
@@ -120,7 +114,7 @@ tsm_check "... connected again" connected "$TSM_DSM_MFD" "$LINK"
 new_stream()
 {
 	tsm_expect_eq $((avail0 - 1)) "$(avail)" available_secure_streams &&
-		secure "$TSM_DSM_MFD" "$TSM_RP0"
+		ide_secure "$TSM_DSM_MFD" "$TSM_RP0"
 }
 tsm_check "... a new stream, Secure at both ends" new_stream
 tsm_check "... function 1 has its context again" \
@@ -154,7 +148,7 @@ tsm_check "connect $TSM_DSM_MFD" wr "$LINK" "$D/tsm/connect"
 : > "$UEV"
 tsm_check "a suspend and resume cycle of the system" sleep_cycle
 tsm_check "... the link check after resume kept the link (uevent, trace)" kept
-tsm_check "... still connected, the stream Secure" secure "$TSM_DSM_MFD" "$TSM_RP0"
+tsm_check "... still connected, the stream Secure" ide_secure "$TSM_DSM_MFD" "$TSM_RP0"
 tsm_check "... reads $LINK" connected "$TSM_DSM_MFD" "$LINK"
 tsm_check "disconnect $TSM_DSM_MFD" wr "$LINK" "$D/tsm/disconnect"
 

@@ -37,18 +37,6 @@ state()
 	tsm_expect_eq "$1" "$(tsm_read "$GD/tsm/state")" "$G tsm/state"
 }
 
-# tdi_state STATE: the model's interface reaches STATE (configuration
-# writes reach the model asynchronously)
-tdi_state()
-{
-	i=0
-	while [ "$(cat "$BR/$H/tdi_state")" != "$1" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	tsm_expect_eq "$1" "$(cat "$BR/$H/tdi_state")" "$H TDISP state"
-}
-
 encrypted()
 {
 	tsm_expect_eq "$1" "$(grep -c 'PCI MMIO Encrypted' /proc/iomem)" \
@@ -95,7 +83,7 @@ nothing_held()
 {
 	held="$(tsm_read "$GD/tsm/lock"):$(tsm_read "$HD/tsm/bound")"
 	held="$held:$(tsm_read "$GD/tsm/report" | head -c 8)"
-	tsm_expect_eq "::" "$held" "lock:bound:report" && tdi_state CONFIG_UNLOCKED
+	tsm_expect_eq "::" "$held" "lock:bound:report" && tdi_wait "$H" CONFIG_UNLOCKED
 }
 
 unload_platform
@@ -252,7 +240,7 @@ tsm_check "guest: no MMIO is marked encrypted before accept" encrypted 0
 tsm_check "guest: accept $G" wr 1 "$GD/tsm/accept"
 tsm_check "guest: accept reads 1, state reads run" \
 	sh -c "[ \"\$(cat $GD/tsm/accept)\" = 1 ] && [ \"\$(cat $GD/tsm/state)\" = run ]"
-tsm_check "host: the interface is in TDISP RUN" tdi_state RUN
+tsm_check "host: the interface is in TDISP RUN" tdi_wait "$H" RUN
 tsm_check "every PCI/TSM sysfs file (host, bound, guest) has a Documentation/ABI entry" \
 	abi_documented
 tsm_check "uevent TSM_STATE=run" uevent run
@@ -309,7 +297,7 @@ setcfg "$H" 14 "$bar0hi"
 # The host side of the passthrough moves BAR 0: TDISP ERROR
 cfg_error()
 {
-	tdi_state ERROR && return 0
+	tdi_wait "$H" ERROR && return 0
 	echo "# $H config 14: $(cfgbyte "$H" 14), bridge:"
 	sed 's/^/#   /' "$BR/stats"
 	dmesg | tail -20 | sed 's/^/#   /'
@@ -318,7 +306,7 @@ cfg_error()
 }
 tsm_check "guest: tsm lock and tsm accept $G" \
 	sh -c "tsm lock $G && tsm accept $G && [ \"\$(cat $GD/tsm/accept)\" = 1 ]"
-tsm_check "host: the interface is in TDISP RUN" tdi_state RUN
+tsm_check "host: the interface is in TDISP RUN" tdi_wait "$H" RUN
 setcfg "$H" 14 "$(printf '%02x' $((0x$bar0hi ^ 8)))"
 tsm_check "host: a write to BAR 0 of $H moves it to TDISP ERROR" cfg_error
 tsm_check "guest: state reads error" state error
@@ -351,10 +339,10 @@ hevent()
 }
 tsm_check "guest: lock and accept $G" \
 	sh -c "tsm lock $G && tsm accept $G && [ \"\$(cat $GD/tsm/accept)\" = 1 ]"
-tsm_check "host: the interface is in TDISP RUN" tdi_state RUN
+tsm_check "host: the interface is in TDISP RUN" tdi_wait "$H" RUN
 tsm_check "host: FLR of $H" sh -c "echo flr > $HD/reset_method && echo 1 > $HD/reset"
 tsm_check "... unbound before the reset: the interface was stopped (CONFIG_UNLOCKED)" \
-	tdi_state CONFIG_UNLOCKED
+	tdi_wait "$H" CONFIG_UNLOCKED
 unbound_then_lost()
 {
 	hevent unbound && hevent disconnected
