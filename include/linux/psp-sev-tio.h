@@ -52,12 +52,16 @@ struct sev_tio_fw_ops {
  * @guest_ctx: system physical address of the SNP guest context page of
  *	       @kvm, 0 if @kvm has none.  Called when an interface is bound
  *	       to @kvm (pci_tsm_bind()).
+ * @asid: the ASID of @kvm (as KVM's kvm_sev_info.asid), 0 if it has none.
+ *	  Called at bind too; the unbind of an interface that ran asks the
+ *	  firmware whether that ASID was fenced (ASID_FENCE_STATUS).
  *
  * Installed by the hypervisor with sev_tio_set_kvm_ops(), removed with
  * sev_tio_clear_kvm_ops().
  */
 struct sev_tio_kvm_ops {
 	u64 (*guest_ctx)(struct kvm *kvm);
+	u32 (*asid)(struct kvm *kvm);
 };
 
 #if IS_ENABLED(CONFIG_CRYPTO_DEV_SP_PSP) && IS_ENABLED(CONFIG_PCI_TSM)

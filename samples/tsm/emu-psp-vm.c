@@ -8,9 +8,14 @@
  * VM's behalf.  The test VM has no KVM, so this file plays that part for
  * one VM, driven through debugfs tsm_emu_psp/vm:
  *
- *   create                 a zeroed page becomes firmware-owned (in the
- *                          emulated RMP) as the VM's guest context, and
- *                          the hypervisor callbacks are installed;
+ *   create                 a page holding the VM's ASID
+ *                          (%TSM_PSP_VM_ASID) in its first 4 bytes becomes
+ *                          firmware-owned (in the emulated RMP) as the VM's
+ *                          guest context, and the hypervisor callbacks are
+ *                          installed.  The context format is the
+ *                          firmware's own; on hardware SNP_ACTIVATE binds
+ *                          the ASID to it, here the firmware model reads
+ *                          it from there;
  *   bind DDDD:BB:DD.F ID   pci_tsm_bind() of the function to the VM, with
  *                          guest device ID ID;
  *   unbind DDDD:BB:DD.F    pci_tsm_unbind() of a function bound above;
@@ -54,6 +59,8 @@
 #include "emu-psp-priv.h"
 
 #define TSM_PSP_VM_MAX_BOUND	16
+/* The ASID of the one emulated VM (any non-zero SNP ASID) */
+#define TSM_PSP_VM_ASID		7
 /* "req DDDD:BB:DD.F " and a message of up to a page in hex */
 #define TSM_PSP_VM_CMD_MAX	(64 + 2 * PAGE_SIZE)
 
@@ -104,8 +111,15 @@ static u64 tsm_psp_guest_ctx(struct kvm *kvm)
 	return READ_ONCE(tsm_psp_vm.gctx_pa);
 }
 
+/* sev_tio_kvm_ops.asid: the ASID written into the guest context */
+static u32 tsm_psp_asid(struct kvm *kvm)
+{
+	return kvm == tsm_psp_vm_kvm() ? TSM_PSP_VM_ASID : 0;
+}
+
 static const struct sev_tio_kvm_ops tsm_psp_kvm_ops = {
 	.guest_ctx = tsm_psp_guest_ctx,
+	.asid = tsm_psp_asid,
 };
 
 /* Take the guest context page back from the firmware and free it */
@@ -132,6 +146,7 @@ static int tsm_psp_vm_create(struct tsm_psp_vm *vm)
 		rc = -ENOMEM;
 		goto err;
 	}
+	*(__le32 *)page_address(vm->gctx) = cpu_to_le32(TSM_PSP_VM_ASID);
 	rc = vm->ops->make_private(vm->priv, page_to_pfn(vm->gctx), 1);
 	if (rc)
 		goto err;

@@ -541,6 +541,26 @@ int tsm_ev_meas_parse(const uint8_t *meas, size_t len, struct tsm_ev_meas *m)
 }
 
 /**
+ * tsm_ev_meas_plain() - is this a MEASUREMENTS response without its
+ *	transcript
+ * @meas: the measurements as the kernel published them
+ * @len: their length
+ *
+ * SEV-TIO firmware returns the measurements either as the log (the
+ * transcript, which tsm_ev_meas_parse() takes) or as the MEASUREMENTS
+ * response alone, whose signature covers messages that are not there
+ * and so cannot be checked (AMDESE/linux-kvm
+ * drivers/crypto/ccp/sev-dev-tio.h @ 16f379f5463a: object type 1 plain,
+ * 2 log).
+ *
+ * Return: true for a MEASUREMENTS response of SPDM 1.2 or later.
+ */
+bool tsm_ev_meas_plain(const uint8_t *meas, size_t len)
+{
+	return len >= 8 && meas[0] >= 0x12 && meas[1] == MEASUREMENTS;
+}
+
+/**
  * tsm_ev_meas_next() - the next measurement block of a parsed transcript
  * @m: the transcript
  * @off: offset in the record; 0 to start, advanced past the block

@@ -86,6 +86,7 @@ int tsm_ev_chain_pem(const uint8_t *chain, size_t len, FILE *out);
 int tsm_ev_chain_verify(X509 *anchor, const uint8_t *chain, size_t len,
 			EVP_PKEY **leaf_key);
 int tsm_ev_meas_parse(const uint8_t *meas, size_t len, struct tsm_ev_meas *m);
+bool tsm_ev_meas_plain(const uint8_t *meas, size_t len);
 int tsm_ev_meas_signed(EVP_PKEY *leaf, const uint8_t *meas,
 		       const struct tsm_ev_meas *m);
 int tsm_ev_meas_verify(EVP_PKEY *leaf, const uint8_t *meas, size_t len,

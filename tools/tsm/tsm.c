@@ -956,6 +956,11 @@ static int verify_evidence(const struct evidence *ev, X509 *anchor,
 	}
 	printf("  verified to the root\n");
 
+	if (tsm_ev_meas_plain(ev->meas, ev->meas_len)) {
+		fprintf(stderr, "tsm: measurements: a MEASUREMENTS response without its transcript; its signature cannot be checked\n");
+		EVP_PKEY_free(leaf);
+		return EXIT_UNVERIFIED;
+	}
 	if (tsm_ev_meas_parse(ev->meas, ev->meas_len, &m)) {
 		fprintf(stderr, "tsm: measurements: %s\n", tsm_ev_error());
 		EVP_PKEY_free(leaf);

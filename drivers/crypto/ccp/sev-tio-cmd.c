@@ -14,6 +14,7 @@
  * buffer sizes) is checked before use.
  */
 #include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
@@ -25,159 +26,6 @@
 #include <trace/events/tsm.h>
 
 #include "sev-tio.h"
-
-/* Command buffers (every one starts with its length) */
-
-struct sev_tio_cmd_status {
-	__le32 length;
-	__le32 reserved;
-	__le64 status_paddr;
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_status) == 16);
-
-struct sev_tio_cmd_init {
-	__le32 length;
-	u8 reserved[12];
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_init) == 16);
-
-struct sev_tio_cmd_dev_create {
-	__le32 length;
-	__le32 reserved;
-	__le64 dev_ctx;
-	__le16 device_id;
-	__le16 root_port_id;
-	u8 segment_id;
-	u8 reserved1[11];
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_dev_create) == 32);
-
-struct sev_tio_cmd_dev_reclaim {
-	__le32 length;
-	__le32 reserved;
-	__le64 dev_ctx;
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_dev_reclaim) == 16);
-
-struct sev_tio_cmd_dev_connect {
-	__le32 length;
-	__le32 reserved;
-	struct sev_tio_spdm_ctrl spdm;
-	u8 reserved1[8];
-	__le64 dev_ctx;
-	u8 tc_mask;
-	u8 cert_slot;
-	u8 reserved2[6];
-	u8 ide_stream_id[8];
-	u8 reserved3[8];
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_dev_connect) == 80);
-
-struct sev_tio_cmd_dev_disconnect {
-	__le32 length;
-	__le32 flags;
-	struct sev_tio_spdm_ctrl spdm;
-	__le64 dev_ctx;
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_dev_disconnect) == 48);
-
-struct sev_tio_cmd_dev_status {
-	__le32 length;
-	__le32 reserved;
-	__le64 dev_ctx;
-	__le32 status_length;
-	__le64 status_paddr;
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_dev_status) == 28);
-
-struct sev_tio_cmd_dev_meas {
-	__le32 length;
-	__le32 flags;
-	struct sev_tio_spdm_ctrl spdm;
-	__le64 dev_ctx;
-	u8 nonce[32];
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_dev_meas) == 80);
-
-struct sev_tio_cmd_dev_certs {
-	__le32 length;
-	__le32 reserved;
-	struct sev_tio_spdm_ctrl spdm;
-	__le64 dev_ctx;
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_dev_certs) == 48);
-
-struct sev_tio_cmd_tdi_create {
-	__le32 length;
-	__le32 reserved;
-	__le64 dev_ctx;
-	__le64 tdi_ctx;
-	__le32 interface_id;
-	u8 reserved1[8];
-	u8 reserved2[12];
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_tdi_create) == 48);
-
-struct sev_tio_cmd_tdi_reclaim {
-	__le32 length;
-	__le32 reserved;
-	__le64 dev_ctx;
-	__le64 tdi_ctx;
-	__le64 reserved1;
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_tdi_reclaim) == 32);
-
-struct sev_tio_cmd_tdi_bind {
-	__le32 length;
-	__le32 reserved;
-	struct sev_tio_spdm_ctrl spdm;
-	__le64 dev_ctx;
-	__le64 tdi_ctx;
-	__le64 gctx_paddr;
-	__le16 guest_device_id;
-	__le16 lock_flags;
-	__le16 run;
-	__le16 reserved1;
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_tdi_bind) == 72);
-
-/* TDI_UNBIND, TDI_REPORT and TDI_STATUS (@paddr: status page) */
-struct sev_tio_cmd_tdi {
-	__le32 length;
-	__le32 reserved;
-	struct sev_tio_spdm_ctrl spdm;
-	__le64 dev_ctx;
-	__le64 tdi_ctx;
-	__le64 paddr;
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_tdi) == 64);
-
-struct sev_tio_cmd_guest_request {
-	__le32 length;
-	__le32 reserved;
-	struct sev_tio_spdm_ctrl spdm;
-	__le64 dev_ctx;
-	__le64 tdi_ctx;
-	__le64 gctx_paddr;
-	__le64 req_paddr;
-	__le64 res_paddr;
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_guest_request) == 80);
-
-struct sev_tio_cmd_roll_key {
-	__le32 length;
-	__le32 reserved;
-	struct sev_tio_spdm_ctrl spdm;
-	__le64 dev_ctx;
-} __packed;
-static_assert(sizeof(struct sev_tio_cmd_roll_key) == 48);
-
-/* TDI_STATUS output */
-struct sev_tio_tdi_status {
-	__le32 length;
-	u8 tdisp_state;
-	u8 reserved[3];
-} __packed;
 
 #define SEV_TIO_CMD_MAX		80
 
@@ -200,8 +48,52 @@ static const char *sev_tio_cmd_name(int cmd)
 	case SEV_TIO_CMD_TDI_REPORT:		return "TDI_REPORT";
 	case SEV_TIO_CMD_TDI_STATUS:		return "TDI_STATUS";
 	case SEV_TIO_CMD_GUEST_REQUEST:		return "GUEST_REQUEST";
+	case SEV_TIO_CMD_ASID_FENCE_CLEAR:	return "ASID_FENCE_CLEAR";
+	case SEV_TIO_CMD_ASID_FENCE_STATUS:	return "ASID_FENCE_STATUS";
 	case SEV_TIO_CMD_ROLL_KEY:		return "ROLL_KEY";
 	default:				return "unknown command";
+	}
+}
+
+/**
+ * sev_tio_cmd_buffer_len() - length of the buffer of a SEV-TIO command
+ * @cmd: command ID
+ *
+ * The PSP driver copies this many bytes of the caller's buffer to the
+ * firmware (sev_cmd_buffer_len()); the firmware refuses any other length.
+ *
+ * Return: the size of the command's buffer structure, 0 for an unknown
+ * command.
+ */
+size_t sev_tio_cmd_buffer_len(int cmd)
+{
+	switch (cmd) {
+	case SEV_TIO_CMD_STATUS:	return sizeof(struct sev_tio_cmd_status);
+	case SEV_TIO_CMD_INIT:		return sizeof(struct sev_tio_cmd_init);
+	case SEV_TIO_CMD_DEV_CREATE:	return sizeof(struct sev_tio_cmd_dev_create);
+	case SEV_TIO_CMD_DEV_RECLAIM:	return sizeof(struct sev_tio_cmd_dev_reclaim);
+	case SEV_TIO_CMD_DEV_CONNECT:	return sizeof(struct sev_tio_cmd_dev_connect);
+	case SEV_TIO_CMD_DEV_DISCONNECT:
+		return sizeof(struct sev_tio_cmd_dev_disconnect);
+	case SEV_TIO_CMD_DEV_STATUS:	return sizeof(struct sev_tio_cmd_dev_status);
+	case SEV_TIO_CMD_DEV_MEASUREMENTS:
+		return sizeof(struct sev_tio_cmd_dev_meas);
+	case SEV_TIO_CMD_DEV_CERTIFICATES:
+		return sizeof(struct sev_tio_cmd_dev_certs);
+	case SEV_TIO_CMD_TDI_CREATE:	return sizeof(struct sev_tio_cmd_tdi_create);
+	case SEV_TIO_CMD_TDI_RECLAIM:	return sizeof(struct sev_tio_cmd_tdi_reclaim);
+	case SEV_TIO_CMD_TDI_BIND:	return sizeof(struct sev_tio_cmd_tdi_bind);
+	case SEV_TIO_CMD_TDI_UNBIND:
+	case SEV_TIO_CMD_TDI_REPORT:
+	case SEV_TIO_CMD_TDI_STATUS:	return sizeof(struct sev_tio_cmd_tdi);
+	case SEV_TIO_CMD_GUEST_REQUEST:
+		return sizeof(struct sev_tio_cmd_guest_request);
+	case SEV_TIO_CMD_ASID_FENCE_CLEAR:
+		return sizeof(struct sev_tio_cmd_asid_fence_clear);
+	case SEV_TIO_CMD_ASID_FENCE_STATUS:
+		return sizeof(struct sev_tio_cmd_asid_fence_status);
+	case SEV_TIO_CMD_ROLL_KEY:	return sizeof(struct sev_tio_cmd_roll_key);
+	default:			return 0;
 	}
 }
 
@@ -755,9 +647,19 @@ static int sev_tio_output_blob(struct sev_tio_dev *dev, u32 id,
 	u32 len = le32_to_cpu(h->length);
 	void *data;
 
+	u8 type = h->type;
+
 	if (le32_to_cpu(h->id) != id || len < sizeof(*h) || len > cap) {
 		pci_err(dev->pdev, "SEV-TIO: malformed output object (id %u, length %u, want id %u)\n",
 			le32_to_cpu(h->id), len, id);
+		return -EIO;
+	}
+	/* Measurements come plain or as the log, everything else is type 1 */
+	if (id == SEV_TIO_OBJ_MEAS ? type != SEV_TIO_MEAS_PLAIN &&
+				     type != SEV_TIO_MEAS_LOG :
+				     type != SEV_TIO_EVIDENCE_TYPE) {
+		pci_err(dev->pdev, "SEV-TIO: output object %u of unknown type %u\n",
+			id, type);
 		return -EIO;
 	}
 	len -= sizeof(*h);
@@ -766,6 +668,7 @@ static int sev_tio_output_blob(struct sev_tio_dev *dev, u32 id,
 		return -ENOMEM;
 	out->data = data;
 	out->len = len;
+	out->type = type;
 	return 0;
 }
 
@@ -914,6 +817,48 @@ int sev_tio_dev_disconnect(struct sev_tio_dev *dev, bool force)
 }
 
 /**
+ * sev_tio_system_going_down() - is the system halting, powering off or
+ *	restarting
+ *
+ * The device is not talked to any more then: the same test as mainline's
+ * dsm_disconnect() (torvalds/linux drivers/crypto/ccp/sev-dev-tsm.c
+ * @ 08df88fa142f).
+ *
+ * Return: true between SYSTEM_HALT and SYSTEM_RESTART.
+ */
+VISIBLE_IF_KUNIT bool sev_tio_system_going_down(void)
+{
+	KUNIT_STATIC_STUB_REDIRECT(sev_tio_system_going_down);
+
+	return system_state >= SYSTEM_HALT && system_state <= SYSTEM_RESTART;
+}
+
+/**
+ * sev_tio_dev_teardown() - DEV_DISCONNECT of a connected device
+ * @dev: device context
+ *
+ * A clean DEV_DISCONNECT, and the forced one when it fails; only the
+ * forced one while the system goes down.  Afterwards the device counts as
+ * disconnected whatever the firmware said, so that DEV_RECLAIM follows.
+ *
+ * Context: process context, may sleep.
+ */
+void sev_tio_dev_teardown(struct sev_tio_dev *dev)
+{
+	if (!dev->connected)
+		return;
+	if (!sev_tio_system_going_down()) {
+		if (!sev_tio_dev_disconnect(dev, false))
+			return;
+		pci_warn(dev->pdev, "SEV-TIO: clean disconnect failed, forcing it\n");
+	}
+	if (sev_tio_dev_disconnect(dev, true)) {
+		pci_err(dev->pdev, "SEV-TIO: forced disconnect failed\n");
+		dev->connected = false;
+	}
+}
+
+/**
  * sev_tio_dev_status() - DEV_STATUS
  * @dev: device context
  * @out: the status
@@ -925,7 +870,6 @@ int sev_tio_dev_status(struct sev_tio_dev *dev, struct sev_tio_dev_status *out)
 	struct sev_tio_cmd_dev_status cmd = {
 		.length = cpu_to_le32(sizeof(cmd)),
 		.dev_ctx = cpu_to_le64(dev->ctx.sla),
-		.status_length = cpu_to_le32(sizeof(*out)),
 	};
 	struct sev_tio_buf page = {};
 	int rc;
@@ -967,7 +911,10 @@ int sev_tio_dev_certificates(struct sev_tio_dev *dev, struct sev_tio_blob *out)
  * sev_tio_dev_measurements() - DEV_MEASUREMENTS
  * @dev: connected device context
  * @nonce: 32-byte nonce the measurements are signed over
- * @out: the signed measurement transcript, to be kvfree()d
+ * @out: the signed measurements, to be kvfree()d; @out->type says whether
+ *	 they are the MEASUREMENTS response alone or the log (transcript)
+ *
+ * Raw bit streams are asked for (RAW_BITSTREAM), as AMD's driver does.
  *
  * Return: 0 or -errno.
  */
@@ -976,6 +923,7 @@ int sev_tio_dev_measurements(struct sev_tio_dev *dev, const u8 nonce[32],
 {
 	struct sev_tio_cmd_dev_meas cmd = {
 		.length = cpu_to_le32(sizeof(cmd)),
+		.flags = cpu_to_le32(SEV_TIO_MEAS_RAW_BITSTREAM),
 		.dev_ctx = cpu_to_le64(dev->ctx.sla),
 	};
 	int rc;
@@ -1044,8 +992,29 @@ int sev_tio_roll_key(struct sev_tio_dev *dev)
 /* Interface commands */
 
 /**
+ * sev_tio_interface_id() - TDISP function ID of TDI_CREATE
+ * @rid: Requester ID of the function
+ * @segment: its PCI segment
+ *
+ * The segment and %SEV_TIO_TDI_RSEG_VALID are set only for a segment other
+ * than 0 (AMDESE/linux-kvm drivers/crypto/ccp/sev-dev-tio.c
+ * @ 16f379f5463a, sev_tio_tdi_create()).
+ *
+ * Return: the function ID.
+ */
+u32 sev_tio_interface_id(u16 rid, u8 segment)
+{
+	if (!segment)
+		return rid;
+	return rid | (u32)segment << 16 | SEV_TIO_TDI_RSEG_VALID;
+}
+
+/**
  * sev_tio_tdi_create() - allocate the interface context, TDI_CREATE
  * @tdi: context with @dev, @pdev and @interface_id set
+ *
+ * The firmware-owned response page of the interface's guest requests is
+ * allocated with the context and lives as long.
  *
  * Return: 0, or -errno with nothing left allocated.
  */
@@ -1063,10 +1032,15 @@ int sev_tio_tdi_create(struct sev_tio_tdi *tdi)
 			       SEV_TIO_BUF_FW);
 	if (rc)
 		return rc;
-	cmd.tdi_ctx = cpu_to_le64(tdi->ctx.sla);
-	rc = sev_tio_cmd(tio, tdi->pdev, SEV_TIO_CMD_TDI_CREATE, &cmd);
-	if (rc)
+	rc = sev_tio_buf_alloc(tio, &tdi->resp, PAGE_SIZE, SEV_TIO_BUF_FW);
+	if (!rc) {
+		cmd.tdi_ctx = cpu_to_le64(tdi->ctx.sla);
+		rc = sev_tio_cmd(tio, tdi->pdev, SEV_TIO_CMD_TDI_CREATE, &cmd);
+	}
+	if (rc) {
+		sev_tio_buf_free(tio, &tdi->resp);
 		sev_tio_buf_free(tio, &tdi->ctx);
+	}
 	return rc;
 }
 
@@ -1087,6 +1061,7 @@ int sev_tio_tdi_reclaim(struct sev_tio_tdi *tdi)
 
 	rc = sev_tio_cmd(tdi->dev->tio, tdi->pdev, SEV_TIO_CMD_TDI_RECLAIM,
 			 &cmd);
+	sev_tio_buf_free(tdi->dev->tio, &tdi->resp);
 	sev_tio_buf_free(tdi->dev->tio, &tdi->ctx);
 	return rc;
 }
@@ -1110,7 +1085,7 @@ int sev_tio_tdi_bind(struct sev_tio_tdi *tdi, u16 lock_flags, bool run,
 		.gctx_paddr = cpu_to_le64(tdi->gctx_paddr),
 		.guest_device_id = cpu_to_le16(tdi->guest_rid),
 		.lock_flags = cpu_to_le16(lock_flags),
-		.run = cpu_to_le16(run),
+		.run_flags = cpu_to_le16(run ? SEV_TIO_BIND_RUN_FORCE : 0),
 	};
 	int rc;
 
@@ -1119,13 +1094,16 @@ int sev_tio_tdi_bind(struct sev_tio_tdi *tdi, u16 lock_flags, bool run,
 	if (rc)
 		return rc;
 	tdi->bound = true;
+	tdi->ran |= run;
 	return sev_tio_output_blob(tdi->dev, SEV_TIO_OBJ_REPORT, report);
 }
 
-static int sev_tio_tdi_cmd(struct sev_tio_tdi *tdi, int id, u64 paddr)
+static int sev_tio_tdi_cmd(struct sev_tio_tdi *tdi, int id, u32 flags,
+			   u64 paddr)
 {
 	struct sev_tio_cmd_tdi cmd = {
 		.length = cpu_to_le32(sizeof(cmd)),
+		.flags = cpu_to_le32(flags),
 		.dev_ctx = cpu_to_le64(tdi->dev->ctx.sla),
 		.tdi_ctx = cpu_to_le64(tdi->ctx.sla),
 		.paddr = cpu_to_le64(paddr),
@@ -1137,14 +1115,16 @@ static int sev_tio_tdi_cmd(struct sev_tio_tdi *tdi, int id, u64 paddr)
 /**
  * sev_tio_tdi_unbind() - TDI_UNBIND: stop the interface
  * @tdi: bound interface context
+ * @force: drop the binding without SPDM traffic (%SEV_TIO_UNBIND_FORCE)
  *
  * Return: 0 or -errno.
  */
-int sev_tio_tdi_unbind(struct sev_tio_tdi *tdi)
+int sev_tio_tdi_unbind(struct sev_tio_tdi *tdi, bool force)
 {
 	int rc;
 
-	rc = sev_tio_tdi_cmd(tdi, SEV_TIO_CMD_TDI_UNBIND, tdi->gctx_paddr);
+	rc = sev_tio_tdi_cmd(tdi, SEV_TIO_CMD_TDI_UNBIND,
+			     force ? SEV_TIO_UNBIND_FORCE : 0, tdi->gctx_paddr);
 	if (!rc)
 		tdi->bound = false;
 	return rc;
@@ -1161,7 +1141,7 @@ int sev_tio_tdi_report(struct sev_tio_tdi *tdi, struct sev_tio_blob *report)
 {
 	int rc;
 
-	rc = sev_tio_tdi_cmd(tdi, SEV_TIO_CMD_TDI_REPORT, tdi->gctx_paddr);
+	rc = sev_tio_tdi_cmd(tdi, SEV_TIO_CMD_TDI_REPORT, 0, tdi->gctx_paddr);
 	if (rc)
 		return rc;
 	return sev_tio_output_blob(tdi->dev, SEV_TIO_OBJ_REPORT, report);
@@ -1184,7 +1164,7 @@ int sev_tio_tdi_status(struct sev_tio_tdi *tdi, u8 *state)
 			       SEV_TIO_BUF_FW);
 	if (rc)
 		return rc;
-	rc = sev_tio_tdi_cmd(tdi, SEV_TIO_CMD_TDI_STATUS,
+	rc = sev_tio_tdi_cmd(tdi, SEV_TIO_CMD_TDI_STATUS, 0,
 			     sev_tio_paddr(page.va));
 	st = page.va;
 	if (!rc) {
@@ -1202,13 +1182,19 @@ int sev_tio_tdi_status(struct sev_tio_tdi *tdi, u8 *state)
 /**
  * sev_tio_guest_request() - GUEST_REQUEST on behalf of the bound guest
  * @tdi: bound interface context
- * @req_paddr: page holding the guest's request message
- * @res_paddr: page for the firmware's response message
+ * @req_paddr: page holding the guest's request message (host-owned)
+ * @fw_err: the firmware's final status, -1 if it was not reached or the
+ *	    command ended in an SPDM exchange with the device
+ *
+ * The firmware writes its response message to @tdi->resp, a
+ * firmware-owned page (AMDESE/linux-kvm drivers/crypto/ccp/sev-dev-tsm.c
+ * @ 16f379f5463a allocates it with snp_alloc_firmware_page(), as KVM does
+ * for SNP_GUEST_REQUEST).
  *
  * Return: 0 or -errno.
  */
 int sev_tio_guest_request(struct sev_tio_tdi *tdi, u64 req_paddr,
-			  u64 res_paddr)
+			  int *fw_err)
 {
 	struct sev_tio_cmd_guest_request cmd = {
 		.length = cpu_to_le32(sizeof(cmd)),
@@ -1216,9 +1202,113 @@ int sev_tio_guest_request(struct sev_tio_tdi *tdi, u64 req_paddr,
 		.tdi_ctx = cpu_to_le64(tdi->ctx.sla),
 		.gctx_paddr = cpu_to_le64(tdi->gctx_paddr),
 		.req_paddr = cpu_to_le64(req_paddr),
-		.res_paddr = cpu_to_le64(res_paddr),
+		.res_paddr = cpu_to_le64(sev_tio_paddr(tdi->resp.va)),
+	};
+	int rc;
+
+	rc = sev_tio_spdm_cmd(tdi->dev, SEV_TIO_CMD_GUEST_REQUEST, &cmd,
+			      sizeof(cmd), &cmd.spdm);
+	*fw_err = tdi->dev->fw_err;
+	if (*fw_err == SEV_TIO_RET_SPDM_REQUEST)
+		*fw_err = -1;
+	return rc;
+}
+
+/**
+ * sev_tio_asid_fence_status() - ASID_FENCE_STATUS of the interface's VM
+ * @tdi: interface context with @asid set
+ * @fence: the fence state (%SEV_TIO_FENCE_DMA, %SEV_TIO_FENCE_MMIO)
+ *
+ * Return: 0 or -errno.
+ */
+int sev_tio_asid_fence_status(struct sev_tio_tdi *tdi, u64 *fence)
+{
+	struct sev_tio *tio = tdi->dev->tio;
+	struct sev_tio_cmd_asid_fence_status cmd = {
+		.length = cpu_to_le32(sizeof(cmd)),
+		.dev_ctx = cpu_to_le64(tdi->dev->ctx.sla),
+		.asid = cpu_to_le32(tdi->asid),
+	};
+	struct sev_tio_buf page = {};
+	int rc;
+
+	rc = sev_tio_buf_alloc(tio, &page, PAGE_SIZE, SEV_TIO_BUF_FW);
+	if (rc)
+		return rc;
+	cmd.status_paddr = cpu_to_le64(sev_tio_paddr(page.va));
+	rc = sev_tio_cmd(tio, tdi->pdev, SEV_TIO_CMD_ASID_FENCE_STATUS, &cmd);
+	if (!rc)
+		*fence = le64_to_cpup(page.va);
+	sev_tio_buf_free(tio, &page);
+	return rc;
+}
+
+/**
+ * sev_tio_asid_fence_clear() - ASID_FENCE_CLEAR for the interface's VM
+ * @tdi: interface context
+ *
+ * Return: 0 or -errno.
+ */
+int sev_tio_asid_fence_clear(struct sev_tio_tdi *tdi)
+{
+	struct sev_tio_cmd_asid_fence_clear cmd = {
+		.length = cpu_to_le32(sizeof(cmd)),
+		.dev_ctx = cpu_to_le64(tdi->dev->ctx.sla),
+		.gctx_paddr = cpu_to_le64(tdi->gctx_paddr),
 	};
 
-	return sev_tio_spdm_cmd(tdi->dev, SEV_TIO_CMD_GUEST_REQUEST, &cmd,
-				sizeof(cmd), &cmd.spdm);
+	return sev_tio_cmd(tdi->dev->tio, tdi->pdev,
+			   SEV_TIO_CMD_ASID_FENCE_CLEAR, &cmd);
+}
+
+/*
+ * After the unbind of an interface that ran, the firmware may have fenced
+ * its VM's ASID on the device: ask, and lift the fence.
+ */
+static void sev_tio_unfence(struct sev_tio_tdi *tdi)
+{
+	u64 fence;
+
+	if (sev_tio_asid_fence_status(tdi, &fence))
+		return;
+	if (!(fence & (SEV_TIO_FENCE_DMA | SEV_TIO_FENCE_MMIO)))
+		return;
+	if (sev_tio_asid_fence_clear(tdi))
+		pci_err(tdi->pdev, "SEV-TIO: ASID %u stays fenced (%#llx)\n",
+			tdi->asid, fence);
+}
+
+/**
+ * sev_tio_tdi_teardown() - unbind and reclaim an interface context
+ * @tdi: interface context from sev_tio_tdi_create(), bound or not
+ *
+ * TDI_UNBIND of a bound interface, forced when the clean one fails, and
+ * TDI_STATUS for the record; TDI_RECLAIM (the context and the response
+ * page are freed, or leaked if the firmware keeps them); then, for an
+ * interface that ran, ASID_FENCE_STATUS and ASID_FENCE_CLEAR if the VM's
+ * ASID was fenced.  The order and the "only after RUN" rule follow
+ * tdi_unbind() of AMDESE/linux-kvm drivers/crypto/ccp/sev-dev-tsm.c
+ * @ 16f379f5463a.
+ *
+ * Context: process context, may sleep.
+ */
+void sev_tio_tdi_teardown(struct sev_tio_tdi *tdi)
+{
+	u8 state;
+
+	if (tdi->bound) {
+		if (sev_tio_tdi_unbind(tdi, false)) {
+			pci_warn(tdi->pdev, "SEV-TIO: clean TDI_UNBIND failed, forcing it\n");
+			if (sev_tio_tdi_unbind(tdi, true))
+				pci_err(tdi->pdev, "SEV-TIO: forced TDI_UNBIND failed, reclaiming the interface anyway\n");
+		}
+		if (!sev_tio_tdi_status(tdi, &state))
+			pci_dbg(tdi->pdev, "SEV-TIO: TDISP state %u after unbind\n",
+				state);
+	}
+	sev_tio_tdi_reclaim(tdi);
+	if (tdi->ran)
+		sev_tio_unfence(tdi);
+	tdi->bound = false;
+	tdi->ran = false;
 }

@@ -56,6 +56,7 @@
 #define T_INTERFACE_ID		(T_DEVICE_ID | T_SEGMENT << 16 | BIT(24))
 #define T_GCTX			0x123456000ULL
 #define T_GUEST_RID		0x0210
+#define T_ASID			0x1d5
 
 /* Page states in &t_state.pages */
 #define T_PRIVATE		1
@@ -95,17 +96,19 @@ static const struct t_cmd_desc t_cmds[] = {
 	{ 0x0d3, 16, false, 8, 0, 0 },		/* DEV_RECLAIM */
 	{ 0x0d4, 80, true, 48, 0, 0 },		/* DEV_CONNECT */
 	{ 0x0d5, 48, true, 40, 0, 0 },		/* DEV_DISCONNECT */
-	{ 0x0d6, 28, false, 8, 0, 20 },		/* DEV_STATUS */
+	{ 0x0d6, 32, false, 8, 0, 16 },		/* DEV_STATUS */
 	{ 0x0d7, 80, true, 40, 0, 0 },		/* DEV_MEASUREMENTS */
 	{ 0x0d8, 48, true, 40, 0, 0 },		/* DEV_CERTIFICATES */
 	{ 0x0da, 48, false, 8, 16, 0 },		/* TDI_CREATE */
 	{ 0x0db, 32, false, 8, 16, 0 },		/* TDI_RECLAIM */
-	{ 0x0dc, 72, true, 40, 48, 0 },		/* TDI_BIND */
+	{ 0x0dc, 80, true, 40, 48, 0 },		/* TDI_BIND */
 	{ 0x0dd, 64, true, 40, 48, 0 },		/* TDI_UNBIND */
 	{ 0x0de, 64, true, 40, 48, 0 },		/* TDI_REPORT */
 	{ 0x0df, 64, true, 40, 48, 56 },	/* TDI_STATUS */
-	{ 0x0e0, 80, true, 40, 48, 0 },		/* GUEST_REQUEST */
-	{ 0x0e4, 48, true, 40, 0, 0 },		/* ROLL_KEY */
+	{ 0x0e0, 80, true, 40, 48, 72 },	/* GUEST_REQUEST */
+	{ 0x0e1, 32, false, 8, 0, 0 },		/* ASID_FENCE_CLEAR */
+	{ 0x0e2, 32, false, 8, 0, 20 },		/* ASID_FENCE_STATUS */
+	{ 0x0e5, 48, true, 40, 0, 0 },		/* ROLL_KEY */
 };
 
 /* State of one test: the backend's objects, fake firmware, DOE and RMP */
@@ -151,8 +154,12 @@ struct t_state {
 	struct sev_tio_dev_status dev_status_out;
 	u32 tdi_status_len;
 	u8 tdi_state;
+	u64 fence;
+	bool fence_cleared;
+	bool going_down;
 	u32 out_id;
 	u32 out_len;
+	u8 out_type;
 
 	/* the SPDM request in flight */
 	unsigned int round;
@@ -545,7 +552,7 @@ static void t_fw_write_output(struct t_state *t, const u8 *data)
 	b[T_OBJ + 9] = 1;
 	put_unaligned_le16(T_DEVICE_ID, b + T_OBJ + 16);
 	b[T_OBJ + 18] = T_SEGMENT;
-	b[T_OBJ + 19] = 1;
+	b[T_OBJ + 19] = t->out_type;
 	end = min_t(size_t, t->out_len, n * PAGE_SIZE - T_OBJ);
 	for (i = T_EVID; i < end; i++)
 		b[T_OBJ + i] = t_out_byte(i - T_EVID);
@@ -639,8 +646,13 @@ static int t_fw_cmd(struct sev_tio *tio, int cmd, void *data, int *fw_err)
 		memcpy(t_pa_va(get_unaligned_le64(data + 8)), &t->status_out,
 		       sizeof(t->status_out));
 	else if (cmd == 0x0d6)
-		memcpy(t_pa_va(get_unaligned_le64(data + 20)),
+		memcpy(t_pa_va(get_unaligned_le64(data + 16)),
 		       &t->dev_status_out, sizeof(t->dev_status_out));
+	else if (cmd == 0x0e2)
+		put_unaligned_le64(t->fence,
+				   t_pa_va(get_unaligned_le64(data + 20)));
+	else if (cmd == 0x0e1)
+		t->fence_cleared = true;
 	*fw_err = 0;
 	return 0;
 }
@@ -713,6 +725,7 @@ static void t_dev_init(struct t_state *t)
 	t->tdi.pdev = t->pdev;
 	t->tdi.interface_id = T_INTERFACE_ID;
 	t->tdi.gctx_paddr = T_GCTX;
+	t->tdi.asid = T_ASID;
 	t->tdi.guest_rid = T_GUEST_RID;
 }
 
@@ -743,7 +756,8 @@ static int t_init(struct kunit *test)
 	t->tio.caps.devctx_size = T_DEVCTX_SIZE;
 	t->tio.caps.tdictx_size = T_TDICTX_SIZE;
 	t->fail_rc = -EIO;
-	t->tdi_status_len = 8;
+	t->tdi_status_len = 16;
+	t->out_type = 1;
 	t_dev_init(t);
 	test->priv = t;
 
@@ -787,6 +801,12 @@ static bool t_buf_zero(const struct sev_tio_buf *buf)
 	return !memchr_inv(buf, 0, sizeof(*buf));
 }
 
+static void t_expect_no_buf_tdi(struct t_state *t)
+{
+	KUNIT_EXPECT_TRUE(t->test, t_buf_zero(&t->tdi.ctx));
+	KUNIT_EXPECT_TRUE(t->test, t_buf_zero(&t->tdi.resp));
+}
+
 static void t_expect_no_buf(struct t_state *t)
 {
 	KUNIT_EXPECT_TRUE(t->test, t_buf_zero(&t->dev.ctx));
@@ -795,6 +815,7 @@ static void t_expect_no_buf(struct t_state *t)
 	KUNIT_EXPECT_TRUE(t->test, t_buf_zero(&t->dev.scratch));
 	KUNIT_EXPECT_TRUE(t->test, t_buf_zero(&t->dev.output));
 	KUNIT_EXPECT_TRUE(t->test, t_buf_zero(&t->tdi.ctx));
+	KUNIT_EXPECT_TRUE(t->test, t_buf_zero(&t->tdi.resp));
 }
 
 /* Every page given to the firmware came back or was leaked (@leaked) */
@@ -1128,10 +1149,9 @@ static void tio_test_dev_status(struct kunit *test)
 	t_create(t);
 	KUNIT_ASSERT_EQ(test, sev_tio_dev_status(&t->dev, &st), 0);
 	KUNIT_EXPECT_MEMEQ(test, &st, &t->dev_status_out, 160);
-	t_view_rec(&v, t, 1, 0x0d6, 28);
+	t_view_rec(&v, t, 1, 0x0d6, 32);
 	t_expect_field_sla(&v, 8, &t->dev.ctx);
-	t_expect_field(&v, 16, 4, 160);
-	KUNIT_EXPECT_NE(test, t_field(&v, 20, 8), 0ULL);
+	KUNIT_EXPECT_NE(test, t_field(&v, 16, 8), 0ULL);
 	t_expect_reserved_zero(&v);
 	t_destroy(t);
 }
@@ -1172,8 +1192,10 @@ static void tio_test_dev_measurements(struct kunit *test)
 			0);
 	KUNIT_EXPECT_EQ(test, blob.len, (size_t)33);
 	kvfree(blob.data);
+	KUNIT_EXPECT_EQ(test, blob.type, 1);
 	t_view_rec(&v, t, 1, 0x0d7, 80);
-	t_expect_field(&v, 4, 4, 0);
+	/* RAW_BITSTREAM */
+	t_expect_field(&v, 4, 4, 1);
 	t_expect_ctrl(&v, &t->dev);
 	t_expect_field_sla(&v, 40, &t->dev.ctx);
 	for (i = 0; i < sizeof(nonce); i++)
@@ -1234,7 +1256,7 @@ static void tio_test_tdi_bind(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, t->tdi.bound);
 		KUNIT_EXPECT_EQ(test, blob.len, (size_t)64);
 		kvfree(blob.data);
-		t_view_rec(&v, t, 2 + i, 0x0dc, 72);
+		t_view_rec(&v, t, 2 + i, 0x0dc, 80);
 		t_expect_ctrl(&v, &t->dev);
 		t_expect_field_sla(&v, 40, &t->dev.ctx);
 		t_expect_field_sla(&v, 48, &t->tdi.ctx);
@@ -1243,7 +1265,10 @@ static void tio_test_tdi_bind(struct kunit *test)
 		t_expect_field(&v, 66, 2, cases[i].flags);
 		t_expect_field(&v, 68, 2, cases[i].run);
 		t_expect_reserved_zero(&v);
+		KUNIT_EXPECT_EQ(test, t->tdi.ran, cases[i].run);
 	}
+	t->tdi.ran = false;
+	t->tdi.bound = false;
 	t_destroy(t);
 }
 
@@ -1261,10 +1286,15 @@ static void tio_test_tdi_unbind_report(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blob.len, (size_t)1);
 	kvfree(blob.data);
 	t->tdi.bound = true;
-	KUNIT_ASSERT_EQ(test, sev_tio_tdi_unbind(&t->tdi), 0);
+	KUNIT_ASSERT_EQ(test, sev_tio_tdi_unbind(&t->tdi, false), 0);
 	KUNIT_EXPECT_FALSE(test, t->tdi.bound);
-	for (i = 0; i < 2; i++) {
+	t->tdi.bound = true;
+	KUNIT_ASSERT_EQ(test, sev_tio_tdi_unbind(&t->tdi, true), 0);
+	KUNIT_EXPECT_FALSE(test, t->tdi.bound);
+	for (i = 0; i < 3; i++) {
 		t_view_rec(&v, t, 2 + i, i ? 0x0dd : 0x0de, 64);
+		/* TDI_UNBIND's FORCE flag */
+		t_expect_field(&v, 4, 4, i == 2);
 		t_expect_ctrl(&v, &t->dev);
 		t_expect_field_sla(&v, 40, &t->dev.ctx);
 		t_expect_field_sla(&v, 48, &t->tdi.ctx);
@@ -1281,8 +1311,9 @@ static void tio_test_tdi_status(struct kunit *test)
 		u8 state;
 		int rc;
 	} cases[] = {
-		{ 8, 0, 0 }, { 8, 1, 0 }, { 8, 2, 0 }, { 64, 3, 0 },
-		{ 8, 4, -EIO }, { 8, 0xff, -EIO }, { 7, 1, -EIO }, { 0, 0, -EIO },
+		{ 16, 0, 0 }, { 16, 1, 0 }, { 16, 2, 0 }, { 64, 3, 0 },
+		{ 16, 4, -EIO }, { 16, 0xff, -EIO }, { 15, 1, -EIO },
+		{ 8, 1, -EIO }, { 0, 0, -EIO },
 	};
 	struct t_state *t = test->priv;
 	struct t_view v;
@@ -1314,17 +1345,38 @@ static void tio_test_guest_request(struct kunit *test)
 	struct t_state *t = test->priv;
 	struct t_view v;
 
+	int fw_err = 7;
+
 	t_create_tdi(t);
+	/* the response page: one firmware-owned page of the interface */
+	KUNIT_EXPECT_EQ(test, t->tdi.resp.npages, 1U);
+	KUNIT_EXPECT_TRUE(test, t->tdi.resp.fw_owned);
 	KUNIT_ASSERT_EQ(test, sev_tio_guest_request(&t->tdi, 0x1000a000ULL,
-						    0x2000b000ULL), 0);
+						    &fw_err), 0);
+	KUNIT_EXPECT_EQ(test, fw_err, 0);
 	t_view_rec(&v, t, 2, 0x0e0, 80);
 	t_expect_ctrl(&v, &t->dev);
 	t_expect_field_sla(&v, 40, &t->dev.ctx);
 	t_expect_field_sla(&v, 48, &t->tdi.ctx);
 	t_expect_field(&v, 56, 8, T_GCTX);
 	t_expect_field(&v, 64, 8, 0x1000a000ULL);
-	t_expect_field(&v, 72, 8, 0x2000b000ULL);
+	t_expect_field(&v, 72, 8, __sme_set(virt_to_phys(t->tdi.resp.va)));
 	t_expect_reserved_zero(&v);
+
+	/* a firmware status is the status, not an errno */
+	t->fail_cmd_at = t->ncmds + 1;
+	t->fail_status = 0x16;
+	KUNIT_EXPECT_EQ(test, sev_tio_guest_request(&t->tdi, 0x1000a000ULL,
+						    &fw_err), -EINVAL);
+	KUNIT_EXPECT_EQ(test, fw_err, 0x16);
+	/* an SPDM exchange that failed has no firmware status */
+	t->fail_cmd_at = 0;
+	t->doe_fail_at = t->ndoe + 1;
+	t->doe_rc = -ETIMEDOUT;
+	t->extra_rounds = 1;
+	KUNIT_EXPECT_EQ(test, sev_tio_guest_request(&t->tdi, 0x1000a000ULL,
+						    &fw_err), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, fw_err, -1);
 	t_destroy(t);
 }
 
@@ -1345,7 +1397,7 @@ static void tio_test_roll_key(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, dev->link_lost);
 	KUNIT_EXPECT_EQ(test, t->ncmds, 2U);
 	KUNIT_EXPECT_EQ(test, t->ndoe, 0U);
-	t_view_rec(&v, t, 1, 0x0e4, 48);
+	t_view_rec(&v, t, 1, 0x0e5, 48);
 	t_expect_ctrl(&v, dev);
 	t_expect_field_sla(&v, 40, &dev->ctx);
 	t_expect_reserved_zero(&v);
@@ -1424,6 +1476,190 @@ static void tio_test_output(struct kunit *test)
 	t_destroy(t);
 }
 
+/* Measurements come plain or as the log; other objects have type 1 */
+static void tio_test_output_type(struct kunit *test)
+{
+	static const struct {
+		u32 id;
+		u8 type;
+		int rc;
+	} cases[] = {
+		{ 5, 1, 0 }, { 5, 2, 0 }, { 5, 0, -EIO }, { 5, 3, -EIO },
+		{ 4, 1, 0 }, { 4, 2, -EIO }, { 4, 0, -EIO },
+	};
+	struct t_state *t = test->priv;
+	struct sev_tio_blob blob;
+	u8 nonce[32] = {};
+	unsigned int i;
+	int rc;
+
+	t_create(t);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		t->out_id = cases[i].id;
+		t->out_len = T_EVID + 16;
+		t->out_type = cases[i].type;
+		blob.data = NULL;
+		if (cases[i].id == 5)
+			rc = sev_tio_dev_measurements(&t->dev, nonce, &blob);
+		else
+			rc = sev_tio_dev_certificates(&t->dev, &blob);
+		KUNIT_EXPECT_EQ_MSG(test, rc, cases[i].rc, "object %u type %u",
+				    cases[i].id, cases[i].type);
+		if (!rc)
+			KUNIT_EXPECT_EQ(test, blob.type, cases[i].type);
+		kvfree(blob.data);
+	}
+	t_destroy(t);
+}
+
+/* TDI_CREATE's function ID names the segment only when it is not 0 */
+static void tio_test_interface_id(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, sev_tio_interface_id(0x0108, 0), 0x0108U);
+	KUNIT_EXPECT_EQ(test, sev_tio_interface_id(0xffff, 0), 0xffffU);
+	KUNIT_EXPECT_EQ(test, sev_tio_interface_id(0x0108, 0x2a),
+			0x012a0108U);
+	KUNIT_EXPECT_EQ(test, sev_tio_interface_id(0, 0xff), 0x01ff0000U);
+}
+
+struct t_teardown_case {
+	const char *desc;
+	bool bound;
+	bool ran;
+	bool unbind_fails;
+	u64 fence;
+	/* commands after TDI_CREATE, and the FORCE flag of each TDI_UNBIND */
+	u16 cmds[6];
+	unsigned int n;
+};
+
+static const struct t_teardown_case t_teardown_cases[] = {
+	{ "never bound", false, false, false, 0, { 0x0db }, 1 },
+	{ "bound, not run", true, false, false, 0xf,
+	  { 0x0dd, 0x0df, 0x0db }, 3 },
+	{ "ran, not fenced", true, true, false, 0,
+	  { 0x0dd, 0x0df, 0x0db, 0x0e2 }, 4 },
+	{ "ran, DMA fenced", true, true, false, 0x3,
+	  { 0x0dd, 0x0df, 0x0db, 0x0e2, 0x0e1 }, 5 },
+	{ "ran, MMIO fenced", true, true, false, 0xc,
+	  { 0x0dd, 0x0df, 0x0db, 0x0e2, 0x0e1 }, 5 },
+	{ "clean unbind refused", true, true, true, 0xf,
+	  { 0x0dd, 0x1dd, 0x0df, 0x0db, 0x0e2, 0x0e1 }, 6 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(t_teardown, t_teardown_cases, desc);
+
+/*
+ * Unbind of an interface: TDI_UNBIND (forced when refused), TDI_STATUS,
+ * TDI_RECLAIM, then the ASID fence of an interface that ran.
+ */
+static void tio_test_tdi_teardown(struct kunit *test)
+{
+	const struct t_teardown_case *c = test->param_value;
+	struct t_state *t = test->priv;
+	struct t_view v;
+	unsigned int i, base;
+	u64 tdi_sla;
+
+	t_create_tdi(t);
+	base = t->ncmds;
+	tdi_sla = t->tdi.ctx.sla;
+	t->tdi.bound = c->bound;
+	t->tdi.ran = c->ran;
+	t->fence = c->fence;
+	if (c->unbind_fails) {
+		t->fail_cmd_at = base + 1;
+		t->fail_status = 0x33;
+	}
+	sev_tio_tdi_teardown(&t->tdi);
+	KUNIT_EXPECT_FALSE(test, t->tdi.bound);
+	KUNIT_EXPECT_FALSE(test, t->tdi.ran);
+	KUNIT_ASSERT_EQ(test, t->ncmds - base, c->n);
+	for (i = 0; i < c->n; i++) {
+		const struct t_rec *r = t_rec(t, base + i);
+
+		KUNIT_EXPECT_EQ_MSG(test, r->cmd, c->cmds[i] & 0xff,
+				    "command %u", i);
+		if (r->cmd == 0x0dd)
+			KUNIT_EXPECT_EQ_MSG(test, get_unaligned_le32(r->data + 4),
+					    (u32)(c->cmds[i] >> 8 == 1),
+					    "FORCE of TDI_UNBIND %u", i);
+		if (r->cmd == 0x0e2) {
+			t_view_rec(&v, t, base + i, 0x0e2, 32);
+			t_expect_field(&v, 8, 8, t->dev.ctx.sla);
+			t_expect_field(&v, 16, 4, T_ASID);
+			KUNIT_EXPECT_NE(test, t_field(&v, 20, 8), 0ULL);
+			t_expect_reserved_zero(&v);
+		}
+		if (r->cmd == 0x0e1) {
+			t_view_rec(&v, t, base + i, 0x0e1, 32);
+			t_expect_field(&v, 8, 8, t->dev.ctx.sla);
+			t_expect_field(&v, 16, 8, T_GCTX);
+			t_expect_reserved_zero(&v);
+		}
+		if (r->cmd == 0x0db)
+			KUNIT_EXPECT_EQ(test, get_unaligned_le64(r->data + 16),
+					tdi_sla);
+	}
+	KUNIT_EXPECT_EQ(test, t->fence_cleared,
+			c->ran && (c->fence & 0xf) != 0);
+	t_expect_no_buf_tdi(t);
+	t_destroy(t);
+}
+
+static bool t_going_down(void)
+{
+	struct t_state *t = kunit_get_current_test()->priv;
+
+	return t->going_down;
+}
+
+/*
+ * DEV_DISCONNECT: clean, forced when the clean one is refused, and only
+ * forced while the system halts or restarts.
+ */
+static void tio_test_dev_teardown(struct kunit *test)
+{
+	static const struct {
+		bool going_down;
+		bool clean_fails;
+		unsigned int n;
+		u32 flags[2];
+	} cases[] = {
+		{ false, false, 1, { 0 } },
+		{ false, true, 2, { 0, 1 } },
+		{ true, false, 1, { 1 } },
+	};
+	struct t_state *t = test->priv;
+	unsigned int i, j, base;
+
+	kunit_activate_static_stub(test, sev_tio_system_going_down,
+				   t_going_down);
+	t_create(t);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		base = t->ncmds;
+		t->going_down = cases[i].going_down;
+		t->dev.connected = true;
+		t->fail_cmd_at = cases[i].clean_fails ? base + 1 : 0;
+		t->fail_status = 0x33;
+		sev_tio_dev_teardown(&t->dev);
+		KUNIT_EXPECT_FALSE(test, t->dev.connected);
+		KUNIT_ASSERT_EQ(test, t->ncmds - base, cases[i].n);
+		for (j = 0; j < cases[i].n; j++) {
+			KUNIT_EXPECT_EQ(test, t_rec(t, base + j)->cmd, 0x0d5);
+			KUNIT_EXPECT_EQ_MSG(test,
+					    get_unaligned_le32(t_rec(t, base + j)->data + 4),
+					    cases[i].flags[j], "case %u", i);
+		}
+	}
+	/* a device that is not connected is not talked to */
+	base = t->ncmds;
+	sev_tio_dev_teardown(&t->dev);
+	KUNIT_EXPECT_EQ(test, t->ncmds, base);
+	t->going_down = false;
+	t_destroy(t);
+}
+
 static struct kunit_case tio_cmd_cases[] = {
 	KUNIT_CASE(tio_test_buf_sla),
 	KUNIT_CASE(tio_test_status_init),
@@ -1441,6 +1677,10 @@ static struct kunit_case tio_cmd_cases[] = {
 	KUNIT_CASE(tio_test_guest_request),
 	KUNIT_CASE(tio_test_roll_key),
 	KUNIT_CASE_PARAM(tio_test_output, t_out_gen_params),
+	KUNIT_CASE(tio_test_output_type),
+	KUNIT_CASE(tio_test_interface_id),
+	KUNIT_CASE_PARAM(tio_test_tdi_teardown, t_teardown_gen_params),
+	KUNIT_CASE(tio_test_dev_teardown),
 	{}
 };
 
@@ -1500,8 +1740,8 @@ static void tio_test_spdm_every_command(struct kunit *test)
 	struct sev_tio_blob blob = {};
 	unsigned int which, base;
 	u8 nonce[32] = {};
+	int rc, fw_err;
 	u8 state;
-	int rc;
 
 	t_create_tdi(t);
 	for (which = 0; which < 10; which++) {
@@ -1524,13 +1764,13 @@ static void tio_test_spdm_every_command(struct kunit *test)
 			rc = sev_tio_tdi_report(&t->tdi, &blob);
 			break;
 		case 4:
-			rc = sev_tio_tdi_unbind(&t->tdi);
+			rc = sev_tio_tdi_unbind(&t->tdi, false);
 			break;
 		case 5:
 			rc = sev_tio_tdi_status(&t->tdi, &state);
 			break;
 		case 6:
-			rc = sev_tio_guest_request(&t->tdi, 0x1000, 0x2000);
+			rc = sev_tio_guest_request(&t->tdi, 0x1000, &fw_err);
 			break;
 		case 7:
 			rc = sev_tio_dev_disconnect(&t->dev, false);
@@ -1577,7 +1817,7 @@ static void tio_test_spdm_roll_key(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, t->doe_types[i],
 				script[i] == T_ACT_SSPDM ?
 				PCI_DOE_FEATURE_SSESSION : PCI_DOE_FEATURE_CMA);
-		KUNIT_EXPECT_EQ(test, t_rec(t, 2 + i)->cmd, 0x0e4);
+		KUNIT_EXPECT_EQ(test, t_rec(t, 2 + i)->cmd, 0x0e5);
 		KUNIT_EXPECT_MEMEQ(test, t_rec(t, 2 + i)->data,
 				   t_rec(t, 1)->data, 48);
 	}
@@ -2367,7 +2607,7 @@ static void tio_test_roll_key_fail(struct kunit *test)
 	dev->connected = true;
 	t_roll_setup(t, c);
 	KUNIT_EXPECT_EQ(test, sev_tio_roll_key(dev), c->rc);
-	KUNIT_EXPECT_EQ(test, t_rec(t, 1)->cmd, 0x0e4);
+	KUNIT_EXPECT_EQ(test, t_rec(t, 1)->cmd, 0x0e5);
 	KUNIT_EXPECT_EQ(test, t->ndoe, c->ndoe);
 	KUNIT_EXPECT_EQ(test, dev->link_lost, c->lost);
 	/* a failed refresh does not disconnect by itself */
@@ -2477,7 +2717,7 @@ static void tio_test_ide_refresh_fail(struct kunit *test)
 	d->dsm.ide = &d->ide;
 	t_roll_setup(t, c);
 	KUNIT_EXPECT_EQ(test, ops->ide_refresh(t->pdev), c->rc);
-	KUNIT_EXPECT_EQ(test, t_rec(t, 1)->cmd, 0x0e4);
+	KUNIT_EXPECT_EQ(test, t_rec(t, 1)->cmd, 0x0e5);
 	KUNIT_EXPECT_EQ(test, d->dsm.dev.link_lost, c->lost);
 	KUNIT_EXPECT_TRUE(test, d->dsm.dev.connected);
 	if (c->lost) {
@@ -2505,5 +2745,176 @@ static struct kunit_suite tio_roll_key_suite = {
 	.test_cases = tio_roll_key_cases,
 };
 
-kunit_test_suites(&tio_cmd_suite, &tio_spdm_suite, &tio_expand_suite,
+/*
+ * Suite sev-tio-abi: the size and every field offset of the firmware's
+ * command buffers and outputs, against the numbers of AMD's current code
+ * (AMDESE/linux-kvm drivers/crypto/ccp/sev-dev-tio.h @ 16f379f5463a,
+ * torvalds/linux drivers/crypto/ccp/sev-dev-tio.h @ ec496f77b4c1).  A
+ * layout that drifts fails here, whatever the static_assert()s say.
+ */
+struct t_abi {
+	const char *what;
+	size_t got;
+	size_t want;
+};
+
+#define T_SZ(type, n)		{ #type, sizeof(struct type), n }
+#define T_OFF(type, f, n)	{ #type "." #f, offsetof(struct type, f), n }
+
+static const struct t_abi t_abi_table[] = {
+	T_SZ(sev_tio_buf_hdr, 64),
+	T_OFF(sev_tio_buf_hdr, payload_sz, 4),
+	T_OFF(sev_tio_buf_hdr, flags, 8),
+	T_OFF(sev_tio_buf_hdr, iv, 16),
+	T_OFF(sev_tio_buf_hdr, tag, 32),
+	T_SZ(sev_tio_obj_hdr, 16),
+	T_OFF(sev_tio_obj_hdr, length, 4),
+	T_OFF(sev_tio_obj_hdr, ver_minor, 8),
+	T_OFF(sev_tio_obj_hdr, ver_major, 9),
+	T_OFF(sev_tio_obj_hdr, data_type, 10),
+	T_SZ(sev_tio_evidence_hdr, 32),
+	T_OFF(sev_tio_evidence_hdr, device_id, 16),
+	T_OFF(sev_tio_evidence_hdr, segment_id, 18),
+	T_OFF(sev_tio_evidence_hdr, type, 19),
+	T_SZ(sev_tio_spdm_ctrl, 32),
+	T_OFF(sev_tio_spdm_ctrl, resp, 8),
+	T_OFF(sev_tio_spdm_ctrl, scratch, 16),
+	T_OFF(sev_tio_spdm_ctrl, output, 24),
+	T_SZ(sev_tio_status, 64),
+	T_OFF(sev_tio_status, flags, 4),
+	T_OFF(sev_tio_status, spdm_req_size_max, 12),
+	T_OFF(sev_tio_status, spdm_scratch_size_max, 20),
+	T_OFF(sev_tio_status, spdm_out_size_max, 28),
+	T_OFF(sev_tio_status, devctx_size, 40),
+	T_OFF(sev_tio_status, tdictx_size, 44),
+	T_OFF(sev_tio_status, tio_crypto_alg, 48),
+	T_SZ(sev_tio_dev_status, 160),
+	T_OFF(sev_tio_dev_status, ctx_state, 4),
+	T_OFF(sev_tio_dev_status, pending, 6),
+	T_OFF(sev_tio_dev_status, certs_slot, 7),
+	T_OFF(sev_tio_dev_status, device_id, 8),
+	T_OFF(sev_tio_dev_status, segment_id, 10),
+	T_OFF(sev_tio_dev_status, tc_mask, 11),
+	T_OFF(sev_tio_dev_status, pending_cmd, 12),
+	T_OFF(sev_tio_dev_status, pending_if, 16),
+	T_OFF(sev_tio_dev_status, meas_flags, 28),
+	T_OFF(sev_tio_dev_status, ide_stream_id, 32),
+	T_OFF(sev_tio_dev_status, certs_digest, 48),
+	T_OFF(sev_tio_dev_status, meas_digest, 96),
+	T_OFF(sev_tio_dev_status, tdi_count, 144),
+	T_OFF(sev_tio_dev_status, bound_tdi_count, 148),
+	T_OFF(sev_tio_dev_status, spdm_algos, 152),
+	T_SZ(sev_tio_tdi_status, 16),
+	T_OFF(sev_tio_tdi_status, tdisp_state, 4),
+	T_SZ(sev_tio_cmd_status, 16),
+	T_OFF(sev_tio_cmd_status, status_paddr, 8),
+	T_SZ(sev_tio_cmd_init, 16),
+	T_SZ(sev_tio_cmd_dev_create, 32),
+	T_OFF(sev_tio_cmd_dev_create, dev_ctx, 8),
+	T_OFF(sev_tio_cmd_dev_create, device_id, 16),
+	T_OFF(sev_tio_cmd_dev_create, root_port_id, 18),
+	T_OFF(sev_tio_cmd_dev_create, segment_id, 20),
+	T_SZ(sev_tio_cmd_dev_reclaim, 16),
+	T_OFF(sev_tio_cmd_dev_reclaim, dev_ctx, 8),
+	T_SZ(sev_tio_cmd_dev_connect, 80),
+	T_OFF(sev_tio_cmd_dev_connect, spdm, 8),
+	T_OFF(sev_tio_cmd_dev_connect, dev_ctx, 48),
+	T_OFF(sev_tio_cmd_dev_connect, tc_mask, 56),
+	T_OFF(sev_tio_cmd_dev_connect, cert_slot, 57),
+	T_OFF(sev_tio_cmd_dev_connect, ide_stream_id, 64),
+	T_SZ(sev_tio_cmd_dev_disconnect, 48),
+	T_OFF(sev_tio_cmd_dev_disconnect, flags, 4),
+	T_OFF(sev_tio_cmd_dev_disconnect, spdm, 8),
+	T_OFF(sev_tio_cmd_dev_disconnect, dev_ctx, 40),
+	T_SZ(sev_tio_cmd_dev_status, 32),
+	T_OFF(sev_tio_cmd_dev_status, dev_ctx, 8),
+	T_OFF(sev_tio_cmd_dev_status, status_paddr, 16),
+	T_SZ(sev_tio_cmd_dev_meas, 80),
+	T_OFF(sev_tio_cmd_dev_meas, flags, 4),
+	T_OFF(sev_tio_cmd_dev_meas, spdm, 8),
+	T_OFF(sev_tio_cmd_dev_meas, dev_ctx, 40),
+	T_OFF(sev_tio_cmd_dev_meas, nonce, 48),
+	T_SZ(sev_tio_cmd_dev_certs, 48),
+	T_OFF(sev_tio_cmd_dev_certs, spdm, 8),
+	T_OFF(sev_tio_cmd_dev_certs, dev_ctx, 40),
+	T_SZ(sev_tio_cmd_tdi_create, 48),
+	T_OFF(sev_tio_cmd_tdi_create, dev_ctx, 8),
+	T_OFF(sev_tio_cmd_tdi_create, tdi_ctx, 16),
+	T_OFF(sev_tio_cmd_tdi_create, interface_id, 24),
+	T_SZ(sev_tio_cmd_tdi_reclaim, 32),
+	T_OFF(sev_tio_cmd_tdi_reclaim, dev_ctx, 8),
+	T_OFF(sev_tio_cmd_tdi_reclaim, tdi_ctx, 16),
+	T_SZ(sev_tio_cmd_tdi_bind, 80),
+	T_OFF(sev_tio_cmd_tdi_bind, spdm, 8),
+	T_OFF(sev_tio_cmd_tdi_bind, dev_ctx, 40),
+	T_OFF(sev_tio_cmd_tdi_bind, tdi_ctx, 48),
+	T_OFF(sev_tio_cmd_tdi_bind, gctx_paddr, 56),
+	T_OFF(sev_tio_cmd_tdi_bind, guest_device_id, 64),
+	T_OFF(sev_tio_cmd_tdi_bind, lock_flags, 66),
+	T_OFF(sev_tio_cmd_tdi_bind, run_flags, 68),
+	T_OFF(sev_tio_cmd_tdi_bind, reserved1, 70),
+	T_SZ(sev_tio_cmd_tdi, 64),
+	T_OFF(sev_tio_cmd_tdi, flags, 4),
+	T_OFF(sev_tio_cmd_tdi, spdm, 8),
+	T_OFF(sev_tio_cmd_tdi, dev_ctx, 40),
+	T_OFF(sev_tio_cmd_tdi, tdi_ctx, 48),
+	T_OFF(sev_tio_cmd_tdi, paddr, 56),
+	T_SZ(sev_tio_cmd_guest_request, 80),
+	T_OFF(sev_tio_cmd_guest_request, spdm, 8),
+	T_OFF(sev_tio_cmd_guest_request, dev_ctx, 40),
+	T_OFF(sev_tio_cmd_guest_request, tdi_ctx, 48),
+	T_OFF(sev_tio_cmd_guest_request, gctx_paddr, 56),
+	T_OFF(sev_tio_cmd_guest_request, req_paddr, 64),
+	T_OFF(sev_tio_cmd_guest_request, res_paddr, 72),
+	T_SZ(sev_tio_cmd_asid_fence_clear, 32),
+	T_OFF(sev_tio_cmd_asid_fence_clear, dev_ctx, 8),
+	T_OFF(sev_tio_cmd_asid_fence_clear, gctx_paddr, 16),
+	T_SZ(sev_tio_cmd_asid_fence_status, 32),
+	T_OFF(sev_tio_cmd_asid_fence_status, dev_ctx, 8),
+	T_OFF(sev_tio_cmd_asid_fence_status, asid, 16),
+	T_OFF(sev_tio_cmd_asid_fence_status, status_paddr, 20),
+	T_SZ(sev_tio_cmd_roll_key, 48),
+	T_OFF(sev_tio_cmd_roll_key, spdm, 8),
+	T_OFF(sev_tio_cmd_roll_key, dev_ctx, 40),
+};
+
+static void tio_test_abi_layout(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t_abi_table); i++)
+		KUNIT_EXPECT_EQ_MSG(test, t_abi_table[i].got,
+				    t_abi_table[i].want, "%s",
+				    t_abi_table[i].what);
+}
+
+/* Command IDs and the lengths the PSP driver copies */
+static void tio_test_abi_cmd_len(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t_cmds); i++)
+		KUNIT_EXPECT_EQ_MSG(test, sev_tio_cmd_buffer_len(t_cmds[i].id),
+				    (size_t)t_cmds[i].len, "command %#x",
+				    t_cmds[i].id);
+	/* TDI_DIGEST_REPORT (0xE4) is not issued; 0xD9 does not exist */
+	KUNIT_EXPECT_EQ(test, sev_tio_cmd_buffer_len(0x0e4), (size_t)0);
+	KUNIT_EXPECT_EQ(test, sev_tio_cmd_buffer_len(0x0d9), (size_t)0);
+	KUNIT_EXPECT_EQ(test, SEV_TIO_CMD_ROLL_KEY, 0x0e5);
+	KUNIT_EXPECT_EQ(test, SEV_TIO_CMD_ASID_FENCE_CLEAR, 0x0e1);
+	KUNIT_EXPECT_EQ(test, SEV_TIO_CMD_ASID_FENCE_STATUS, 0x0e2);
+}
+
+static struct kunit_case tio_abi_cases[] = {
+	KUNIT_CASE(tio_test_abi_layout),
+	KUNIT_CASE(tio_test_abi_cmd_len),
+	{}
+};
+
+static struct kunit_suite tio_abi_suite = {
+	.name = "sev-tio-abi",
+	.test_cases = tio_abi_cases,
+};
+
+kunit_test_suites(&tio_abi_suite, &tio_cmd_suite, &tio_spdm_suite, &tio_expand_suite,
 		  &tio_status_suite, &tio_unwind_suite, &tio_roll_key_suite);

@@ -3,19 +3,27 @@
  * AMD SEV-TIO: the link TSM of the host.
  *
  * connect:    device context (DEV_CREATE), one Selective IDE stream to the
- *             root port (Stream ID, RID and address association on both
- *             partners), DEV_CONNECT (the firmware authenticates the
- *             device over SPDM and programs the IDE keys of both ends),
- *             enable root port then endpoint, check Secure, register the
- *             stream, then fetch the evidence (certificates, measurements);
+ *             root port with the settings AMD's root complex requires (see
+ *             sev_tio_ide_settings()), DEV_CONNECT (the firmware
+ *             authenticates the device over SPDM and programs the IDE keys
+ *             of both ends), enable endpoint then root port, check Secure,
+ *             register the stream, then fetch the evidence (certificates,
+ *             measurements; a failure there leaves the evidence empty but
+ *             the link up).  A DEV_CONNECT that failed after SPDM traffic
+ *             is followed by a forced DEV_DISCONNECT before DEV_RECLAIM;
  * disconnect: the reverse; when the firmware refuses a clean
- *             DEV_DISCONNECT the forced one follows, and every page, stream
+ *             DEV_DISCONNECT the forced one follows (only the forced one
+ *             while the system halts or restarts), and every page, stream
  *             and context is released whatever the firmware answers;
  * bind:       TDI_CREATE and TDI_BIND for a confidential VM, the interface
- *             report becomes evidence; unbind the reverse;
+ *             report becomes evidence; unbind: TDI_UNBIND (forced if
+ *             refused), TDI_STATUS, TDI_RECLAIM, and for an interface that
+ *             ran ASID_FENCE_STATUS and ASID_FENCE_CLEAR;
  * tdi_start:  TDI_BIND with RUN of a bound interface (START_INTERFACE).
  * tdi_state:  TDI_STATUS; ERROR once the firmware lost the binding.
- * guest_req:  GUEST_REQUEST on behalf of the VM owning an interface.
+ * guest_req:  GUEST_REQUEST on behalf of the VM owning an interface; the
+ *             response lands in a firmware-owned page of the interface,
+ *             and the firmware's status is the TSM code the VM gets.
  * ide_refresh: ROLL_KEY: new IDE keys for the stream of a connected DSM,
  *             which stays Secure throughout.
  *
@@ -165,16 +173,30 @@ static int sev_tio_evidence(struct sev_tio_dsm *dsm)
 	return sev_tio_measure(dsm->dev.pdev, nonce);
 }
 
-/* DEV_DISCONNECT, forced if the device cannot be talked to cleanly. */
-static void sev_tio_dev_stop(struct sev_tio_dev *dev)
+/*
+ * The stream settings AMD's root complex requires of every SEV-TIO stream
+ * (torvalds/linux drivers/crypto/ccp/sev-dev-tsm.c @ 08df88fa142f,
+ * stream_setup() and streams_setup(); the same in AMDESE/linux-kvm
+ * @ 16f379f5463a): RID association 0..0xffff at both ends; the endpoint
+ * TEE-limited, without configuration requests, and its Default Stream;
+ * the root port with configuration requests, not TEE-limited.  The
+ * Stream ID stays the host bridge stream index.
+ */
+static void sev_tio_ide_settings(struct pci_ide *ide)
 {
-	if (!dev->connected)
-		return;
-	if (!sev_tio_dev_disconnect(dev, false))
-		return;
-	pci_warn(dev->pdev, "SEV-TIO: clean disconnect failed, forcing it\n");
-	if (sev_tio_dev_disconnect(dev, true))
-		dev->connected = false;
+	struct pci_ide_partner *ep = &ide->partner[PCI_IDE_EP];
+	struct pci_ide_partner *rp = &ide->partner[PCI_IDE_RP];
+
+	ep->rid_start = 0;
+	ep->rid_end = 0xffff;
+	ep->cfg_en = 0;
+	ep->tee_limit = 1;
+	ep->default_stream = 1;
+	rp->rid_start = 0;
+	rp->rid_end = 0xffff;
+	rp->cfg_en = 1;
+	rp->tee_limit = 0;
+	rp->default_stream = 0;
 }
 
 static int sev_tio_connect(struct pci_dev *pdev)
@@ -220,11 +242,12 @@ static int sev_tio_connect(struct pci_dev *pdev)
 	if (IS_ERR(ide))
 		return PTR_ERR(ide);
 	ide->tsm_dev = &dsm->pf0.base.tsm_dev->dev;
+	sev_tio_ide_settings(ide);
 	dev->stream_id[0] = ide->stream_id;
 
 	rc = pci_ide_stream_setup(pdev, ide);
 	if (rc)
-		goto err_free;
+		goto err_settings;
 	rc = pci_ide_stream_setup(rp, ide);
 	if (rc)
 		goto err_teardown_ep;
@@ -233,11 +256,12 @@ static int sev_tio_connect(struct pci_dev *pdev)
 		goto err_teardown;
 	rc = sev_tio_dev_connect(dev);
 	if (rc)
-		goto err_reclaim;
-	rc = pci_ide_stream_enable(rp, ide);
-	if (rc)
-		goto err_disable_rp;
+		goto err_connect;
+	/* The endpoint first: PCIe r7.0 sec 6.33.8, and FACTS 6.11 */
 	rc = pci_ide_stream_enable(pdev, ide);
+	if (rc)
+		goto err_disable;
+	rc = pci_ide_stream_enable(rp, ide);
 	if (rc)
 		goto err_disable;
 	rc = pci_ide_stream_register(ide);
@@ -245,31 +269,45 @@ static int sev_tio_connect(struct pci_dev *pdev)
 		goto err_disable;
 	dsm->ide = ide;
 
+	/*
+	 * A link that works stays up when the evidence cannot be fetched:
+	 * the evidence stays empty, and the measure op can fetch it again.
+	 */
 	rc = sev_tio_evidence(dsm);
-	if (rc)
-		goto err_unregister;
+	if (rc) {
+		pci_tsm_evidence_clear(&dsm->pf0.base);
+		pci_err(pdev, "SEV-TIO: the device's evidence could not be fetched (%d), left empty\n",
+			rc);
+	}
 	pci_info(pdev, "SEV-TIO: connected, IDE stream %s (Stream ID %d) secure\n",
 		 ide->name, ide->stream_id);
 	return 0;
 
-err_unregister:
-	dsm->ide = NULL;
-	pci_tsm_evidence_clear(&dsm->pf0.base);
-	pci_ide_stream_unregister(ide);
 err_disable:
 	pci_ide_stream_disable(pdev, ide);
-err_disable_rp:
 	pci_ide_stream_disable(rp, ide);
 	if (rc == -ENXIO)
 		pci_err(pdev, "SEV-TIO: IDE stream %d is not Secure after DEV_CONNECT\n",
 			ide->stream_id);
-	sev_tio_dev_stop(dev);
+	sev_tio_dev_teardown(dev);
+	goto err_reclaim;
+err_connect:
+	/*
+	 * The firmware may hold a session or keys from the SPDM traffic of
+	 * the failed DEV_CONNECT: the forced DEV_DISCONNECT drops them.
+	 */
+	if (dev->spdm_rounds && sev_tio_dev_disconnect(dev, true))
+		pci_err(pdev, "SEV-TIO: forced disconnect after the failed connect failed\n");
 err_reclaim:
 	sev_tio_dev_reclaim(dev);
 err_teardown:
 	pci_ide_stream_teardown(rp, ide);
 err_teardown_ep:
 	pci_ide_stream_teardown(pdev, ide);
+	goto err_free;
+err_settings:
+	if (rc == -EINVAL)
+		pci_err(pdev, "SEV-TIO: the endpoint needs TEE-limited streams and the root port Selective IDE for configuration requests\n");
 err_free:
 	pci_ide_stream_free(ide);
 	return rc;
@@ -290,7 +328,7 @@ static void sev_tio_disconnect(struct pci_dev *pdev)
 	/* No traffic on the stream once the firmware stops its keys */
 	pci_ide_stream_disable(rp, ide);
 	pci_ide_stream_disable(pdev, ide);
-	sev_tio_dev_stop(&dsm->dev);
+	sev_tio_dev_teardown(&dsm->dev);
 	sev_tio_dev_reclaim(&dsm->dev);
 	pci_ide_stream_teardown(rp, ide);
 	pci_ide_stream_teardown(pdev, ide);
@@ -305,16 +343,24 @@ static struct pci_tdi *sev_tio_bind(struct pci_dev *pdev, struct kvm *kvm,
 	struct sev_tio_bound *b;
 	struct sev_tio_blob report;
 	u64 gctx = 0;
+	u32 asid = 0;
 	int rc;
 
 	if (!dsm || !dsm->dev.connected)
 		return ERR_PTR(-ENXIO);
-	scoped_guard(mutex, &sev_tio_kvm_lock) {
-		if (sev_tio_kvm)
-			gctx = sev_tio_kvm->guest_ctx(kvm);
+	if (tdi_id > U16_MAX) {
+		pci_err(pdev, "SEV-TIO: guest device ID %#x does not fit the firmware's 16 bits\n",
+			tdi_id);
+		return ERR_PTR(-EINVAL);
 	}
-	if (!gctx) {
-		pci_err(pdev, "SEV-TIO: the VM has no SNP guest context\n");
+	scoped_guard(mutex, &sev_tio_kvm_lock) {
+		if (sev_tio_kvm) {
+			gctx = sev_tio_kvm->guest_ctx(kvm);
+			asid = sev_tio_kvm->asid(kvm);
+		}
+	}
+	if (!gctx || !asid) {
+		pci_err(pdev, "SEV-TIO: the VM has no SNP guest context or ASID\n");
 		return ERR_PTR(-EINVAL);
 	}
 
@@ -324,10 +370,10 @@ static struct pci_tdi *sev_tio_bind(struct pci_dev *pdev, struct kvm *kvm,
 	pci_tsm_tdi_constructor(pdev, &b->base, kvm, tdi_id);
 	b->tdi.dev = &dsm->dev;
 	b->tdi.pdev = pdev;
-	/* TDISP function ID: RID, segment, valid */
-	b->tdi.interface_id = pci_dev_id(pdev) | dsm->dev.segment << 16 |
-			      BIT(24);
+	b->tdi.interface_id = sev_tio_interface_id(pci_dev_id(pdev),
+						   dsm->dev.segment);
 	b->tdi.gctx_paddr = gctx;
+	b->tdi.asid = asid;
 	b->tdi.guest_rid = tdi_id;
 
 	rc = sev_tio_tdi_create(&b->tdi);
@@ -341,9 +387,7 @@ static struct pci_tdi *sev_tio_bind(struct pci_dev *pdev, struct kvm *kvm,
 	return &b->base;
 
 err_unbind:
-	if (b->tdi.bound)
-		sev_tio_tdi_unbind(&b->tdi);
-	sev_tio_tdi_reclaim(&b->tdi);
+	sev_tio_tdi_teardown(&b->tdi);
 err_free:
 	kfree(b);
 	return ERR_PTR(rc);
@@ -353,9 +397,7 @@ static void sev_tio_unbind(struct pci_tdi *tdi)
 {
 	struct sev_tio_bound *b = container_of(tdi, struct sev_tio_bound, base);
 
-	if (b->tdi.bound && sev_tio_tdi_unbind(&b->tdi))
-		pci_warn(tdi->pdev, "SEV-TIO: TDI_UNBIND failed, reclaiming the interface anyway\n");
-	sev_tio_tdi_reclaim(&b->tdi);
+	sev_tio_tdi_teardown(&b->tdi);
 	kfree(b);
 }
 
@@ -365,32 +407,37 @@ static ssize_t sev_tio_guest_req(struct pci_tdi *tdi, sockptr_t req,
 				 size_t resp_len, u64 *tsm_code)
 {
 	struct sev_tio_bound *b = container_of(tdi, struct sev_tio_bound, base);
-	void *rq, *rs;
+	int fw_err;
+	void *rq;
 	ssize_t rc;
 
 	if (!req_len || req_len > PAGE_SIZE || !resp_len)
 		return -EINVAL;
 	rq = (void *)get_zeroed_page(GFP_KERNEL);
-	rs = (void *)get_zeroed_page(GFP_KERNEL);
-	if (!rq || !rs) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!rq)
+		return -ENOMEM;
 	if (copy_from_sockptr(rq, req, req_len)) {
 		rc = -EFAULT;
 		goto out;
 	}
 	rc = sev_tio_guest_request(&b->tdi, __sme_set(virt_to_phys(rq)),
-				   __sme_set(virt_to_phys(rs)));
-	/* The firmware's verdict; the message itself is in @resp */
-	*tsm_code = rc ? -rc : 0;
-	if (rc)
+				   &fw_err);
+	/*
+	 * The firmware's status goes to the VM as it is (KVM puts it into
+	 * SW_EXITINFO2), never an errno; an error of our own (no firmware
+	 * status, or an SPDM exchange that failed) goes to the caller.
+	 */
+	if (fw_err < 0)
 		goto out;
+	*tsm_code = fw_err;
+	if (fw_err) {
+		rc = 0;
+		goto out;
+	}
 	rc = min_t(size_t, resp_len, PAGE_SIZE);
-	if (copy_to_sockptr(resp, rs, rc))
+	if (copy_to_sockptr(resp, b->tdi.resp.va, rc))
 		rc = -EFAULT;
 out:
-	free_page((unsigned long)rs);
 	free_page((unsigned long)rq);
 	return rc;
 }
@@ -657,10 +704,13 @@ EXPORT_SYMBOL_GPL(sev_tio_unregister);
  * @ops: callbacks
  *
  * Context: process context.
- * Return: 0, or -EBUSY if another hypervisor's callbacks are installed.
+ * Return: 0, -EINVAL if a callback is missing, or -EBUSY if another
+ * hypervisor's callbacks are installed.
  */
 int sev_tio_set_kvm_ops(const struct sev_tio_kvm_ops *ops)
 {
+	if (!ops || !ops->guest_ctx || !ops->asid)
+		return -EINVAL;
 	guard(mutex)(&sev_tio_kvm_lock);
 	if (sev_tio_kvm && sev_tio_kvm != ops)
 		return -EBUSY;

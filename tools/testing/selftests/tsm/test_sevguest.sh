@@ -274,6 +274,19 @@ tsm_check "guest: state reads unlocked, markers gone" \
 	sh -c "[ \"\$(cat $GD/tsm/state)\" = unlocked ] &&
 	       ! grep -q 'PCI MMIO Encrypted' /proc/iomem"
 tsm_check "... nothing is left locked or bound" nothing_held
+# The unbind of an interface that ran: TDI_UNBIND, TDI_STATUS, TDI_RECLAIM,
+# then ASID_FENCE_STATUS finds the VM's ASID fenced and ASID_FENCE_CLEAR
+# lifts it (the firmware model refuses the next bind for a fenced ASID).
+fence_lifted()
+{
+	sed -n 's/^tsm-model: psp: \([A-Z_]*\) (0x[0-9a-f]*) -> status .*/\1/p' "$PLOG" | uniq |
+		awk '/^TDI_UNBIND$/ { n = 0; s = "" } { if (n++ < 5) s = s (s ? ":" : "") $0 }
+		     END { print s }' > /tmp/sevguest-unbind.txt
+	tsm_expect_eq "TDI_UNBIND:TDI_STATUS:TDI_RECLAIM:ASID_FENCE_STATUS:ASID_FENCE_CLEAR" \
+		"$(cat /tmp/sevguest-unbind.txt)" "firmware commands of the unbind"
+}
+tsm_check "... the unbind lifted the ASID fence the running interface left" \
+	fence_lifted
 tsm_check "uevent TSM_STATE=unlocked" uevent unlocked
 tsm_check "... firmware pages back to the VM's alone" \
 	tsm_expect_eq "$vm_pages" "$(peer_stat private)" "firmware-owned pages"

@@ -114,6 +114,27 @@ tsm_check "every PCI/TSM sysfs file of the host has a Documentation/ABI entry" \
 	abi_documented
 tsm_check "the stream is registered under the host bridge" \
 	tsm_expect_eq 1 "$(nr_streams)" streams
+# The settings AMD's root complex requires (sev_tio_ide_settings()):
+# Control: CFG_EN 0x200, DEFAULT 0x400000, TEE_LIMITED 0x800000;
+# RID association 0..0xffff at both ends.
+ide_amd()
+{
+	ec=$((0x$(ide_ctl "$TSM_DSM_MFD" 0)))
+	rc=$((0x$(ide_ctl "$TSM_RP0" 0)))
+	eb=$(ide_sel_block "$TSM_DSM_MFD" 0)
+	rb=$(ide_sel_block "$TSM_RP0" 0)
+	tsm_expect_eq "c00000:200" \
+		"$(printf '%x:%x' $((ec & 0xc00200)) $((rc & 0xc00200)))" \
+		"EP:RP default, TEE-limited, config" || return 1
+	tsm_expect_eq "ffff00:1:ffff00:1" \
+		"$(printf '%x:%x:%x:%x' $((0x$(cfg_read32 "$TSM_DSM_MFD" $((eb + 12))) & 0xffff00)) \
+			$((0x$(cfg_read32 "$TSM_DSM_MFD" $((eb + 16))) & 0xffff01)) \
+			$((0x$(cfg_read32 "$TSM_RP0" $((rb + 12))) & 0xffff00)) \
+			$((0x$(cfg_read32 "$TSM_RP0" $((rb + 16))) & 0xffff01)))" \
+		"RID limit:base|valid of EP and RP"
+}
+tsm_check "IDE settings of SEV-TIO: EP default and TEE-limited, RP config, RIDs 0..ffff" \
+	ide_amd
 
 cat "$D/certs" > $E/certs.bin
 cat "$D/measurements" > $E/meas.bin
@@ -176,7 +197,7 @@ tsm_check "... no traffic refused by the emulated link" \
 	tsm_expect_eq "$refused0" "$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")" "refused EP:RP"
 tsm_check "... the evidence did not change" \
 	tsm_expect_eq "$gen2" "$(tsm_read "$D/evidence_generation")" evidence_generation
-fault "fw-status=0xe4:0x16"
+fault "fw-status=0xe5:0x16"
 tsm_check "ROLL_KEY refused (INVALID_PARAM): EINVAL, the link is kept" \
 	sh -c "! echo 1 > $D/ide_refresh 2> $E/err && grep -q '$EINVAL' $E/err &&
 	       [ \"\$(cat $D/connect)\" = $TIO ]"
@@ -186,7 +207,7 @@ refresh_again()
 	ide_secure "$TSM_DSM_MFD" && ide_secure "$TSM_RP0" && wr 1 "$D/ide_refresh"
 }
 tsm_check "... still Secure, the next refresh works" refresh_again
-fault "fw-status=0xe4:0x33:2"
+fault "fw-status=0xe5:0x33:2"
 tsm_check "ROLL_KEY fails in SPDM round 2 (SPDM_ERROR): EPROTO" \
 	tsm_write_fails "Protocol error" 1 "$D/ide_refresh"
 fault ""
@@ -408,8 +429,8 @@ tsm_check "guest request TDI_INFO for its own guest device ID: status 0" \
 tsm_check "guest request naming another guest device ID: status 1" \
 	expect_out "rc 4096 code 0 1401c000000000001100010000000000" \
 	greq "$TSM_DSM_MFD" "$(tdi_info 17)"
-tsm_check "malformed guest request: the firmware refuses it, EINVAL" \
-	expect_out "rc -22 code 22" \
+tsm_check "malformed guest request: the firmware's status INVALID_PARAM (22) is the code" \
+	expect_out "rc 0 code 22" \
 	greq "$TSM_DSM_MFD" "1302100000000000"
 tsm_check "guest request for a function not bound: ENXIO" \
 	tsm_write_fails "$ENXIO" "req $TSM_DSM $(tdi_info 16)" $V
