@@ -16,10 +16,12 @@
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <linux/gfp.h>
+#include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/pci-doe.h>
 #include <linux/pci-tsm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -585,11 +587,14 @@ static int sev_tio_expand(struct sev_tio_dev *dev)
 /*
  * Issue an SPDM-capable command until it completes.  @ctrl points into
  * @data; it is refreshed when buffers are replaced.  The SPDM exchanges
- * carried and the last firmware status are left in @dev.
+ * carried and the last firmware status are left in @dev.  The exchanges
+ * stop on a fatal signal (-EINTR) and after @dev->tio->spdm_timeout
+ * (-ETIMEDOUT), whatever each DOE exchange's own timeout.
  */
 static int sev_tio_spdm_cmd(struct sev_tio_dev *dev, int cmd, void *data,
 			    size_t len, struct sev_tio_spdm_ctrl *ctrl)
 {
+	unsigned long deadline = jiffies + dev->tio->spdm_timeout;
 	u8 saved[SEV_TIO_CMD_MAX];
 	bool expanded = false;
 	int rc, fw_err;
@@ -611,6 +616,18 @@ static int sev_tio_spdm_cmd(struct sev_tio_dev *dev, int cmd, void *data,
 				pci_err(dev->pdev, "SEV-TIO %s: more than %u SPDM exchanges\n",
 					sev_tio_cmd_name(cmd), SEV_TIO_MAX_ROUNDS);
 				return -ELOOP;
+			}
+			/*
+			 * The caller's error path takes the firmware out of
+			 * the half-done command (forced disconnect or unbind).
+			 */
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			if (time_after_eq(jiffies, deadline)) {
+				pci_err(dev->pdev, "SEV-TIO %s: no final status after %u SPDM exchanges in %u ms\n",
+					sev_tio_cmd_name(cmd), dev->spdm_rounds - 1,
+					jiffies_to_msecs(dev->tio->spdm_timeout));
+				return -ETIMEDOUT;
 			}
 			rc = sev_tio_spdm_exchange(dev);
 			if (rc)
@@ -863,7 +880,8 @@ void sev_tio_dev_teardown(struct sev_tio_dev *dev)
  * @dev: device context
  * @out: the status
  *
- * Return: 0 or -errno.
+ * Return: 0, -EIO if the firmware wrote less than the whole status, or
+ * -errno.
  */
 int sev_tio_dev_status(struct sev_tio_dev *dev, struct sev_tio_dev_status *out)
 {
@@ -882,6 +900,11 @@ int sev_tio_dev_status(struct sev_tio_dev *dev, struct sev_tio_dev_status *out)
 	if (!rc)
 		memcpy(out, page.va, sizeof(*out));
 	sev_tio_buf_free(dev->tio, &page);
+	if (!rc && le32_to_cpu(out->length) < sizeof(*out)) {
+		pci_err(dev->pdev, "SEV-TIO: DEV_STATUS of %u bytes, %zu expected\n",
+			le32_to_cpu(out->length), sizeof(*out));
+		rc = -EIO;
+	}
 	return rc;
 }
 

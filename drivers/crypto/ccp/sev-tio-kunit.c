@@ -755,6 +755,7 @@ static int t_init(struct kunit *test)
 	t->tio.caps.out_size = T_OUT_SIZE;
 	t->tio.caps.devctx_size = T_DEVCTX_SIZE;
 	t->tio.caps.tdictx_size = T_TDICTX_SIZE;
+	t->tio.spdm_timeout = 600 * HZ;
 	t->fail_rc = -EIO;
 	t->tdi_status_len = 16;
 	t->out_type = 1;
@@ -1153,6 +1154,11 @@ static void tio_test_dev_status(struct kunit *test)
 	t_expect_field_sla(&v, 8, &t->dev.ctx);
 	KUNIT_EXPECT_NE(test, t_field(&v, 16, 8), 0ULL);
 	t_expect_reserved_zero(&v);
+	/* a status shorter than the structure (the RFC's 152 bytes) */
+	t->dev_status_out.length = cpu_to_le32(152);
+	KUNIT_EXPECT_EQ(test, sev_tio_dev_status(&t->dev, &st), -EIO);
+	t->dev_status_out.length = cpu_to_le32(160);
+	KUNIT_EXPECT_EQ(test, sev_tio_dev_status(&t->dev, &st), 0);
 	t_destroy(t);
 }
 
@@ -1975,6 +1981,28 @@ static void tio_test_spdm_max_rounds(struct kunit *test)
 	t_destroy(t);
 }
 
+/* The exchanges of one command stop at the deadline */
+static void tio_test_spdm_deadline(struct kunit *test)
+{
+	static const u8 script[] = { T_ACT_SPDM, T_ACT_SPDM };
+	struct t_state *t = test->priv;
+
+	t_create(t);
+	t_set_script(t, script, ARRAY_SIZE(script));
+	/* past the deadline at the first SPDM request: no DOE exchange */
+	t->tio.spdm_timeout = 0;
+	KUNIT_EXPECT_EQ(test, sev_tio_dev_connect(&t->dev), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, t->ndoe, 0U);
+	KUNIT_EXPECT_FALSE(test, t->dev.connected);
+	/* the same command with time left */
+	t->tio.spdm_timeout = 600 * HZ;
+	t_set_script(t, script, ARRAY_SIZE(script));
+	t->reissue = false;
+	KUNIT_EXPECT_EQ(test, sev_tio_dev_connect(&t->dev), 0);
+	KUNIT_EXPECT_EQ(test, t->ndoe, 2U);
+	t_destroy(t);
+}
+
 static struct kunit_case tio_spdm_cases[] = {
 	KUNIT_CASE_PARAM(tio_test_spdm_rounds, t_spdm_gen_params),
 	KUNIT_CASE(tio_test_spdm_every_command),
@@ -1986,6 +2014,7 @@ static struct kunit_case tio_spdm_cases[] = {
 	KUNIT_CASE(tio_test_spdm_doe_cut),
 	KUNIT_CASE(tio_test_spdm_final_status),
 	KUNIT_CASE(tio_test_spdm_max_rounds),
+	KUNIT_CASE(tio_test_spdm_deadline),
 	{}
 };
 

@@ -61,6 +61,10 @@ static unsigned int tio_cert_slot;
 module_param(tio_cert_slot, uint, 0644);
 MODULE_PARM_DESC(tio_cert_slot, "SPDM certificate slot SEV-TIO connects with (0-7, default 0)");
 
+static unsigned int tio_spdm_timeout = 120;
+module_param(tio_spdm_timeout, uint, 0444);
+MODULE_PARM_DESC(tio_spdm_timeout, "seconds one SEV-TIO firmware command may take with its SPDM exchanges (1-3600, default 120)");
+
 /* TDISP lock flags of TDI_BIND: all requests redirected, MSI-X locked */
 #define SEV_TIO_BIND_FLAGS	(SEV_TIO_LOCK_ALL_REQ_REDIRECT | SEV_TIO_LOCK_MSIX)
 
@@ -468,12 +472,13 @@ static int sev_tio_tdi_state(struct pci_tdi *tdi)
 	int rc;
 
 	rc = sev_tio_tdi_status(&b->tdi, &state);
-	if (rc == -EBUSY) {
+	if (rc && (b->tdi.dev->fw_err == SEV_TIO_RET_INVALID_DEV_STATE ||
+		   b->tdi.dev->fw_err == SEV_TIO_RET_INVALID_TDI_STATE)) {
 		/*
-		 * INVALID_DEV_STATE or INVALID_TDI_STATE: the firmware dropped
-		 * the device's session, and with it the binding, after an
-		 * SPDM failure.  The interface has no TDISP state the VM can
-		 * trust any more: ERROR.
+		 * The firmware dropped the device's session, and with it the
+		 * binding, after an SPDM failure.  The interface has no TDISP
+		 * state the VM can trust any more: ERROR.  Any other failure
+		 * (another busy status included) is an error of the query.
 		 */
 		if (!b->lost)
 			pci_err(tdi->pdev, "SEV-TIO: the firmware no longer holds the interface bound, reporting ERROR\n");
@@ -646,6 +651,7 @@ struct sev_tio *sev_tio_register(struct device *parent,
 	tio->parent = parent;
 	tio->ops = ops;
 	tio->priv = priv;
+	tio->spdm_timeout = clamp(tio_spdm_timeout, 1U, 3600U) * HZ;
 
 	rc = sev_tio_start(tio);
 	if (rc)

@@ -50,6 +50,7 @@ struct pci_ide;
 #define SEV_TIO_RET_SPDM_ERROR		0x33
 #define SEV_TIO_RET_ERR_IN_DEV_CONN	0x35
 #define SEV_TIO_RET_INVALID_DEV_STATE	0x3b
+#define SEV_TIO_RET_INVALID_TDI_STATE	0x3c
 
 /* Scatter-List Address */
 #define SEV_TIO_SLA_SCATTER		BIT_ULL(0)
@@ -641,6 +642,8 @@ struct sev_tio_caps {
  * @priv: cookie of @ops
  * @tsm_dev: the registered link TSM
  * @caps: buffer sizes
+ * @spdm_timeout: longest time in jiffies one SPDM-capable command may take
+ *		  with its exchanges with the device
  * @fw_pages: pages currently owned by the firmware on our behalf
  * @leaked_pages: pages the firmware did not give back (never freed)
  */
@@ -650,6 +653,7 @@ struct sev_tio {
 	void *priv;
 	struct tsm_dev *tsm_dev;
 	struct sev_tio_caps caps;
+	unsigned long spdm_timeout;
 	atomic_t fw_pages;
 	atomic_t leaked_pages;
 };
