@@ -176,7 +176,7 @@ tsm_check "... no traffic refused by the emulated link" \
 	tsm_expect_eq "$refused0" "$(ide_refused "$TSM_DSM_MFD" "$TSM_RP0")" "refused EP:RP"
 tsm_check "... the evidence did not change" \
 	tsm_expect_eq "$gen2" "$(tsm_read "$D/evidence_generation")" evidence_generation
-fault "fw-status=0xe4:0x16"
+fault "fw-status=0xe5:0x16"
 tsm_check "ROLL_KEY refused (INVALID_PARAM): EINVAL, the link is kept" \
 	sh -c "! echo 1 > $D/ide_refresh 2> $E/err && grep -q '$EINVAL' $E/err &&
 	       [ \"\$(cat $D/connect)\" = $TIO ]"
@@ -186,7 +186,7 @@ refresh_again()
 	ide_secure "$TSM_DSM_MFD" && ide_secure "$TSM_RP0" && wr 1 "$D/ide_refresh"
 }
 tsm_check "... still Secure, the next refresh works" refresh_again
-fault "fw-status=0xe4:0x33:2"
+fault "fw-status=0xe5:0x33:2"
 tsm_check "ROLL_KEY fails in SPDM round 2 (SPDM_ERROR): EPROTO" \
 	tsm_write_fails "Protocol error" 1 "$D/ide_refresh"
 fault ""
