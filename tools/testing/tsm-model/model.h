@@ -314,6 +314,9 @@ int spdm_req_challenge(struct spdm_req *q, unsigned int slot);
  */
 int spdm_req_measurements(struct spdm_req *q, const uint8_t *nonce,
 			  uint8_t *out, size_t out_cap);
+/* The same, with raw bit streams where the device has them (@raw) */
+int spdm_req_measurements_raw(struct spdm_req *q, const uint8_t *nonce, bool raw,
+			      uint8_t *out, size_t out_cap);
 /* KEY_EXCHANGE + FINISH: establish a secured session */
 int spdm_req_start_session(struct spdm_req *q, unsigned int slot);
 /* HEARTBEAT inside the session */

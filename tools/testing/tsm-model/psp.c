@@ -3,6 +3,11 @@
  * tsm-model: the SEV-TIO firmware (the AMD PSP acting as TSM), FACTS
  * section 6, for the emulated platform's tsm_emu_psp module.
  *
+ * Command layouts follow AMD's current driver where it differs from the
+ * RFC (FACTS 6.11): AMDESE/linux-kvm drivers/crypto/ccp/sev-dev-tio.c,
+ * sev-dev-tio.h and include/linux/psp-sev.h at commit
+ * 16f379f5463af503796de2199ff17b8cd27682ba ("AMD @ 16f379f5463a" below).
+ *
  * Commands arrive one at a time.  An SPDM-capable command runs its flow
  * (the SPDM requester, IDE_KM and TDISP code, unchanged) on a worker
  * thread of its own whose transport parks each SPDM request in the
@@ -48,6 +53,25 @@
  *    after its lock and the session dropped) stops it and locks once
  *    more, so that a failed bind does not make the interface unusable
  *    until a device reset.
+ *  - The guest's ASID: on hardware SNP_ACTIVATE binds the ASID to the
+ *    guest context page, whose format is firmware-private.  Here the
+ *    first four bytes (LE u32) of the gctx page hold the ASID: the
+ *    emulated hypervisor writes it there before it hands the page to the
+ *    firmware.  A guest context with ASID 0 is INVALID_GUEST.
+ *  - ASID fence: TDI_UNBIND (clean or FORCE) of an interface that
+ *    reached RUN fences the guest's ASID on that device (DMA
+ *    DEFAULT_FENCED, MMIO FENCED, as ASID_FENCE_STATUS reports it).
+ *    While fenced, TDI_BIND of any interface of the device for a guest
+ *    context with that ASID is INVALID_GUEST_STATE; ASID_FENCE_CLEAR
+ *    lifts it (success when not fenced), DEV_RECLAIM drops the device's
+ *    fences with it.  A session that drops (forced disconnect, SPDM
+ *    failure) unbinds without fencing.  A fence that does not fit
+ *    (MAX_FENCES ASIDs per device) makes the unbind RESOURCE_LIMIT before
+ *    it starts.
+ *  - TDI_UNBIND FORCE drops the binding without SPDM traffic: the
+ *    device's interface stays as it is (CONFIG_UNLOCKED again when the
+ *    session ends); a pending flow of that interface is aborted first
+ *    (which drops the session, as every aborted flow does).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -86,6 +110,7 @@
 #define MAX_DEVS		16
 #define MAX_TDIS		8
 #define MAX_VALID		64
+#define MAX_FENCES		64
 #define REPORT_MAX		4096
 
 #define DEV_MAGIC		0x5845544344495453ull	/* "STIDCTEX" */
@@ -95,6 +120,18 @@
 #define LOCK_BIND_P2P		0x08
 #define LOCK_ALL_REDIRECT	0x10
 #define TDISP_CAPS_FLAGS	36
+
+/* Command flags (AMD @ 16f379f5463a) */
+#define BIND_RUN_FORCE		0x1	/* TDI_BIND run_flags */
+#define UNBIND_FORCE		0x1	/* TDI_UNBIND flags */
+#define MEAS_RAW_BITSTREAM	0x1	/* DEV_MEASUREMENTS flags */
+
+/* TDI_CREATE function_id: RID 15:0, segment 23:16, RSEG_VALID */
+#define FID_RSEG_VALID		(1u << 24)
+
+/* Evidence object type (header byte 19; AMD @ 16f379f5463a, sev-dev-tio.h) */
+#define EV_TYPE_SPDM		1	/* certificates, plain measurements, report */
+#define EV_TYPE_MEAS_LOG	2	/* TIO_SPDM_MEASUREMENTS_LOG: the transcript */
 
 /* The buffer an SLA describes */
 struct pbuf {
@@ -123,6 +160,7 @@ struct psp_tdi {
 	uint16_t flags;
 	uint16_t guest_id;
 	uint64_t gctx;
+	uint32_t asid;		/* of the guest context */
 	uint64_t bind_seq;
 	uint8_t nonce[SPDM_NONCE];	/* of the lock, for a later start */
 	uint8_t report[REPORT_MAX];
@@ -166,6 +204,8 @@ struct psp_dev {
 	uint64_t meas_seq;
 	struct psp_tdi tdis[MAX_TDIS];
 	struct psp_flow *flow;
+	uint32_t fenced[MAX_FENCES];	/* ASIDs fenced on the device */
+	unsigned int nr_fenced;
 };
 
 enum flow_state { FL_RUNNING, FL_REQUEST, FL_RESPONSE, FL_DONE };
@@ -197,7 +237,9 @@ struct psp_flow {
 	uint16_t flags;
 	uint16_t guest_id;
 	bool run;
+	bool raw;
 	uint64_t gctx;
+	uint32_t asid;
 	uint64_t status_pa;
 	uint8_t slot;
 	uint8_t tc_mask;
@@ -863,10 +905,11 @@ static struct spdm_req *dev_req(struct psp_dev *d)
 /* Output objects                                                       */
 
 /*
- * Write an evidence object (@id, 32-byte header) with @payload into the
- * output buffer, or ask for a larger buffer.
+ * Write an evidence object (@id, 32-byte header, @type) with @payload into
+ * the output buffer, or ask for a larger buffer.
  */
-static int out_object(struct psp_flow *f, uint32_t id, const uint8_t *payload, size_t len)
+static int out_object(struct psp_flow *f, uint32_t id, uint8_t type, const uint8_t *payload,
+		      size_t len)
 {
 	struct psp *p = f->p;
 	size_t need = BUF_HDR + OBJ_EVIDENCE_HDR + len;
@@ -881,7 +924,7 @@ static int out_object(struct psp_flow *f, uint32_t id, const uint8_t *payload, s
 	hdr[9] = 1;
 	put16(hdr + 16, f->d->device_id);
 	hdr[18] = f->d->segment;
-	hdr[19] = 1;
+	hdr[19] = type;
 	if (pbuf_rw(p, &f->b.out, BUF_HDR, hdr, sizeof(hdr), true) ||
 	    pbuf_rw(p, &f->b.out, BUF_HDR + OBJ_EVIDENCE_HDR, (void *)payload, len, true) ||
 	    pbuf_put32(p, &f->b.out, 4, round_up(OBJ_EVIDENCE_HDR + (uint32_t)len, 32)) ||
@@ -992,7 +1035,7 @@ static int job_connect(struct psp_flow *f)
 	memcpy(d->streams, f->streams, sizeof(d->streams));
 	/* The certificate object, if there is room (no expansion here) */
 	if (BUF_HDR + OBJ_EVIDENCE_HDR + d->chain_len <= (size_t)f->b.out.n * PAGE)
-		out_object(f, OBJ_CERT, d->chain, d->chain_len);
+		out_object(f, OBJ_CERT, EV_TYPE_SPDM, d->chain, d->chain_len);
 	return PSP_OK;
 spdm_fail:
 	if (p->verbose)
@@ -1105,7 +1148,7 @@ static int job_certificates(struct psp_flow *f)
 	chain = spdm_req_cert_chain(q, &len);
 	if (d->connected && keep_chain(d))
 		return PSP_RESOURCE_LIMIT;
-	return out_object(f, OBJ_CERT, chain, len);
+	return out_object(f, OBJ_CERT, EV_TYPE_SPDM, chain, len);
 }
 
 static int job_measurements(struct psp_flow *f)
@@ -1125,7 +1168,7 @@ static int job_measurements(struct psp_flow *f)
 	rsp = malloc(SPDM_BUF_MAX);
 	if (!rsp)
 		return PSP_RESOURCE_LIMIT;
-	n = spdm_req_measurements(q, f->nonce, rsp, SPDM_BUF_MAX);
+	n = spdm_req_measurements_raw(q, f->nonce, f->raw, rsp, SPDM_BUF_MAX);
 	if (n < 0) {
 		free(rsp);
 		return spdm_failed(f, n);
@@ -1142,7 +1185,7 @@ static int job_measurements(struct psp_flow *f)
 	memcpy(buf + alen, f->req, f->req_len);
 	memcpy(buf + alen + f->req_len, rsp, n);
 	st = crypto_sha384(rsp + 8, get24(rsp + 5), d->meas_digest) ? PSP_RESOURCE_LIMIT :
-	     out_object(f, OBJ_MEAS, buf, alen + f->req_len + n);
+	     out_object(f, OBJ_MEAS, EV_TYPE_MEAS_LOG, buf, alen + f->req_len + n);
 	if (!st) {
 		d->meas_valid = true;
 		d->meas_seq = ++f->p->seq;
@@ -1210,7 +1253,7 @@ static int job_bind(struct psp_flow *f)
 	n = tdisp_get_report(d->q, t->rid, 1024, report, REPORT_MAX);
 	if (n < 0)
 		goto fail;
-	st = out_object(f, OBJ_REPORT, report, n);
+	st = out_object(f, OBJ_REPORT, EV_TYPE_SPDM, report, n);
 	if (st) {
 		/* No room (or no memory): undo the lock, the host re-issues */
 		tdisp_stop(d->q, t->rid);
@@ -1233,6 +1276,7 @@ static int job_bind(struct psp_flow *f)
 	t->flags = f->flags;
 	t->guest_id = f->guest_id;
 	t->gctx = f->gctx;
+	t->asid = f->asid;
 	t->bind_seq = ++f->p->seq;
 	t->nvalid = 0;
 	free(report);
@@ -1251,6 +1295,37 @@ fail:
 	return st;
 }
 
+static int fence_find(const struct psp_dev *d, uint32_t asid)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nr_fenced; i++)
+		if (d->fenced[i] == asid)
+			return (int)i;
+	return -1;
+}
+
+/* Room for the fence an unbind of @t would set */
+static bool fence_room(const struct psp_dev *d, const struct psp_tdi *t)
+{
+	return !t->run || fence_find(d, t->asid) >= 0 || d->nr_fenced < MAX_FENCES;
+}
+
+/*
+ * TDI_UNBIND, clean or forced: the binding ends; an interface that ran
+ * fences the guest's ASID on the device (fence_room() checked before)
+ */
+static void tdi_unbound(struct psp_dev *d, struct psp_tdi *t, bool ran, uint32_t asid)
+{
+	if (ran && fence_find(d, asid) < 0 && d->nr_fenced < MAX_FENCES)
+		d->fenced[d->nr_fenced++] = asid;
+	t->bound = false;
+	t->run = false;
+	t->nvalid = 0;
+	t->sdte_valid = false;
+	crypto_cleanse(t->nonce, sizeof(t->nonce));
+}
+
 static int job_unbind(struct psp_flow *f)
 {
 	int rc = tdisp_stop(f->d->q, f->t->rid), st = PSP_OK;
@@ -1264,11 +1339,7 @@ static int job_unbind(struct psp_flow *f)
 		return tdi_failed(f, rc);
 	if (rc < 0)
 		st = tdi_failed(f, rc);
-	f->t->bound = false;
-	f->t->run = false;
-	f->t->nvalid = 0;
-	f->t->sdte_valid = false;
-	crypto_cleanse(f->t->nonce, sizeof(f->t->nonce));
+	tdi_unbound(f->d, f->t, f->t->run, f->t->asid);
 	return st;
 }
 
@@ -1285,7 +1356,7 @@ static int job_start(struct psp_flow *f)
 	rc = tdisp_start(f->d->q, t->rid, t->nonce);
 	if (rc < 0)
 		return tdi_failed(f, rc);
-	st = out_object(f, OBJ_REPORT, t->report, t->report_len);
+	st = out_object(f, OBJ_REPORT, EV_TYPE_SPDM, t->report, t->report_len);
 	if (st)
 		return st;
 	t->run = true;
@@ -1304,16 +1375,17 @@ static int job_report(struct psp_flow *f)
 		free(report);
 		return tdi_failed(f, n);
 	}
-	st = out_object(f, OBJ_REPORT, report, n);
+	st = out_object(f, OBJ_REPORT, EV_TYPE_SPDM, report, n);
 	if (!st)
 		keep_report(f->t, report, n);
 	free(report);
 	return st;
 }
 
+/* TDI_STATUS output: 16 bytes, length and tdisp_state (AMD @ 16f379f5463a) */
 static int job_tdi_status(struct psp_flow *f)
 {
-	uint8_t out[8] = { 8 };
+	uint8_t out[16] = { 16 };
 	int n = tdisp_get_state(f->d->q, f->t->rid);
 
 	if (n < 0)
@@ -1406,6 +1478,44 @@ static int spdm_run(struct psp *p, struct psp_flow *f, int (*job)(struct psp_flo
 
 /* ------------------------------------------------------------------ */
 /* Command handlers (main thread)                                       */
+
+/*
+ * SEV-TIO spdm_algos (FACTS 6.9; struct tio_spdm_algos, AMD @ 16f379f5463a):
+ * P-384, AES-256-GCM, ECDSA P-384, SHA-384, SPDM key schedule
+ */
+static void put_algos(uint8_t *p)
+{
+	p[0] = 1;
+	p[1] = 1;
+	p[2] = 2;
+	p[3] = 1;
+	p[4] = 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	while (len--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+/*
+ * The ASID of a guest context page, which must be firmware-owned: its
+ * first four bytes in this emulation (see the top of the file)
+ */
+static int gctx_asid(struct psp *p, uint64_t gctx, uint32_t *asid)
+{
+	uint8_t a[4];
+	int st = status_page(p, gctx, 8);
+
+	if (st)
+		return st;
+	if (mem_rw(p, gctx & PA_MASK, a, sizeof(a), false))
+		return PSP_INVALID_ADDRESS;
+	*asid = get32(a);
+	return *asid ? PSP_OK : PSP_INVALID_GUEST;
+}
 
 static int cmd_tio_status(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 {
@@ -1600,9 +1710,14 @@ static int cmd_roll_key(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 	return spdm_run(p, f, job_roll_key);
 }
 
+/*
+ * TIO_DEV_STATUS (32 bytes): +8 dev_ctx SLA, +16 status_paddr, +24
+ * reserved (struct sev_data_tio_dev_status, AMD @ 16f379f5463a).  The
+ * 160-byte output ends with tio_spdm_algos at 152.
+ */
 static int cmd_dev_status(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 {
-	uint64_t pa = get64(buf + 20);
+	uint64_t pa = get64(buf + 16);
 	uint8_t out[160] = { 0 };
 	struct psp_dev *d;
 	unsigned int i, n = 0, nb = 0;
@@ -1611,8 +1726,6 @@ static int cmd_dev_status(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 	st = dev_lookup(p, get64(buf + 8), &d);
 	if (st)
 		return st;
-	if (get32(buf + 16) < sizeof(out))
-		return PSP_INVALID_LEN;
 	st = status_page(p, pa, sizeof(out));
 	if (st)
 		return st;
@@ -1642,11 +1755,19 @@ static int cmd_dev_status(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 	}
 	put32(out + 144, n);
 	put32(out + 148, nb);
+	put_algos(out + 152);
 	return status_write(p, pa, out, sizeof(out));
 }
 
+/*
+ * TIO_DEV_MEASUREMENTS: +4 flags, bit 0 RAW_BITSTREAM (AMD @ 16f379f5463a
+ * always sets it): GET_MEASUREMENTS asks for raw bit streams (Param1
+ * bit 1).  The output object is the transcript, type
+ * TIO_SPDM_MEASUREMENTS_LOG.
+ */
 static int cmd_dev_measurements(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 {
+	uint32_t flags = get32(buf + 4);
 	struct psp_flow *f;
 	struct psp_dev *d;
 	int st;
@@ -1654,9 +1775,12 @@ static int cmd_dev_measurements(struct psp *p, uint32_t cmd, uint8_t *buf, size_
 	st = dev_lookup(p, get64(buf + 40), &d);
 	if (st)
 		return st;
+	if (flags & ~MEAS_RAW_BITSTREAM)
+		return PSP_INVALID_PARAM;
 	st = spdm_prologue(p, d, cmd, buf, len, true, &f);
 	if (st >= 0)
 		return st;
+	f->raw = flags & MEAS_RAW_BITSTREAM;
 	memcpy(f->nonce, buf + 48, SPDM_NONCE);
 	return spdm_run(p, f, job_measurements);
 }
@@ -1693,7 +1817,12 @@ static int cmd_tdi_create(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 	st = ctx_new(p, get64(buf + 16), PSP_TDICTX_SIZE, &pa);
 	if (st)
 		return st;
-	if (!(fid & (1u << 24)) || ((fid >> 16) & 0xff) != d->segment ||
+	/*
+	 * function_id: RSEG_VALID and the segment exactly when the device's
+	 * segment is not 0, as AMD's sev_tio_tdi_create() (AMD @
+	 * 16f379f5463a) sets them; bits 31:25 reserved
+	 */
+	if ((fid >> 16) != (d->segment ? (FID_RSEG_VALID >> 16) | d->segment : 0) ||
 	    ((fid & 0xffff) >> 3) != (d->device_id >> 3))
 		return PSP_INVALID_PARAM;
 	for (i = 0; i < MAX_TDIS; i++) {
@@ -1709,7 +1838,7 @@ static int cmd_tdi_create(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 	memset(t, 0, sizeof(*t));
 	t->used = true;
 	t->ctx_pa = pa;
-	t->function_id = fid & 0x1ffffff;
+	t->function_id = fid;
 	t->rid = fid & 0xffff;
 	return PSP_OK;
 }
@@ -1764,18 +1893,35 @@ static int tdi_prologue(struct psp *p, uint32_t cmd, const uint8_t *buf, size_t 
 	return -1;
 }
 
+/*
+ * TIO_TDI_BIND (80 bytes): +56 gctx_paddr, +64 guest_device_id, +66 lock
+ * flags, +68 run_flags (u16, bit 0 RUN_FORCE), +70 reserved[10] (struct
+ * sev_data_tio_tdi_bind, AMD @ 16f379f5463a)
+ */
 static int cmd_tdi_bind(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 {
-	uint16_t flags = get16(buf + 66);
+	uint16_t flags = get16(buf + 66), run = get16(buf + 68);
+	uint64_t gctx = get64(buf + 56);
 	struct psp_flow *f;
+	uint32_t asid;
 	int st;
 
 	st = tdi_prologue(p, cmd, buf, len, true, &f);
 	if (st >= 0)
 		return st;
+	st = PSP_INVALID_PARAM;
+	if ((run & ~BIND_RUN_FORCE) || !all_zero(buf + 70, 10))
+		goto out;
+	/* The guest context is an SNP context page: firmware-owned, an ASID */
+	st = gctx_asid(p, gctx, &asid);
+	if (st)
+		goto out;
+	st = PSP_INVALID_GUEST_STATE;
+	if (fence_find(f->d, asid) >= 0)
+		goto out;
 	st = PSP_INVALID_TDI_STATE;
 	if (f->t->bound) {
-		if (!(buf[68] & 1) || f->t->run || get64(buf + 56) != f->t->gctx ||
+		if (!(run & BIND_RUN_FORCE) || f->t->run || gctx != f->t->gctx ||
 		    get16(buf + 64) != f->t->guest_id || flags != f->t->flags)
 			goto out;
 		return spdm_run(p, f, job_start);
@@ -1783,14 +1929,11 @@ static int cmd_tdi_bind(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 	st = PSP_INVALID_PARAM;
 	if (!(flags & LOCK_ALL_REDIRECT) || (flags & LOCK_BIND_P2P))
 		goto out;
-	/* The guest context is an SNP context page: firmware-owned */
-	st = status_page(p, get64(buf + 56), 8);
-	if (st)
-		goto out;
-	f->gctx = get64(buf + 56);
+	f->gctx = gctx;
+	f->asid = asid;
 	f->guest_id = get16(buf + 64);
 	f->flags = flags;
-	f->run = buf[68] & 1;
+	f->run = run & BIND_RUN_FORCE;
 	return spdm_run(p, f, job_bind);
 out:
 	free(f);
@@ -1814,41 +1957,80 @@ static int cmd_tdi_bound(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len,
 	return spdm_run(p, f, job);
 }
 
+/*
+ * TDI_UNBIND FORCE: the binding ends without SPDM traffic, the device's
+ * interface stays as it is.  A pending flow of the interface is aborted
+ * (which drops the session).
+ */
+static int tdi_unbind_force(struct psp *p, const uint8_t *buf)
+{
+	struct psp_dev *d;
+	struct psp_tdi *t;
+	uint32_t asid;
+	bool ran;
+	int st;
+
+	st = dev_lookup(p, get64(buf + 40), &d);
+	if (!st)
+		st = tdi_lookup(p, d, get64(buf + 48), &t);
+	if (st)
+		return st;
+	if (!d->connected || !d->q)
+		return PSP_INVALID_DEV_STATE;
+	if (!t->bound)
+		return PSP_INVALID_TDI_STATE;
+	if (!fence_room(d, t))
+		return PSP_RESOURCE_LIMIT;
+	ran = t->run;
+	asid = t->asid;
+	if (d->flow && d->flow->t == t)
+		flow_abort(p, d);
+	tdi_unbound(d, t, ran, asid);
+	return PSP_OK;
+}
+
+/* TIO_TDI_UNBIND: +4 flags, bit 0 FORCE (AMD @ 16f379f5463a) */
 static int cmd_tdi_unbind(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 {
+	uint32_t flags = get32(buf + 4);
+	struct psp_dev *d;
+	struct psp_tdi *t;
+
+	if (flags & ~UNBIND_FORCE)
+		return PSP_INVALID_PARAM;
+	if (flags & UNBIND_FORCE)
+		return tdi_unbind_force(p, buf);
+	if (!dev_lookup(p, get64(buf + 40), &d) && !tdi_lookup(p, d, get64(buf + 48), &t) &&
+	    (!d->flow || d->flow->cmd != cmd) && t->bound && !fence_room(d, t))
+		return PSP_RESOURCE_LIMIT;
 	return cmd_tdi_bound(p, cmd, buf, len, false, job_unbind);
 }
 
 static int cmd_tdi_report(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 {
+	if (get32(buf + 4))
+		return PSP_INVALID_PARAM;
 	return cmd_tdi_bound(p, cmd, buf, len, true, job_report);
 }
 
+/* TIO_TDI_STATUS: the 16-byte status at +56 (AMD @ 16f379f5463a) */
 static int cmd_tdi_status(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 {
 	struct psp_flow *f;
 	int st;
 
+	if (get32(buf + 4))
+		return PSP_INVALID_PARAM;
 	st = tdi_prologue(p, cmd, buf, len, false, &f);
 	if (st >= 0)
 		return st;
 	f->status_pa = get64(buf + 56);
-	st = status_page(p, f->status_pa, 8);
+	st = status_page(p, f->status_pa, 16);
 	if (st) {
 		free(f);
 		return st;
 	}
 	return spdm_run(p, f, job_tdi_status);
-}
-
-/* SEV-TIO spdm_algos (FACTS 6.9): P-384, AES-256-GCM, ECDSA P-384, SHA-384 */
-static void put_algos(uint8_t *p)
-{
-	p[0] = 1;
-	p[1] = 1;
-	p[2] = 2;
-	p[3] = 1;
-	p[4] = 0;
 }
 
 /* Evidence digests common to TDI_INFO and the guest's TDI_INFO_RSP */
@@ -1884,6 +2066,8 @@ static int cmd_tdi_info(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 	put32(out + 4, t->function_id);
 	tdi_evidence(p, d, t, out);
 	out[16] |= (t->bound ? (t->run ? 2 : 1) : 0) << 2;
+	if (t->bound)
+		put32(out + 184, t->asid);
 	return status_write(p, pa, out, sizeof(out));
 }
 
@@ -1948,6 +2132,7 @@ static int cmd_guest_request(struct psp *p, uint32_t cmd, uint8_t *buf, size_t l
 	struct psp_dev *d;
 	struct psp_tdi *t;
 	const uint8_t *m = in + GMSG_HDR;
+	bool owned;
 	uint8_t type;
 	int st;
 
@@ -1958,6 +2143,17 @@ static int cmd_guest_request(struct psp *p, uint32_t cmd, uint8_t *buf, size_t l
 		return st;
 	if (!req_pa || !res_pa || (req_pa & (PAGE - 1)) || (res_pa & (PAGE - 1)))
 		return PSP_INVALID_ADDRESS;
+	/*
+	 * As SNP_GUEST_REQUEST: the response page is a firmware page, the
+	 * request page a host page (FACTS 6.11)
+	 */
+	if (page_owned(p, req_pa, &owned))
+		return PSP_INVALID_ADDRESS;
+	if (owned)
+		return PSP_INVALID_PAGE_STATE;
+	st = status_page(p, res_pa, PAGE);
+	if (st)
+		return st;
 	if (mem_rw(p, req_pa, in, sizeof(in), false))
 		return PSP_INVALID_ADDRESS;
 	type = in[0];
@@ -1997,6 +2193,58 @@ static int cmd_guest_request(struct psp *p, uint32_t cmd, uint8_t *buf, size_t l
 	return mem_rw(p, res_pa, out, GMSG_HDR + rsp_size, true) ? PSP_INVALID_ADDRESS : PSP_OK;
 }
 
+/*
+ * TIO_ASID_FENCE_CLEAR (32 bytes): +8 dev_ctx SLA, +16 gctx_paddr, +24
+ * reserved[8] (struct sev_data_tio_asid_fence_clear, AMD @ 16f379f5463a).
+ * Lifts the fence of the guest's ASID on the device; success when there
+ * is none.
+ */
+static int cmd_asid_fence_clear(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
+{
+	struct psp_dev *d;
+	uint32_t asid;
+	int i, st;
+
+	st = dev_lookup(p, get64(buf + 8), &d);
+	if (!st)
+		st = gctx_asid(p, get64(buf + 16), &asid);
+	if (st)
+		return st;
+	i = fence_find(d, asid);
+	if (i >= 0)
+		d->fenced[i] = d->fenced[--d->nr_fenced];
+	return PSP_OK;
+}
+
+/*
+ * TIO_ASID_FENCE_STATUS (32 bytes): +8 dev_ctx SLA, +16 asid (4), +20
+ * status_pa (8, unaligned), +28 reserved[4] (struct
+ * sev_data_tio_asid_fence_status, AMD @ 16f379f5463a).  The u64 written
+ * to status_pa: DMA fence state in bits 1:0, MMIO fence state in 3:2.
+ */
+static int cmd_asid_fence_status(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
+{
+	uint32_t asid = get32(buf + 16);
+	uint64_t pa = get64(buf + 20);
+	uint8_t out[8];
+	struct psp_dev *d;
+	int st;
+
+	st = dev_lookup(p, get64(buf + 8), &d);
+	if (st)
+		return st;
+	if (!asid)
+		return PSP_INVALID_ASID;
+	st = status_page(p, pa, sizeof(out));
+	if (st)
+		return st;
+	put64(out, fence_find(d, asid) < 0 ?
+		   PSP_FENCE_DMA_NOT_FENCED | PSP_FENCE_MMIO_NOT_FENCED :
+		   PSP_FENCE_DMA_DEFAULT_FENCED | PSP_FENCE_MMIO_FENCED);
+	return status_write(p, pa, out, sizeof(out));
+}
+
+/* Lengths: AMD's sev_tio_cmd_buffer_len() (AMD @ 16f379f5463a) */
 static const struct psp_cmd_desc cmds[] = {
 	{ PSP_TIO_STATUS, "TIO_STATUS", 16, false, cmd_tio_status },
 	{ PSP_TIO_INIT, "TIO_INIT", 16, false, cmd_tio_init },
@@ -2004,16 +2252,18 @@ static const struct psp_cmd_desc cmds[] = {
 	{ PSP_DEV_RECLAIM, "DEV_RECLAIM", 16, false, cmd_dev_reclaim },
 	{ PSP_DEV_CONNECT, "DEV_CONNECT", 80, true, cmd_dev_connect },
 	{ PSP_DEV_DISCONNECT, "DEV_DISCONNECT", 48, true, cmd_dev_disconnect },
-	{ PSP_DEV_STATUS, "DEV_STATUS", 28, false, cmd_dev_status },
+	{ PSP_DEV_STATUS, "DEV_STATUS", 32, false, cmd_dev_status },
 	{ PSP_DEV_MEASUREMENTS, "DEV_MEASUREMENTS", 80, true, cmd_dev_measurements },
 	{ PSP_DEV_CERTIFICATES, "DEV_CERTIFICATES", 48, true, cmd_dev_certificates },
 	{ PSP_TDI_CREATE, "TDI_CREATE", 48, false, cmd_tdi_create },
 	{ PSP_TDI_RECLAIM, "TDI_RECLAIM", 32, false, cmd_tdi_reclaim },
-	{ PSP_TDI_BIND, "TDI_BIND", 72, true, cmd_tdi_bind },
+	{ PSP_TDI_BIND, "TDI_BIND", 80, true, cmd_tdi_bind },
 	{ PSP_TDI_UNBIND, "TDI_UNBIND", 64, true, cmd_tdi_unbind },
 	{ PSP_TDI_REPORT, "TDI_REPORT", 64, true, cmd_tdi_report },
 	{ PSP_TDI_STATUS, "TDI_STATUS", 64, true, cmd_tdi_status },
 	{ PSP_GUEST_REQUEST, "GUEST_REQUEST", 80, false, cmd_guest_request },
+	{ PSP_ASID_FENCE_CLEAR, "ASID_FENCE_CLEAR", 32, false, cmd_asid_fence_clear },
+	{ PSP_ASID_FENCE_STATUS, "ASID_FENCE_STATUS", 32, false, cmd_asid_fence_status },
 	{ PSP_TDI_INFO, "TDI_INFO", 48, false, cmd_tdi_info },
 	{ PSP_ROLL_KEY, "ROLL_KEY", 48, true, cmd_roll_key },
 };

@@ -15,7 +15,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Command IDs (FACTS 6.2) */
+/*
+ * Command IDs (FACTS 6.2, corrected by FACTS 6.11: AMD's current
+ * include/linux/psp-sev.h, AMDESE/linux-kvm @ 16f379f5463a, has
+ * 0x0E4 = TDI_DIGEST_REPORT, which the model does not implement, and
+ * ROLL_KEY at 0x0E5)
+ */
 #define PSP_TIO_STATUS		0x0d0
 #define PSP_TIO_INIT		0x0d1
 #define PSP_DEV_CREATE		0x0d2
@@ -32,17 +37,23 @@
 #define PSP_TDI_REPORT		0x0de
 #define PSP_TDI_STATUS		0x0df
 #define PSP_GUEST_REQUEST	0x0e0
+#define PSP_ASID_FENCE_CLEAR	0x0e1
+#define PSP_ASID_FENCE_STATUS	0x0e2
 #define PSP_TDI_INFO		0x0e3
-#define PSP_ROLL_KEY		0x0e4
+#define PSP_TDI_DIGEST_REPORT	0x0e4	/* not implemented: INVALID_COMMAND */
+#define PSP_ROLL_KEY		0x0e5
 #define PSP_CMD_FIRST		0x0d0
-#define PSP_CMD_LAST		0x0e4
+#define PSP_CMD_LAST		0x0e5
 
 /* Firmware status codes (FACTS 6.3) */
 #define PSP_OK				0x00
 #define PSP_INVALID_PLATFORM_STATE	0x01
+#define PSP_INVALID_GUEST_STATE		0x02
 #define PSP_INVALID_LEN			0x04
 #define PSP_ALREADY_OWNED		0x05
 #define PSP_INVALID_ADDRESS		0x09
+#define PSP_INVALID_ASID		0x0d
+#define PSP_INVALID_GUEST		0x10
 #define PSP_INVALID_COMMAND		0x11
 #define PSP_INVALID_PARAM		0x16
 #define PSP_RESOURCE_LIMIT		0x17
@@ -74,6 +85,17 @@
 #define PSP_MSG_MMIO_VALIDATE_RSP	22
 #define PSP_MSG_SDTE_WRITE_REQ		25
 #define PSP_MSG_SDTE_WRITE_RSP		26
+
+/*
+ * TIO_ASID_FENCE_STATUS result (AMDESE/linux-kvm
+ * drivers/crypto/ccp/sev-dev-tio.c @ 16f379f5463a): DMA fence state in
+ * bits 1:0, MMIO fence state in bits 3:2
+ */
+#define PSP_FENCE_DMA_NOT_FENCED	0x0
+#define PSP_FENCE_DMA_ERROR_FENCED	0x1
+#define PSP_FENCE_DMA_DEFAULT_FENCED	0x3
+#define PSP_FENCE_MMIO_NOT_FENCED	(0x0 << 2)
+#define PSP_FENCE_MMIO_FENCED		(0x3 << 2)
 
 /* Largest command buffer (as TSM_PSP_MAX_CMD) */
 #define PSP_MAX_CMD		1024

@@ -537,17 +537,18 @@ static int check_record(const uint8_t *p, size_t len, unsigned int nblocks)
 }
 
 /**
- * spdm_req_measurements() - signed GET_MEASUREMENTS of all indices
+ * spdm_req_measurements_raw() - signed GET_MEASUREMENTS of all indices
  * @q: requester
  * @nonce: requester nonce (32 bytes) or NULL for a random one
+ * @raw: ask for raw bit streams (Param1 bit 1, RawBitStreamRequested)
  * @out: the verified MEASUREMENTS response, signature included
  * @out_cap: size of @out
  *
  * Return: size of the response, -EBADMSG if the signature does not
  * verify, -ENOSPC, another negative errno.
  */
-int spdm_req_measurements(struct spdm_req *q, const uint8_t *nonce, uint8_t *out,
-			  size_t out_cap)
+int spdm_req_measurements_raw(struct spdm_req *q, const uint8_t *nonce, bool raw, uint8_t *out,
+			      size_t out_cap)
 {
 	const uint8_t *r = q->rx;
 	uint8_t req[4 + SPDM_NONCE + 1], h[SPDM_H];
@@ -559,7 +560,7 @@ int spdm_req_measurements(struct spdm_req *q, const uint8_t *nonce, uint8_t *out
 		return -EINVAL;
 	if ((q->rsp_flags & SPDM_CAP_MEAS_MASK) != SPDM_CAP_MEAS_SIG || !q->meas_spec)
 		return -EOPNOTSUPP;
-	hdr(q, req, SPDM_GET_MEASUREMENTS, 0x01, 0xff);
+	hdr(q, req, SPDM_GET_MEASUREMENTS, raw ? 0x03 : 0x01, 0xff);
 	if (nonce)
 		memcpy(req + 4, nonce, SPDM_NONCE);
 	else if (crypto_random(req + 4, SPDM_NONCE))
@@ -596,6 +597,13 @@ int spdm_req_measurements(struct spdm_req *q, const uint8_t *nonce, uint8_t *out
 out:
 	spdm_buf_reset(&q->l);
 	return rc;
+}
+
+/* spdm_req_measurements_raw() of digests (no raw bit streams) */
+int spdm_req_measurements(struct spdm_req *q, const uint8_t *nonce, uint8_t *out,
+			  size_t out_cap)
+{
+	return spdm_req_measurements_raw(q, nonce, false, out, out_cap);
 }
 
 /* Hash of A || Ct || K [|| extra] */

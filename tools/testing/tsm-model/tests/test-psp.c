@@ -81,6 +81,7 @@ struct kbuf {
 /* What the kernel keeps per device context */
 struct kdev {
 	struct fdev *fd;
+	uint8_t seg;
 	struct kbuf ctx, req, resp, scratch, out;
 	uint8_t cmd[PSP_MAX_CMD];
 };
@@ -123,6 +124,7 @@ struct fake {
 	uint8_t answer[PSP_MAX_CMD];
 	int rounds;
 	int expansions;
+	uint32_t next_asid;	/* of the guest contexts tdi_bind() makes */
 };
 
 /* ------------------------------------------------------------------ */
@@ -580,12 +582,14 @@ static int tio_init(struct fake *f)
 	return fk_issue(f, PSP_TIO_INIT, b, 16);
 }
 
-static int dev_create(struct fake *f, struct kdev *k, struct fdev *d)
+/* DEV_CREATE of @d, as seen in PCI segment @seg */
+static int dev_create_seg(struct fake *f, struct kdev *k, struct fdev *d, uint8_t seg)
 {
 	uint8_t b[PSP_MAX_CMD];
 
 	memset(k, 0, sizeof(*k));
 	k->fd = d;
+	k->seg = seg;
 	fk_buf(f, &k->ctx, 1, true, false);
 	fk_buf(f, &k->req, 2, true, true);
 	fk_buf(f, &k->resp, 2, false, true);
@@ -595,8 +599,13 @@ static int dev_create(struct fake *f, struct kdev *k, struct fdev *d)
 	put64(b + 8, k->ctx.sla);
 	put16(b + 16, d->device_id);
 	put16(b + 18, RP_PORT);
-	b[20] = SEG;
+	b[20] = seg;
 	return fk_issue(f, PSP_DEV_CREATE, b, 32);
+}
+
+static int dev_create(struct fake *f, struct kdev *k, struct fdev *d)
+{
+	return dev_create_seg(f, k, d, SEG);
 }
 
 static void connect_cmd(uint8_t *b, struct kdev *k)
@@ -638,17 +647,25 @@ static int dev_reclaim(struct fake *f, struct kdev *k)
 	return fk_issue(f, PSP_DEV_RECLAIM, b, 16);
 }
 
+/*
+ * TIO_DEV_STATUS, 32 bytes: status_paddr at 16 (AMDESE/linux-kvm
+ * drivers/crypto/ccp/sev-dev-tio.c @ 16f379f5463a)
+ */
+static void dev_status_cmd(uint8_t *b, struct kdev *k, uint64_t pa)
+{
+	cmd_init(b, 32);
+	put64(b + 8, k->ctx.sla);
+	put64(b + 16, pa);
+}
+
 static int dev_status(struct fake *f, struct kdev *k, uint8_t out[160])
 {
 	uint8_t b[PSP_MAX_CMD];
 	uint64_t pa = fk_page(f, true);
 	int st;
 
-	cmd_init(b, 28);
-	put64(b + 8, k->ctx.sla);
-	put32(b + 16, 160);
-	put64(b + 20, pa);
-	st = fk_issue(f, PSP_DEV_STATUS, b, 28);
+	dev_status_cmd(b, k, pa);
+	st = fk_issue(f, PSP_DEV_STATUS, b, 32);
 	memcpy(out, fk_ptr(f, pa), 160);
 	return st;
 }
@@ -664,8 +681,9 @@ static uint8_t *out_object(struct fake *f, struct kdev *k, uint32_t id, size_t *
 	EXPECT_EQ(get32(hdr), id);
 	EXPECT_EQ(hdr[9], 1);
 	EXPECT_EQ(get16(hdr + 16), k->fd->device_id);
-	EXPECT_EQ(hdr[18], SEG);
-	EXPECT_EQ(hdr[19], 1);
+	EXPECT_EQ(hdr[18], k->seg);
+	/* type: measurements come as TIO_SPDM_MEASUREMENTS_LOG (2) */
+	EXPECT_EQ(hdr[19], id == 5 ? 2 : 1);
 	EXPECT_EQ(kb32(f, &k->out, 4), (olen + 31) / 32 * 32);
 	if (get32(hdr) != id || olen < 32 || 0x40 + olen > k->out.n * PG)
 		return NULL;
@@ -686,18 +704,29 @@ static int dev_certificates(struct fake *f, struct kdev *k)
 	return fk_spdm(f, k, PSP_DEV_CERTIFICATES, b, 48);
 }
 
-static int dev_measurements(struct fake *f, struct kdev *k, const uint8_t nonce[32])
+/* TIO_DEV_MEASUREMENTS with @flags (bit 0 RAW_BITSTREAM, which AMD always sets) */
+static int dev_measurements_flags(struct fake *f, struct kdev *k, const uint8_t nonce[32],
+				  uint32_t flags)
 {
 	uint8_t b[PSP_MAX_CMD];
 
 	cmd_init(b, 80);
+	put32(b + 4, flags);
 	spdm_ctrl(b, k);
 	put64(b + 40, k->ctx.sla);
 	memcpy(b + 48, nonce, 32);
 	return fk_spdm(f, k, PSP_DEV_MEASUREMENTS, b, 80);
 }
 
-static int tdi_create(struct fake *f, struct kdev *k, struct kbuf *t, uint16_t rid)
+static int dev_measurements(struct fake *f, struct kdev *k, const uint8_t nonce[32])
+{
+	return dev_measurements_flags(f, k, nonce, 1);
+}
+
+#define RSEG_VALID	(1u << 24)
+
+/* TIO_TDI_CREATE with the interface's function_id @fid */
+static int tdi_create_fid(struct fake *f, struct kdev *k, struct kbuf *t, uint32_t fid)
 {
 	uint8_t b[PSP_MAX_CMD];
 
@@ -705,8 +734,14 @@ static int tdi_create(struct fake *f, struct kdev *k, struct kbuf *t, uint16_t r
 	cmd_init(b, 48);
 	put64(b + 8, k->ctx.sla);
 	put64(b + 16, t->sla);
-	put32(b + 24, rid | SEG << 16 | 1u << 24);
+	put32(b + 24, fid);
 	return fk_issue(f, PSP_TDI_CREATE, b, 48);
+}
+
+/* RSEG_VALID and the segment only for a segment other than 0, as AMD does */
+static int tdi_create(struct fake *f, struct kdev *k, struct kbuf *t, uint16_t rid)
+{
+	return tdi_create_fid(f, k, t, rid | (k->seg ? (uint32_t)k->seg << 16 | RSEG_VALID : 0));
 }
 
 static int tdi_reclaim(struct fake *f, struct kdev *k, struct kbuf *t)
@@ -721,6 +756,38 @@ static int tdi_reclaim(struct fake *f, struct kdev *k, struct kbuf *t)
 
 #define GUEST_ID	0x0042
 #define BIND_FLAGS	0x15	/* NO_FW_UPDATE, LOCK_MSIX, ALL_REQUEST_REDIRECT */
+#define ASID		7
+
+/*
+ * A guest context page: firmware-owned, its first four bytes the guest's
+ * ASID (what the emulated hypervisor writes before it hands the page
+ * over; on hardware SNP_ACTIVATE binds the ASID to the context)
+ */
+static uint64_t fk_gctx(struct fake *f, uint32_t asid)
+{
+	uint64_t pa = fk_page(f, true);
+
+	if (pa)
+		put32(fk_ptr(f, pa), asid);
+	return pa;
+}
+
+/*
+ * TIO_TDI_BIND, 80 bytes: run_flags (u16) at 68, reserved[10] at 70
+ * (AMDESE/linux-kvm drivers/crypto/ccp/sev-dev-tio.c @ 16f379f5463a)
+ */
+static void bind_cmd(uint8_t *b, struct kdev *k, struct kbuf *t, uint16_t flags, uint16_t run,
+		     uint64_t gctx)
+{
+	cmd_init(b, 80);
+	spdm_ctrl(b, k);
+	put64(b + 40, k->ctx.sla);
+	put64(b + 48, t->sla);
+	put64(b + 56, gctx);
+	put16(b + 64, GUEST_ID);
+	put16(b + 66, flags);
+	put16(b + 68, run);
+}
 
 /* TDI_BIND with the guest context page @gctx */
 static int tdi_bind_gctx(struct fake *f, struct kdev *k, struct kbuf *t, uint16_t flags,
@@ -728,28 +795,27 @@ static int tdi_bind_gctx(struct fake *f, struct kdev *k, struct kbuf *t, uint16_
 {
 	uint8_t b[PSP_MAX_CMD];
 
-	cmd_init(b, 72);
-	spdm_ctrl(b, k);
-	put64(b + 40, k->ctx.sla);
-	put64(b + 48, t->sla);
-	put64(b + 56, gctx);
-	put16(b + 64, GUEST_ID);
-	put16(b + 66, flags);
-	b[68] = run;
-	return fk_spdm(f, k, PSP_TDI_BIND, b, 72);
+	bind_cmd(b, k, t, flags, run, gctx);
+	return fk_spdm(f, k, PSP_TDI_BIND, b, 80);
 }
 
+/*
+ * TDI_BIND for a new guest context with an ASID of its own (an interface
+ * that ran fences its guest's ASID when it is unbound)
+ */
 static int tdi_bind(struct fake *f, struct kdev *k, struct kbuf *t, uint16_t flags, bool run)
 {
-	return tdi_bind_gctx(f, k, t, flags, run, fk_page(f, true));
+	return tdi_bind_gctx(f, k, t, flags, run, fk_gctx(f, 100 + f->next_asid++));
 }
 
-/* TDI_UNBIND, TDI_REPORT or TDI_STATUS (8-byte state at @pa) */
-static int tdi_cmd(struct fake *f, struct kdev *k, struct kbuf *t, uint32_t cmd, uint64_t pa)
+/* TDI_UNBIND (@word4: flags), TDI_REPORT or TDI_STATUS (@word4: reserved) */
+static int tdi_cmd_word4(struct fake *f, struct kdev *k, struct kbuf *t, uint32_t cmd,
+			 uint32_t word4, uint64_t pa)
 {
 	uint8_t b[PSP_MAX_CMD];
 
 	cmd_init(b, 64);
+	put32(b + 4, word4);
 	spdm_ctrl(b, k);
 	put64(b + 40, k->ctx.sla);
 	put64(b + 48, t->sla);
@@ -757,14 +823,36 @@ static int tdi_cmd(struct fake *f, struct kdev *k, struct kbuf *t, uint32_t cmd,
 	return fk_spdm(f, k, cmd, b, 64);
 }
 
+/* TDI_UNBIND, TDI_REPORT or TDI_STATUS (16-byte status at @pa) */
+static int tdi_cmd(struct fake *f, struct kdev *k, struct kbuf *t, uint32_t cmd, uint64_t pa)
+{
+	return tdi_cmd_word4(f, k, t, cmd, 0, pa);
+}
+
+#define UNBIND_FORCE	1
+
+static int tdi_unbind_force(struct fake *f, struct kdev *k, struct kbuf *t)
+{
+	return tdi_cmd_word4(f, k, t, PSP_TDI_UNBIND, UNBIND_FORCE, 0);
+}
+
+/*
+ * TDI_STATUS: the 16-byte status (length, tdisp_state, reserved; AMD's
+ * struct sev_tio_tdi_status_data)
+ */
 static int tdi_state(struct fake *f, struct kdev *k, struct kbuf *t)
 {
+	static const uint8_t zero[11];
 	uint64_t pa = fk_page(f, true);
-	int st = tdi_cmd(f, k, t, PSP_TDI_STATUS, pa);
+	int st;
 
+	memset(fk_ptr(f, pa), 0xee, 32);
+	st = tdi_cmd(f, k, t, PSP_TDI_STATUS, pa);
 	if (st)
 		return -st;
-	EXPECT_EQ(get32(fk_ptr(f, pa)), 8);
+	EXPECT_EQ(get32(fk_ptr(f, pa)), 16);
+	EXPECT_MEM(fk_ptr(f, pa) + 5, zero, sizeof(zero));
+	EXPECT_EQ(fk_ptr(f, pa)[16], 0xee);	/* nothing beyond */
 	return fk_ptr(f, pa)[4];
 }
 
@@ -772,7 +860,8 @@ static int tdi_state(struct fake *f, struct kdev *k, struct kbuf *t)
 static int guest(struct fake *f, struct kdev *k, struct kbuf *t, uint8_t type,
 		 const uint8_t *payload, uint16_t size, uint8_t *rsp)
 {
-	uint64_t req_pa = fk_page(f, false), res_pa = fk_page(f, false);
+	/* The response page is a firmware page, as for SNP_GUEST_REQUEST */
+	uint64_t req_pa = fk_page(f, false), res_pa = fk_page(f, true);
 	uint8_t b[PSP_MAX_CMD], *m = fk_ptr(f, req_pa);
 	int st;
 
@@ -876,7 +965,7 @@ TEST(psp_tio_status_init)
 	EXPECT_EQ(fk_issue(f, PSP_TIO_STATUS, b, 12), PSP_INVALID_LEN);
 	EXPECT_EQ(fk_issue(f, PSP_TIO_STATUS, b, 24), PSP_INVALID_LEN);
 	EXPECT_EQ(fk_issue(f, 0x0d9, b, 16), PSP_INVALID_COMMAND);
-	EXPECT_EQ(fk_issue(f, 0x0e1, b, 32), PSP_INVALID_COMMAND);
+	EXPECT_EQ(fk_issue(f, 0x0e4, b, 48), PSP_INVALID_COMMAND);
 	EXPECT_EQ(fk_issue(f, 0x081, b, 16), PSP_INVALID_COMMAND);
 	fk_free(f);
 }
@@ -914,15 +1003,29 @@ TEST(psp_connect_status)
 	EXPECT_EQ(get32(st + 144), 0);
 	EXPECT_EQ(get32(st + 148), 0);
 
-	/* status_length too small, status page not firmware-owned */
+	/* tio_spdm_algos in the last 8 bytes, as put_algos() for TDI_INFO */
+	EXPECT_EQ(st[152], 1);		/* SECP384R1 */
+	EXPECT_EQ(st[153], 1);		/* AES-256-GCM */
+	EXPECT_EQ(st[154], 2);		/* ECDSA P-384 */
+	EXPECT_EQ(st[155], 1);		/* SHA-384 */
+	EXPECT_EQ(st[156], 0);		/* SPDM key schedule */
+	EXPECT_EQ(get16(st + 157) | st[159], 0);
+
+	/*
+	 * The RFC's 28-byte layout (status_length at 16, paddr at 20) is
+	 * gone: INVALID_LEN; the status page must be firmware-owned
+	 */
 	cmd_init(b, 28);
 	put64(b + 8, k.ctx.sla);
-	put32(b + 16, 159);
+	put32(b + 16, 160);
 	put64(b + 20, fk_page(f, true));
 	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 28), PSP_INVALID_LEN);
-	put32(b + 16, 160);
-	put64(b + 20, fk_page(f, false));
-	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 28), PSP_INVALID_PAGE_STATE);
+	put32(b, 32);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 28), PSP_INVALID_LEN);
+	dev_status_cmd(b, &k, fk_page(f, false));
+	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 32), PSP_INVALID_PAGE_STATE);
+	dev_status_cmd(b, &k, 0);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 32), PSP_INVALID_ADDRESS);
 
 	/* Connected already; a second context for the device */
 	EXPECT_EQ(dev_connect(f, &k), PSP_INVALID_DEV_STATE);
@@ -1140,10 +1243,10 @@ TEST(psp_tdi_flow)
 	cmd_init(b, 48);
 	put64(b + 8, k.ctx.sla);
 	put64(b + 16, fk_page(f, true));
-	put32(b + 24, DEV_A | 2);	/* no valid bit */
+	put32(b + 24, DEV_A | 2 | RSEG_VALID);	/* RSEG_VALID in segment 0 */
 	EXPECT_EQ(fk_issue(f, PSP_TDI_CREATE, b, 48), PSP_INVALID_PARAM);
 	put64(b + 16, fk_page(f, false));
-	put32(b + 24, DEV_A | 2 | 1u << 24);
+	put32(b + 24, DEV_A | 2);
 	EXPECT_EQ(fk_issue(f, PSP_TDI_CREATE, b, 48), PSP_INVALID_PAGE_STATE);
 
 	/* The guest context must be a firmware page */
@@ -1168,7 +1271,7 @@ TEST(psp_tdi_flow)
 	EXPECT_EQ(len, 20 + 16 * (size_t)n);
 	EXPECT_EQ(tdi_bind(f, &k, &t0, BIND_FLAGS, false), PSP_INVALID_TDI_STATE);
 	/* Bind without RUN */
-	g1 = fk_page(f, true);
+	g1 = fk_gctx(f, ASID);
 	EXPECT_EQ(tdi_bind_gctx(f, &k, &t1, BIND_FLAGS, false, g1), PSP_OK);
 	EXPECT_EQ(tdi_state(f, &k, &t1), TDI_CONFIG_LOCKED);
 	EXPECT_EQ(tdi_cmd(f, &k, &t1, PSP_TDI_REPORT, 0), PSP_OK);
@@ -1188,7 +1291,7 @@ TEST(psp_tdi_flow)
 	EXPECT_EQ(fk_issue(f, PSP_TDI_INFO, b, 48), PSP_OK);
 	o = fk_ptr(f, pa);
 	EXPECT_EQ(get32(o), 192);
-	EXPECT_EQ(get32(o + 4), DEV_A | 1u << 24);
+	EXPECT_EQ(get32(o + 4), DEV_A);
 	EXPECT_EQ((o[16] >> 2) & 3, 2);
 	EXPECT_EQ(get32(o + 20), BIND_FLAGS);
 	EXPECT_EQ(crypto_sha384(report, len > 0 ? 20 + 16 * (size_t)n : 0, h), 0);
@@ -1530,16 +1633,13 @@ TEST(psp_fw_faults)
 
 	/* fw-drop: the next command gets no answer, the one after does */
 	EXPECT_EQ(psp_fault_word(f->p, "fw-drop"), 0);
-	cmd_init(b, 28);
-	put64(b + 8, k.ctx.sla);
-	put32(b + 16, 160);
-	put64(b + 20, fk_page(f, true));
-	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 28), NO_REPLY);
-	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 28), PSP_OK);
+	dev_status_cmd(b, &k, fk_page(f, true));
+	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 32), NO_REPLY);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 32), PSP_OK);
 	/* psp_fault_clear() disarms */
 	EXPECT_EQ(psp_fault_word(f->p, "fw-drop"), 0);
 	psp_fault_clear(f->p);
-	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 28), PSP_OK);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 32), PSP_OK);
 
 	/* A device-side fault in the middle of the connect */
 	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
@@ -1610,19 +1710,17 @@ TEST(psp_reclaim_ends_pending_tdi_flow)
 		if (pass)
 			EXPECT_EQ(dev_connect(f, &k), PSP_OK);
 		EXPECT_EQ(tdi_create(f, &k, &t, DEV_A), PSP_OK);
-		cmd_init(b, pass ? 64 : 72);
-		spdm_ctrl(b, &k);
-		put64(b + 40, k.ctx.sla);
-		put64(b + 48, t.sla);
 		if (pass) {
+			cmd_init(b, 64);
+			spdm_ctrl(b, &k);
+			put64(b + 40, k.ctx.sla);
+			put64(b + 48, t.sla);
 			EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
 			/* STOP_INTERFACE is asked for; its answer never comes */
 			EXPECT_EQ(fk_issue(f, PSP_TDI_UNBIND, b, 64), PSP_SPDM_REQUEST);
 		} else {
-			put64(b + 56, fk_page(f, true));
-			put16(b + 64, GUEST_ID);
-			put16(b + 66, BIND_FLAGS);
-			EXPECT_EQ(fk_issue(f, PSP_TDI_BIND, b, 72), PSP_SPDM_REQUEST);
+			bind_cmd(b, &k, &t, BIND_FLAGS, 0, fk_gctx(f, ASID));
+			EXPECT_EQ(fk_issue(f, PSP_TDI_BIND, b, 80), PSP_SPDM_REQUEST);
 		}
 		EXPECT_EQ(tdi_reclaim(f, &k, &t), PSP_OK);
 		EXPECT_EQ(dev_disconnect(f, &k, false), PSP_INVALID_DEV_STATE);
@@ -1922,7 +2020,7 @@ TEST(psp_roll_key_failures)
 
 	ASSERT(f && f->p);
 	/* Firmware fault after the six KEY_PROG and two Rx K_SET_GO */
-	EXPECT_EQ(psp_fault_word(f->p, "fw-status=0xe4:0x33:8"), 0);
+	EXPECT_EQ(psp_fault_word(f->p, "fw-status=0xe5:0x33:8"), 0);
 	n = f->rounds;
 	first = f->nr_kev;
 	EXPECT_EQ(roll_key(f, &k), PSP_SPDM_ERROR);
@@ -2002,5 +2100,509 @@ TEST(psp_roll_key_bound_tdi)
 	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
 	EXPECT_EQ(tdi_reclaim(f, &k, &t), PSP_OK);
 	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	fk_free(f);
+}
+
+/* ------------------------------------------------------------------ */
+/* AMD's current firmware ABI (FACTS 6.11)                              */
+
+/*
+ * Lengths of AMD's current command buffers (AMDESE/linux-kvm
+ * drivers/crypto/ccp/sev-dev-tio.c @ 16f379f5463a): the RFC's 28-byte
+ * DEV_STATUS and 72-byte TDI_BIND are refused; 0x0E4 is TDI_DIGEST_REPORT
+ * now, not implemented; ROLL_KEY is 0x0E5.
+ */
+TEST(psp_abi_lengths)
+{
+	uint8_t b[PSP_MAX_CMD];
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	struct kbuf t;
+	unsigned int i;
+	int n;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tdi_create(f, &k, &t, DEV_A), PSP_OK);
+	n = f->rounds;
+	/* TDI_BIND: 72 bytes (either length word), 88 bytes */
+	bind_cmd(b, &k, &t, BIND_FLAGS, 1, fk_gctx(f, ASID));
+	put32(b, 72);
+	EXPECT_EQ(fk_issue(f, PSP_TDI_BIND, b, 72), PSP_INVALID_LEN);
+	put32(b, 80);
+	EXPECT_EQ(fk_issue(f, PSP_TDI_BIND, b, 72), PSP_INVALID_LEN);
+	EXPECT_EQ(fk_issue(f, PSP_TDI_BIND, b, 88), PSP_INVALID_LEN);
+	/* DEV_STATUS: 28 bytes */
+	dev_status_cmd(b, &k, fk_page(f, true));
+	put32(b, 28);
+	EXPECT_EQ(fk_issue(f, PSP_DEV_STATUS, b, 28), PSP_INVALID_LEN);
+	/* TDI_STATUS, ASID_FENCE_*: only their own length */
+	cmd_init(b, 64);
+	EXPECT_EQ(fk_issue(f, PSP_TDI_STATUS, b, 72), PSP_INVALID_LEN);
+	for (i = PSP_ASID_FENCE_CLEAR; i <= PSP_ASID_FENCE_STATUS; i++) {
+		cmd_init(b, 28);
+		EXPECT_EQ(fk_issue(f, i, b, 28), PSP_INVALID_LEN);
+		cmd_init(b, 32);
+		EXPECT_EQ(fk_issue(f, i, b, 28), PSP_INVALID_LEN);
+		EXPECT_EQ(fk_issue(f, i, b, 36), PSP_INVALID_LEN);
+	}
+	/* A ROLL_KEY buffer at the old ID: INVALID_COMMAND, nothing sent */
+	cmd_init(b, 48);
+	spdm_ctrl(b, &k);
+	put64(b + 40, k.ctx.sla);
+	EXPECT_EQ(fk_issue(f, 0x0e4, b, 48), PSP_INVALID_COMMAND);
+	EXPECT_EQ(fk_issue(f, PSP_TDI_DIGEST_REPORT, b, 48), PSP_INVALID_COMMAND);
+	EXPECT_EQ(fk_issue(f, 0x0e6, b, 48), PSP_INVALID_COMMAND);
+	EXPECT_EQ(f->rounds, n);
+	EXPECT_EQ(PSP_ROLL_KEY, 0x0e5);
+	EXPECT_EQ(fk_spdm(f, &k, 0x0e5, b, 48), PSP_OK);
+	EXPECT_EQ(f->devs[0].pcisig->streams[STREAM].tx_set, 1);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	fk_free(f);
+}
+
+/* TDI_BIND: run_flags bit 0 (RUN_FORCE) only, reserved[10] zero */
+TEST(psp_tdi_bind_run_flags)
+{
+	static const uint16_t bad_run[] = { 2, 3, 0x100, 0x8001 };
+	uint8_t b[PSP_MAX_CMD];
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	unsigned int i;
+	uint64_t gctx;
+	struct kbuf t;
+	int n;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tdi_create(f, &k, &t, DEV_A), PSP_OK);
+	gctx = fk_gctx(f, ASID);
+	n = f->rounds;
+	for (i = 0; i < ARRAY_SIZE(bad_run); i++) {
+		bind_cmd(b, &k, &t, BIND_FLAGS, bad_run[i], gctx);
+		EXPECT_EQ(fk_spdm(f, &k, PSP_TDI_BIND, b, 80), PSP_INVALID_PARAM);
+	}
+	for (i = 70; i < 80; i++) {
+		bind_cmd(b, &k, &t, BIND_FLAGS, 1, gctx);
+		b[i] = 0x80;
+		EXPECT_EQ(fk_spdm(f, &k, PSP_TDI_BIND, b, 80), PSP_INVALID_PARAM);
+	}
+	EXPECT_EQ(f->rounds, n);
+	EXPECT_EQ(f->devs[0].tdi_state[0], TDI_CONFIG_UNLOCKED);
+	/* Bound (not run): a start with a bad run_flags is refused too */
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t, BIND_FLAGS, false, gctx), PSP_OK);
+	bind_cmd(b, &k, &t, BIND_FLAGS, 3, gctx);
+	EXPECT_EQ(fk_spdm(f, &k, PSP_TDI_BIND, b, 80), PSP_INVALID_PARAM);
+	EXPECT_EQ(tdi_state(f, &k, &t), TDI_CONFIG_LOCKED);
+	/* RUN_FORCE: START_INTERFACE of the bound interface */
+	bind_cmd(b, &k, &t, BIND_FLAGS, 1, gctx);
+	EXPECT_EQ(fk_spdm(f, &k, PSP_TDI_BIND, b, 80), PSP_OK);
+	EXPECT_EQ(tdi_state(f, &k, &t), TDI_RUN);
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	fk_free(f);
+}
+
+/* The bound count of DEV_STATUS and the tdi_status of TDI_INFO */
+static void check_bound(struct fake *f, struct kdev *k, struct kbuf *t, unsigned int bound,
+			unsigned int tdi_status)
+{
+	uint8_t st[160], b[PSP_MAX_CMD];
+	uint64_t pa = fk_page(f, true);
+
+	EXPECT_EQ(dev_status(f, k, st), PSP_OK);
+	EXPECT_EQ(get32(st + 148), bound);
+	cmd_init(b, 48);
+	put64(b + 8, k->ctx.sla);
+	put64(b + 16, t->sla);
+	put64(b + 24, pa);
+	EXPECT_EQ(fk_issue(f, PSP_TDI_INFO, b, 48), PSP_OK);
+	EXPECT_EQ((fk_ptr(f, pa)[16] >> 2) & 3, tdi_status);
+}
+
+/*
+ * TDI_UNBIND FORCE drops the binding without SPDM traffic; the device's
+ * interface is left as it is until the session ends.  Other flag bits,
+ * and the reserved word of TDI_REPORT and TDI_STATUS, are INVALID_PARAM.
+ */
+TEST(psp_tdi_unbind_force)
+{
+	uint8_t b[PSP_MAX_CMD];
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	struct kbuf t;
+	int n;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tdi_create(f, &k, &t, DEV_A), PSP_OK);
+	/* Not bound: the same refusal as a clean unbind */
+	EXPECT_EQ(tdi_unbind_force(f, &k, &t), PSP_INVALID_TDI_STATE);
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_INVALID_TDI_STATE);
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
+	check_bound(f, &k, &t, 1, 2);
+	n = f->rounds;
+	/* Unknown flags, reserved words */
+	EXPECT_EQ(tdi_cmd_word4(f, &k, &t, PSP_TDI_UNBIND, 2, 0), PSP_INVALID_PARAM);
+	EXPECT_EQ(tdi_cmd_word4(f, &k, &t, PSP_TDI_UNBIND, 0x80000001, 0), PSP_INVALID_PARAM);
+	EXPECT_EQ(tdi_cmd_word4(f, &k, &t, PSP_TDI_REPORT, 1, 0), PSP_INVALID_PARAM);
+	EXPECT_EQ(tdi_cmd_word4(f, &k, &t, PSP_TDI_STATUS, 1, fk_page(f, true)),
+		  PSP_INVALID_PARAM);
+	EXPECT_EQ(f->rounds, n);
+	check_bound(f, &k, &t, 1, 2);
+	/* FORCE: no SPDM round, the binding is gone, the device still runs */
+	EXPECT_EQ(tdi_unbind_force(f, &k, &t), PSP_OK);
+	EXPECT_EQ(f->rounds, n);
+	EXPECT_EQ(f->devs[0].tdi_state[0], TDI_RUN);
+	check_bound(f, &k, &t, 0, 0);
+	EXPECT_EQ(tdi_unbind_force(f, &k, &t), PSP_INVALID_TDI_STATE);
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_INVALID_TDI_STATE);
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_REPORT, 0), PSP_INVALID_TDI_STATE);
+	EXPECT_EQ(tdi_state(f, &k, &t), TDI_RUN);
+	/* Bound again (the interface is stopped first), then a clean unbind */
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(f->devs[0].tdi_state[0], TDI_CONFIG_UNLOCKED);
+
+	/* A forced unbind during the interface's own pending flow ends it */
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, false), PSP_OK);
+	cmd_init(b, 64);
+	spdm_ctrl(b, &k);
+	put64(b + 40, k.ctx.sla);
+	put64(b + 48, t.sla);
+	EXPECT_EQ(fk_issue(f, PSP_TDI_REPORT, b, 64), PSP_SPDM_REQUEST);
+	EXPECT_EQ(tdi_unbind_force(f, &k, &t), PSP_OK);
+	check_bound(f, &k, &t, 0, 0);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t), PSP_OK);
+	/* the aborted flow dropped the session, as every aborted flow does */
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+
+	/*
+	 * Forced unbind, then the session ends: the device's interface,
+	 * still running, goes to ERROR (TDISP: its stream loses its keys and
+	 * the session ends); the next bind in a new session stops it first
+	 */
+	EXPECT_EQ(tdi_create(f, &k, &t, DEV_A), PSP_OK);
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
+	EXPECT_EQ(tdi_unbind_force(f, &k, &t), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	EXPECT_EQ(f->devs[0].tdi_state[0], TDI_ERROR);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, true), PSP_OK);
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(f->devs[0].tdi_state[0], TDI_CONFIG_UNLOCKED);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
+	fk_free(f);
+}
+
+/*
+ * GUEST_REQUEST: the response page must be firmware-owned and the request
+ * page must not be (INVALID_PAGE_STATE, nothing written), as for
+ * SNP_GUEST_REQUEST
+ */
+TEST(psp_guest_request_pages)
+{
+	uint8_t b[PSP_MAX_CMD], pat[PG];
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	uint64_t req_pa, res_pa;
+	struct kbuf t;
+	int pass;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tdi_create(f, &k, &t, DEV_A), PSP_OK);
+	EXPECT_EQ(tdi_bind(f, &k, &t, BIND_FLAGS, false), PSP_OK);
+	memset(pat, 0x5a, sizeof(pat));
+	for (pass = 0; pass < 4; pass++) {
+		req_pa = fk_page(f, pass == 1 || pass == 2);
+		res_pa = fk_page(f, pass != 0 && pass != 2);
+		fk_ptr(f, req_pa)[0] = PSP_MSG_TDI_INFO_REQ;
+		fk_ptr(f, req_pa)[1] = 1;
+		put16(fk_ptr(f, req_pa) + 2, 16);
+		put16(fk_ptr(f, req_pa) + 8, GUEST_ID);
+		memcpy(fk_ptr(f, res_pa), pat, PG);
+		cmd_init(b, 80);
+		put64(b + 40, k.ctx.sla);
+		put64(b + 48, t.sla);
+		put64(b + 56, 0x12345000);
+		put64(b + 64, req_pa);
+		put64(b + 72, res_pa);
+		if (pass < 3) {
+			/* host response page, firmware request page, both wrong */
+			EXPECT_EQ(fk_issue(f, PSP_GUEST_REQUEST, b, 80), PSP_INVALID_PAGE_STATE);
+			EXPECT_MEM(fk_ptr(f, res_pa), pat, PG);
+		} else {
+			EXPECT_EQ(fk_issue(f, PSP_GUEST_REQUEST, b, 80), PSP_OK);
+			EXPECT_EQ(fk_ptr(f, res_pa)[0], PSP_MSG_TDI_INFO_RSP);
+			EXPECT_EQ(get16(fk_ptr(f, res_pa) + 8), GUEST_ID);
+			EXPECT_EQ(get16(fk_ptr(f, res_pa) + 10), 0);
+		}
+	}
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	fk_free(f);
+}
+
+/* Blocks of a measurement transcript whose type has the raw bit */
+static int raw_blocks(struct fake *f, struct kdev *k, uint8_t *req_param1)
+{
+	const size_t get_meas = 4 + 32 + 1;	/* signed, with SlotID */
+	struct tsm_ev_block blk;
+	struct tsm_ev_meas m;
+	size_t len, off = 0;
+	uint8_t *meas, *req;
+	int raw = 0;
+
+	meas = out_object(f, k, 5, &len);
+	if (!meas)
+		return -1;
+	EXPECT_EQ(tsm_ev_meas_verify(f->id->key, meas, len, &m), 0);
+	while (tsm_ev_meas_next(&m, &off, &blk) > 0)
+		raw += !!(blk.type & 0x80);
+	/* VCA || GET_MEASUREMENTS || MEASUREMENTS (record at offset 8) */
+	*req_param1 = 0;
+	if ((size_t)(m.record - meas) >= 8 + get_meas) {
+		req = (uint8_t *)m.record - 8 - get_meas;
+		EXPECT_EQ(req[1], 0xe0);
+		EXPECT_EQ(req[3], 0xff);
+		*req_param1 = req[2];
+	}
+	free(meas);
+	return raw;
+}
+
+/*
+ * DEV_MEASUREMENTS flags: bit 0 RAW_BITSTREAM asks the device for raw bit
+ * streams (GET_MEASUREMENTS Param1 bit 1), other bits are INVALID_PARAM;
+ * the object's type is TIO_SPDM_MEASUREMENTS_LOG (2) either way
+ */
+TEST(psp_measurements_flags)
+{
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	uint8_t nonce[32] = { 1, 2, 3 }, param1;
+	int n;
+
+	ASSERT(f && f->p);
+	n = f->rounds;
+	EXPECT_EQ(dev_measurements_flags(f, &k, nonce, 2), PSP_INVALID_PARAM);
+	EXPECT_EQ(dev_measurements_flags(f, &k, nonce, 3), PSP_INVALID_PARAM);
+	EXPECT_EQ(dev_measurements_flags(f, &k, nonce, 0x80000001), PSP_INVALID_PARAM);
+	EXPECT_EQ(f->rounds, n);
+	/* RAW_BITSTREAM: the version string comes raw (out_object: type 2) */
+	EXPECT_EQ(dev_measurements_flags(f, &k, nonce, 1), PSP_OK);
+	EXPECT_EQ(raw_blocks(f, &k, &param1), 1);
+	EXPECT_EQ(param1, 0x03);
+	/* Without: digests only */
+	EXPECT_EQ(dev_measurements_flags(f, &k, nonce, 0), PSP_OK);
+	EXPECT_EQ(raw_blocks(f, &k, &param1), 0);
+	EXPECT_EQ(param1, 0x01);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	fk_free(f);
+}
+
+/*
+ * TDI_CREATE function_id: RSEG_VALID and the segment exactly when the
+ * device's segment is not 0 (AMD's sev_tio_tdi_create())
+ */
+TEST(psp_tdi_create_rseg)
+{
+	static const uint32_t bad0[] = {
+		RSEG_VALID, 1u << 16, 0xffu << 16, 1u << 25, 1u << 31,
+	};
+	static const uint32_t bad5[] = {
+		0, 5u << 16, RSEG_VALID, RSEG_VALID | 4u << 16, RSEG_VALID | 5u << 16 | 1u << 25,
+	};
+	uint8_t b[PSP_MAX_CMD];
+	struct kdev k0, k5;
+	struct fake *f = fk_new();
+	struct kbuf t;
+	unsigned int i;
+	uint64_t pa;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tio_init(f), PSP_OK);
+	EXPECT_EQ(dev_create(f, &k0, &f->devs[0]), PSP_OK);
+	EXPECT_EQ(dev_connect(f, &k0), PSP_OK);
+	EXPECT_EQ(dev_create_seg(f, &k5, &f->devs[1], 5), PSP_OK);
+	EXPECT_EQ(dev_connect(f, &k5), PSP_OK);
+	for (i = 0; i < ARRAY_SIZE(bad0); i++)
+		EXPECT_EQ(tdi_create_fid(f, &k0, &t, DEV_A | bad0[i]), PSP_INVALID_PARAM);
+	for (i = 0; i < ARRAY_SIZE(bad5); i++)
+		EXPECT_EQ(tdi_create_fid(f, &k5, &t, DEV_B | bad5[i]), PSP_INVALID_PARAM);
+	/* Another device's RID in its own segment */
+	EXPECT_EQ(tdi_create_fid(f, &k5, &t, DEV_A | 5u << 16 | RSEG_VALID), PSP_INVALID_PARAM);
+	EXPECT_EQ(tdi_create(f, &k0, &t, DEV_A), PSP_OK);
+	EXPECT_EQ(tdi_reclaim(f, &k0, &t), PSP_OK);
+	EXPECT_EQ(tdi_create(f, &k5, &t, DEV_B | 1), PSP_OK);
+	/* TDI_INFO reports the interface ID as created */
+	pa = fk_page(f, true);
+	cmd_init(b, 48);
+	put64(b + 8, k5.ctx.sla);
+	put64(b + 16, t.sla);
+	put64(b + 24, pa);
+	EXPECT_EQ(fk_issue(f, PSP_TDI_INFO, b, 48), PSP_OK);
+	EXPECT_EQ(get32(fk_ptr(f, pa) + 4), (DEV_B | 1) | 5u << 16 | RSEG_VALID);
+	EXPECT_EQ(tdi_reclaim(f, &k5, &t), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k0, false), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k5, false), PSP_OK);
+	fk_free(f);
+}
+
+/*
+ * TIO_ASID_FENCE_STATUS, 32 bytes: asid at 16, status_pa at 20 (unaligned);
+ * the u64 result, or -status
+ */
+static long long fence_status(struct fake *f, struct kdev *k, uint32_t asid)
+{
+	uint8_t b[PSP_MAX_CMD];
+	uint64_t pa = fk_page(f, true);
+	int st;
+
+	memset(fk_ptr(f, pa), 0xee, 16);
+	cmd_init(b, 32);
+	put64(b + 8, k->ctx.sla);
+	put32(b + 16, asid);
+	put64(b + 20, pa);
+	st = fk_issue(f, PSP_ASID_FENCE_STATUS, b, 32);
+	if (st)
+		return -st;
+	EXPECT_EQ(fk_ptr(f, pa)[8], 0xee);
+	return (long long)get64(fk_ptr(f, pa));
+}
+
+/* TIO_ASID_FENCE_CLEAR, 32 bytes: gctx_paddr at 16 */
+static int fence_clear(struct fake *f, struct kdev *k, uint64_t gctx)
+{
+	uint8_t b[PSP_MAX_CMD];
+
+	cmd_init(b, 32);
+	put64(b + 8, k->ctx.sla);
+	put64(b + 16, gctx);
+	return fk_issue(f, PSP_ASID_FENCE_CLEAR, b, 32);
+}
+
+#define FENCED	(PSP_FENCE_DMA_DEFAULT_FENCED | PSP_FENCE_MMIO_FENCED)
+
+/*
+ * The ASID fence: unbinding an interface that ran fences the guest's ASID
+ * on the device; while fenced, binding an interface of the device for
+ * that ASID is INVALID_GUEST_STATE; ASID_FENCE_CLEAR and DEV_RECLAIM end
+ * it.  The ASID comes from the guest context page; 0 is INVALID_GUEST.
+ */
+TEST(psp_asid_fence)
+{
+	struct kdev k, k2;
+	struct fake *f = fk_connected(&k);
+	uint64_t g, g2, g0;
+	struct kbuf t0, t1, t2;
+	uint8_t b[PSP_MAX_CMD];
+	int n;
+
+	ASSERT(f && f->p);
+	g = fk_gctx(f, ASID);
+	g2 = fk_gctx(f, ASID + 1);
+	g0 = fk_gctx(f, 0);
+	EXPECT_EQ(tdi_create(f, &k, &t0, DEV_A), PSP_OK);
+	EXPECT_EQ(tdi_create(f, &k, &t1, DEV_A | 1), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k, ASID), 0);
+	EXPECT_EQ(fence_status(f, &k, 0), -PSP_INVALID_ASID);
+
+	/* A guest context without an ASID */
+	n = f->rounds;
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t0, BIND_FLAGS, true, g0), PSP_INVALID_GUEST);
+	EXPECT_EQ(f->rounds, n);
+
+	/* Bound and unbound without RUN: no fence */
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t0, BIND_FLAGS, false, g), PSP_OK);
+	EXPECT_EQ(tdi_cmd(f, &k, &t0, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k, ASID), 0);
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t0, BIND_FLAGS, false, g), PSP_OK);
+	EXPECT_EQ(tdi_unbind_force(f, &k, &t0), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k, ASID), 0);
+
+	/* RUN, then a clean unbind: DMA and MMIO fenced for that ASID only */
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t0, BIND_FLAGS, true, g), PSP_OK);
+	EXPECT_EQ(tdi_cmd(f, &k, &t0, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k, ASID), 0xf);
+	EXPECT_EQ(fence_status(f, &k, ASID), FENCED);
+	EXPECT_EQ(fence_status(f, &k, ASID + 1), 0);
+	/* Any interface of the device, that ASID: refused, nothing sent */
+	n = f->rounds;
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t0, BIND_FLAGS, true, g), PSP_INVALID_GUEST_STATE);
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t1, BIND_FLAGS, false, g), PSP_INVALID_GUEST_STATE);
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t1, BIND_FLAGS, false, fk_gctx(f, ASID)),
+		  PSP_INVALID_GUEST_STATE);
+	EXPECT_EQ(f->rounds, n);
+	/* Another ASID binds */
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t1, BIND_FLAGS, false, g2), PSP_OK);
+	/* Another device is not fenced */
+	EXPECT_EQ(dev_create(f, &k2, &f->devs[1]), PSP_OK);
+	EXPECT_EQ(dev_connect(f, &k2), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k2, ASID), 0);
+	EXPECT_EQ(tdi_create(f, &k2, &t2, DEV_B), PSP_OK);
+	EXPECT_EQ(tdi_bind_gctx(f, &k2, &t2, BIND_FLAGS, true, g), PSP_OK);
+
+	/* FENCE_STATUS and FENCE_CLEAR checks */
+	cmd_init(b, 32);
+	put64(b + 8, k.ctx.sla);
+	put32(b + 16, ASID);
+	put64(b + 20, fk_page(f, false));
+	EXPECT_EQ(fk_issue(f, PSP_ASID_FENCE_STATUS, b, 32), PSP_INVALID_PAGE_STATE);
+	put64(b + 20, 0);
+	EXPECT_EQ(fk_issue(f, PSP_ASID_FENCE_STATUS, b, 32), PSP_INVALID_ADDRESS);
+	put64(b + 8, fk_page(f, true));
+	put64(b + 20, fk_page(f, true));
+	EXPECT_EQ(fk_issue(f, PSP_ASID_FENCE_STATUS, b, 32), PSP_INVALID_DEV_CTX);
+	EXPECT_EQ(fence_clear(f, &k, fk_page(f, false)), PSP_INVALID_PAGE_STATE);
+	EXPECT_EQ(fence_clear(f, &k, 0), PSP_INVALID_ADDRESS);
+	EXPECT_EQ(fence_clear(f, &k, g0), PSP_INVALID_GUEST);
+	EXPECT_EQ(fence_status(f, &k, ASID), FENCED);
+	/* Clearing another ASID (not fenced) succeeds and changes nothing */
+	EXPECT_EQ(fence_clear(f, &k, g2), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k, ASID), FENCED);
+	/* FENCE_CLEAR: the ASID binds again */
+	EXPECT_EQ(fence_clear(f, &k, g), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k, ASID), 0);
+	EXPECT_EQ(fence_clear(f, &k, g), PSP_OK);
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t0, BIND_FLAGS, true, g), PSP_OK);
+	/* TDI_INFO reports the ASID of the bound guest */
+	cmd_init(b, 48);
+	put64(b + 8, k.ctx.sla);
+	put64(b + 16, t0.sla);
+	put64(b + 24, fk_page(f, true));
+	EXPECT_EQ(fk_issue(f, PSP_TDI_INFO, b, 48), PSP_OK);
+	EXPECT_EQ(get32(fk_ptr(f, get64(b + 24)) + 184), ASID);
+
+	/* A forced unbind after RUN fences too; a started interface has run */
+	EXPECT_EQ(tdi_unbind_force(f, &k, &t0), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k, ASID), FENCED);
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t1, BIND_FLAGS, true, g2), PSP_OK);	/* start */
+	EXPECT_EQ(tdi_cmd(f, &k, &t1, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k, ASID + 1), FENCED);
+	EXPECT_EQ(fence_status(f, &k, ASID), FENCED);
+	EXPECT_EQ(fence_clear(f, &k, g2), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k, ASID + 1), 0);
+	EXPECT_EQ(fence_status(f, &k, ASID), FENCED);
+
+	/* The fences go with the device: DEV_RECLAIM, a new context */
+	EXPECT_EQ(tdi_reclaim(f, &k, &t0), PSP_OK);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t1), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k, ASID), FENCED);
+	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k, ASID), -PSP_INVALID_DEV_CTX);
+	EXPECT_EQ(dev_create(f, &k, &f->devs[0]), PSP_OK);
+	EXPECT_EQ(fence_status(f, &k, ASID), 0);
+	EXPECT_EQ(dev_connect(f, &k), PSP_OK);
+	EXPECT_EQ(tdi_create(f, &k, &t0, DEV_A), PSP_OK);
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t0, BIND_FLAGS, true, g), PSP_OK);
+	EXPECT_EQ(tdi_cmd(f, &k, &t0, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t0), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	EXPECT_EQ(tdi_cmd(f, &k2, &t2, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(tdi_reclaim(f, &k2, &t2), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k2, false), PSP_OK);
 	fk_free(f);
 }
