@@ -62,7 +62,7 @@
 
 /**
  * struct tsm_psp_msg - header of a command and of its answer
- * @cmd: firmware command ID (SEV_CMD_TIO_*, 0x0D0 - 0x0E4)
+ * @cmd: firmware command ID (SEV_CMD_TIO_*, 0x0D0 - 0x0E5)
  * @status: answer: 16-bit firmware status (0 success, 0x32 SPDM_REQUEST,
  *	...); 0 in commands
  * @tag: command sequence number, echoed in the answer

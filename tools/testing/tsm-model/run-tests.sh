@@ -131,6 +131,18 @@ cli_test "a chain whose Length is not its size exits 4 (evidence and verify)" \
 		tsm_ev 4 verify --dir "$ev/bad" --root "$0" &&
 		cp "$ev/meas.bin" "$dev/certs" && tsm_ev 4 evidence 01:00.0 --out "$ev/o2" &&
 		[ ! -e "$ev/o2/chain.pem" ] && cp "$ev/chain.bin" "$dev/certs"' "$root"
+# SEV-TIO may return the MEASUREMENTS response alone (object type 1): it
+# cannot be verified without the messages its signature covers.
+cli_test "a MEASUREMENTS response without its transcript exits 5, and says why" \
+	bash -c 'python3 -c "
+import sys
+b = open(sys.argv[1], \"rb\").read()
+k = next(i for i in range(len(b) - 40) if b[i + 1] == 0xe0 and
+	 b[i + 38] == 0x60 and b[i] == b[i + 37])
+open(sys.argv[2], \"wb\").write(b[k + 37:])" "$ev/out/measurements.bin" "$ev/bad/measurements.bin" &&
+		cp "$ev/out/certs.bin" "$ev/bad/certs.bin" &&
+		tsm_ev 5 verify --dir "$ev/bad" --root "$0" > "$ev/plain.log" 2>&1 &&
+		grep -q "without its transcript" "$ev/plain.log"' "$root"
 cli_test "no evidence exits 1; no device exits 3; a missing option exits 2" \
 	bash -c 'tsm_ev 1 evidence 02:00.0 --out "$ev/o3" &&
 		tsm_ev 3 verify 03:00.0 --root "$0" && tsm_ev 2 verify 01:00.0 &&

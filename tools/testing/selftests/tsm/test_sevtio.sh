@@ -309,12 +309,41 @@ tsm_check "DEV_CREATE fails (RESOURCE_LIMIT): ENOSPC, clean" \
 	fw_fail 0xd2 0x17 "No space left"
 tsm_check "DEV_CONNECT fails (SPDM_ERROR): EPROTO, clean" \
 	fw_fail 0xd4 0x33 "Protocol error"
-tsm_check "DEV_CONNECT fails in SPDM round 3 (ERR_IN_DEV_CONN): clean" \
-	fw_fail 0xd4 0x35:3 "Software caused connection abort"
-tsm_check "DEV_CERTIFICATES fails (INVALID_CERTIFICATE): EKEYREJECTED, clean" \
-	fw_fail 0xd8 0x06 "Key was rejected"
-tsm_check "DEV_MEASUREMENTS fails (BAD_MEASUREMENT): EKEYREJECTED, clean" \
-	fw_fail 0xd7 0x0b "Key was rejected"
+# the commands the firmware model answered, one line each, repeats folded
+fw_cmds()
+{
+	sed -n 's/^tsm-model: psp: \([A-Z_]*\) (0x[0-9a-f]*) -> status .*/\1/p' "$PLOG" | uniq
+}
+# A DEV_CONNECT that failed after SPDM traffic: the forced DEV_DISCONNECT
+# comes before DEV_RECLAIM
+connect_failed_forced()
+{
+	fault "fw-status=0xd4:0x35:3"
+	tsm_write_fails "Software caused connection abort" "$TIO" \
+		"$TSM_PCI/$TSM_DSM_MFD/tsm/connect" || return 1
+	tsm_expect_eq "DEV_CONNECT:DEV_DISCONNECT:DEV_RECLAIM" \
+		"$(fw_cmds | tail -3 | tr '\n' ':' | sed 's/:$//')" "last commands" || return 1
+	disconnected "$TSM_DSM_MFD" && clean
+}
+tsm_check "DEV_CONNECT fails in SPDM round 3 (ERR_IN_DEV_CONN): forced DEV_DISCONNECT, then DEV_RECLAIM, clean" \
+	connect_failed_forced
+fault ""
+# Evidence that cannot be fetched leaves the link up, the evidence empty
+evidence_fails()
+{
+	fault "fw-status=$1:$2"
+	connect "$TSM_DSM_MFD" || return 1
+	fault ""
+	ide_secure "$TSM_DSM_MFD" "$TSM_RP0" || return 1
+	tsm_expect_eq "$3" "$(wc -c < "$D/certs"):$(wc -c < "$D/measurements" | sed 's/^[1-9][0-9]*$/N/')" \
+		"certificate:measurement bytes" || return 1
+	dmesg | grep -q "SEV-TIO: the device's evidence could not be fetched" || return 1
+	disconnect "$TSM_DSM_MFD" && clean
+}
+tsm_check "DEV_CERTIFICATES fails (INVALID_CERTIFICATE): connected, Secure, no evidence" \
+	evidence_fails 0xd8 0x06 "0:0"
+tsm_check "DEV_MEASUREMENTS fails (BAD_MEASUREMENT): connected, Secure, no evidence" \
+	evidence_fails 0xd7 0x0b "0:0"
 
 # --- certificate slot (ccp module parameter tio_cert_slot) ---------------
 SLOT=/sys/module/ccp/parameters/tio_cert_slot
