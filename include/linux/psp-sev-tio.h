@@ -31,8 +31,11 @@ struct sev_tio;
  *	    0, -EIO for any other status, or another -errno if the command
  *	    could not be issued.  May sleep.
  * @make_private: assign @npages pages starting at @pfn to the firmware
- *		  (RMP private, ASID 0, immutable).  Return 0 or -errno; on
- *		  failure no page changed ownership.
+ *		  (RMP private, ASID 0, immutable).  Return 0 or -errno.  A
+ *		  failure may have left some of the pages firmware-owned
+ *		  (rmp_mark_pages_firmware() gives up on pages it cannot
+ *		  reclaim): the caller then never touches or frees any of
+ *		  the pages again (they are leaked).
  * @reclaim: return @npages firmware-owned pages starting at @pfn to the
  *	     host.  Return 0 or -errno; on failure the caller must not
  *	     touch or free the pages again (they are leaked).

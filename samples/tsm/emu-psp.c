@@ -24,7 +24,13 @@
  *   PFNs the firmware owns.  Both are atomic over their range: a page
  *   already private (make_private, -EBUSY) or not private (reclaim,
  *   -EINVAL) fails the whole call with no page changed.  The model sees
- *   the ownership in %TSM_PSP_IOC_MEM.
+ *   the ownership in %TSM_PSP_IOC_MEM.  debugfs "fail_private" injects
+ *   the failure real hardware can have: a hand-over that fails part-way
+ *   and leaves some pages firmware-owned for good (they can never be
+ *   reclaimed; the backend must leak, never free, all the pages of that
+ *   call).  debugfs "stats" counts those pages ("stuck") and the
+ *   firmware-owned pages that went back to the page allocator
+ *   ("freed_private", always 0 unless a backend frees what it must not).
  *
  * - The model reads and writes system memory by physical address with
  *   %TSM_PSP_IOC_MEM, as the firmware does.  Only RAM is accessible; the
@@ -172,8 +178,12 @@ struct tsm_psp_stats {
  * @rwait: readers and pollers of the device
  * @cmd_mutex: the emulated mailbox: held for the whole life of a command
  * @rmp_lock: protects @rmp, @nr_private and the page counters of @stats
- * @rmp: the emulated RMP: firmware-owned PFNs
+ * @rmp: the emulated RMP: firmware-owned PFNs (value 1), and those a
+ *	hand-over failed part-way on (value 2): they stay firmware-owned
  * @nr_private: entries in @rmp
+ * @nr_stuck: entries of value 2 in @rmp
+ * @fail_private: the hand-over (make_private() call) that is to fail
+ *	part-way, counted from 1; 0: none
  * @stats: counters
  * @tio_lock: protects @tio; held across registration and unregistration
  * @tio: the registered SEV-TIO TSM, or NULL
@@ -191,6 +201,8 @@ struct tsm_psp {
 	struct mutex rmp_lock;	/* @rmp and the page counters */
 	struct xarray rmp;
 	unsigned long nr_private;
+	unsigned long nr_stuck;
+	unsigned int fail_private;
 	struct tsm_psp_stats stats;
 	struct mutex tio_lock;	/* @tio */
 	struct sev_tio *tio;
@@ -296,6 +308,28 @@ static bool tsm_psp_pfn_range_ok(u64 pfn, unsigned int npages)
 	return true;
 }
 
+/*
+ * An injected failure part-way through a hand-over, as when
+ * rmp_mark_pages_firmware() cannot reclaim what it changed: the first
+ * half of the pages (at least one) become firmware-owned for good, and
+ * the call fails.  Called with @rmp_lock held.
+ */
+static int tsm_psp_private_fails(struct tsm_psp *p, u64 pfn,
+				 unsigned int npages)
+{
+	unsigned int i, n = DIV_ROUND_UP(npages, 2);
+
+	for (i = 0; i < n; i++) {
+		if (xa_insert(&p->rmp, pfn + i, xa_mk_value(2), GFP_KERNEL))
+			break;
+		p->nr_private++;
+		p->nr_stuck++;
+	}
+	pr_info("injected: hand-over of %u pages at pfn %#llx failed after %u\n",
+		npages, pfn, i);
+	return -EIO;
+}
+
 /* sev_tio_fw_ops.make_private: assign the pages to the firmware, or none */
 static int tsm_psp_make_private(void *priv, u64 pfn, unsigned int npages)
 {
@@ -308,6 +342,11 @@ static int tsm_psp_make_private(void *priv, u64 pfn, unsigned int npages)
 		return -EINVAL;
 
 	mutex_lock(&p->rmp_lock);
+	if (p->fail_private && !--p->fail_private) {
+		rc = tsm_psp_private_fails(p, pfn, npages);
+		mutex_unlock(&p->rmp_lock);
+		return rc;
+	}
 	for (i = 0; i < npages; i++) {
 		rc = xa_insert(&p->rmp, pfn + i, xa_mk_value(1), GFP_KERNEL);
 		if (rc)
@@ -338,7 +377,8 @@ static int tsm_psp_reclaim(void *priv, u64 pfn, unsigned int npages)
 
 	mutex_lock(&p->rmp_lock);
 	for (i = 0; i < npages; i++) {
-		if (!xa_load(&p->rmp, pfn + i)) {
+		/* Not firmware-owned, or owned for good (the backend leaks) */
+		if (xa_to_value(xa_load(&p->rmp, pfn + i)) != 1) {
 			rc = -EINVAL;
 			break;
 		}
@@ -644,15 +684,62 @@ static int tsm_psp_tio_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(tsm_psp_tio_fops, tsm_psp_tio_get, tsm_psp_tio_set,
 			 "%llu\n");
 
+/*
+ * debugfs fail_private: write N to make the N-th hand-over from now fail
+ * part-way (0 disarms); reads the hand-overs still to go.
+ */
+static ssize_t tsm_psp_fail_private_write(struct file *file,
+					  const char __user *ubuf,
+					  size_t count, loff_t *ppos)
+{
+	struct tsm_psp *p = file->private_data;
+	unsigned int n;
+	int rc;
+
+	rc = kstrtouint_from_user(ubuf, count, 0, &n);
+	if (rc)
+		return rc;
+	mutex_lock(&p->rmp_lock);
+	p->fail_private = n;
+	mutex_unlock(&p->rmp_lock);
+	return count;
+}
+
+static ssize_t tsm_psp_fail_private_read(struct file *file, char __user *ubuf,
+					 size_t count, loff_t *ppos)
+{
+	struct tsm_psp *p = file->private_data;
+	char buf[16];
+	int n;
+
+	mutex_lock(&p->rmp_lock);
+	n = scnprintf(buf, sizeof(buf), "%u\n", p->fail_private);
+	mutex_unlock(&p->rmp_lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
+static const struct file_operations tsm_psp_fail_private_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = tsm_psp_fail_private_read,
+	.write = tsm_psp_fail_private_write,
+	.llseek = default_llseek,
+};
+
 static int tsm_psp_stats_show(struct seq_file *s, void *unused)
 {
 	struct tsm_psp *p = s->private;
+	unsigned long nr, stuck, freed = 0, pfn;
 	struct tsm_psp_stats st;
-	unsigned long nr;
 	bool connected;
+	void *v;
 
 	mutex_lock(&p->rmp_lock);
 	nr = p->nr_private;
+	stuck = p->nr_stuck;
+	/* A page the firmware owns must never go back to the allocator */
+	xa_for_each(&p->rmp, pfn, v)
+		freed += !page_ref_count(pfn_to_page(pfn));
 	st.made_private = p->stats.made_private;
 	st.reclaimed = p->stats.reclaimed;
 	mutex_unlock(&p->rmp_lock);
@@ -668,6 +755,7 @@ static int tsm_psp_stats_show(struct seq_file *s, void *unused)
 		   connected, nr, st.made_private, st.reclaimed);
 	seq_printf(s, "commands %llu\nfailed %llu\ntimeouts %llu\naborted %llu\n",
 		   st.commands, st.failed, st.timeouts, st.aborted);
+	seq_printf(s, "stuck %lu\nfreed_private %lu\n", stuck, freed);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(tsm_psp_stats);
@@ -799,6 +887,8 @@ static int __init tsm_psp_init(void)
 	p->dbg = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file_unsafe("tio", 0600, p->dbg, p, &tsm_psp_tio_fops);
 	debugfs_create_file("stats", 0400, p->dbg, p, &tsm_psp_stats_fops);
+	debugfs_create_file("fail_private", 0600, p->dbg, p,
+			    &tsm_psp_fail_private_fops);
 	debugfs_create_file("cmd", 0600, p->dbg, p, &tsm_psp_dbg_fops);
 	tsm_psp_vm_init(p->dbg, &tsm_psp_fw_ops, p);
 	return 0;
@@ -830,8 +920,12 @@ static void __exit tsm_psp_exit(void)
 	}
 	mutex_unlock(&p->tio_lock);
 
-	if (p->nr_private)
-		pr_err("%lu pages still firmware-owned\n", p->nr_private);
+	if (p->nr_private > p->nr_stuck)
+		pr_err("%lu pages still firmware-owned\n",
+		       p->nr_private - p->nr_stuck);
+	if (p->nr_stuck)
+		pr_info("%lu pages left firmware-owned by injected hand-over failures (leaked by the backend)\n",
+			p->nr_stuck);
 	xa_destroy(&p->rmp);
 	root_device_unregister(p->parent);
 	tsm_psp = NULL;

@@ -282,15 +282,26 @@ static u64 sev_tio_paddr(void *va)
 	return __sme_set(virt_to_phys(va));
 }
 
-static int sev_tio_give(struct sev_tio *tio, void *va, unsigned int npages)
+/*
+ * Hand pages to the firmware.  A hand-over that fails may have changed
+ * some of them and not changed them back: the pages are leaked, never
+ * freed, as mainline's __snp_alloc_firmware_pages() leaks pages that
+ * rmp_mark_pages_firmware() failed on.  Return false then.
+ */
+static bool sev_tio_give(struct sev_tio *tio, void *va, unsigned int npages,
+			 int *rc)
 {
-	int rc;
-
-	rc = tio->ops->make_private(tio->priv, PHYS_PFN(virt_to_phys(va)),
-				    npages);
-	if (!rc)
+	*rc = tio->ops->make_private(tio->priv, PHYS_PFN(virt_to_phys(va)),
+				     npages);
+	if (!*rc) {
 		atomic_add(npages, &tio->fw_pages);
-	return rc;
+		return true;
+	}
+	atomic_add(npages, &tio->leaked_pages);
+	dev_err(tio->parent,
+		"SEV-TIO: %u pages could not be handed to the firmware (%d), leaking them\n",
+		npages, *rc);
+	return false;
 }
 
 /* Return pages to the host; false if they were leaked. */
@@ -319,7 +330,10 @@ static bool sev_tio_take(struct sev_tio *tio, void *va, unsigned int npages)
  *	   %SEV_TIO_BUF_SPDM: an SPDM buffer, whose header (capacity) is
  *	   written before the pages change hands
  *
- * Buffers of several pages are described by a scatter page.
+ * Buffers of several pages are described by a scatter page.  When the
+ * data pages cannot be handed to the firmware, they are leaked (counted
+ * in &sev_tio.leaked_pages), never freed: the hand-over may have failed
+ * part-way.
  *
  * Return: 0, -EINVAL for a size of 0 or above %SEV_TIO_BUF_MAX, -ENOMEM,
  * or the error of the ownership change.
@@ -357,15 +371,12 @@ int sev_tio_buf_alloc(struct sev_tio *tio, struct sev_tio_buf *buf,
 		((struct sev_tio_buf_hdr *)va)->capacity =
 			cpu_to_le32(npages * PAGE_SIZE);
 
-	if (fw_owned) {
-		rc = sev_tio_give(tio, va, npages);
-		if (rc) {
-			free_page((unsigned long)buf->scatter);
-			free_pages_exact(va, npages * PAGE_SIZE);
-			buf->scatter = NULL;
-			buf->sla = 0;
-			return rc;
-		}
+	if (fw_owned && !sev_tio_give(tio, va, npages, &rc)) {
+		/* The scatter page is the host's; the data pages are leaked */
+		free_page((unsigned long)buf->scatter);
+		buf->scatter = NULL;
+		buf->sla = 0;
+		return rc;
 	}
 	buf->va = va;
 	buf->npages = npages;
@@ -544,9 +555,8 @@ static int sev_tio_buf_grow(struct sev_tio_dev *dev, struct sev_tio_buf *buf,
 	memcpy(nbuf.va, buf->va, sev_tio_buf_size(buf));
 	((struct sev_tio_buf_hdr *)nbuf.va)->capacity =
 		cpu_to_le32(sev_tio_buf_size(&nbuf));
-	rc = sev_tio_give(dev->tio, nbuf.va, nbuf.npages);
-	if (rc) {
-		sev_tio_buf_free(dev->tio, &nbuf);
+	if (!sev_tio_give(dev->tio, nbuf.va, nbuf.npages, &rc)) {
+		free_page((unsigned long)nbuf.scatter);
 		return rc;
 	}
 	nbuf.fw_owned = true;

@@ -27,7 +27,7 @@ DSM2=$DOM2:01:00.0
 RP2=$DOM2:00:00.0
 
 ktap_print_header
-ktap_set_plan 108
+ktap_set_plan 111
 
 # fault WORDS: the control words of both models
 fault()
@@ -345,6 +345,32 @@ tsm_check "DEV_CERTIFICATES fails (INVALID_CERTIFICATE): connected, Secure, no e
 tsm_check "DEV_MEASUREMENTS fails (BAD_MEASUREMENT): connected, Secure, no evidence" \
 	evidence_fails 0xd7 0x0b "0:0"
 
+# --- a hand-over to the firmware that fails part-way -----------------------
+# The emulated RMP leaves half the pages of the failed hand-over
+# firmware-owned for good: the backend must leak every page of that call,
+# never free one (the emulator counts firmware-owned pages that went back
+# to the allocator in freed_private).
+handover_fails()
+{
+	stuck0=$(peer_stat stuck)
+	echo "$1" > $DBG/fail_private
+	tsm_write_fails "Input/output error" "$TIO" "$TSM_PCI/$TSM_DSM_MFD/tsm/connect" ||
+		return 1
+	tsm_expect_eq "0:0" "$(cat $DBG/fail_private):$(peer_stat freed_private)" \
+		"fail_private:freed_private" || return 1
+	test "$(peer_stat stuck)" -gt "$stuck0" || return 1
+	dmesg | grep -q "SEV-TIO: [0-9]* pages could not be handed to the firmware (-5), leaking them" ||
+		return 1
+	disconnected "$TSM_DSM_MFD" || return 1
+	# the stuck pages stay firmware-owned; everything else came back
+	base_pages=$((base_pages + $(peer_stat stuck) - stuck0))
+	clean && connect "$TSM_DSM_MFD" && disconnect "$TSM_DSM_MFD" && clean
+}
+tsm_check "the device context's hand-over fails part-way: EIO, its pages leaked, not freed" \
+	handover_fails 1
+tsm_check "the SPDM output buffer's hand-over fails part-way: the same" \
+	handover_fails 4
+
 # --- certificate slot (ccp module parameter tio_cert_slot) ---------------
 SLOT=/sys/module/ccp/parameters/tio_cert_slot
 D2=$TSM_PCI/$TSM_DSM/tsm
@@ -523,7 +549,8 @@ connect "$TSM_DSM"
 tsm_check "unregistering the TSM with two devices connected" wr 0 "$DBG/tio"
 all_released()
 {
-	disconnected "$TSM_DSM" && disconnected "$TSM_DSM_MFD" && clean 0
+	disconnected "$TSM_DSM" && disconnected "$TSM_DSM_MFD" &&
+		clean "$(peer_stat stuck)"
 }
 tsm_check "devices disconnected, streams and every firmware page released" \
 	all_released
@@ -561,7 +588,7 @@ gone()
 tsm_check "the firmware model is killed: the TSM is unregistered, devices disconnected" \
 	gone
 tsm_check "... no stream left, only the VM's guest context page firmware-owned" \
-	clean 1
+	clean $((1 + $(peer_stat stuck)))
 kill "$dmodel"
 wait "$dmodel" 2>/dev/null
 tsm_check "tsm_emu_psp unloads (destroying the VM)" rmmod tsm_emu_psp
