@@ -6,6 +6,7 @@
 #                    test kernel, boot it and run the demonstration
 #   make check       every test tier and gate; ends with "N passed, N failed"
 #   make run TEST=x  boot the VM and run script x inside it
+#                    (PLATFORM=sevtio: with the SEV-TIO host and guest up)
 #   make tools       build the device/firmware model and VM test programs
 #   make series      export the work as a git format-patch series and
 #                    build every prefix of it
@@ -22,7 +23,7 @@ TOP := $(CURDIR)
 .PHONY: all deps tree kernel tools demo check run series distcheck bench fuzz clean distclean
 
 all: kernel tools
-	scripts/vm-run.sh tools/testing/selftests/tsm/demo.sh
+	TSM_PLATFORM=sevtio scripts/vm-run.sh tools/testing/selftests/tsm/demo.sh
 
 deps:
 	scripts/deps.sh
@@ -46,7 +47,7 @@ check: kernel tools
 
 run: kernel tools
 	@if [ -z "$(TEST)" ]; then echo "usage: make run TEST=path/to/script.sh" >&2; exit 2; fi
-	scripts/vm-run.sh "$(TEST)"
+	TSM_PLATFORM=$(PLATFORM) scripts/vm-run.sh "$(TEST)"
 
 series: tree
 	scripts/series.sh

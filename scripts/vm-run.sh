@@ -4,8 +4,10 @@
 # vm-run.sh SCRIPT [FILE...]
 #
 # Boot the test kernel (build/vm) under QEMU (TCG, qboot) with a busybox
-# initramfs, load the emulated TEE-IO platform and the sample TSMs
-# (tools/testing/selftests/tsm/setup.sh), run SCRIPT inside the VM, and
+# initramfs, load the emulated TEE-IO platform and the sample TSMs, or with
+# TSM_PLATFORM=sevtio the SEV-TIO host and guest against the device and
+# firmware models (tools/testing/selftests/tsm/setup.sh), run SCRIPT inside
+# the VM, and
 # exit with its status.  FILEs are copied next to it in /tests.  A kernel
 # splat (KASAN, lockdep, WARN, BUG, UBSAN, kmemleak) fails the run.
 set -euo pipefail
@@ -62,6 +64,14 @@ if [ -x "$top/build/tsm-model/tsm-model.static" ]; then
 		"$work/etc/tsm-model/" 2>/dev/null || true
 fi
 cp "$script" "$work/tests/run.sh"
+# TSM_PLATFORM=sevtio (make run PLATFORM=sevtio): the VM comes up with the
+# SEV-TIO host and guest against the models (setup-sevtio.sh) instead of
+# the sample TSMs.
+case "${TSM_PLATFORM:-}" in
+"" | samples) ;;
+sevtio) echo sevtio > "$work/tests/platform" ;;
+*) echo "vm-run: unknown platform '$TSM_PLATFORM' (samples or sevtio)" >&2; exit 2 ;;
+esac
 (cd "$work" && find . | cpio -o -H newc --quiet) > "$work.cpio"
 # The emulated endpoints' ACPI power resources (D3cold), an SSDT next to
 # the initramfs; iasl is in acpica-tools (scripts/deps.sh).

@@ -1,61 +1,93 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The demonstration: what an operator sees on the emulated TEE-IO
-# platform.  Run by `make` (scripts/vm-run.sh loads the platform and the
-# sample TSMs first).
+# The demonstration: what an operator sees of SEV-TIO on the emulated
+# TEE-IO platform, the host and the guest side, against the device and
+# firmware models.  Run by `make` with the SEV-TIO platform up
+# (TSM_PLATFORM=sevtio, setup-sevtio.sh); exits non-zero if a step that
+# should work did not.
 . /tests/lib.sh
+. /tmp/sevtio.env
 
 step() { echo; echo "==> $*"; }
 show() { echo "    $1: $(tsm_read "$2")"; }
-run() { echo "    # $*"; sh -c "$*" 2>&1 | sed 's/^/    /'; }
-
-LINK=$(tsm_by_mode link)
-DEVSEC=$(tsm_by_mode devsec)
-D=$TSM_PCI/$TSM_DSM_MFD
-D2=$TSM_PCI/$TSM_DSM
+# run CMD: show and run a step that must work
+run()
+{
+	echo "    # $*"
+	sh -c "$*" > /tmp/demo.out 2>&1
+	st=$?
+	sed 's/^/    /' /tmp/demo.out
+	[ $st -eq 0 ] || { echo "    (failed: exit $st)"; demo_rc=1; }
+}
+# refused CMD: show a step the kernel must refuse, and its reason
+refused()
+{
+	echo "    # $*"
+	if sh -c "$*" > /tmp/demo.out 2>&1; then
+		echo "    (unexpectedly accepted)"
+		demo_rc=1
+	fi
+	sed 's/^/    /' /tmp/demo.out
+}
+demo_rc=0
+H=$TSM_PCI/$HOST_DSM
+G=$TSM_PCI/$GUEST_DEV
 
 step "TEE Security Managers"
 for t in /sys/class/tsm/tsm*; do
 	echo "    $(basename "$t"): $(cat "$t/pci_mode")"
 done
+echo "    host: $TIO is the SEV-TIO link TSM (firmware model behind the PSP seam)"
+echo "    guest: $GTSM is the SEV-TIO devsec TSM of the confidential VM"
 
-step "Emulated PCI domain $TSM_EMU_DOMAIN"
-for d in "$TSM_PCI"/$TSM_EMU_DOMAIN:*; do
-	n=$(basename "$d")
-	verbs=$(ls "$d/tsm" 2>/dev/null | tr '\n' ' ')
-	echo "    $n class $(cat "$d/class") tsm/: ${verbs:-(none)}"
-done
-show "available_secure_streams" "$TSM_HB/available_secure_streams"
+step "Host: connect $HOST_DSM to $TIO (DEV_CREATE, DEV_CONNECT: SPDM session, IDE keys)"
+run "echo $TIO > $H/tsm/connect"
+show "tsm/connect" "$H/tsm/connect"
+echo "    IDE stream: endpoint $(ide_state "$HOST_DSM" 0), root port" \
+	"$(ide_state "$TSM_RP0" 0) (2 = Secure); links: $(streams)"
+run "tsm evidence $HOST_DSM --out /tmp/demo-ev"
 
-step "Host: connect $TSM_DSM_MFD to $LINK (SPDM over DOE, IDE stream setup)"
-run "echo $LINK > $D/tsm/connect"
-show "tsm/connect" "$D/tsm/connect"
-show "authenticated" "$D/authenticated"
-show "tsm/dsm of $TSM_FN1" "$TSM_PCI/$TSM_FN1/tsm/dsm"
-echo "    IDE stream state: endpoint $(ide_state "$TSM_DSM_MFD" 0)," \
-	"root port $(ide_state "$TSM_RP0" 0) (2 = Secure)"
-echo "    stream links: $(streams)"
-show "available_secure_streams" "$TSM_HB/available_secure_streams"
+step "Host: the device's evidence, verified against the test root"
+run "tsm verify $HOST_DSM --root $CERTS/root.der"
+
+step "Guest: lock $GUEST_DEV with $GTSM (the host binds $HOST_DSM to the VM: TDI_BIND)"
+run "echo $GTSM > $G/tsm/lock"
+show "guest tsm/state" "$G/tsm/state"
+show "host tsm/bound" "$H/tsm/bound"
+run "tsm report $GUEST_DEV"
+
+step "Guest: accept (TDISP RUN, secure DTE, private MMIO validated)"
+run "echo 1 > $G/tsm/accept"
+show "guest tsm/state" "$G/tsm/state"
+echo "    /proc/iomem:"
+grep 'PCI MMIO Encrypted' /proc/iomem | sed 's/^/      /'
 
 step "Refusals are clear"
-run "echo $LINK > $D/tsm/connect"
-run "echo tsm99 > $D2/tsm/connect"
-run "echo 1 > $D2/tsm/accept"
+refused "echo $TIO > $H/tsm/connect"
+refused "echo 1 > $G/tsm/accept"
+refused "echo tsm99 > $TSM_PCI/$TSM_DSM/tsm/connect"
 
-step "Guest: lock $TSM_DSM with $DEVSEC, accept (RUN), unlock"
-run "echo $DEVSEC > $D2/tsm/lock"
-show "tsm/lock" "$D2/tsm/lock"
-run "echo 1 > $D2/tsm/accept"
-show "tsm/accept" "$D2/tsm/accept"
-run "echo $DEVSEC > $D2/tsm/unlock"
-show "tsm/lock" "$D2/tsm/lock"
+step "Guest: unlock (STOP, unbind on the host, the VM's ASID fence lifted)"
+run "echo $GTSM > $G/tsm/unlock"
+show "guest tsm/state" "$G/tsm/state"
+show "host tsm/bound" "$H/tsm/bound"
+echo "    firmware commands of the unbind:" \
+	"$(sed -n 's/^tsm-model: psp: \([A-Z_]*\) (0x[0-9a-f]*) -> status .*/\1/p' \
+		"$FIRMWARE_LOG" | uniq | tail -5 | tr '\n' ' ')"
 
-step "Host: disconnect $TSM_DSM_MFD"
-run "echo $LINK > $D/tsm/disconnect"
-show "tsm/connect" "$D/tsm/connect"
-echo "    IDE stream state: endpoint $(ide_state "$TSM_DSM_MFD" 0) (0 = Insecure)"
-show "available_secure_streams" "$TSM_HB/available_secure_streams"
+step "Host: disconnect $HOST_DSM (DEV_DISCONNECT, DEV_RECLAIM)"
+run "echo $TIO > $H/tsm/disconnect"
+show "tsm/connect" "$H/tsm/connect"
+echo "    IDE stream: endpoint $(ide_state "$HOST_DSM" 0) (0 = Insecure)"
+
 echo
 echo "Kernel messages:"
-dmesg | grep -E 'tsm|IDE|TDISP' | tail -20 | sed 's/^/    /'
+dmesg | grep -E 'SEV-TIO|tsm' | tail -12 | sed 's/^/    /'
+echo
+if [ $demo_rc -eq 0 ]; then
+	echo "Demonstration complete."
+else
+	echo "Demonstration FAILED: a step above did not work."
+fi
+exit $demo_rc
