@@ -29,7 +29,7 @@ vmfrag=$top/configs/vm.config
 # line, then bench.config; the no-TSM kernel also drops what needs PCI_TSM.
 sed '/^# Debug options/,/^$/d' "$vmfrag" > "$out/bench.config.new"
 cat "$top/configs/bench.config" >> "$out/bench.config.new"
-grep -Ev '^CONFIG_(PCI_TSM|SAMPLE_TSM_EMU_PSP|SAMPLE_TSM_LINK|SAMPLE_TSM_DEVSEC|SEV_TIO_GUEST)=' \
+grep -Ev '^CONFIG_(PCI_TSM|CRYPTO_DEV_SP_PSP_TIO_EMU|SAMPLE_TSM_EMU_PSP|SAMPLE_TSM_LINK|SAMPLE_TSM_DEVSEC|SEV_TIO_GUEST)=' \
 	"$out/bench.config.new" > "$out/notsm.config.new"
 echo 'CONFIG_PCI_TSM=n' >> "$out/notsm.config.new"
 # Rewrite a fragment only when it changed, so the builds stay incremental.

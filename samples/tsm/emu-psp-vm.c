@@ -56,6 +56,8 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+/* The firmware seam, internal to ccp (CRYPTO_DEV_SP_PSP_TIO_EMU) */
+#include "sev-tio-seam.h"
 #include "emu-psp-priv.h"
 
 #define TSM_PSP_VM_MAX_BOUND	16

@@ -92,6 +92,8 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+/* The firmware seam, internal to ccp (CRYPTO_DEV_SP_PSP_TIO_EMU) */
+#include "sev-tio-seam.h"
 #include "emu-psp-priv.h"
 #include "tsm-emu-psp.h"
 
@@ -936,5 +938,6 @@ static void __exit tsm_psp_exit(void)
 }
 module_exit(tsm_psp_exit);
 
+MODULE_IMPORT_NS(SEV_TIO_EMU);
 MODULE_DESCRIPTION("Emulated PSP (SEV-TIO firmware seam) of the emulated TEE-IO platform (test only)");
 MODULE_LICENSE("GPL");

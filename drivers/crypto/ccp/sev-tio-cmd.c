@@ -214,8 +214,6 @@ int sev_tio_fw_cmd(struct sev_tio *tio, int cmd, void *data, int *fw_err)
 {
 	int rc;
 
-	KUNIT_STATIC_STUB_REDIRECT(sev_tio_fw_cmd, tio, cmd, data, fw_err);
-
 	*fw_err = -1;
 	rc = tio->ops->do_cmd(tio->priv, cmd, data, fw_err);
 	trace_tsm_fw_cmd(tio->parent, cmd, rc, *fw_err);

@@ -2,13 +2,14 @@
 /*
  * KUnit tests of the SEV-TIO firmware command layer (sev-tio-cmd.c).
  *
- * The firmware is a static stub of sev_tio_fw_cmd(): it records every
- * command buffer, checks that every page a command names is owned by the
- * right side, and answers from a per-test script (SPDM requests, buffer
- * growth requests, failures, output objects).  The DOE mailbox is a static
- * stub of sev_tio_doe().  Page ownership goes through fake &struct
- * sev_tio_fw_ops that track every page handed to the firmware and can be
- * told to fail.
+ * The firmware is a fake behind the firmware seam (&struct
+ * sev_tio_fw_ops, the one stubbing mechanism of the firmware): its do_cmd
+ * records every command buffer, checks that every page a command names is
+ * owned by the right side, and answers from a per-test script (SPDM
+ * requests, buffer growth requests, failures, output objects); its
+ * make_private and reclaim track every page handed to the firmware and
+ * can be told to fail.  The DOE mailbox is a static stub of
+ * sev_tio_doe().
  *
  * Expected layouts and values are spelled out as numbers of the SEV-TIO
  * firmware interface, not taken from sev-tio.h, so that a wrong definition
@@ -369,20 +370,6 @@ static int t_reclaim(void *priv, u64 pfn, unsigned int npages)
 	return 0;
 }
 
-static int t_do_cmd(void *priv, int cmd, void *data, int *fw_err)
-{
-	struct t_state *t = priv;
-
-	KUNIT_FAIL(t->test, "command %#x bypassed sev_tio_fw_cmd()", cmd);
-	*fw_err = -1;
-	return -ENODEV;
-}
-
-static const struct sev_tio_fw_ops t_ops = {
-	.do_cmd = t_do_cmd,
-	.make_private = t_make_private,
-	.reclaim = t_reclaim,
-};
 
 /* Fake firmware */
 
@@ -666,6 +653,20 @@ static int t_fw_cmd(struct sev_tio *tio, int cmd, void *data, int *fw_err)
 	return 0;
 }
 
+/* The fake firmware behind the seam, as the PSP driver's sev_do_cmd() */
+static int t_do_cmd(void *priv, int cmd, void *data, int *fw_err)
+{
+	struct t_state *t = priv;
+
+	return t_fw_cmd(&t->tio, cmd, data, fw_err);
+}
+
+static const struct sev_tio_fw_ops t_ops = {
+	.do_cmd = t_do_cmd,
+	.make_private = t_make_private,
+	.reclaim = t_reclaim,
+};
+
 /* Fake DOE mailbox */
 static int t_doe(struct pci_dev *pdev, u8 type, const void *req, size_t req_sz,
 		 void *resp, size_t resp_sz)
@@ -771,7 +772,6 @@ static int t_init(struct kunit *test)
 	t_dev_init(t);
 	test->priv = t;
 
-	kunit_activate_static_stub(test, sev_tio_fw_cmd, t_fw_cmd);
 	kunit_activate_static_stub(test, sev_tio_doe, t_doe);
 	return 0;
 }

@@ -27,8 +27,9 @@
  * ide_refresh: ROLL_KEY: new IDE keys for the stream of a connected DSM,
  *             which stays Secure throughout.
  *
- * The firmware is reached only through &struct sev_tio_fw_ops.  There is
- * one SEV-TIO firmware per system (the PSP master).
+ * The firmware is reached only through &struct sev_tio_fw_ops
+ * (sev-tio-seam.h).  There is one SEV-TIO firmware per system (the PSP
+ * master).
  *
  * Locking.  Operations of one DSM are serialised by the PCI/TSM core (the
  * DSM's device lock, then pci_tsm_link_rwsem for read); nothing here is
@@ -673,7 +674,9 @@ err:
 	kfree(tio);
 	return ERR_PTR(rc);
 }
-EXPORT_SYMBOL_GPL(sev_tio_register);
+#if IS_ENABLED(CONFIG_CRYPTO_DEV_SP_PSP_TIO_EMU)
+EXPORT_SYMBOL_NS_GPL(sev_tio_register, SEV_TIO_EMU);
+#endif
 
 /**
  * sev_tio_unregister() - unregister the TSM, tear everything down
@@ -703,7 +706,9 @@ void sev_tio_unregister(struct sev_tio *tio)
 	sev_tio_fw = NULL;
 	kfree(tio);
 }
-EXPORT_SYMBOL_GPL(sev_tio_unregister);
+#if IS_ENABLED(CONFIG_CRYPTO_DEV_SP_PSP_TIO_EMU)
+EXPORT_SYMBOL_NS_GPL(sev_tio_unregister, SEV_TIO_EMU);
+#endif
 
 /**
  * sev_tio_set_kvm_ops() - install the hypervisor callbacks

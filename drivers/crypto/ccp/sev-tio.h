@@ -18,6 +18,8 @@
 #include <linux/sizes.h>
 #include <linux/types.h>
 
+#include "sev-tio-seam.h"
+
 struct pci_ide;
 
 /* Firmware command IDs */

@@ -43,7 +43,7 @@ sevtio_up()
 	tsm-model device --certs /etc/tsm-model --ctl "$SEVTIO_CTL" \
 		2> "$SEVTIO_DLOG" &
 	SEVTIO_DPID=$!
-	tsm-model psp --certs /etc/tsm-model --ctl "$SEVTIO_CTL" \
+	tsm-model psp --certs /etc/tsm-model --ctl "$SEVTIO_CTL" -v \
 		2> "$SEVTIO_PLOG" &
 	SEVTIO_PPID=$!
 	wait_for attached "$SEVTIO_DLOG" && wait_for attached "$SEVTIO_PLOG" ||

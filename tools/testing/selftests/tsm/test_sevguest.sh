@@ -95,7 +95,7 @@ tsm_check "modprobe tsm_emu_psp (with ccp and sev-tio-guest)" modprobe tsm_emu_p
 : > "$CTL"
 tsm-model device --certs "$CERTS" --ctl "$CTL" 2> "$DLOG" &
 dmodel=$!
-tsm-model psp --certs "$CERTS" --ctl "$CTL" 2> "$PLOG" &
+tsm-model psp --certs "$CERTS" --ctl "$CTL" -v 2> "$PLOG" &
 pmodel=$!
 models_attached()
 {
