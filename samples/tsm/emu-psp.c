@@ -56,7 +56,7 @@
  *
  * Locking, outermost first:
  *   1. tsm_psp.tio_lock: the registered SEV-TIO TSM (@tio); held across
- *      sev_tio_register() and sev_tio_unregister(), which issue commands;
+ *      sev_tio_emu_register() and sev_tio_emu_unregister(), which issue commands;
  *   2. tsm_psp.cmd_mutex: the emulated mailbox, held by do_cmd() for the
  *      whole command;
  *   3. tsm_psp.rmp_lock: the emulated RMP and its counters; make_private()
@@ -434,7 +434,7 @@ static int tsm_psp_release(struct inode *inode, struct file *file)
 	/* Forced teardown: the backend reclaims every page it gave away */
 	mutex_lock(&p->tio_lock);
 	if (p->tio) {
-		sev_tio_unregister(p->tio);
+		sev_tio_emu_unregister(p->tio);
 		p->tio = NULL;
 	}
 	mutex_unlock(&p->tio_lock);
@@ -668,14 +668,14 @@ static int tsm_psp_tio_set(void *data, u64 val)
 		if (p->tio) {
 			rc = -EBUSY;
 		} else {
-			tio = sev_tio_register(p->parent, &tsm_psp_fw_ops, p);
+			tio = sev_tio_emu_register(p->parent, &tsm_psp_fw_ops, p);
 			if (IS_ERR(tio))
 				rc = PTR_ERR(tio);
 			else
 				p->tio = tio;
 		}
 	} else if (p->tio) {
-		sev_tio_unregister(p->tio);
+		sev_tio_emu_unregister(p->tio);
 		p->tio = NULL;
 	} else {
 		rc = -EINVAL;
@@ -917,7 +917,7 @@ static void __exit tsm_psp_exit(void)
 
 	mutex_lock(&p->tio_lock);
 	if (p->tio) {
-		sev_tio_unregister(p->tio);
+		sev_tio_emu_unregister(p->tio);
 		p->tio = NULL;
 	}
 	mutex_unlock(&p->tio_lock);

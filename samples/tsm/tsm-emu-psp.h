@@ -30,7 +30,7 @@
  *	fw_err -1 (firmware not reached).
  *
  * debugfs tsm_emu_psp/:
- *	tio	write 1: register the SEV-TIO TSM (sev_tio_register(), which
+ *	tio	write 1: register the SEV-TIO TSM (sev_tio_emu_register(), which
  *		issues TIO_STATUS / TIO_INIT through the model; -EBUSY if
  *		registered); write 0: unregister it (-EINVAL if not
  *		registered).  Reads 0 or 1.

@@ -673,6 +673,7 @@ static int sev_tio_output_blob(struct sev_tio_dev *dev, u32 id,
 	void *data;
 
 	u8 type = h->type;
+	bool known;
 
 	if (le32_to_cpu(h->id) != id || len < sizeof(*h) || len > cap) {
 		pci_err(dev->pdev, "SEV-TIO: malformed output object (id %u, length %u, want id %u)\n",
@@ -680,9 +681,11 @@ static int sev_tio_output_blob(struct sev_tio_dev *dev, u32 id,
 		return -EIO;
 	}
 	/* Measurements come plain or as the log, everything else is type 1 */
-	if (id == SEV_TIO_OBJ_MEAS ? type != SEV_TIO_MEAS_PLAIN &&
-				     type != SEV_TIO_MEAS_LOG :
-				     type != SEV_TIO_EVIDENCE_TYPE) {
+	if (id == SEV_TIO_OBJ_MEAS)
+		known = type == SEV_TIO_MEAS_PLAIN || type == SEV_TIO_MEAS_LOG;
+	else
+		known = type == SEV_TIO_EVIDENCE_TYPE;
+	if (!known) {
 		pci_err(dev->pdev, "SEV-TIO: output object %u of unknown type %u\n",
 			id, type);
 		return -EIO;

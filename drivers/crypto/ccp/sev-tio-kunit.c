@@ -370,7 +370,6 @@ static int t_reclaim(void *priv, u64 pfn, unsigned int npages)
 	return 0;
 }
 
-
 /* Fake firmware */
 
 static const struct t_cmd_desc *t_cmd_desc(int cmd)
@@ -1677,7 +1676,9 @@ static void tio_test_dev_teardown(struct kunit *test)
 		base = t->ncmds;
 		t->going_down = cases[i].going_down;
 		t->dev.connected = true;
-		t->fail_cmd_at = cases[i].clean_fails ? base + 1 : 0;
+		t->fail_cmd_at = 0;
+		if (cases[i].clean_fails)
+			t->fail_cmd_at = base + 1;
 		t->fail_status = 0x33;
 		sev_tio_dev_teardown(&t->dev);
 		KUNIT_EXPECT_FALSE(test, t->dev.connected);

@@ -11,12 +11,12 @@
  * firmware it talks to.
  *
  * This header is internal to the ccp driver.  A test platform that puts
- * a firmware model behind the seam (samples/tsm, tsm_emu_psp) reaches
- * sev_tio_register() and sev_tio_unregister() only when
- * CONFIG_CRYPTO_DEV_SP_PSP_TIO_EMU is set, through the SEV_TIO_EMU symbol
- * namespace: an option for test kernels, off by default and in
- * distribution configurations, so that production kernels export no way
- * to plug in another PSP.
+ * a firmware model behind the seam (samples/tsm, tsm_emu_psp) registers
+ * the backend with sev_tio_emu_register() (sev-tio-emu.c), which exists
+ * only when CONFIG_CRYPTO_DEV_SP_PSP_TIO_EMU is set and is exported in
+ * the SEV_TIO_EMU symbol namespace: an option for test kernels, off by
+ * default and in distribution configurations, so that production kernels
+ * export no way to plug in another PSP.
  */
 #ifndef __SEV_TIO_SEAM_H
 #define __SEV_TIO_SEAM_H
@@ -58,5 +58,11 @@ struct sev_tio_fw_ops {
 struct sev_tio *sev_tio_register(struct device *parent,
 				 const struct sev_tio_fw_ops *ops, void *priv);
 void sev_tio_unregister(struct sev_tio *tio);
+
+/* sev-tio-emu.c, CONFIG_CRYPTO_DEV_SP_PSP_TIO_EMU only (test platforms) */
+struct sev_tio *sev_tio_emu_register(struct device *parent,
+				     const struct sev_tio_fw_ops *ops,
+				     void *priv);
+void sev_tio_emu_unregister(struct sev_tio *tio);
 
 #endif /* __SEV_TIO_SEAM_H */

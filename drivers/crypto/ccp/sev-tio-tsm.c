@@ -674,9 +674,6 @@ err:
 	kfree(tio);
 	return ERR_PTR(rc);
 }
-#if IS_ENABLED(CONFIG_CRYPTO_DEV_SP_PSP_TIO_EMU)
-EXPORT_SYMBOL_NS_GPL(sev_tio_register, SEV_TIO_EMU);
-#endif
 
 /**
  * sev_tio_unregister() - unregister the TSM, tear everything down
@@ -706,9 +703,6 @@ void sev_tio_unregister(struct sev_tio *tio)
 	sev_tio_fw = NULL;
 	kfree(tio);
 }
-#if IS_ENABLED(CONFIG_CRYPTO_DEV_SP_PSP_TIO_EMU)
-EXPORT_SYMBOL_NS_GPL(sev_tio_unregister, SEV_TIO_EMU);
-#endif
 
 /**
  * sev_tio_set_kvm_ops() - install the hypervisor callbacks
