@@ -48,8 +48,9 @@
  *
  * Closing the device while the TSM is registered unregisters it (the
  * firmware is gone: every command fails and teardown takes the forced
- * paths).  Unloading the module with pages still firmware-owned logs
- * "N pages still firmware-owned".
+ * paths).  Unloading the module with pages still firmware-owned (those
+ * the backend leaked on purpose, or lost) logs "N pages left
+ * firmware-owned at unload (S stuck by injected hand-over failures)".
  */
 #ifndef _SAMPLES_TSM_TSM_EMU_PSP_H_
 #define _SAMPLES_TSM_TSM_EMU_PSP_H_

@@ -400,6 +400,25 @@ void sev_tio_buf_free(struct sev_tio *tio, struct sev_tio_buf *buf)
 	memset(buf, 0, sizeof(*buf));
 }
 
+/*
+ * Forget a context the firmware did not release (its DEV_RECLAIM or
+ * TDI_RECLAIM failed): it may still use it, so its pages, and the scatter
+ * page that describes them, are leaked and counted, never reclaimed nor
+ * freed.
+ */
+static void sev_tio_buf_leak(struct sev_tio *tio, struct sev_tio_buf *buf)
+{
+	if (!buf->va)
+		return;
+	if (buf->fw_owned)
+		atomic_sub(buf->npages, &tio->fw_pages);
+	atomic_add(buf->npages, &tio->leaked_pages);
+	dev_err(tio->parent,
+		"SEV-TIO: the firmware did not release a context, leaking its %u pages%s\n",
+		buf->npages, buf->scatter ? " and their scatter page" : "");
+	memset(buf, 0, sizeof(*buf));
+}
+
 static size_t sev_tio_buf_size(const struct sev_tio_buf *buf)
 {
 	return (size_t)buf->npages * PAGE_SIZE;
@@ -775,8 +794,10 @@ int sev_tio_dev_create(struct sev_tio_dev *dev)
  * sev_tio_dev_reclaim() - DEV_RECLAIM, then free the context and buffers
  * @dev: device context from sev_tio_dev_create()
  *
- * The buffers are reclaimed and freed whatever the firmware answers:
- * pages it does not give back are leaked.
+ * The SPDM buffers are reclaimed and freed whatever the firmware answers
+ * (pages it does not give back are leaked).  The device context is freed
+ * only when DEV_RECLAIM succeeded: after a failure the firmware may still
+ * use it, and it is leaked.
  *
  * Return: 0 or the command error.
  */
@@ -789,6 +810,8 @@ int sev_tio_dev_reclaim(struct sev_tio_dev *dev)
 	int rc;
 
 	rc = sev_tio_cmd(dev->tio, dev->pdev, SEV_TIO_CMD_DEV_RECLAIM, &cmd);
+	if (rc)
+		sev_tio_buf_leak(dev->tio, &dev->ctx);
 	sev_tio_dev_free(dev);
 	return rc;
 }
@@ -1082,7 +1105,11 @@ int sev_tio_tdi_create(struct sev_tio_tdi *tdi)
  * sev_tio_tdi_reclaim() - TDI_RECLAIM, then free the interface context
  * @tdi: interface context
  *
- * Return: 0 or the command error (the context is freed or leaked anyway).
+ * The response page is reclaimed and freed whatever the firmware answers;
+ * the interface context only when TDI_RECLAIM succeeded, else it is
+ * leaked (the firmware may still use it).
+ *
+ * Return: 0 or the command error.
  */
 int sev_tio_tdi_reclaim(struct sev_tio_tdi *tdi)
 {
@@ -1096,7 +1123,10 @@ int sev_tio_tdi_reclaim(struct sev_tio_tdi *tdi)
 	rc = sev_tio_cmd(tdi->dev->tio, tdi->pdev, SEV_TIO_CMD_TDI_RECLAIM,
 			 &cmd);
 	sev_tio_buf_free(tdi->dev->tio, &tdi->resp);
-	sev_tio_buf_free(tdi->dev->tio, &tdi->ctx);
+	if (rc)
+		sev_tio_buf_leak(tdi->dev->tio, &tdi->ctx);
+	else
+		sev_tio_buf_free(tdi->dev->tio, &tdi->ctx);
 	return rc;
 }
 

@@ -865,6 +865,24 @@ static void t_expect_leaked_kept(struct t_state *t)
 }
 
 /*
+ * A context whose reclaim the firmware refused is leaked: its @pages are
+ * still the firmware's, counted as leaked; the fake firmware lets go of
+ * them now, so that the test can free them.
+ */
+static void t_expect_ctx_leaked(struct t_state *t, unsigned int pages)
+{
+	unsigned long pfn;
+	void *v;
+
+	KUNIT_EXPECT_EQ(t->test, t_count(t, T_PRIVATE), pages);
+	KUNIT_EXPECT_EQ(t->test, atomic_read(&t->tio.leaked_pages), (int)pages);
+	xa_for_each(&t->pages, pfn, v)
+		if (xa_to_value(v) == T_PRIVATE)
+			t_set_page(t, pfn, T_LEAKED);
+	t->pages_leaked += pages;
+}
+
+/*
  * Tear down whatever exists; nothing may stay with the firmware but the
  * @leaked pages, which are still allocated.
  */
@@ -1268,7 +1286,17 @@ static void tio_test_tdi_create_reclaim(struct kunit *test)
 	t->fail_status = 0x38;
 	KUNIT_EXPECT_EQ(test, sev_tio_tdi_create(&t->tdi), -EINVAL);
 	KUNIT_EXPECT_TRUE(test, t_buf_zero(&t->tdi.ctx));
-	t_destroy(t);
+	KUNIT_EXPECT_TRUE(test, t_buf_zero(&t->tdi.resp));
+
+	/* a refused TDI_RECLAIM leaks the context, not the response page */
+	KUNIT_ASSERT_EQ(test, sev_tio_tdi_create(&t->tdi), 0);
+	t->fail_cmd_at = t->ncmds + 1;
+	t->fail_status = 0x3c;
+	KUNIT_EXPECT_EQ(test, sev_tio_tdi_reclaim(&t->tdi), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, t_buf_zero(&t->tdi.ctx));
+	KUNIT_EXPECT_TRUE(test, t_buf_zero(&t->tdi.resp));
+	t_expect_ctx_leaked(t, 1);
+	t_destroy_leaked(t, 1);
 }
 
 static void tio_test_tdi_bind(struct kunit *test)
@@ -2534,7 +2562,11 @@ static void tio_test_unwind_command(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, t->ncmds,
 					k == 1 ? 1 : min(k + 1, b.cmds));
 			t_expect_no_buf(t);
-			t_expect_balanced(t, 0);
+			/* a failed DEV_RECLAIM leaks the device context */
+			if (k == b.cmds)
+				t_expect_ctx_leaked(t, 2);
+			t_expect_balanced(t, k == b.cmds ? 2 : 0);
+			t_expect_leaked_kept(t);
 		}
 	}
 }
