@@ -27,6 +27,7 @@
 #include <asm/page.h>
 
 struct device;
+struct module;
 struct tsm_dev;
 
 /**
@@ -215,6 +216,9 @@ struct sev_tio_guest_req {
 
 /**
  * struct sev_tio_guest_ops - the guest-to-firmware channel
+ * @owner: the module providing the channel; held while an interface is
+ *	   locked, so that it cannot unload (and unlock the interface) under
+ *	   the driver bound to the interface
  * @tio_op: issue SEV_TIO_OP @op for the interface with guest requester ID
  *	    @rid (segment << 16 | bus/device/function).  For
  *	    %SEV_TIO_OP_BIND *@tdi_id receives the interface ID.  Return 0,
@@ -227,6 +231,7 @@ struct sev_tio_guest_req {
  *	       authenticate or is malformed.  May sleep.
  */
 struct sev_tio_guest_ops {
+	struct module *owner;
 	int (*tio_op)(void *priv, u32 rid, enum sev_tio_guest_op op,
 		      u64 *tdi_id, u64 *fw_err);
 	int (*guest_req)(void *priv, u32 rid, struct sev_tio_guest_req *req);

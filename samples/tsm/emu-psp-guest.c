@@ -306,6 +306,7 @@ static int tsm_psp_guest_req(void *priv, u32 rid,
 }
 
 static const struct sev_tio_guest_ops tsm_psp_guest_ops = {
+	.owner = THIS_MODULE,
 	.tio_op = tsm_psp_guest_tio_op,
 	.guest_req = tsm_psp_guest_req,
 };

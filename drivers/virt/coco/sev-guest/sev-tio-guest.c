@@ -446,8 +446,18 @@ static struct pci_tsm *sev_tio_guest_lock(struct tsm_dev *tsm_dev,
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
+	/*
+	 * The channel's module stays while the interface is locked: its
+	 * unload would unlock the interface, withdrawing private MMIO and
+	 * DMA from under the driver bound to it.
+	 */
+	if (!try_module_get(g->ops->owner)) {
+		kfree(t);
+		return ERR_PTR(-ENODEV);
+	}
 	rc = pci_tsm_devsec_constructor(pdev, &t->base, tsm_dev);
 	if (rc) {
+		module_put(g->ops->owner);
 		kfree(t);
 		return ERR_PTR(rc);
 	}
@@ -509,6 +519,7 @@ err_unbind:
 	sev_tio_guest_op(g, t, SEV_TIO_OP_UNBIND, NULL);
 err_free:
 	sev_tio_guest_free(t);
+	module_put(g->ops->owner);
 	return ERR_PTR(rc);
 }
 
@@ -523,6 +534,7 @@ static void sev_tio_guest_unlock(struct pci_tsm *tsm)
 	sev_tio_guest_op(g, t, SEV_TIO_OP_UNBIND, NULL);
 	pci_info(tsm->pdev, "SEV-TIO: interface %#llx unlocked\n", t->tdi_id);
 	sev_tio_guest_free(t);
+	module_put(g->ops->owner);
 }
 
 static int sev_tio_guest_accept(struct pci_dev *pdev)

@@ -30,7 +30,7 @@ HD=$TSM_PCI/$H
 STUB=/sys/bus/pci/drivers/pci-stub
 
 ktap_print_header
-ktap_set_plan 95
+ktap_set_plan 96
 
 state()
 {
@@ -269,7 +269,13 @@ tsm_check "guest: unlock with the driver bound is refused: EBUSY" \
 stub_unbind
 tsm_check "guest: noguest while the guest holds an interface: EBUSY" \
 	tsm_write_fails "$EBUSY" noguest $V
+# The channel's module is held while an interface is locked: unloading it
+# would unlock the interface under the bound driver
+REFCNT=/sys/module/tsm_emu_psp/refcnt
+refs_locked=$(cat $REFCNT)
 tsm_check "guest: unlock $G" unlock
+tsm_check "... the channel's module was held once while locked (refcnt $refs_locked)" \
+	tsm_expect_eq "$refs_locked" "$(($(cat $REFCNT) + 1))" "refcnt while locked"
 tsm_check "guest: state reads unlocked, markers gone" \
 	sh -c "[ \"\$(cat $GD/tsm/state)\" = unlocked ] &&
 	       ! grep -q 'PCI MMIO Encrypted' /proc/iomem"
