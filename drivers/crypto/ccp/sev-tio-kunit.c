@@ -120,6 +120,9 @@ struct t_state {
 	struct sev_tio_tdi tdi;
 	struct pci_dev *pdev;
 
+	/* the device context of the last t_flow() */
+	u64 dev_ctx_sla;
+
 	/* page ownership: pfn -> T_PRIVATE or T_LEAKED */
 	struct xarray pages;
 	unsigned int private_calls;
@@ -865,20 +868,23 @@ static void t_expect_leaked_kept(struct t_state *t)
 }
 
 /*
- * A context whose reclaim the firmware refused is leaked: its @pages are
- * still the firmware's, counted as leaked; the fake firmware lets go of
- * them now, so that the test can free them.
+ * A context whose reclaim the firmware refused is leaked: its @pages at
+ * @sla are still the firmware's, counted as leaked; the fake firmware lets
+ * go of them now, so that the test can free them.
  */
-static void t_expect_ctx_leaked(struct t_state *t, unsigned int pages)
+static void t_expect_ctx_leaked(struct t_state *t, u64 sla, unsigned int pages)
 {
-	unsigned long pfn;
-	void *v;
+	unsigned int i;
+	u64 pfn;
 
-	KUNIT_EXPECT_EQ(t->test, t_count(t, T_PRIVATE), pages);
 	KUNIT_EXPECT_EQ(t->test, atomic_read(&t->tio.leaked_pages), (int)pages);
-	xa_for_each(&t->pages, pfn, v)
-		if (xa_to_value(v) == T_PRIVATE)
-			t_set_page(t, pfn, T_LEAKED);
+	for (i = 0; (pfn = t_sla_pfn(t->test, sla, i)); i++) {
+		KUNIT_EXPECT_EQ_MSG(t->test, t_page_state(t, pfn),
+				    (unsigned long)T_PRIVATE,
+				    "leaked context page %u", i);
+		t_set_page(t, pfn, T_LEAKED);
+	}
+	KUNIT_EXPECT_EQ(t->test, i, pages);
 	t->pages_leaked += pages;
 }
 
@@ -1290,12 +1296,13 @@ static void tio_test_tdi_create_reclaim(struct kunit *test)
 
 	/* a refused TDI_RECLAIM leaks the context, not the response page */
 	KUNIT_ASSERT_EQ(test, sev_tio_tdi_create(&t->tdi), 0);
+	tdi_sla = t->tdi.ctx.sla;
 	t->fail_cmd_at = t->ncmds + 1;
 	t->fail_status = 0x3c;
 	KUNIT_EXPECT_EQ(test, sev_tio_tdi_reclaim(&t->tdi), -EBUSY);
 	KUNIT_EXPECT_TRUE(test, t_buf_zero(&t->tdi.ctx));
 	KUNIT_EXPECT_TRUE(test, t_buf_zero(&t->tdi.resp));
-	t_expect_ctx_leaked(t, 1);
+	t_expect_ctx_leaked(t, tdi_sla, 1);
 	t_destroy_leaked(t, 1);
 }
 
@@ -2485,6 +2492,7 @@ static int t_flow(struct t_state *t)
 		t_expect_no_buf(t);
 		return rc;
 	}
+	t->dev_ctx_sla = t->dev.ctx.sla;
 	rc = sev_tio_dev_connect(&t->dev);
 	return sev_tio_dev_reclaim(&t->dev) ?: rc;
 }
@@ -2564,7 +2572,7 @@ static void tio_test_unwind_command(struct kunit *test)
 			t_expect_no_buf(t);
 			/* a failed DEV_RECLAIM leaks the device context */
 			if (k == b.cmds)
-				t_expect_ctx_leaked(t, 2);
+				t_expect_ctx_leaked(t, t->dev_ctx_sla, 2);
 			t_expect_balanced(t, k == b.cmds ? 2 : 0);
 			t_expect_leaked_kept(t);
 		}
