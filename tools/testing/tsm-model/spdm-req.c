@@ -115,8 +115,8 @@ static int check_len(int n, size_t need)
 	return (size_t)n < need || (size_t)n > need + 3 ? -EPROTO : 0;
 }
 
-/* One exchange inside the session; the answer is in q->msg */
-static int xfer_secured(struct spdm_req *q, const uint8_t *req, size_t len)
+/* Send a request inside the session; the secured answer is in q->rx */
+static int send_secured(struct spdm_req *q, const uint8_t *req, size_t len)
 {
 	struct req_session *s = &q->s;
 	int n;
@@ -131,10 +131,22 @@ static int xfer_secured(struct spdm_req *q, const uint8_t *req, size_t len)
 		return n;
 	if ((size_t)n > sizeof(q->rx) || n < SPDM_SM_HDR || get32(q->rx) != s->sid)
 		return -EPROTO;
-	n = spdm_sm_open(&s->keys.rsp, s->enc, q->rx, n, q->msg, sizeof(q->msg));
-	if (n == -EINVAL)
-		return -EPROTO;
 	return n;
+}
+
+/* Open the secured answer of @n bytes in q->rx with @a into q->msg */
+static int open_secured(struct spdm_req *q, struct spdm_aead *a, int n)
+{
+	n = spdm_sm_open(a, q->s.enc, q->rx, n, q->msg, sizeof(q->msg));
+	return n == -EINVAL ? -EPROTO : n;
+}
+
+/* One exchange inside the session; the answer is in q->msg */
+static int xfer_secured(struct spdm_req *q, const uint8_t *req, size_t len)
+{
+	int n = send_secured(q, req, len);
+
+	return n < 0 ? n : open_secured(q, &q->s.keys.rsp, n);
 }
 
 /* Transcript resets of the responder, mirrored (see spdm-rsp.c) */
@@ -797,12 +809,66 @@ static int key_update(struct spdm_req *q, uint8_t op)
 	return 0;
 }
 
+/*
+ * KEY_UPDATE UpdateAllKeys.  The responder moves to its new key before it
+ * seals the ACK, so the ACK comes under the responder's new key; an ERROR
+ * (Busy, ...) comes under the old one and nothing changed (DSP0274 1.1.1
+ * 10.21.1; libspdm issue 165).  As DMTF/libspdm does (library/
+ * spdm_requester_lib/libspdm_req_key_update.c @1c06c28c8c87 creates the
+ * responder's new key before sending; library/spdm_secured_message_lib/
+ * libspdm_secmes_encode_decode.c answers a failed open with
+ * SESSION_TRY_DISCARD_KEY_UPDATE while the old key is kept, and the
+ * caller retries with it), try the new key first, then the old one.
+ */
+static int key_update_all(struct spdm_req *q)
+{
+	struct req_session *s = &q->s;
+	struct spdm_keys next;
+	uint8_t req[4], tag;
+	bool acked;
+	int n, len;
+
+	if (!s->established)
+		return -ENOTCONN;
+	if (crypto_random(&tag, 1))
+		return -EIO;
+	next = s->keys;
+	n = spdm_ks_update(&next, false);
+	if (n)
+		goto out;
+	hdr(q, req, SPDM_KEY_UPDATE, SPDM_KU_UPDATE_ALL, tag);
+	n = len = send_secured(q, req, sizeof(req));
+	if (n < 0)
+		goto out;
+	acked = true;
+	n = open_secured(q, &next.rsp, len);
+	if (n == -EBADMSG) {
+		acked = false;
+		n = open_secured(q, &s->keys.rsp, len);
+	}
+	if (n < 0)
+		goto out;
+	if (check(q, q->msg, n, q->ver, SPDM_KEY_UPDATE_ACK, 4) || n != 4 ||
+	    q->msg[2] != SPDM_KU_UPDATE_ALL || q->msg[3] != tag || !acked) {
+		n = -EPROTO;
+		goto out;
+	}
+	/* Both directions: the responder's key as it used it, then ours */
+	memcpy(s->keys.rsp_data, next.rsp_data, SPDM_H);
+	s->keys.rsp = next.rsp;
+	n = spdm_ks_update(&s->keys, true);
+out:
+	crypto_cleanse(&next, sizeof(next));
+	return n;
+}
+
 /**
  * spdm_req_key_update() - KEY_UPDATE UpdateAllKeys, then VerifyNewKey
  * @q: requester
  *
- * The UpdateAllKeys ACK comes under the old keys; VerifyNewKey and its ACK
- * travel under the new ones.
+ * The UpdateAllKeys ACK comes under the responder's new key (an ERROR
+ * under the old one, and then no key changes); VerifyNewKey and its ACK
+ * travel under the new keys.
  *
  * Return: 0 or a negative errno.
  */
@@ -812,10 +878,7 @@ int spdm_req_key_update(struct spdm_req *q)
 
 	if (!(q->rsp_flags & SPDM_CAP_KEY_UPD))
 		return -EOPNOTSUPP;
-	rc = key_update(q, SPDM_KU_UPDATE_ALL);
-	if (rc)
-		return rc;
-	rc = spdm_ks_update(&q->s.keys, true) ?: spdm_ks_update(&q->s.keys, false);
+	rc = key_update_all(q);
 	if (rc)
 		return rc;
 	return key_update(q, SPDM_KU_VERIFY);

@@ -32,7 +32,6 @@ enum rsp_state {
 enum rsp_after {
 	AFTER_NONE,
 	AFTER_DATA_KEYS,	/* FINISH_RSP sent: switch to the data keys */
-	AFTER_UPDATE_RSP,	/* KEY_UPDATE_ACK (UpdateAllKeys) sent */
 	AFTER_KILL,		/* FINISH failed: forget the session */
 	AFTER_END,		/* END_SESSION_ACK sent */
 };
@@ -700,11 +699,28 @@ static int do_key_update(struct rsp_ctx *c)
 	switch (op) {
 	case SPDM_KU_UPDATE_KEY:
 	case SPDM_KU_UPDATE_ALL:
-		/* Later requests use the new key; this ACK the old one */
+		/*
+		 * A new update while one awaits VerifyNewKey is refused
+		 * (DMTF/libspdm library/spdm_responder_lib/
+		 * libspdm_rsp_key_update.c @0cd6d2f2179a: InvalidRequest
+		 * unless last_key_update_request is clear).
+		 */
+		if (s->verify_pending)
+			return invalid(c);
+		/* UpdateKey: the requester's direction only; later requests
+		 * use its new key, this ACK goes under our unchanged key. */
 		if (spdm_ks_update(&s->keys, true))
 			return -EIO;
-		if (op == SPDM_KU_UPDATE_ALL)
-			s->after = AFTER_UPDATE_RSP;
+		/*
+		 * UpdateAllKeys: our key moves too, before the ACK is sealed,
+		 * so the ACK is already under the new key (DSP0274 1.1.1
+		 * 10.21.1; DMTF/libspdm library/spdm_responder_lib/
+		 * libspdm_rsp_key_update.c @0cd6d2f2179a activates the
+		 * responder's new key before returning the ACK; libspdm
+		 * issue 165).  An ERROR answer never gets here: old keys.
+		 */
+		if (op == SPDM_KU_UPDATE_ALL && spdm_ks_update(&s->keys, false))
+			return -EIO;
 		s->verify_pending = true;
 		break;
 	case SPDM_KU_VERIFY:
@@ -917,10 +933,6 @@ static int handle_secured(struct spdm_rsp *r, const uint8_t *req, size_t len,
 			session_clear(r);
 		else
 			s->established = true;
-		break;
-	case AFTER_UPDATE_RSP:
-		if (spdm_ks_update(&s->keys, false))
-			session_end(r);
 		break;
 	case AFTER_KILL:
 		session_clear(r);

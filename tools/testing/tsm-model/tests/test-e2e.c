@@ -192,6 +192,32 @@ TEST(e2e_full_flow)
 	e2e_free(e);
 }
 
+/*
+ * KEY_UPDATE UpdateAllKeys: the ACK comes under the responder's new key
+ * (DSP0274 1.1.1 10.21.1), an ERROR under the old one; the requester
+ * follows both.
+ */
+TEST(e2e_key_update)
+{
+	struct e2e *e = e2e_new();
+
+	ASSERT(e);
+	ASSERT(e2e_up(e) == 0);
+	EXPECT_EQ(spdm_req_key_update(e->q), 0);
+	expect_same_keys(e);
+	EXPECT_EQ(spdm_req_heartbeat(e->q), 0);
+	/* ERROR (injected) to UpdateAllKeys: no key moves on either side */
+	e->link.fault = FAULT_SPDM_ERROR;
+	EXPECT_EQ(spdm_req_key_update(e->q), -EPROTO);
+	expect_same_keys(e);
+	EXPECT_EQ(spdm_req_heartbeat(e->q), 0);
+	EXPECT_EQ(spdm_req_key_update(e->q), 0);
+	expect_same_keys(e);
+	EXPECT_EQ(spdm_req_heartbeat(e->q), 0);
+	EXPECT_EQ(spdm_req_end_session(e->q), 0);
+	e2e_free(e);
+}
+
 /* Slot 1: the chain, CHALLENGE, signed measurements and a session */
 TEST(e2e_slot1)
 {

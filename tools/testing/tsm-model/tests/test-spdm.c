@@ -275,6 +275,30 @@ static bool sx_error(struct rig *g, int n, uint8_t code)
 	return n == 4 && g->msg[1] == SPDM_ERROR && g->msg[2] == code;
 }
 
+/*
+ * KEY_UPDATE by hand: the request goes under the current requester key;
+ * then the hand-made requester moves to its next key and, for
+ * UpdateAllKeys (@all), to the responder's next key too, under which the
+ * ACK is expected (DSP0274 1.1.1 10.21.1).
+ */
+static int sx_ku(struct rig *g, const uint8_t *req, size_t len, bool all)
+{
+	uint8_t sm[MODEL_DOE_MAX];
+	int n = spdm_sm_seal(g->sid, &g->k.req, g->enc, req, len, sm, sizeof(sm));
+
+	if (n < 0)
+		return n;
+	n = spdm_rsp_handle(g->r, DOE_TYPE_SSESSION, sm, n, g->out, sizeof(g->out), &g->fault);
+	if (n < 0)
+		return n;
+	if (n < 6 || get32(g->out) != g->sid)
+		return -EPROTO;
+	spdm_ks_update(&g->k, true);
+	if (all)
+		spdm_ks_update(&g->k, false);
+	return spdm_sm_open(&g->k.rsp, g->enc, g->out, n, g->msg, sizeof(g->msg));
+}
+
 static int rig_finish(struct rig *g, bool corrupt)
 {
 	uint8_t m[4 + SPDM_H] = { SPDM_VER_12, SPDM_FINISH }, th[SPDM_H];
@@ -911,10 +935,8 @@ TEST(spdm_rsp_session)
 	EXPECT_EQ(sx(g, m, 4), 4);
 	m[2] = SPDM_KU_UPDATE_ALL;
 	m[3] = 10;
-	EXPECT_EQ(sx(g, m, 4), 4);	/* ACK under the old response key */
+	EXPECT_EQ(sx_ku(g, m, 4, true), 4);	/* ACK under the new response key */
 	EXPECT_EQ(g->msg[3], 10);
-	spdm_ks_update(&g->k, true);
-	spdm_ks_update(&g->k, false);
 	m[2] = SPDM_KU_VERIFY;
 	EXPECT_EQ(sx(g, m, 4), 4);
 	ASSERT(spdm_rsp_session_keys(g->r, g->sid, &rk) == 0);
@@ -941,6 +963,62 @@ TEST(spdm_rsp_session)
 	/* GET_VERSION ends it */
 	ASSERT(rig_version(g) == 0);
 	EXPECT(sx(g, m, 4) < 0);
+	crypto_cleanse(&rk, sizeof(rk));
+	rig_free(g);
+}
+
+/*
+ * KEY_UPDATE (DSP0274 1.1.1 10.21.1, libspdm libspdm_rsp_key_update.c):
+ * UpdateAllKeys is acknowledged under the responder's new key, UpdateKey
+ * under the unchanged one; an ERROR answer leaves both keys alone and
+ * goes under the old key; a second update before VerifyNewKey is refused.
+ */
+TEST(spdm_rsp_key_update_ack_keys)
+{
+	struct rig *g = rig_session();
+	uint8_t m[4] = { SPDM_VER_12, SPDM_KEY_UPDATE, SPDM_KU_UPDATE_ALL, 0x21 };
+	struct spdm_keys rk;
+
+	ASSERT(g);
+	/* An ERROR (injected, as Busy would be) under the old keys; no update */
+	g->fault = FAULT_SPDM_ERROR;
+	EXPECT(sx_error(g, sx(g, m, 4), SPDM_ERR_UNSPECIFIED));
+	ASSERT(spdm_rsp_session_keys(g->r, g->sid, &rk) == 0);
+	EXPECT_MEM(rk.req_data, g->k.req_data, SPDM_H);
+	EXPECT_MEM(rk.rsp_data, g->k.rsp_data, SPDM_H);
+
+	/* UpdateAllKeys: the ACK comes already under the new response key */
+	EXPECT_EQ(sx_ku(g, m, 4, true), 4);
+	EXPECT_EQ(g->msg[1], SPDM_KEY_UPDATE_ACK);
+	EXPECT_EQ(g->msg[2], SPDM_KU_UPDATE_ALL);
+	EXPECT_EQ(g->msg[3], 0x21);
+	ASSERT(spdm_rsp_session_keys(g->r, g->sid, &rk) == 0);
+	EXPECT_MEM(rk.req_data, g->k.req_data, SPDM_H);
+	EXPECT_MEM(rk.rsp_data, g->k.rsp_data, SPDM_H);
+	EXPECT_EQ(rk.rsp.seq, 1);
+	/* A second update before VerifyNewKey: InvalidRequest, nothing moves */
+	m[2] = SPDM_KU_UPDATE_KEY;
+	EXPECT(sx_error(g, sx(g, m, 4), SPDM_ERR_INVALID_REQUEST));
+	m[2] = SPDM_KU_VERIFY;
+	m[3] = 0x22;
+	EXPECT_EQ(sx(g, m, 4), 4);
+	EXPECT_EQ(g->msg[2], SPDM_KU_VERIFY);
+
+	/* UpdateKey: only the requester's key; the ACK under the same key */
+	m[2] = SPDM_KU_UPDATE_KEY;
+	m[3] = 0x23;
+	EXPECT_EQ(sx_ku(g, m, 4, false), 4);
+	EXPECT_EQ(g->msg[2], SPDM_KU_UPDATE_KEY);
+	ASSERT(spdm_rsp_session_keys(g->r, g->sid, &rk) == 0);
+	EXPECT_MEM(rk.req_data, g->k.req_data, SPDM_H);
+	EXPECT_MEM(rk.rsp_data, g->k.rsp_data, SPDM_H);
+	m[2] = SPDM_KU_UPDATE_ALL;
+	EXPECT(sx_error(g, sx(g, m, 4), SPDM_ERR_INVALID_REQUEST));
+	m[2] = SPDM_KU_VERIFY;
+	EXPECT_EQ(sx(g, m, 4), 4);
+	m[1] = SPDM_HEARTBEAT;
+	EXPECT_EQ(sx(g, m, 4), 4);
+	EXPECT_EQ(g->msg[1], SPDM_HEARTBEAT_ACK);
 	crypto_cleanse(&rk, sizeof(rk));
 	rig_free(g);
 }
