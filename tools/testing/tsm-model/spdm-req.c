@@ -43,6 +43,7 @@ struct spdm_req {
 	uint32_t rsp_flags;
 	uint32_t rsp_dts;
 	uint8_t meas_spec;
+	size_t meas_h;		/* digest size of the MeasurementHashAlgo */
 	uint8_t opaque_fmt;
 	bool kex_algs;
 	struct spdm_buf a, b, c, l;
@@ -275,7 +276,13 @@ static int negotiate_algorithms(struct spdm_req *q)
 		return -EPROTO;
 	if (r[6] & ~SPDM_MEAS_SPEC_DMTF)
 		return -EPROTO;
-	if (r[6] ? get32(r + 8) != SPDM_MEAS_HASH_SHA384 : get32(r + 8) != 0)
+	/*
+	 * Whichever of SHA-256/384/512 the responder selected: 1.2 has no
+	 * field to ask for one (DMTF/libspdm library/spdm_requester_lib/
+	 * libspdm_req_negotiate_algorithms.c @8cee5303e06d takes any
+	 * measurement_hash_algo of known size, unlike base_hash_algo).
+	 */
+	if (r[6] ? !spdm_meas_hash_size(get32(r + 8)) : get32(r + 8) != 0)
 		return -EPROTO;
 	if (r[7] & ~SPDM_OPAQUE_FMT1)
 		return -EPROTO;
@@ -291,6 +298,7 @@ static int negotiate_algorithms(struct spdm_req *q)
 		prev = t;
 	}
 	q->meas_spec = r[6];
+	q->meas_h = spdm_meas_hash_size(get32(r + 8));
 	q->opaque_fmt = r[7];
 	q->kex_algs = sel[SPDM_ALG_TYPE_DHE] && sel[SPDM_ALG_TYPE_AEAD] &&
 		      sel[SPDM_ALG_TYPE_KS] && q->opaque_fmt;
@@ -527,8 +535,12 @@ out:
 	return rc;
 }
 
-/* Walk the measurement record: @nblocks well-formed DMTF blocks */
-static int check_record(const uint8_t *p, size_t len, unsigned int nblocks)
+/*
+ * Walk the measurement record: @nblocks well-formed DMTF blocks; a digest
+ * (type bit 7 clear) has the size of the selected MeasurementHashAlgo,
+ * @mh bytes.
+ */
+static int check_record(const uint8_t *p, size_t len, unsigned int nblocks, size_t mh)
 {
 	unsigned int i, last = 0;
 	size_t off = 0;
@@ -541,6 +553,8 @@ static int check_record(const uint8_t *p, size_t len, unsigned int nblocks)
 		size = get16(p + off + 2);
 		if (len - off - 4 < size || p[off] <= last || p[off + 1] != SPDM_MEAS_SPEC_DMTF ||
 		    size < 3 || (size_t)get16(p + off + 5) + 3 != size)
+			return -EPROTO;
+		if (!(p[off + 4] & 0x80) && size - 3 != mh)
 			return -EPROTO;
 		last = p[off];
 		off += 4 + size;
@@ -590,7 +604,7 @@ int spdm_req_measurements_raw(struct spdm_req *q, const uint8_t *nonce, bool raw
 	olen = get16(r + 8 + rec + SPDM_NONCE);
 	need = 8 + rec + SPDM_NONCE + 2 + olen + SPDM_S;
 	if (olen > MAX_OPAQUE || check_len(n, need) || (r[3] & 0xf) != q->chain_slot ||
-	    !r[4] || check_record(r + 8, rec, r[4]))
+	    !r[4] || check_record(r + 8, rec, r[4], q->meas_h))
 		goto out;
 	rc = spdm_buf_add(&q->l, req, sizeof(req)) ?: spdm_buf_add(&q->l, r, need - SPDM_S);
 	if (rc)

@@ -63,8 +63,13 @@ struct spdm_rsp {
 	uint32_t dhe, aead, ks;
 	struct spdm_buf a, b, c, l;
 	struct rsp_session s;
-	/* Measurement values: digests of indices 1-3, raw version string */
-	uint8_t meas[MEAS_COUNT - 1][SPDM_H];
+	/*
+	 * MeasurementHashAlgo selected for DMTF measurements, its digest
+	 * size, and the digests of indices 1-4 (4: the version string).
+	 */
+	uint32_t meas_hash;
+	size_t mh;
+	uint8_t meas[MEAS_COUNT][SPDM_MEAS_H_MAX];
 	/* Plaintext of secured requests and responses */
 	uint8_t in[MODEL_DOE_MAX];
 	uint8_t out[MODEL_DOE_MAX];
@@ -321,7 +326,13 @@ static int do_algorithms(struct rsp_ctx *c)
 	memset(c->out + 4, 0, 32);
 	c->out[6] = r->meas_spec;
 	c->out[7] = r->opaque_fmt;
-	put32(c->out + 8, r->meas_spec ? SPDM_MEAS_HASH_SHA384 : 0);
+	/*
+	 * One MeasurementHashAlgo of our choice: 1.2 gives the requester no
+	 * field to ask for one (DMTF/libspdm library/spdm_responder_lib/
+	 * libspdm_rsp_algorithms.c @3b0a2e8561fe picks from its local
+	 * measurement_hash_algo only).
+	 */
+	put32(c->out + 8, r->meas_spec ? r->meas_hash : 0);
 	put32(c->out + 12, SPDM_ASYM_ECDSA_P384);
 	put32(c->out + 16, SPDM_HASH_SHA384);
 	rlen = 36;
@@ -398,12 +409,10 @@ static size_t meas_block(struct spdm_rsp *r, unsigned int idx, bool raw, uint8_t
 		out[4] = types[idx - 1] | 0x80;
 		memcpy(out + 7, fw_version, vlen);
 	} else {
-		vlen = SPDM_H;
+		/* A digest of the selected MeasurementHashAlgo */
+		vlen = r->mh;
 		out[4] = types[idx - 1];
-		if (idx == MEAS_COUNT)
-			crypto_sha384(fw_version, sizeof(fw_version) - 1, out + 7);
-		else
-			memcpy(out + 7, r->meas[idx - 1], SPDM_H);
+		memcpy(out + 7, r->meas[idx - 1], vlen);
 	}
 	put16(out + 5, (uint16_t)vlen);
 	put16(out + 2, (uint16_t)(3 + vlen));
@@ -417,7 +426,7 @@ static size_t meas_block(struct spdm_rsp *r, unsigned int idx, bool raw, uint8_t
  */
 static int meas_summary(struct spdm_rsp *r, uint8_t out[SPDM_H])
 {
-	uint8_t blocks[MEAS_COUNT * (7 + SPDM_H)];
+	uint8_t blocks[MEAS_COUNT * (7 + SPDM_MEAS_H_MAX)];
 	size_t n = 0;
 	unsigned int i;
 
@@ -995,13 +1004,7 @@ int spdm_rsp_handle(struct spdm_rsp *r, uint8_t doe_type, const uint8_t *req, si
  */
 struct spdm_rsp *spdm_rsp_new(const struct model_identity *id, struct pcisig_dev *pcisig)
 {
-	static const char *const what[MEAS_COUNT - 1] = {
-		"tsm-model immutable ROM",
-		"tsm-model firmware 1.2.3",
-		"tsm-model hardware configuration 7e57:0010",
-	};
 	struct spdm_rsp *r;
-	unsigned int i;
 
 	if (!id)
 		return NULL;
@@ -1010,13 +1013,43 @@ struct spdm_rsp *spdm_rsp_new(const struct model_identity *id, struct pcisig_dev
 		return NULL;
 	r->id = id;
 	r->pcisig = pcisig;
-	for (i = 0; i < MEAS_COUNT - 1; i++) {
-		if (crypto_sha384(what[i], strlen(what[i]), r->meas[i])) {
-			free(r);
-			return NULL;
-		}
+	if (spdm_rsp_set_meas_hash(r, SPDM_MEAS_HASH_SHA384)) {
+		free(r);
+		return NULL;
 	}
 	return r;
+}
+
+/**
+ * spdm_rsp_set_meas_hash() - MeasurementHashAlgo of the measurements
+ * @r: responder
+ * @algo: %SPDM_MEAS_HASH_SHA256, %SPDM_MEAS_HASH_SHA384 (the default) or
+ *	%SPDM_MEAS_HASH_SHA512
+ *
+ * For tests and experiments; set it before the VCA of a connection.
+ *
+ * Return: 0, -EINVAL or -EIO.
+ */
+int spdm_rsp_set_meas_hash(struct spdm_rsp *r, uint32_t algo)
+{
+	static const char *const what[MEAS_COUNT - 1] = {
+		"tsm-model immutable ROM",
+		"tsm-model firmware 1.2.3",
+		"tsm-model hardware configuration 7e57:0010",
+	};
+	size_t mh = spdm_meas_hash_size(algo);
+	unsigned int i;
+
+	if (!mh)
+		return -EINVAL;
+	for (i = 0; i < MEAS_COUNT - 1; i++)
+		if (crypto_sha2(mh, what[i], strlen(what[i]), r->meas[i]))
+			return -EIO;
+	if (crypto_sha2(mh, fw_version, sizeof(fw_version) - 1, r->meas[MEAS_COUNT - 1]))
+		return -EIO;
+	r->meas_hash = algo;
+	r->mh = mh;
+	return 0;
 }
 
 /**

@@ -559,6 +559,92 @@ TEST(e2e_requester_checks)
 	}
 }
 
+/* Rewrite the MeasurementHashAlgo the responder selected to @arg */
+static void meas_algo(struct test_link *l, uint8_t doe_type, uint8_t *rsp, int *n)
+{
+	if (doe_type == DOE_TYPE_CMA && *n >= 12 && rsp[1] == SPDM_ALGORITHMS)
+		put32(rsp + 8, l->arg);
+}
+
+/*
+ * SPDM 1.2 NEGOTIATE_ALGORITHMS has no field for the requester's
+ * measurement hashes: it takes whichever of SHA-256/384/512 the responder
+ * selects (one bit), and refuses others.
+ */
+TEST(e2e_meas_hash_selected_by_responder)
+{
+	static const struct {
+		uint32_t algo;
+		int rc;
+	} cases[] = {
+		{ SPDM_MEAS_HASH_SHA256, 0 },
+		{ SPDM_MEAS_HASH_SHA384, 0 },
+		{ SPDM_MEAS_HASH_SHA512, 0 },
+		{ SPDM_MEAS_HASH_SHA256 | SPDM_MEAS_HASH_SHA384, -EPROTO },
+		{ 0x01, -EPROTO },	/* raw bit stream only */
+		{ 0x10, -EPROTO },	/* SHA3-256 */
+		{ 0, -EPROTO },		/* DMTF measurements, no hash */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct e2e *e = e2e_new();
+
+		ASSERT(e);
+		e->link.mutate = meas_algo;
+		e->link.arg = (int)cases[i].algo;
+		if (spdm_req_vca(e->q) != cases[i].rc)
+			printf("# algo 0x%x\n", cases[i].algo);
+		EXPECT_EQ(spdm_req_vca(e->q), cases[i].rc);
+		e2e_free(e);
+	}
+}
+
+/*
+ * A responder measuring with SHA-256 or SHA-512: the requester parses the
+ * record with that digest size and verifies the signature; a record whose
+ * digests do not have the selected size is refused.
+ */
+TEST(e2e_meas_hash_sizes)
+{
+	static const uint32_t algos[] = { SPDM_MEAS_HASH_SHA256, SPDM_MEAS_HASH_SHA512 };
+	uint8_t meas[1024];
+	unsigned int i;
+	int n;
+
+	for (i = 0; i < ARRAY_SIZE(algos); i++) {
+		struct e2e *e = e2e_new();
+		size_t mh = spdm_meas_hash_size(algos[i]);
+
+		ASSERT(e);
+		ASSERT(spdm_rsp_set_meas_hash(e->link.rsp, algos[i]) == 0);
+		ASSERT(spdm_req_vca(e->q) == 0 && spdm_req_get_certificate(e->q, 0) == 0);
+		EXPECT_EQ(spdm_req_challenge(e->q, 0), 0);
+		n = spdm_req_measurements(e->q, NULL, meas, sizeof(meas));
+		ASSERT(n > 8);
+		EXPECT_EQ(meas[4], 4);
+		/* index 1: DMTF block, digest of mh bytes */
+		EXPECT_EQ(get16(meas + 10), 3 + mh);
+		EXPECT_EQ(get16(meas + 13), mh);
+		EXPECT_EQ(get24(meas + 5), 4 * (7 + mh));
+		EXPECT_EQ(spdm_req_start_session(e->q, 0), 0);
+		EXPECT_EQ(spdm_req_end_session(e->q), 0);
+		e2e_free(e);
+	}
+	/* SHA-256 digests while ALGORITHMS said SHA-512 */
+	{
+		struct e2e *e = e2e_new();
+
+		ASSERT(e);
+		ASSERT(spdm_rsp_set_meas_hash(e->link.rsp, SPDM_MEAS_HASH_SHA256) == 0);
+		e->link.mutate = meas_algo;
+		e->link.arg = SPDM_MEAS_HASH_SHA512;
+		ASSERT(spdm_req_vca(e->q) == 0 && spdm_req_get_certificate(e->q, 0) == 0);
+		EXPECT_EQ(spdm_req_measurements(e->q, NULL, meas, sizeof(meas)), -EPROTO);
+		e2e_free(e);
+	}
+}
+
 static int failing_xfer(void *priv, uint8_t doe_type, const uint8_t *req, size_t req_len,
 			uint8_t *rsp, size_t rsp_cap)
 {

@@ -541,6 +541,49 @@ TEST(spdm_rsp_algorithms)
 	rig_free(g);
 }
 
+/* The MeasurementHashAlgo is the responder's choice; blocks follow it */
+TEST(spdm_rsp_meas_hash_choice)
+{
+	static const uint32_t algos[] = {
+		SPDM_MEAS_HASH_SHA256, SPDM_MEAS_HASH_SHA384, SPDM_MEAS_HASH_SHA512,
+	};
+	uint8_t m[8] = { SPDM_VER_12, SPDM_GET_MEASUREMENTS, 0, 2 };
+	unsigned int i;
+	int n;
+
+	for (i = 0; i < ARRAY_SIZE(algos); i++) {
+		struct rig *g = rig_new();
+		size_t mh = spdm_meas_hash_size(algos[i]);
+
+		ASSERT(g);
+		ASSERT(spdm_rsp_set_meas_hash(g->r, algos[i]) == 0);
+		ASSERT(rig_vca(g) == 0);
+		n = xchg(g, m, 4);
+		ASSERT(n == (int)(8 + 7 + mh + 32 + 2));
+		EXPECT_EQ(get16(g->out + 10), 3 + mh);
+		EXPECT_EQ(get16(g->out + 13), mh);
+		rig_free(g);
+	}
+	{
+		struct rig *g = rig_new();
+		uint8_t a[48];
+
+		ASSERT(g);
+		EXPECT_EQ(spdm_rsp_set_meas_hash(g->r, 0x01), -EINVAL);
+		EXPECT_EQ(spdm_rsp_set_meas_hash(g->r, 0x06), -EINVAL);
+		ASSERT(spdm_rsp_set_meas_hash(g->r, SPDM_MEAS_HASH_SHA512) == 0);
+		algs_req(a, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, SPDM_DHE_SECP384R1,
+			 SPDM_AEAD_AES256GCM);
+		ASSERT(algs_after_caps(g, a, 48, REQ_FLAGS) == 52);
+		EXPECT_EQ(get32(g->out + 8), SPDM_MEAS_HASH_SHA512);
+		a[6] = 0;	/* no DMTF measurements: no hash either */
+		ASSERT(algs_after_caps(g, a, 48, REQ_FLAGS) == 52);
+		EXPECT_EQ(g->out[6], 0);
+		EXPECT_EQ(get32(g->out + 8), 0);
+		rig_free(g);
+	}
+}
+
 TEST(spdm_rsp_unsupported)
 {
 	static const uint8_t codes[] = {
