@@ -24,6 +24,7 @@ struct req_session {
 	bool active;
 	bool established;
 	bool enc;
+	uint8_t hb_period;	/* HeartbeatPeriod of KEY_EXCHANGE_RSP, seconds */
 	uint32_t sid;
 	struct spdm_keys keys;
 	struct spdm_buf k;
@@ -698,6 +699,8 @@ static int key_exchange(struct spdm_req *q, unsigned int slot, uint16_t *rsp_sid
 	s->active = true;
 	s->sid = (uint32_t)*rsp_sid << 16 | req_sid;
 	s->enc = q->rsp_flags & SPDM_CAP_ENCRYPT;
+	/* Param1: HeartbeatPeriod, 0 if no heartbeat is wanted (FACTS 3.10) */
+	s->hb_period = (q->rsp_flags & SPDM_CAP_HBEAT) ? r[2] : 0;
 	rc = spdm_buf_add(&s->k, req, len) ?:
 	     spdm_buf_add(&s->k, r, need - SPDM_S - SPDM_H) ?:
 	     session_th(q, NULL, 0, th);
@@ -806,6 +809,21 @@ int spdm_req_heartbeat(struct spdm_req *q)
 	if (!(q->rsp_flags & SPDM_CAP_HBEAT))
 		return -EOPNOTSUPP;
 	return session_xchg(q, SPDM_HEARTBEAT, 0, 0, SPDM_HEARTBEAT_ACK);
+}
+
+/**
+ * spdm_req_heartbeat_period() - HeartbeatPeriod of the session
+ * @q: requester
+ *
+ * The responder wants a message (HEARTBEAT if nothing else) within this
+ * many seconds; the session may end otherwise (DSP0274 HEARTBEAT).
+ *
+ * Return: the period in seconds, 0 if none was announced or no session is
+ * established.
+ */
+unsigned int spdm_req_heartbeat_period(struct spdm_req *q)
+{
+	return q->s.established ? q->s.hb_period : 0;
 }
 
 static int key_update(struct spdm_req *q, uint8_t op)

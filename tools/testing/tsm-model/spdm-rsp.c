@@ -81,6 +81,16 @@ static const uint32_t rsp_caps = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_S
 
 static const char fw_version[] = "1.2.3";
 
+/*
+ * HeartbeatPeriod announced in KEY_EXCHANGE_RSP, seconds.  0 would mean
+ * "no heartbeat wanted", so a responder with HBEAT_CAP announces one
+ * when the requester has HBEAT_CAP too (DMTF/libspdm library/
+ * spdm_responder_lib/libspdm_rsp_key_exchange.c @d52d7396dc88: Param1 =
+ * local heartbeat_period if both have HBEAT_CAP, else 0).  The model does
+ * not end a quiet session: a slow test VM must not lose it.
+ */
+#define RSP_HEARTBEAT_PERIOD	60
+
 /* Where a response is built: the message and the room for it */
 struct rsp_ctx {
 	struct spdm_rsp *r;
@@ -604,7 +614,8 @@ static int do_key_exchange(struct rsp_ctx *c)
 		if (crypto_random(&rsp_id, sizeof(rsp_id)))
 			return -EIO;
 	} while (rsp_id == 0 || rsp_id == 0xffff);
-	hdr(c, SPDM_KEY_EXCHANGE_RSP, 0, 0);
+	hdr(c, SPDM_KEY_EXCHANGE_RSP,
+	    (r->req_flags & SPDM_CAP_HBEAT) ? RSP_HEARTBEAT_PERIOD : 0, 0);
 	put16(c->out + 4, rsp_id);
 	c->out[6] = 0;		/* no mutual authentication */
 	c->out[7] = 0;

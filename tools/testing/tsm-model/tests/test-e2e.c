@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 #include "spdm-test.h"
@@ -215,6 +216,32 @@ TEST(e2e_key_update)
 	expect_same_keys(e);
 	EXPECT_EQ(spdm_req_heartbeat(e->q), 0);
 	EXPECT_EQ(spdm_req_end_session(e->q), 0);
+	e2e_free(e);
+}
+
+/*
+ * The requester keeps the HeartbeatPeriod of KEY_EXCHANGE_RSP and sends
+ * HEARTBEAT within it.
+ */
+TEST(e2e_heartbeat_period)
+{
+	struct e2e *e = e2e_new();
+	struct timespec t0, t1;
+	unsigned int period;
+	double dt;
+
+	ASSERT(e);
+	EXPECT_EQ(spdm_req_heartbeat_period(e->q), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ASSERT(e2e_up(e) == 0);
+	period = spdm_req_heartbeat_period(e->q);
+	EXPECT(period > 0);
+	EXPECT_EQ(spdm_req_heartbeat(e->q), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	dt = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	EXPECT(dt < period);
+	EXPECT_EQ(spdm_req_end_session(e->q), 0);
+	EXPECT_EQ(spdm_req_heartbeat_period(e->q), 0);
 	e2e_free(e);
 }
 

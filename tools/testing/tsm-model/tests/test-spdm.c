@@ -1095,6 +1095,35 @@ TEST(spdm_rsp_reset)
 	rig_free(g);
 }
 
+/*
+ * HeartbeatPeriod (KEY_EXCHANGE_RSP Param1): 0 means no heartbeat wanted,
+ * so with HBEAT_CAP on both sides the responder announces a period;
+ * without the requester's HBEAT_CAP it announces 0 (DMTF/libspdm
+ * libspdm_rsp_key_exchange.c).  HEARTBEAT within it is acknowledged.
+ */
+TEST(spdm_rsp_heartbeat_period)
+{
+	struct rig *g = rig_new();
+	uint8_t m[4] = { SPDM_VER_12, SPDM_HEARTBEAT };
+
+	ASSERT(g);
+	g->enc = true;
+	ASSERT(rig_vca(g) == 0);
+	ASSERT(rig_kex(g) == 0);
+	EXPECT_EQ(g->out[1], SPDM_KEY_EXCHANGE_RSP);
+	EXPECT(g->out[2] != 0);
+	ASSERT(rig_finish(g, false) == 0);
+	EXPECT_EQ(sx(g, m, 4), 4);
+	EXPECT_EQ(g->msg[1], SPDM_HEARTBEAT_ACK);
+	/* A requester without HBEAT_CAP: no period, HEARTBEAT unsupported */
+	ASSERT(rig_vca_flags(g, REQ_FLAGS & ~SPDM_CAP_HBEAT) == 0);
+	ASSERT(rig_kex(g) == 0);
+	EXPECT_EQ(g->out[2], 0);
+	ASSERT(rig_finish(g, false) == 0);
+	EXPECT(sx_error(g, sx(g, m, 4), SPDM_ERR_UNSUPPORTED_REQUEST));
+	rig_free(g);
+}
+
 TEST(spdm_rsp_session_mac_only)
 {
 	struct rig *g = rig_new();
