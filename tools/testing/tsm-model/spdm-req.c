@@ -226,6 +226,13 @@ static int get_capabilities(struct spdm_req *q)
 	max = get32(r + 16);
 	if (dts < SPDM_MIN_DTS || max < dts)
 		return -EPROTO;
+	/*
+	 * Without CHUNK_CAP DataTransferSize must equal MaxSPDMmsgSize
+	 * (DMTF/libspdm library/spdm_requester_lib/
+	 * libspdm_req_get_capabilities.c @f30735286956).
+	 */
+	if (!(flags & SPDM_CAP_CHUNK) && dts != max)
+		return -EPROTO;
 	if ((flags & (SPDM_CAP_CERT | SPDM_CAP_PUB_KEY_ID)) ==
 	    (SPDM_CAP_CERT | SPDM_CAP_PUB_KEY_ID) ||
 	    (flags & SPDM_CAP_MEAS_MASK) == SPDM_CAP_MEAS_MASK)

@@ -103,9 +103,14 @@ struct rsp_ctx {
 	enum model_fault *fault;
 };
 
+/*
+ * ERROR carries the negotiated version, 1.0 while none is (DMTF/libspdm
+ * library/spdm_responder_lib/libspdm_rsp_error.c @201b3e34425f: "if
+ * version is not negotiated, then use default version 1.0").
+ */
 static int error(struct rsp_ctx *c, uint8_t code, uint8_t data)
 {
-	c->out[0] = c->r->state == RS_IDLE ? SPDM_VER_10 : c->r->ver;
+	c->out[0] = c->r->ver ? c->r->ver : SPDM_VER_10;
 	c->out[1] = SPDM_ERROR;
 	c->out[2] = code;
 	c->out[3] = data;
@@ -194,7 +199,7 @@ static int do_version(struct rsp_ctx *c)
 	session_end(r);
 	transcripts_reset(r);
 	r->state = RS_VERSION;
-	r->ver = SPDM_VER_12;
+	r->ver = 0;		/* until GET_CAPABILITIES names 1.2 */
 	r->req_flags = 0;
 	r->req_dts = 0;
 	r->meas_spec = 0;
@@ -222,12 +227,26 @@ static int do_capabilities(struct rsp_ctx *c)
 
 	if (c->s || r->state != RS_VERSION)
 		return unexpected(c);
+	/*
+	 * The request's version (checked by handle_msg()) is ours: it is
+	 * the connection's from now on, as in DMTF/libspdm library/
+	 * spdm_responder_lib/libspdm_rsp_capabilities.c @f30735286956
+	 * (libspdm_check_request_version_compatibility()).
+	 */
+	r->ver = SPDM_VER_12;
 	if (c->len < 20)
 		return invalid(c);
 	flags = get32(c->req + 8);
 	dts = get32(c->req + 12);
 	max = get32(c->req + 16);
 	if (dts < SPDM_MIN_DTS || max < dts)
+		return invalid(c);
+	/*
+	 * Without CHUNK_CAP a message is never larger than one transfer:
+	 * the two sizes must be equal (libspdm_rsp_capabilities.c
+	 * @f30735286956 answers InvalidRequest otherwise).
+	 */
+	if (!(flags & SPDM_CAP_CHUNK) && dts != max)
 		return invalid(c);
 	/* Session capabilities need protection and vice versa */
 	if ((flags & SPDM_CAP_PSK_MASK) == SPDM_CAP_PSK_MASK)
@@ -304,7 +323,16 @@ static int do_algorithms(struct rsp_ctx *c)
 			sel[type] = bits & SPDM_AEAD_AES256GCM;
 			break;
 		case SPDM_ALG_TYPE_REQ_ASYM:
-			sel[type] = bits & SPDM_ASYM_ECDSA_P384;
+			/*
+			 * The requester signs only with mutual authentication,
+			 * which needs MUT_AUTH_CAP on both sides; we have none,
+			 * so nothing is selected (DMTF/libspdm library/
+			 * spdm_responder_lib/libspdm_rsp_algorithms.c
+			 * @3b0a2e8561fe selects from its local
+			 * req_base_asym_alg, empty without mutual auth).
+			 */
+			sel[type] = (rsp_caps & r->req_flags & SPDM_CAP_MUT_AUTH) ?
+				    bits & SPDM_ASYM_ECDSA_P384 : 0;
 			break;
 		case SPDM_ALG_TYPE_KS:
 			sel[type] = bits & SPDM_KS_SPDM;
@@ -667,7 +695,14 @@ static int do_finish(struct rsp_ctx *c)
 	struct rsp_session *s = c->s;
 	uint8_t th[SPDM_H], mac[SPDM_H];
 
-	if (!s || s->established)
+	/*
+	 * Without HANDSHAKE_IN_THE_CLEAR, FINISH belongs in the session:
+	 * SessionRequired (1.2) outside it (DMTF/libspdm library/
+	 * spdm_responder_lib/libspdm_rsp_finish.c @0cd6d2f2179a).
+	 */
+	if (!s)
+		return error(c, SPDM_ERR_SESSION_REQUIRED, 0);
+	if (s->established)
 		return unexpected(c);
 	if (c->len < 4 + SPDM_H)
 		return invalid(c);
@@ -849,7 +884,8 @@ static int handle_msg(struct rsp_ctx *c)
 		return do_version(c);
 	if (r->state == RS_IDLE)
 		return unexpected(c);
-	if (c->req[0] != r->ver)
+	/* Before GET_CAPABILITIES: the one version we speak */
+	if (c->req[0] != (r->ver ? r->ver : SPDM_VER_12))
 		return error(c, SPDM_ERR_VERSION_MISMATCH, 0);
 	if (code == SPDM_GET_CAPABILITIES)
 		return do_capabilities(c);
@@ -909,7 +945,7 @@ static int finish_msg(struct rsp_ctx *c, int n)
 {
 	/* A response the requester cannot take is replaced */
 	if (n > 0 && (size_t)n > c->room) {
-		c->out[0] = c->r->ver;
+		c->out[0] = c->r->ver ? c->r->ver : SPDM_VER_10;
 		c->out[1] = SPDM_ERROR;
 		c->out[2] = SPDM_ERR_RESPONSE_TOO_LARGE;
 		c->out[3] = 0;
@@ -1081,6 +1117,7 @@ void spdm_rsp_reset(struct spdm_rsp *r)
 	session_end(r);
 	transcripts_reset(r);
 	r->state = RS_IDLE;
+	r->ver = 0;
 }
 
 /**

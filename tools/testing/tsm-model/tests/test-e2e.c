@@ -436,6 +436,7 @@ enum lie {
 	LIE_ALG_NOT_OFFERED,
 	LIE_ALG_TABLE_TWO_BITS,
 	LIE_CAPS_SHORT,
+	LIE_CAPS_DTS,
 	LIE_DIGEST,
 	LIE_CERT_PORTION,
 	LIE_CERT_REMAINDER,
@@ -475,6 +476,10 @@ static void lie(struct test_link *l, uint8_t doe_type, uint8_t *rsp, int *n)
 	case LIE_CAPS_SHORT:
 		if (code == SPDM_CAPABILITIES)
 			*n = 12;
+		break;
+	case LIE_CAPS_DTS:	/* MaxSPDMmsgSize above it, no CHUNK_CAP */
+		if (code == SPDM_CAPABILITIES)
+			put32(rsp + 16, get32(rsp + 12) + 1);
 		break;
 	case LIE_DIGEST:
 		if (code == SPDM_DIGESTS)
@@ -534,6 +539,7 @@ TEST(e2e_requester_checks)
 		{ LIE_ALG_NOT_OFFERED, 0, -EPROTO },
 		{ LIE_ALG_TABLE_TWO_BITS, 0, -EPROTO },
 		{ LIE_CAPS_SHORT, 0, -EPROTO },
+		{ LIE_CAPS_DTS, 0, -EPROTO },
 		{ LIE_DIGEST, 1, -EBADMSG },
 		{ LIE_CERT_PORTION, 1, -EPROTO },
 		{ LIE_CERT_REMAINDER, 1, -EPROTO },

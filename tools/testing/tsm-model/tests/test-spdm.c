@@ -422,7 +422,12 @@ TEST(spdm_rsp_capabilities)
 	ASSERT(rig_version(g) == 0);
 	caps_req(m, REQ_FLAGS);
 	m[0] = SPDM_VER_11;
+	/* No version negotiated yet: the ERROR carries 1.0 */
 	EXPECT(is_error(g, xchg(g, m, 20), SPDM_ERR_VERSION_MISMATCH));
+	EXPECT_EQ(g->out[0], SPDM_VER_10);
+	m[0] = 0x13;
+	EXPECT(is_error(g, xchg(g, m, 20), SPDM_ERR_VERSION_MISMATCH));
+	EXPECT_EQ(g->out[0], SPDM_VER_10);
 	m[0] = SPDM_VER_12;
 	EXPECT(is_error(g, xchg(g, m, 19), SPDM_ERR_INVALID_REQUEST));
 	EXPECT(is_error(g, xchg(g, m, 12), SPDM_ERR_INVALID_REQUEST));
@@ -433,6 +438,11 @@ TEST(spdm_rsp_capabilities)
 	EXPECT(is_error(g, xchg(g, m, 20), SPDM_ERR_INVALID_REQUEST));
 	caps_req(m, SPDM_CAP_KEY_EX);	/* key exchange without protection */
 	EXPECT(is_error(g, xchg(g, m, 20), SPDM_ERR_INVALID_REQUEST));
+	/* DataTransferSize below MaxSPDMmsgSize needs CHUNK_CAP */
+	caps_req(m, REQ_FLAGS);
+	put32(m + 16, 8192);
+	EXPECT(is_error(g, xchg(g, m, 20), SPDM_ERR_INVALID_REQUEST));
+	EXPECT_EQ(g->out[0], SPDM_VER_12);
 	caps_req(m, REQ_FLAGS);
 	n = xchg(g, m, 20);
 	ASSERT(n == 20);
@@ -485,8 +495,14 @@ TEST(spdm_rsp_algorithms)
 	EXPECT_EQ(g->out[37], 0x20);
 	EXPECT_EQ(get16(g->out + 38), SPDM_DHE_SECP384R1);
 	EXPECT_EQ(get16(g->out + 42), SPDM_AEAD_AES256GCM);
-	EXPECT_EQ(get16(g->out + 46), SPDM_ASYM_ECDSA_P384);
+	/* ReqBaseAsymAlg: no mutual authentication, nothing selected */
+	EXPECT_EQ(g->out[44], SPDM_ALG_TYPE_REQ_ASYM);
+	EXPECT_EQ(get16(g->out + 46), 0);
 	EXPECT_EQ(get16(g->out + 50), SPDM_KS_SPDM);
+	/* ... even when the requester has MUT_AUTH_CAP: we do not */
+	n = algs_after_caps(g, m, 48, REQ_FLAGS | SPDM_CAP_MUT_AUTH);
+	ASSERT(n == 52);
+	EXPECT_EQ(get16(g->out + 46), 0);
 
 	/* Nothing the responder can do: an ERROR, never a silent choice */
 	algs_req(m, 0x10, SPDM_HASH_SHA384, SPDM_DHE_SECP384R1, SPDM_AEAD_AES256GCM);
@@ -632,7 +648,7 @@ TEST(spdm_rsp_session_only_in_clear)
 	EXPECT(is_error(g, xchg(g, m, 12 + 16), SPDM_ERR_SESSION_REQUIRED));
 	/* FINISH in the clear: handshake in the clear is not supported */
 	m[1] = SPDM_FINISH;
-	EXPECT(is_error(g, xchg(g, m, sizeof(m)), SPDM_ERR_UNEXPECTED_REQUEST));
+	EXPECT(is_error(g, xchg(g, m, sizeof(m)), SPDM_ERR_SESSION_REQUIRED));
 	/* A secured message without a session is dropped */
 	EXPECT(spdm_rsp_handle(g->r, DOE_TYPE_SSESSION, m, sizeof(m), g->out, sizeof(g->out),
 			       NULL) < 0);
@@ -1154,6 +1170,8 @@ TEST(spdm_rsp_finish_bad_verify_data)
 	EXPECT(sx(g, m, sizeof(m)) < 0);
 	/* Short FINISH and mutual-auth FINISH */
 	ASSERT(rig_kex(g) == 0);
+	/* FINISH outside the handshaking session: SessionRequired */
+	EXPECT(is_error(g, xchg(g, m, sizeof(m)), SPDM_ERR_SESSION_REQUIRED));
 	EXPECT(sx_error(g, sx(g, m, 4 + SPDM_H - 1), SPDM_ERR_INVALID_REQUEST));
 	m[2] = 1;
 	EXPECT(sx_error(g, sx(g, m, sizeof(m)), SPDM_ERR_INVALID_REQUEST));
