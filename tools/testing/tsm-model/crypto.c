@@ -85,6 +85,30 @@ int crypto_sha384(const void *p, size_t n, uint8_t out[SPDM_H])
 }
 
 /**
+ * crypto_sha2() - SHA-256, SHA-384 or SHA-512 of a buffer, by digest size
+ * @hlen: 32, 48 or 64
+ * @p: data
+ * @n: its size
+ * @out: digest (@hlen bytes)
+ *
+ * Return: 0, -EINVAL for another size, another negative errno.
+ */
+int crypto_sha2(size_t hlen, const void *p, size_t n, uint8_t *out)
+{
+	struct crypto_vec v = { p, n };
+
+	switch (hlen) {
+	case 32:
+		return digest_vec(EVP_sha256(), &v, 1, out);
+	case 48:
+		return digest_vec(EVP_sha384(), &v, 1, out);
+	case 64:
+		return digest_vec(EVP_sha512(), &v, 1, out);
+	}
+	return -EINVAL;
+}
+
+/**
  * crypto_sha384_vec() - SHA-384 of the concatenation of several buffers
  * @v: the buffers
  * @nv: their number

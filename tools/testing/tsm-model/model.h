@@ -321,6 +321,12 @@ int spdm_req_measurements_raw(struct spdm_req *q, const uint8_t *nonce, bool raw
 int spdm_req_start_session(struct spdm_req *q, unsigned int slot);
 /* HEARTBEAT inside the session */
 int spdm_req_heartbeat(struct spdm_req *q);
+/*
+ * HeartbeatPeriod (seconds) the responder announced for the session; 0:
+ * none or no session.  Some message, HEARTBEAT if nothing else, must go
+ * within it.
+ */
+unsigned int spdm_req_heartbeat_period(struct spdm_req *q);
 /* KEY_UPDATE (UpdateAllKeys, then VerifyNewKey) */
 int spdm_req_key_update(struct spdm_req *q);
 /* END_SESSION */

@@ -24,6 +24,7 @@ struct req_session {
 	bool active;
 	bool established;
 	bool enc;
+	uint8_t hb_period;	/* HeartbeatPeriod of KEY_EXCHANGE_RSP, seconds */
 	uint32_t sid;
 	struct spdm_keys keys;
 	struct spdm_buf k;
@@ -43,6 +44,7 @@ struct spdm_req {
 	uint32_t rsp_flags;
 	uint32_t rsp_dts;
 	uint8_t meas_spec;
+	size_t meas_h;		/* digest size of the MeasurementHashAlgo */
 	uint8_t opaque_fmt;
 	bool kex_algs;
 	struct spdm_buf a, b, c, l;
@@ -115,8 +117,8 @@ static int check_len(int n, size_t need)
 	return (size_t)n < need || (size_t)n > need + 3 ? -EPROTO : 0;
 }
 
-/* One exchange inside the session; the answer is in q->msg */
-static int xfer_secured(struct spdm_req *q, const uint8_t *req, size_t len)
+/* Send a request inside the session; the secured answer is in q->rx */
+static int send_secured(struct spdm_req *q, const uint8_t *req, size_t len)
 {
 	struct req_session *s = &q->s;
 	int n;
@@ -131,10 +133,22 @@ static int xfer_secured(struct spdm_req *q, const uint8_t *req, size_t len)
 		return n;
 	if ((size_t)n > sizeof(q->rx) || n < SPDM_SM_HDR || get32(q->rx) != s->sid)
 		return -EPROTO;
-	n = spdm_sm_open(&s->keys.rsp, s->enc, q->rx, n, q->msg, sizeof(q->msg));
-	if (n == -EINVAL)
-		return -EPROTO;
 	return n;
+}
+
+/* Open the secured answer of @n bytes in q->rx with @a into q->msg */
+static int open_secured(struct spdm_req *q, struct spdm_aead *a, int n)
+{
+	n = spdm_sm_open(a, q->s.enc, q->rx, n, q->msg, sizeof(q->msg));
+	return n == -EINVAL ? -EPROTO : n;
+}
+
+/* One exchange inside the session; the answer is in q->msg */
+static int xfer_secured(struct spdm_req *q, const uint8_t *req, size_t len)
+{
+	int n = send_secured(q, req, len);
+
+	return n < 0 ? n : open_secured(q, &q->s.keys.rsp, n);
 }
 
 /* Transcript resets of the responder, mirrored (see spdm-rsp.c) */
@@ -212,6 +226,13 @@ static int get_capabilities(struct spdm_req *q)
 	max = get32(r + 16);
 	if (dts < SPDM_MIN_DTS || max < dts)
 		return -EPROTO;
+	/*
+	 * Without CHUNK_CAP DataTransferSize must equal MaxSPDMmsgSize
+	 * (DMTF/libspdm library/spdm_requester_lib/
+	 * libspdm_req_get_capabilities.c @f30735286956).
+	 */
+	if (!(flags & SPDM_CAP_CHUNK) && dts != max)
+		return -EPROTO;
 	if ((flags & (SPDM_CAP_CERT | SPDM_CAP_PUB_KEY_ID)) ==
 	    (SPDM_CAP_CERT | SPDM_CAP_PUB_KEY_ID) ||
 	    (flags & SPDM_CAP_MEAS_MASK) == SPDM_CAP_MEAS_MASK)
@@ -263,7 +284,13 @@ static int negotiate_algorithms(struct spdm_req *q)
 		return -EPROTO;
 	if (r[6] & ~SPDM_MEAS_SPEC_DMTF)
 		return -EPROTO;
-	if (r[6] ? get32(r + 8) != SPDM_MEAS_HASH_SHA384 : get32(r + 8) != 0)
+	/*
+	 * Whichever of SHA-256/384/512 the responder selected: 1.2 has no
+	 * field to ask for one (DMTF/libspdm library/spdm_requester_lib/
+	 * libspdm_req_negotiate_algorithms.c @8cee5303e06d takes any
+	 * measurement_hash_algo of known size, unlike base_hash_algo).
+	 */
+	if (r[6] ? !spdm_meas_hash_size(get32(r + 8)) : get32(r + 8) != 0)
 		return -EPROTO;
 	if (r[7] & ~SPDM_OPAQUE_FMT1)
 		return -EPROTO;
@@ -279,6 +306,7 @@ static int negotiate_algorithms(struct spdm_req *q)
 		prev = t;
 	}
 	q->meas_spec = r[6];
+	q->meas_h = spdm_meas_hash_size(get32(r + 8));
 	q->opaque_fmt = r[7];
 	q->kex_algs = sel[SPDM_ALG_TYPE_DHE] && sel[SPDM_ALG_TYPE_AEAD] &&
 		      sel[SPDM_ALG_TYPE_KS] && q->opaque_fmt;
@@ -515,8 +543,12 @@ out:
 	return rc;
 }
 
-/* Walk the measurement record: @nblocks well-formed DMTF blocks */
-static int check_record(const uint8_t *p, size_t len, unsigned int nblocks)
+/*
+ * Walk the measurement record: @nblocks well-formed DMTF blocks; a digest
+ * (type bit 7 clear) has the size of the selected MeasurementHashAlgo,
+ * @mh bytes.
+ */
+static int check_record(const uint8_t *p, size_t len, unsigned int nblocks, size_t mh)
 {
 	unsigned int i, last = 0;
 	size_t off = 0;
@@ -529,6 +561,8 @@ static int check_record(const uint8_t *p, size_t len, unsigned int nblocks)
 		size = get16(p + off + 2);
 		if (len - off - 4 < size || p[off] <= last || p[off + 1] != SPDM_MEAS_SPEC_DMTF ||
 		    size < 3 || (size_t)get16(p + off + 5) + 3 != size)
+			return -EPROTO;
+		if (!(p[off + 4] & 0x80) && size - 3 != mh)
 			return -EPROTO;
 		last = p[off];
 		off += 4 + size;
@@ -578,7 +612,7 @@ int spdm_req_measurements_raw(struct spdm_req *q, const uint8_t *nonce, bool raw
 	olen = get16(r + 8 + rec + SPDM_NONCE);
 	need = 8 + rec + SPDM_NONCE + 2 + olen + SPDM_S;
 	if (olen > MAX_OPAQUE || check_len(n, need) || (r[3] & 0xf) != q->chain_slot ||
-	    !r[4] || check_record(r + 8, rec, r[4]))
+	    !r[4] || check_record(r + 8, rec, r[4], q->meas_h))
 		goto out;
 	rc = spdm_buf_add(&q->l, req, sizeof(req)) ?: spdm_buf_add(&q->l, r, need - SPDM_S);
 	if (rc)
@@ -672,6 +706,8 @@ static int key_exchange(struct spdm_req *q, unsigned int slot, uint16_t *rsp_sid
 	s->active = true;
 	s->sid = (uint32_t)*rsp_sid << 16 | req_sid;
 	s->enc = q->rsp_flags & SPDM_CAP_ENCRYPT;
+	/* Param1: HeartbeatPeriod, 0 if no heartbeat is wanted (FACTS 3.10) */
+	s->hb_period = (q->rsp_flags & SPDM_CAP_HBEAT) ? r[2] : 0;
 	rc = spdm_buf_add(&s->k, req, len) ?:
 	     spdm_buf_add(&s->k, r, need - SPDM_S - SPDM_H) ?:
 	     session_th(q, NULL, 0, th);
@@ -782,6 +818,21 @@ int spdm_req_heartbeat(struct spdm_req *q)
 	return session_xchg(q, SPDM_HEARTBEAT, 0, 0, SPDM_HEARTBEAT_ACK);
 }
 
+/**
+ * spdm_req_heartbeat_period() - HeartbeatPeriod of the session
+ * @q: requester
+ *
+ * The responder wants a message (HEARTBEAT if nothing else) within this
+ * many seconds; the session may end otherwise (DSP0274 HEARTBEAT).
+ *
+ * Return: the period in seconds, 0 if none was announced or no session is
+ * established.
+ */
+unsigned int spdm_req_heartbeat_period(struct spdm_req *q)
+{
+	return q->s.established ? q->s.hb_period : 0;
+}
+
 static int key_update(struct spdm_req *q, uint8_t op)
 {
 	uint8_t tag;
@@ -797,12 +848,66 @@ static int key_update(struct spdm_req *q, uint8_t op)
 	return 0;
 }
 
+/*
+ * KEY_UPDATE UpdateAllKeys.  The responder moves to its new key before it
+ * seals the ACK, so the ACK comes under the responder's new key; an ERROR
+ * (Busy, ...) comes under the old one and nothing changed (DSP0274 1.1.1
+ * 10.21.1; libspdm issue 165).  As DMTF/libspdm does (library/
+ * spdm_requester_lib/libspdm_req_key_update.c @1c06c28c8c87 creates the
+ * responder's new key before sending; library/spdm_secured_message_lib/
+ * libspdm_secmes_encode_decode.c answers a failed open with
+ * SESSION_TRY_DISCARD_KEY_UPDATE while the old key is kept, and the
+ * caller retries with it), try the new key first, then the old one.
+ */
+static int key_update_all(struct spdm_req *q)
+{
+	struct req_session *s = &q->s;
+	struct spdm_keys next;
+	uint8_t req[4], tag;
+	bool acked;
+	int n, len;
+
+	if (!s->established)
+		return -ENOTCONN;
+	if (crypto_random(&tag, 1))
+		return -EIO;
+	next = s->keys;
+	n = spdm_ks_update(&next, false);
+	if (n)
+		goto out;
+	hdr(q, req, SPDM_KEY_UPDATE, SPDM_KU_UPDATE_ALL, tag);
+	n = len = send_secured(q, req, sizeof(req));
+	if (n < 0)
+		goto out;
+	acked = true;
+	n = open_secured(q, &next.rsp, len);
+	if (n == -EBADMSG) {
+		acked = false;
+		n = open_secured(q, &s->keys.rsp, len);
+	}
+	if (n < 0)
+		goto out;
+	if (check(q, q->msg, n, q->ver, SPDM_KEY_UPDATE_ACK, 4) || n != 4 ||
+	    q->msg[2] != SPDM_KU_UPDATE_ALL || q->msg[3] != tag || !acked) {
+		n = -EPROTO;
+		goto out;
+	}
+	/* Both directions: the responder's key as it used it, then ours */
+	memcpy(s->keys.rsp_data, next.rsp_data, SPDM_H);
+	s->keys.rsp = next.rsp;
+	n = spdm_ks_update(&s->keys, true);
+out:
+	crypto_cleanse(&next, sizeof(next));
+	return n;
+}
+
 /**
  * spdm_req_key_update() - KEY_UPDATE UpdateAllKeys, then VerifyNewKey
  * @q: requester
  *
- * The UpdateAllKeys ACK comes under the old keys; VerifyNewKey and its ACK
- * travel under the new ones.
+ * The UpdateAllKeys ACK comes under the responder's new key (an ERROR
+ * under the old one, and then no key changes); VerifyNewKey and its ACK
+ * travel under the new keys.
  *
  * Return: 0 or a negative errno.
  */
@@ -812,10 +917,7 @@ int spdm_req_key_update(struct spdm_req *q)
 
 	if (!(q->rsp_flags & SPDM_CAP_KEY_UPD))
 		return -EOPNOTSUPP;
-	rc = key_update(q, SPDM_KU_UPDATE_ALL);
-	if (rc)
-		return rc;
-	rc = spdm_ks_update(&q->s.keys, true) ?: spdm_ks_update(&q->s.keys, false);
+	rc = key_update_all(q);
 	if (rc)
 		return rc;
 	return key_update(q, SPDM_KU_VERIFY);

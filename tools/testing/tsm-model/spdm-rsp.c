@@ -32,7 +32,6 @@ enum rsp_state {
 enum rsp_after {
 	AFTER_NONE,
 	AFTER_DATA_KEYS,	/* FINISH_RSP sent: switch to the data keys */
-	AFTER_UPDATE_RSP,	/* KEY_UPDATE_ACK (UpdateAllKeys) sent */
 	AFTER_KILL,		/* FINISH failed: forget the session */
 	AFTER_END,		/* END_SESSION_ACK sent */
 };
@@ -64,8 +63,13 @@ struct spdm_rsp {
 	uint32_t dhe, aead, ks;
 	struct spdm_buf a, b, c, l;
 	struct rsp_session s;
-	/* Measurement values: digests of indices 1-3, raw version string */
-	uint8_t meas[MEAS_COUNT - 1][SPDM_H];
+	/*
+	 * MeasurementHashAlgo selected for DMTF measurements, its digest
+	 * size, and the digests of indices 1-4 (4: the version string).
+	 */
+	uint32_t meas_hash;
+	size_t mh;
+	uint8_t meas[MEAS_COUNT][SPDM_MEAS_H_MAX];
 	/* Plaintext of secured requests and responses */
 	uint8_t in[MODEL_DOE_MAX];
 	uint8_t out[MODEL_DOE_MAX];
@@ -76,6 +80,16 @@ static const uint32_t rsp_caps = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_S
 	SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD;
 
 static const char fw_version[] = "1.2.3";
+
+/*
+ * HeartbeatPeriod announced in KEY_EXCHANGE_RSP, seconds.  0 would mean
+ * "no heartbeat wanted", so a responder with HBEAT_CAP announces one
+ * when the requester has HBEAT_CAP too (DMTF/libspdm library/
+ * spdm_responder_lib/libspdm_rsp_key_exchange.c @d52d7396dc88: Param1 =
+ * local heartbeat_period if both have HBEAT_CAP, else 0).  The model does
+ * not end a quiet session: a slow test VM must not lose it.
+ */
+#define RSP_HEARTBEAT_PERIOD	60
 
 /* Where a response is built: the message and the room for it */
 struct rsp_ctx {
@@ -89,9 +103,14 @@ struct rsp_ctx {
 	enum model_fault *fault;
 };
 
+/*
+ * ERROR carries the negotiated version, 1.0 while none is (DMTF/libspdm
+ * library/spdm_responder_lib/libspdm_rsp_error.c @201b3e34425f: "if
+ * version is not negotiated, then use default version 1.0").
+ */
 static int error(struct rsp_ctx *c, uint8_t code, uint8_t data)
 {
-	c->out[0] = c->r->state == RS_IDLE ? SPDM_VER_10 : c->r->ver;
+	c->out[0] = c->r->ver ? c->r->ver : SPDM_VER_10;
 	c->out[1] = SPDM_ERROR;
 	c->out[2] = code;
 	c->out[3] = data;
@@ -180,7 +199,7 @@ static int do_version(struct rsp_ctx *c)
 	session_end(r);
 	transcripts_reset(r);
 	r->state = RS_VERSION;
-	r->ver = SPDM_VER_12;
+	r->ver = 0;		/* until GET_CAPABILITIES names 1.2 */
 	r->req_flags = 0;
 	r->req_dts = 0;
 	r->meas_spec = 0;
@@ -208,12 +227,26 @@ static int do_capabilities(struct rsp_ctx *c)
 
 	if (c->s || r->state != RS_VERSION)
 		return unexpected(c);
+	/*
+	 * The request's version (checked by handle_msg()) is ours: it is
+	 * the connection's from now on, as in DMTF/libspdm library/
+	 * spdm_responder_lib/libspdm_rsp_capabilities.c @f30735286956
+	 * (libspdm_check_request_version_compatibility()).
+	 */
+	r->ver = SPDM_VER_12;
 	if (c->len < 20)
 		return invalid(c);
 	flags = get32(c->req + 8);
 	dts = get32(c->req + 12);
 	max = get32(c->req + 16);
 	if (dts < SPDM_MIN_DTS || max < dts)
+		return invalid(c);
+	/*
+	 * Without CHUNK_CAP a message is never larger than one transfer:
+	 * the two sizes must be equal (libspdm_rsp_capabilities.c
+	 * @f30735286956 answers InvalidRequest otherwise).
+	 */
+	if (!(flags & SPDM_CAP_CHUNK) && dts != max)
 		return invalid(c);
 	/* Session capabilities need protection and vice versa */
 	if ((flags & SPDM_CAP_PSK_MASK) == SPDM_CAP_PSK_MASK)
@@ -290,7 +323,16 @@ static int do_algorithms(struct rsp_ctx *c)
 			sel[type] = bits & SPDM_AEAD_AES256GCM;
 			break;
 		case SPDM_ALG_TYPE_REQ_ASYM:
-			sel[type] = bits & SPDM_ASYM_ECDSA_P384;
+			/*
+			 * The requester signs only with mutual authentication,
+			 * which needs MUT_AUTH_CAP on both sides; we have none,
+			 * so nothing is selected (DMTF/libspdm library/
+			 * spdm_responder_lib/libspdm_rsp_algorithms.c
+			 * @3b0a2e8561fe selects from its local
+			 * req_base_asym_alg, empty without mutual auth).
+			 */
+			sel[type] = (rsp_caps & r->req_flags & SPDM_CAP_MUT_AUTH) ?
+				    bits & SPDM_ASYM_ECDSA_P384 : 0;
 			break;
 		case SPDM_ALG_TYPE_KS:
 			sel[type] = bits & SPDM_KS_SPDM;
@@ -322,7 +364,13 @@ static int do_algorithms(struct rsp_ctx *c)
 	memset(c->out + 4, 0, 32);
 	c->out[6] = r->meas_spec;
 	c->out[7] = r->opaque_fmt;
-	put32(c->out + 8, r->meas_spec ? SPDM_MEAS_HASH_SHA384 : 0);
+	/*
+	 * One MeasurementHashAlgo of our choice: 1.2 gives the requester no
+	 * field to ask for one (DMTF/libspdm library/spdm_responder_lib/
+	 * libspdm_rsp_algorithms.c @3b0a2e8561fe picks from its local
+	 * measurement_hash_algo only).
+	 */
+	put32(c->out + 8, r->meas_spec ? r->meas_hash : 0);
 	put32(c->out + 12, SPDM_ASYM_ECDSA_P384);
 	put32(c->out + 16, SPDM_HASH_SHA384);
 	rlen = 36;
@@ -399,12 +447,10 @@ static size_t meas_block(struct spdm_rsp *r, unsigned int idx, bool raw, uint8_t
 		out[4] = types[idx - 1] | 0x80;
 		memcpy(out + 7, fw_version, vlen);
 	} else {
-		vlen = SPDM_H;
+		/* A digest of the selected MeasurementHashAlgo */
+		vlen = r->mh;
 		out[4] = types[idx - 1];
-		if (idx == MEAS_COUNT)
-			crypto_sha384(fw_version, sizeof(fw_version) - 1, out + 7);
-		else
-			memcpy(out + 7, r->meas[idx - 1], SPDM_H);
+		memcpy(out + 7, r->meas[idx - 1], vlen);
 	}
 	put16(out + 5, (uint16_t)vlen);
 	put16(out + 2, (uint16_t)(3 + vlen));
@@ -418,7 +464,7 @@ static size_t meas_block(struct spdm_rsp *r, unsigned int idx, bool raw, uint8_t
  */
 static int meas_summary(struct spdm_rsp *r, uint8_t out[SPDM_H])
 {
-	uint8_t blocks[MEAS_COUNT * (7 + SPDM_H)];
+	uint8_t blocks[MEAS_COUNT * (7 + SPDM_MEAS_H_MAX)];
 	size_t n = 0;
 	unsigned int i;
 
@@ -596,7 +642,8 @@ static int do_key_exchange(struct rsp_ctx *c)
 		if (crypto_random(&rsp_id, sizeof(rsp_id)))
 			return -EIO;
 	} while (rsp_id == 0 || rsp_id == 0xffff);
-	hdr(c, SPDM_KEY_EXCHANGE_RSP, 0, 0);
+	hdr(c, SPDM_KEY_EXCHANGE_RSP,
+	    (r->req_flags & SPDM_CAP_HBEAT) ? RSP_HEARTBEAT_PERIOD : 0, 0);
 	put16(c->out + 4, rsp_id);
 	c->out[6] = 0;		/* no mutual authentication */
 	c->out[7] = 0;
@@ -648,7 +695,14 @@ static int do_finish(struct rsp_ctx *c)
 	struct rsp_session *s = c->s;
 	uint8_t th[SPDM_H], mac[SPDM_H];
 
-	if (!s || s->established)
+	/*
+	 * Without HANDSHAKE_IN_THE_CLEAR, FINISH belongs in the session:
+	 * SessionRequired (1.2) outside it (DMTF/libspdm library/
+	 * spdm_responder_lib/libspdm_rsp_finish.c @0cd6d2f2179a).
+	 */
+	if (!s)
+		return error(c, SPDM_ERR_SESSION_REQUIRED, 0);
+	if (s->established)
 		return unexpected(c);
 	if (c->len < 4 + SPDM_H)
 		return invalid(c);
@@ -700,11 +754,28 @@ static int do_key_update(struct rsp_ctx *c)
 	switch (op) {
 	case SPDM_KU_UPDATE_KEY:
 	case SPDM_KU_UPDATE_ALL:
-		/* Later requests use the new key; this ACK the old one */
+		/*
+		 * A new update while one awaits VerifyNewKey is refused
+		 * (DMTF/libspdm library/spdm_responder_lib/
+		 * libspdm_rsp_key_update.c @0cd6d2f2179a: InvalidRequest
+		 * unless last_key_update_request is clear).
+		 */
+		if (s->verify_pending)
+			return invalid(c);
+		/* UpdateKey: the requester's direction only; later requests
+		 * use its new key, this ACK goes under our unchanged key. */
 		if (spdm_ks_update(&s->keys, true))
 			return -EIO;
-		if (op == SPDM_KU_UPDATE_ALL)
-			s->after = AFTER_UPDATE_RSP;
+		/*
+		 * UpdateAllKeys: our key moves too, before the ACK is sealed,
+		 * so the ACK is already under the new key (DSP0274 1.1.1
+		 * 10.21.1; DMTF/libspdm library/spdm_responder_lib/
+		 * libspdm_rsp_key_update.c @0cd6d2f2179a activates the
+		 * responder's new key before returning the ACK; libspdm
+		 * issue 165).  An ERROR answer never gets here: old keys.
+		 */
+		if (op == SPDM_KU_UPDATE_ALL && spdm_ks_update(&s->keys, false))
+			return -EIO;
 		s->verify_pending = true;
 		break;
 	case SPDM_KU_VERIFY:
@@ -813,7 +884,8 @@ static int handle_msg(struct rsp_ctx *c)
 		return do_version(c);
 	if (r->state == RS_IDLE)
 		return unexpected(c);
-	if (c->req[0] != r->ver)
+	/* Before GET_CAPABILITIES: the one version we speak */
+	if (c->req[0] != (r->ver ? r->ver : SPDM_VER_12))
 		return error(c, SPDM_ERR_VERSION_MISMATCH, 0);
 	if (code == SPDM_GET_CAPABILITIES)
 		return do_capabilities(c);
@@ -873,7 +945,7 @@ static int finish_msg(struct rsp_ctx *c, int n)
 {
 	/* A response the requester cannot take is replaced */
 	if (n > 0 && (size_t)n > c->room) {
-		c->out[0] = c->r->ver;
+		c->out[0] = c->r->ver ? c->r->ver : SPDM_VER_10;
 		c->out[1] = SPDM_ERROR;
 		c->out[2] = SPDM_ERR_RESPONSE_TOO_LARGE;
 		c->out[3] = 0;
@@ -917,10 +989,6 @@ static int handle_secured(struct spdm_rsp *r, const uint8_t *req, size_t len,
 			session_clear(r);
 		else
 			s->established = true;
-		break;
-	case AFTER_UPDATE_RSP:
-		if (spdm_ks_update(&s->keys, false))
-			session_end(r);
 		break;
 	case AFTER_KILL:
 		session_clear(r);
@@ -983,13 +1051,7 @@ int spdm_rsp_handle(struct spdm_rsp *r, uint8_t doe_type, const uint8_t *req, si
  */
 struct spdm_rsp *spdm_rsp_new(const struct model_identity *id, struct pcisig_dev *pcisig)
 {
-	static const char *const what[MEAS_COUNT - 1] = {
-		"tsm-model immutable ROM",
-		"tsm-model firmware 1.2.3",
-		"tsm-model hardware configuration 7e57:0010",
-	};
 	struct spdm_rsp *r;
-	unsigned int i;
 
 	if (!id)
 		return NULL;
@@ -998,13 +1060,43 @@ struct spdm_rsp *spdm_rsp_new(const struct model_identity *id, struct pcisig_dev
 		return NULL;
 	r->id = id;
 	r->pcisig = pcisig;
-	for (i = 0; i < MEAS_COUNT - 1; i++) {
-		if (crypto_sha384(what[i], strlen(what[i]), r->meas[i])) {
-			free(r);
-			return NULL;
-		}
+	if (spdm_rsp_set_meas_hash(r, SPDM_MEAS_HASH_SHA384)) {
+		free(r);
+		return NULL;
 	}
 	return r;
+}
+
+/**
+ * spdm_rsp_set_meas_hash() - MeasurementHashAlgo of the measurements
+ * @r: responder
+ * @algo: %SPDM_MEAS_HASH_SHA256, %SPDM_MEAS_HASH_SHA384 (the default) or
+ *	%SPDM_MEAS_HASH_SHA512
+ *
+ * For tests and experiments; set it before the VCA of a connection.
+ *
+ * Return: 0, -EINVAL or -EIO.
+ */
+int spdm_rsp_set_meas_hash(struct spdm_rsp *r, uint32_t algo)
+{
+	static const char *const what[MEAS_COUNT - 1] = {
+		"tsm-model immutable ROM",
+		"tsm-model firmware 1.2.3",
+		"tsm-model hardware configuration 7e57:0010",
+	};
+	size_t mh = spdm_meas_hash_size(algo);
+	unsigned int i;
+
+	if (!mh)
+		return -EINVAL;
+	for (i = 0; i < MEAS_COUNT - 1; i++)
+		if (crypto_sha2(mh, what[i], strlen(what[i]), r->meas[i]))
+			return -EIO;
+	if (crypto_sha2(mh, fw_version, sizeof(fw_version) - 1, r->meas[MEAS_COUNT - 1]))
+		return -EIO;
+	r->meas_hash = algo;
+	r->mh = mh;
+	return 0;
 }
 
 /**
@@ -1025,6 +1117,7 @@ void spdm_rsp_reset(struct spdm_rsp *r)
 	session_end(r);
 	transcripts_reset(r);
 	r->state = RS_IDLE;
+	r->ver = 0;
 }
 
 /**

@@ -98,7 +98,9 @@
 /* Algorithm bits */
 #define SPDM_ASYM_ECDSA_P384	0x80
 #define SPDM_HASH_SHA384	0x02
+#define SPDM_MEAS_HASH_SHA256	0x02
 #define SPDM_MEAS_HASH_SHA384	0x04
+#define SPDM_MEAS_HASH_SHA512	0x08
 #define SPDM_MEAS_SPEC_DMTF	0x01
 #define SPDM_DHE_SECP384R1	0x10
 #define SPDM_AEAD_AES256GCM	0x02
@@ -109,6 +111,26 @@
 #define SPDM_ALG_TYPE_AEAD	3
 #define SPDM_ALG_TYPE_REQ_ASYM	4
 #define SPDM_ALG_TYPE_KS	5
+
+/*
+ * Digest size of a MeasurementHashAlgo selection: the model knows
+ * SHA-256, SHA-384 and SHA-512 (FACTS 3.5); 0 for anything else,
+ * including no bit or several.
+ */
+static inline size_t spdm_meas_hash_size(uint32_t algo)
+{
+	switch (algo) {
+	case SPDM_MEAS_HASH_SHA256:
+		return 32;
+	case SPDM_MEAS_HASH_SHA384:
+		return 48;
+	case SPDM_MEAS_HASH_SHA512:
+		return 64;
+	}
+	return 0;
+}
+
+#define SPDM_MEAS_H_MAX		64
 
 /* Sizes of the one algorithm set */
 #define SPDM_H			48	/* SHA-384 */
@@ -196,6 +218,7 @@ struct crypto_vec {
 int crypto_random(void *buf, size_t n);
 int crypto_sha256(const void *p, size_t n, uint8_t out[32]);
 int crypto_sha384(const void *p, size_t n, uint8_t out[SPDM_H]);
+int crypto_sha2(size_t hlen, const void *p, size_t n, uint8_t *out);
 int crypto_sha384_vec(const struct crypto_vec *v, unsigned int nv, uint8_t out[SPDM_H]);
 int crypto_hmac_sha384(const uint8_t *key, size_t klen, const void *msg, size_t mlen,
 		       uint8_t out[SPDM_H]);
@@ -306,6 +329,12 @@ int spdm_opaque_find(uint8_t fmt, const uint8_t *p, size_t len, uint8_t sm_id,
 
 /* Keys of the responder's session @sid; -ENOENT if none */
 int spdm_rsp_session_keys(struct spdm_rsp *r, uint32_t sid, struct spdm_keys *k);
+/*
+ * MeasurementHashAlgo the responder selects when the requester asks for
+ * DMTF measurements (SHA-384 unless set): SPDM_MEAS_HASH_SHA256/384/512;
+ * -EINVAL for anything else.
+ */
+int spdm_rsp_set_meas_hash(struct spdm_rsp *r, uint32_t algo);
 /* Keys and ID of the requester's session */
 int spdm_req_session_keys(struct spdm_req *q, uint32_t *sid, struct spdm_keys *k);
 /* Portion size GET_CERTIFICATE asks for (default 0x400) */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 #include "spdm-test.h"
@@ -189,6 +190,58 @@ TEST(e2e_full_flow)
 	EXPECT_EQ(e2e_up(e), 0);
 	EXPECT_EQ(spdm_req_heartbeat(e->q), 0);
 	EXPECT_EQ(spdm_req_end_session(e->q), 0);
+	e2e_free(e);
+}
+
+/*
+ * KEY_UPDATE UpdateAllKeys: the ACK comes under the responder's new key
+ * (DSP0274 1.1.1 10.21.1), an ERROR under the old one; the requester
+ * follows both.
+ */
+TEST(e2e_key_update)
+{
+	struct e2e *e = e2e_new();
+
+	ASSERT(e);
+	ASSERT(e2e_up(e) == 0);
+	EXPECT_EQ(spdm_req_key_update(e->q), 0);
+	expect_same_keys(e);
+	EXPECT_EQ(spdm_req_heartbeat(e->q), 0);
+	/* ERROR (injected) to UpdateAllKeys: no key moves on either side */
+	e->link.fault = FAULT_SPDM_ERROR;
+	EXPECT_EQ(spdm_req_key_update(e->q), -EPROTO);
+	expect_same_keys(e);
+	EXPECT_EQ(spdm_req_heartbeat(e->q), 0);
+	EXPECT_EQ(spdm_req_key_update(e->q), 0);
+	expect_same_keys(e);
+	EXPECT_EQ(spdm_req_heartbeat(e->q), 0);
+	EXPECT_EQ(spdm_req_end_session(e->q), 0);
+	e2e_free(e);
+}
+
+/*
+ * The requester keeps the HeartbeatPeriod of KEY_EXCHANGE_RSP and sends
+ * HEARTBEAT within it.
+ */
+TEST(e2e_heartbeat_period)
+{
+	struct e2e *e = e2e_new();
+	struct timespec t0, t1;
+	unsigned int period;
+	double dt;
+
+	ASSERT(e);
+	EXPECT_EQ(spdm_req_heartbeat_period(e->q), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ASSERT(e2e_up(e) == 0);
+	period = spdm_req_heartbeat_period(e->q);
+	EXPECT(period > 0);
+	EXPECT_EQ(spdm_req_heartbeat(e->q), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	dt = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	EXPECT(dt < period);
+	EXPECT_EQ(spdm_req_end_session(e->q), 0);
+	EXPECT_EQ(spdm_req_heartbeat_period(e->q), 0);
 	e2e_free(e);
 }
 
@@ -383,6 +436,7 @@ enum lie {
 	LIE_ALG_NOT_OFFERED,
 	LIE_ALG_TABLE_TWO_BITS,
 	LIE_CAPS_SHORT,
+	LIE_CAPS_DTS,
 	LIE_DIGEST,
 	LIE_CERT_PORTION,
 	LIE_CERT_REMAINDER,
@@ -422,6 +476,10 @@ static void lie(struct test_link *l, uint8_t doe_type, uint8_t *rsp, int *n)
 	case LIE_CAPS_SHORT:
 		if (code == SPDM_CAPABILITIES)
 			*n = 12;
+		break;
+	case LIE_CAPS_DTS:	/* MaxSPDMmsgSize above it, no CHUNK_CAP */
+		if (code == SPDM_CAPABILITIES)
+			put32(rsp + 16, get32(rsp + 12) + 1);
 		break;
 	case LIE_DIGEST:
 		if (code == SPDM_DIGESTS)
@@ -481,6 +539,7 @@ TEST(e2e_requester_checks)
 		{ LIE_ALG_NOT_OFFERED, 0, -EPROTO },
 		{ LIE_ALG_TABLE_TWO_BITS, 0, -EPROTO },
 		{ LIE_CAPS_SHORT, 0, -EPROTO },
+		{ LIE_CAPS_DTS, 0, -EPROTO },
 		{ LIE_DIGEST, 1, -EBADMSG },
 		{ LIE_CERT_PORTION, 1, -EPROTO },
 		{ LIE_CERT_REMAINDER, 1, -EPROTO },
@@ -529,6 +588,92 @@ TEST(e2e_requester_checks)
 		if (rc != cases[i].rc)
 			printf("# lie %d: rc %d\n", cases[i].lie, rc);
 		EXPECT_EQ(rc, cases[i].rc);
+		e2e_free(e);
+	}
+}
+
+/* Rewrite the MeasurementHashAlgo the responder selected to @arg */
+static void meas_algo(struct test_link *l, uint8_t doe_type, uint8_t *rsp, int *n)
+{
+	if (doe_type == DOE_TYPE_CMA && *n >= 12 && rsp[1] == SPDM_ALGORITHMS)
+		put32(rsp + 8, l->arg);
+}
+
+/*
+ * SPDM 1.2 NEGOTIATE_ALGORITHMS has no field for the requester's
+ * measurement hashes: it takes whichever of SHA-256/384/512 the responder
+ * selects (one bit), and refuses others.
+ */
+TEST(e2e_meas_hash_selected_by_responder)
+{
+	static const struct {
+		uint32_t algo;
+		int rc;
+	} cases[] = {
+		{ SPDM_MEAS_HASH_SHA256, 0 },
+		{ SPDM_MEAS_HASH_SHA384, 0 },
+		{ SPDM_MEAS_HASH_SHA512, 0 },
+		{ SPDM_MEAS_HASH_SHA256 | SPDM_MEAS_HASH_SHA384, -EPROTO },
+		{ 0x01, -EPROTO },	/* raw bit stream only */
+		{ 0x10, -EPROTO },	/* SHA3-256 */
+		{ 0, -EPROTO },		/* DMTF measurements, no hash */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct e2e *e = e2e_new();
+
+		ASSERT(e);
+		e->link.mutate = meas_algo;
+		e->link.arg = (int)cases[i].algo;
+		if (spdm_req_vca(e->q) != cases[i].rc)
+			printf("# algo 0x%x\n", cases[i].algo);
+		EXPECT_EQ(spdm_req_vca(e->q), cases[i].rc);
+		e2e_free(e);
+	}
+}
+
+/*
+ * A responder measuring with SHA-256 or SHA-512: the requester parses the
+ * record with that digest size and verifies the signature; a record whose
+ * digests do not have the selected size is refused.
+ */
+TEST(e2e_meas_hash_sizes)
+{
+	static const uint32_t algos[] = { SPDM_MEAS_HASH_SHA256, SPDM_MEAS_HASH_SHA512 };
+	uint8_t meas[1024];
+	unsigned int i;
+	int n;
+
+	for (i = 0; i < ARRAY_SIZE(algos); i++) {
+		struct e2e *e = e2e_new();
+		size_t mh = spdm_meas_hash_size(algos[i]);
+
+		ASSERT(e);
+		ASSERT(spdm_rsp_set_meas_hash(e->link.rsp, algos[i]) == 0);
+		ASSERT(spdm_req_vca(e->q) == 0 && spdm_req_get_certificate(e->q, 0) == 0);
+		EXPECT_EQ(spdm_req_challenge(e->q, 0), 0);
+		n = spdm_req_measurements(e->q, NULL, meas, sizeof(meas));
+		ASSERT(n > 8);
+		EXPECT_EQ(meas[4], 4);
+		/* index 1: DMTF block, digest of mh bytes */
+		EXPECT_EQ(get16(meas + 10), 3 + mh);
+		EXPECT_EQ(get16(meas + 13), mh);
+		EXPECT_EQ(get24(meas + 5), 4 * (7 + mh));
+		EXPECT_EQ(spdm_req_start_session(e->q, 0), 0);
+		EXPECT_EQ(spdm_req_end_session(e->q), 0);
+		e2e_free(e);
+	}
+	/* SHA-256 digests while ALGORITHMS said SHA-512 */
+	{
+		struct e2e *e = e2e_new();
+
+		ASSERT(e);
+		ASSERT(spdm_rsp_set_meas_hash(e->link.rsp, SPDM_MEAS_HASH_SHA256) == 0);
+		e->link.mutate = meas_algo;
+		e->link.arg = SPDM_MEAS_HASH_SHA512;
+		ASSERT(spdm_req_vca(e->q) == 0 && spdm_req_get_certificate(e->q, 0) == 0);
+		EXPECT_EQ(spdm_req_measurements(e->q, NULL, meas, sizeof(meas)), -EPROTO);
 		e2e_free(e);
 	}
 }

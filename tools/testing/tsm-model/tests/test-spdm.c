@@ -275,6 +275,30 @@ static bool sx_error(struct rig *g, int n, uint8_t code)
 	return n == 4 && g->msg[1] == SPDM_ERROR && g->msg[2] == code;
 }
 
+/*
+ * KEY_UPDATE by hand: the request goes under the current requester key;
+ * then the hand-made requester moves to its next key and, for
+ * UpdateAllKeys (@all), to the responder's next key too, under which the
+ * ACK is expected (DSP0274 1.1.1 10.21.1).
+ */
+static int sx_ku(struct rig *g, const uint8_t *req, size_t len, bool all)
+{
+	uint8_t sm[MODEL_DOE_MAX];
+	int n = spdm_sm_seal(g->sid, &g->k.req, g->enc, req, len, sm, sizeof(sm));
+
+	if (n < 0)
+		return n;
+	n = spdm_rsp_handle(g->r, DOE_TYPE_SSESSION, sm, n, g->out, sizeof(g->out), &g->fault);
+	if (n < 0)
+		return n;
+	if (n < 6 || get32(g->out) != g->sid)
+		return -EPROTO;
+	spdm_ks_update(&g->k, true);
+	if (all)
+		spdm_ks_update(&g->k, false);
+	return spdm_sm_open(&g->k.rsp, g->enc, g->out, n, g->msg, sizeof(g->msg));
+}
+
 static int rig_finish(struct rig *g, bool corrupt)
 {
 	uint8_t m[4 + SPDM_H] = { SPDM_VER_12, SPDM_FINISH }, th[SPDM_H];
@@ -398,7 +422,12 @@ TEST(spdm_rsp_capabilities)
 	ASSERT(rig_version(g) == 0);
 	caps_req(m, REQ_FLAGS);
 	m[0] = SPDM_VER_11;
+	/* No version negotiated yet: the ERROR carries 1.0 */
 	EXPECT(is_error(g, xchg(g, m, 20), SPDM_ERR_VERSION_MISMATCH));
+	EXPECT_EQ(g->out[0], SPDM_VER_10);
+	m[0] = 0x13;
+	EXPECT(is_error(g, xchg(g, m, 20), SPDM_ERR_VERSION_MISMATCH));
+	EXPECT_EQ(g->out[0], SPDM_VER_10);
 	m[0] = SPDM_VER_12;
 	EXPECT(is_error(g, xchg(g, m, 19), SPDM_ERR_INVALID_REQUEST));
 	EXPECT(is_error(g, xchg(g, m, 12), SPDM_ERR_INVALID_REQUEST));
@@ -409,6 +438,11 @@ TEST(spdm_rsp_capabilities)
 	EXPECT(is_error(g, xchg(g, m, 20), SPDM_ERR_INVALID_REQUEST));
 	caps_req(m, SPDM_CAP_KEY_EX);	/* key exchange without protection */
 	EXPECT(is_error(g, xchg(g, m, 20), SPDM_ERR_INVALID_REQUEST));
+	/* DataTransferSize below MaxSPDMmsgSize needs CHUNK_CAP */
+	caps_req(m, REQ_FLAGS);
+	put32(m + 16, 8192);
+	EXPECT(is_error(g, xchg(g, m, 20), SPDM_ERR_INVALID_REQUEST));
+	EXPECT_EQ(g->out[0], SPDM_VER_12);
 	caps_req(m, REQ_FLAGS);
 	n = xchg(g, m, 20);
 	ASSERT(n == 20);
@@ -461,8 +495,14 @@ TEST(spdm_rsp_algorithms)
 	EXPECT_EQ(g->out[37], 0x20);
 	EXPECT_EQ(get16(g->out + 38), SPDM_DHE_SECP384R1);
 	EXPECT_EQ(get16(g->out + 42), SPDM_AEAD_AES256GCM);
-	EXPECT_EQ(get16(g->out + 46), SPDM_ASYM_ECDSA_P384);
+	/* ReqBaseAsymAlg: no mutual authentication, nothing selected */
+	EXPECT_EQ(g->out[44], SPDM_ALG_TYPE_REQ_ASYM);
+	EXPECT_EQ(get16(g->out + 46), 0);
 	EXPECT_EQ(get16(g->out + 50), SPDM_KS_SPDM);
+	/* ... even when the requester has MUT_AUTH_CAP: we do not */
+	n = algs_after_caps(g, m, 48, REQ_FLAGS | SPDM_CAP_MUT_AUTH);
+	ASSERT(n == 52);
+	EXPECT_EQ(get16(g->out + 46), 0);
 
 	/* Nothing the responder can do: an ERROR, never a silent choice */
 	algs_req(m, 0x10, SPDM_HASH_SHA384, SPDM_DHE_SECP384R1, SPDM_AEAD_AES256GCM);
@@ -517,6 +557,49 @@ TEST(spdm_rsp_algorithms)
 	rig_free(g);
 }
 
+/* The MeasurementHashAlgo is the responder's choice; blocks follow it */
+TEST(spdm_rsp_meas_hash_choice)
+{
+	static const uint32_t algos[] = {
+		SPDM_MEAS_HASH_SHA256, SPDM_MEAS_HASH_SHA384, SPDM_MEAS_HASH_SHA512,
+	};
+	uint8_t m[8] = { SPDM_VER_12, SPDM_GET_MEASUREMENTS, 0, 2 };
+	unsigned int i;
+	int n;
+
+	for (i = 0; i < ARRAY_SIZE(algos); i++) {
+		struct rig *g = rig_new();
+		size_t mh = spdm_meas_hash_size(algos[i]);
+
+		ASSERT(g);
+		ASSERT(spdm_rsp_set_meas_hash(g->r, algos[i]) == 0);
+		ASSERT(rig_vca(g) == 0);
+		n = xchg(g, m, 4);
+		ASSERT(n == (int)(8 + 7 + mh + 32 + 2));
+		EXPECT_EQ(get16(g->out + 10), 3 + mh);
+		EXPECT_EQ(get16(g->out + 13), mh);
+		rig_free(g);
+	}
+	{
+		struct rig *g = rig_new();
+		uint8_t a[48];
+
+		ASSERT(g);
+		EXPECT_EQ(spdm_rsp_set_meas_hash(g->r, 0x01), -EINVAL);
+		EXPECT_EQ(spdm_rsp_set_meas_hash(g->r, 0x06), -EINVAL);
+		ASSERT(spdm_rsp_set_meas_hash(g->r, SPDM_MEAS_HASH_SHA512) == 0);
+		algs_req(a, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, SPDM_DHE_SECP384R1,
+			 SPDM_AEAD_AES256GCM);
+		ASSERT(algs_after_caps(g, a, 48, REQ_FLAGS) == 52);
+		EXPECT_EQ(get32(g->out + 8), SPDM_MEAS_HASH_SHA512);
+		a[6] = 0;	/* no DMTF measurements: no hash either */
+		ASSERT(algs_after_caps(g, a, 48, REQ_FLAGS) == 52);
+		EXPECT_EQ(g->out[6], 0);
+		EXPECT_EQ(get32(g->out + 8), 0);
+		rig_free(g);
+	}
+}
+
 TEST(spdm_rsp_unsupported)
 {
 	static const uint8_t codes[] = {
@@ -565,7 +648,7 @@ TEST(spdm_rsp_session_only_in_clear)
 	EXPECT(is_error(g, xchg(g, m, 12 + 16), SPDM_ERR_SESSION_REQUIRED));
 	/* FINISH in the clear: handshake in the clear is not supported */
 	m[1] = SPDM_FINISH;
-	EXPECT(is_error(g, xchg(g, m, sizeof(m)), SPDM_ERR_UNEXPECTED_REQUEST));
+	EXPECT(is_error(g, xchg(g, m, sizeof(m)), SPDM_ERR_SESSION_REQUIRED));
 	/* A secured message without a session is dropped */
 	EXPECT(spdm_rsp_handle(g->r, DOE_TYPE_SSESSION, m, sizeof(m), g->out, sizeof(g->out),
 			       NULL) < 0);
@@ -911,10 +994,8 @@ TEST(spdm_rsp_session)
 	EXPECT_EQ(sx(g, m, 4), 4);
 	m[2] = SPDM_KU_UPDATE_ALL;
 	m[3] = 10;
-	EXPECT_EQ(sx(g, m, 4), 4);	/* ACK under the old response key */
+	EXPECT_EQ(sx_ku(g, m, 4, true), 4);	/* ACK under the new response key */
 	EXPECT_EQ(g->msg[3], 10);
-	spdm_ks_update(&g->k, true);
-	spdm_ks_update(&g->k, false);
 	m[2] = SPDM_KU_VERIFY;
 	EXPECT_EQ(sx(g, m, 4), 4);
 	ASSERT(spdm_rsp_session_keys(g->r, g->sid, &rk) == 0);
@@ -941,6 +1022,62 @@ TEST(spdm_rsp_session)
 	/* GET_VERSION ends it */
 	ASSERT(rig_version(g) == 0);
 	EXPECT(sx(g, m, 4) < 0);
+	crypto_cleanse(&rk, sizeof(rk));
+	rig_free(g);
+}
+
+/*
+ * KEY_UPDATE (DSP0274 1.1.1 10.21.1, libspdm libspdm_rsp_key_update.c):
+ * UpdateAllKeys is acknowledged under the responder's new key, UpdateKey
+ * under the unchanged one; an ERROR answer leaves both keys alone and
+ * goes under the old key; a second update before VerifyNewKey is refused.
+ */
+TEST(spdm_rsp_key_update_ack_keys)
+{
+	struct rig *g = rig_session();
+	uint8_t m[4] = { SPDM_VER_12, SPDM_KEY_UPDATE, SPDM_KU_UPDATE_ALL, 0x21 };
+	struct spdm_keys rk;
+
+	ASSERT(g);
+	/* An ERROR (injected, as Busy would be) under the old keys; no update */
+	g->fault = FAULT_SPDM_ERROR;
+	EXPECT(sx_error(g, sx(g, m, 4), SPDM_ERR_UNSPECIFIED));
+	ASSERT(spdm_rsp_session_keys(g->r, g->sid, &rk) == 0);
+	EXPECT_MEM(rk.req_data, g->k.req_data, SPDM_H);
+	EXPECT_MEM(rk.rsp_data, g->k.rsp_data, SPDM_H);
+
+	/* UpdateAllKeys: the ACK comes already under the new response key */
+	EXPECT_EQ(sx_ku(g, m, 4, true), 4);
+	EXPECT_EQ(g->msg[1], SPDM_KEY_UPDATE_ACK);
+	EXPECT_EQ(g->msg[2], SPDM_KU_UPDATE_ALL);
+	EXPECT_EQ(g->msg[3], 0x21);
+	ASSERT(spdm_rsp_session_keys(g->r, g->sid, &rk) == 0);
+	EXPECT_MEM(rk.req_data, g->k.req_data, SPDM_H);
+	EXPECT_MEM(rk.rsp_data, g->k.rsp_data, SPDM_H);
+	EXPECT_EQ(rk.rsp.seq, 1);
+	/* A second update before VerifyNewKey: InvalidRequest, nothing moves */
+	m[2] = SPDM_KU_UPDATE_KEY;
+	EXPECT(sx_error(g, sx(g, m, 4), SPDM_ERR_INVALID_REQUEST));
+	m[2] = SPDM_KU_VERIFY;
+	m[3] = 0x22;
+	EXPECT_EQ(sx(g, m, 4), 4);
+	EXPECT_EQ(g->msg[2], SPDM_KU_VERIFY);
+
+	/* UpdateKey: only the requester's key; the ACK under the same key */
+	m[2] = SPDM_KU_UPDATE_KEY;
+	m[3] = 0x23;
+	EXPECT_EQ(sx_ku(g, m, 4, false), 4);
+	EXPECT_EQ(g->msg[2], SPDM_KU_UPDATE_KEY);
+	ASSERT(spdm_rsp_session_keys(g->r, g->sid, &rk) == 0);
+	EXPECT_MEM(rk.req_data, g->k.req_data, SPDM_H);
+	EXPECT_MEM(rk.rsp_data, g->k.rsp_data, SPDM_H);
+	m[2] = SPDM_KU_UPDATE_ALL;
+	EXPECT(sx_error(g, sx(g, m, 4), SPDM_ERR_INVALID_REQUEST));
+	m[2] = SPDM_KU_VERIFY;
+	EXPECT_EQ(sx(g, m, 4), 4);
+	m[1] = SPDM_HEARTBEAT;
+	EXPECT_EQ(sx(g, m, 4), 4);
+	EXPECT_EQ(g->msg[1], SPDM_HEARTBEAT_ACK);
 	crypto_cleanse(&rk, sizeof(rk));
 	rig_free(g);
 }
@@ -974,6 +1111,35 @@ TEST(spdm_rsp_reset)
 	rig_free(g);
 }
 
+/*
+ * HeartbeatPeriod (KEY_EXCHANGE_RSP Param1): 0 means no heartbeat wanted,
+ * so with HBEAT_CAP on both sides the responder announces a period;
+ * without the requester's HBEAT_CAP it announces 0 (DMTF/libspdm
+ * libspdm_rsp_key_exchange.c).  HEARTBEAT within it is acknowledged.
+ */
+TEST(spdm_rsp_heartbeat_period)
+{
+	struct rig *g = rig_new();
+	uint8_t m[4] = { SPDM_VER_12, SPDM_HEARTBEAT };
+
+	ASSERT(g);
+	g->enc = true;
+	ASSERT(rig_vca(g) == 0);
+	ASSERT(rig_kex(g) == 0);
+	EXPECT_EQ(g->out[1], SPDM_KEY_EXCHANGE_RSP);
+	EXPECT(g->out[2] != 0);
+	ASSERT(rig_finish(g, false) == 0);
+	EXPECT_EQ(sx(g, m, 4), 4);
+	EXPECT_EQ(g->msg[1], SPDM_HEARTBEAT_ACK);
+	/* A requester without HBEAT_CAP: no period, HEARTBEAT unsupported */
+	ASSERT(rig_vca_flags(g, REQ_FLAGS & ~SPDM_CAP_HBEAT) == 0);
+	ASSERT(rig_kex(g) == 0);
+	EXPECT_EQ(g->out[2], 0);
+	ASSERT(rig_finish(g, false) == 0);
+	EXPECT(sx_error(g, sx(g, m, 4), SPDM_ERR_UNSUPPORTED_REQUEST));
+	rig_free(g);
+}
+
 TEST(spdm_rsp_session_mac_only)
 {
 	struct rig *g = rig_new();
@@ -1004,6 +1170,8 @@ TEST(spdm_rsp_finish_bad_verify_data)
 	EXPECT(sx(g, m, sizeof(m)) < 0);
 	/* Short FINISH and mutual-auth FINISH */
 	ASSERT(rig_kex(g) == 0);
+	/* FINISH outside the handshaking session: SessionRequired */
+	EXPECT(is_error(g, xchg(g, m, sizeof(m)), SPDM_ERR_SESSION_REQUIRED));
 	EXPECT(sx_error(g, sx(g, m, 4 + SPDM_H - 1), SPDM_ERR_INVALID_REQUEST));
 	m[2] = 1;
 	EXPECT(sx_error(g, sx(g, m, sizeof(m)), SPDM_ERR_INVALID_REQUEST));
