@@ -80,6 +80,8 @@ iasl -vs -ve -p "$work-ssdt" "$ssdt" > "$work.iasl.log" 2>&1 ||
 	{ cat "$work.iasl.log" >&2; echo "vm-run: iasl failed on $ssdt" >&2; exit 2; }
 
 echo "vm-run: booting $(basename "$kbuild") with $(basename "$script") (TCG)" >&2
+# log_buf_len: the selftests look for the kernel's messages after a line
+# count of dmesg; a ring buffer that wraps in a long test would hide them.
 set +e
 timeout --foreground "$timeout" qemu-system-x86_64 \
 	-machine q35 -cpu max -smp 2 -m 2G \
@@ -88,7 +90,7 @@ timeout --foreground "$timeout" qemu-system-x86_64 \
 	-kernel "$kbuild/arch/x86/boot/bzImage" \
 	-initrd "$work.cpio" \
 	-acpitable file="$work-ssdt.aml" \
-	-append "console=ttyS0 panic=-1 no5lvl loglevel=4 kasan.fault=report no_hash_pointers ${TSM_VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 no5lvl loglevel=4 log_buf_len=4M kasan.fault=report no_hash_pointers ${TSM_VM_APPEND:-}" \
 	< /dev/null 2>&1 | tr -d '\r' | tee "$log" | grep -v '^@@TSM-VM-EXIT'
 qrc=${PIPESTATUS[0]}
 set -e

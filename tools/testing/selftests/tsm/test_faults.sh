@@ -269,6 +269,15 @@ arm()
 # expect KIND STEP POS: the errno name the verb must end with
 expect()
 {
+	# A fault in the evidence fetch after the link came up (messages
+	# 21-24, DEV_CERTIFICATES and DEV_MEASUREMENTS; a bad signature
+	# after KEY_EXCHANGE lands on MEASUREMENTS) leaves the link up and
+	# the evidence empty
+	if [ "$2" = connect ] && { [ "$3" -ge 21 ] ||
+		{ [ "$1" = bad-sig ] && [ "$3" -gt 6 ]; }; }; then
+		echo ok
+		return
+	fi
 	case $2:$1 in
 	# A DOE transport failure is the DOE core's -EIO (timeout and a
 	# mailbox that stays Busy are aborted); Busy when a request is
