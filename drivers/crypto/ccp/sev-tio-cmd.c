@@ -24,6 +24,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/unaligned.h>
 
 #include <trace/events/tsm.h>
 
@@ -424,6 +425,28 @@ static size_t sev_tio_buf_size(const struct sev_tio_buf *buf)
 	return (size_t)buf->npages * PAGE_SIZE;
 }
 
+/*
+ * Issue a command that needs no SPDM and writes its output to a firmware
+ * page whose address goes at @paddr_off of @data; copy @len bytes of the
+ * output to @out.
+ */
+static int sev_tio_cmd_out(struct sev_tio *tio, struct pci_dev *pdev, int cmd,
+			   void *data, size_t paddr_off, void *out, size_t len)
+{
+	struct sev_tio_buf page = {};
+	int rc;
+
+	rc = sev_tio_buf_alloc(tio, &page, PAGE_SIZE, SEV_TIO_BUF_FW);
+	if (rc)
+		return rc;
+	put_unaligned_le64(sev_tio_paddr(page.va), data + paddr_off);
+	rc = sev_tio_cmd(tio, pdev, cmd, data);
+	if (!rc)
+		memcpy(out, page.va, len);
+	sev_tio_buf_free(tio, &page);
+	return rc;
+}
+
 /* Platform commands */
 
 /**
@@ -439,17 +462,11 @@ int sev_tio_status(struct sev_tio *tio, struct sev_tio_status *out)
 	struct sev_tio_cmd_status cmd = {
 		.length = cpu_to_le32(sizeof(cmd)),
 	};
-	struct sev_tio_buf page = {};
 	int rc;
 
-	rc = sev_tio_buf_alloc(tio, &page, PAGE_SIZE, SEV_TIO_BUF_FW);
-	if (rc)
-		return rc;
-	cmd.status_paddr = cpu_to_le64(sev_tio_paddr(page.va));
-	rc = sev_tio_cmd(tio, NULL, SEV_TIO_CMD_STATUS, &cmd);
-	if (!rc)
-		memcpy(out, page.va, sizeof(*out));
-	sev_tio_buf_free(tio, &page);
+	rc = sev_tio_cmd_out(tio, NULL, SEV_TIO_CMD_STATUS, &cmd,
+			     offsetof(typeof(cmd), status_paddr), out,
+			     sizeof(*out));
 	if (rc)
 		return rc;
 	if (le32_to_cpu(out->length) < SEV_TIO_STATUS_MIN_LEN ||
@@ -923,17 +940,11 @@ int sev_tio_dev_status(struct sev_tio_dev *dev, struct sev_tio_dev_status *out)
 		.length = cpu_to_le32(sizeof(cmd)),
 		.dev_ctx = cpu_to_le64(dev->ctx.sla),
 	};
-	struct sev_tio_buf page = {};
 	int rc;
 
-	rc = sev_tio_buf_alloc(dev->tio, &page, PAGE_SIZE, SEV_TIO_BUF_FW);
-	if (rc)
-		return rc;
-	cmd.status_paddr = cpu_to_le64(sev_tio_paddr(page.va));
-	rc = sev_tio_cmd(dev->tio, dev->pdev, SEV_TIO_CMD_DEV_STATUS, &cmd);
-	if (!rc)
-		memcpy(out, page.va, sizeof(*out));
-	sev_tio_buf_free(dev->tio, &page);
+	rc = sev_tio_cmd_out(dev->tio, dev->pdev, SEV_TIO_CMD_DEV_STATUS, &cmd,
+			     offsetof(typeof(cmd), status_paddr), out,
+			     sizeof(*out));
 	if (!rc && le32_to_cpu(out->length) < sizeof(*out)) {
 		pci_err(dev->pdev, "SEV-TIO: DEV_STATUS of %u bytes, %zu expected\n",
 			le32_to_cpu(out->length), sizeof(*out));
@@ -1293,17 +1304,14 @@ int sev_tio_asid_fence_status(struct sev_tio_tdi *tdi, u64 *fence)
 		.dev_ctx = cpu_to_le64(tdi->dev->ctx.sla),
 		.asid = cpu_to_le32(tdi->asid),
 	};
-	struct sev_tio_buf page = {};
+	__le64 out;
 	int rc;
 
-	rc = sev_tio_buf_alloc(tio, &page, PAGE_SIZE, SEV_TIO_BUF_FW);
-	if (rc)
-		return rc;
-	cmd.status_paddr = cpu_to_le64(sev_tio_paddr(page.va));
-	rc = sev_tio_cmd(tio, tdi->pdev, SEV_TIO_CMD_ASID_FENCE_STATUS, &cmd);
+	rc = sev_tio_cmd_out(tio, tdi->pdev, SEV_TIO_CMD_ASID_FENCE_STATUS,
+			     &cmd, offsetof(typeof(cmd), status_paddr), &out,
+			     sizeof(out));
 	if (!rc)
-		*fence = le64_to_cpup(page.va);
-	sev_tio_buf_free(tio, &page);
+		*fence = le64_to_cpu(out);
 	return rc;
 }
 
