@@ -957,7 +957,8 @@ static int verify_evidence(const struct evidence *ev, X509 *anchor,
 	printf("  verified to the root\n");
 
 	if (tsm_ev_meas_plain(ev->meas, ev->meas_len)) {
-		fprintf(stderr, "tsm: measurements: a MEASUREMENTS response without its transcript; its signature cannot be checked\n");
+		fprintf(stderr, "tsm: measurements: %s\n",
+			"a MEASUREMENTS response without its transcript; its signature cannot be checked");
 		EVP_PKEY_free(leaf);
 		return EXIT_UNVERIFIED;
 	}

@@ -18,9 +18,9 @@ tsm_check "sevtio_up: models attached, SEV-TIO link and devsec TSMs registered" 
 . "$SEVTIO_ENV"
 env_ok()
 {
-	tsm_expect_eq "link:devsec" \
-		"$(tsm_read "/sys/class/tsm/$TIO/pci_mode"):$(tsm_read "/sys/class/tsm/$GTSM/pci_mode")" \
-		"pci_mode of TIO:GTSM" &&
+	modes="$(tsm_read "/sys/class/tsm/$TIO/pci_mode")"
+	modes="$modes:$(tsm_read "/sys/class/tsm/$GTSM/pci_mode")"
+	tsm_expect_eq "link:devsec" "$modes" "pci_mode of TIO:GTSM" &&
 		test -e "$TSM_PCI/$HOST_DSM/tsm/connect" -a -e "$TSM_PCI/$GUEST_DEV/tsm/lock"
 }
 tsm_check "$SEVTIO_ENV names the TSMs and the host's and guest's devices" env_ok
