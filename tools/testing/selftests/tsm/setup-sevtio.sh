@@ -55,7 +55,7 @@ sevtio_up()
 		GTSM=$(tsm_by_mode devsec) ||
 		{ sevtio_fail "the VM or its SEV-TIO devsec TSM did not come up"; return 1; }
 	cat > "$SEVTIO_ENV" <<EOF
-# The SEV-TIO platform (tools/testing/selftests/tsm/setup-sevtio.sh)
+# What sevtio_up set up: the SEV-TIO platform of make run PLATFORM=sevtio
 TIO=$TIO			# the host's SEV-TIO link TSM
 GTSM=$GTSM			# the guest's SEV-TIO devsec TSM
 HOST_DOMAIN=$TSM_EMU_DOMAIN	# the host's emulated devices
