@@ -139,7 +139,8 @@ import sys
 b = open(sys.argv[1], \"rb\").read()
 k = next(i for i in range(len(b) - 40) if b[i + 1] == 0xe0 and
 	 b[i + 38] == 0x60 and b[i] == b[i + 37])
-open(sys.argv[2], \"wb\").write(b[k + 37:])" "$ev/out/measurements.bin" "$ev/bad/measurements.bin" &&
+open(sys.argv[2], \"wb\").write(b[k + 37:])" \
+			"$ev/out/measurements.bin" "$ev/bad/measurements.bin" &&
 		cp "$ev/out/certs.bin" "$ev/bad/certs.bin" &&
 		tsm_ev 5 verify --dir "$ev/bad" --root "$0" > "$ev/plain.log" 2>&1 &&
 		grep -q "without its transcript" "$ev/plain.log"' "$root"

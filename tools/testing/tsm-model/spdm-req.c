@@ -876,9 +876,10 @@ static int key_update_all(struct spdm_req *q)
 	if (n)
 		goto out;
 	hdr(q, req, SPDM_KEY_UPDATE, SPDM_KU_UPDATE_ALL, tag);
-	n = len = send_secured(q, req, sizeof(req));
+	n = send_secured(q, req, sizeof(req));
 	if (n < 0)
 		goto out;
+	len = n;
 	acked = true;
 	n = open_secured(q, &next.rsp, len);
 	if (n == -EBADMSG) {

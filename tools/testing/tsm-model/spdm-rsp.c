@@ -762,8 +762,10 @@ static int do_key_update(struct rsp_ctx *c)
 		 */
 		if (s->verify_pending)
 			return invalid(c);
-		/* UpdateKey: the requester's direction only; later requests
-		 * use its new key, this ACK goes under our unchanged key. */
+		/*
+		 * UpdateKey: the requester's direction only; later requests
+		 * use its new key, this ACK goes under our unchanged key.
+		 */
 		if (spdm_ks_update(&s->keys, true))
 			return -EIO;
 		/*
