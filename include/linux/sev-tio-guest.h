@@ -16,6 +16,7 @@
 #define __SEV_TIO_GUEST_H
 
 #include <crypto/sha2.h>
+#include <linux/bitfield.h>
 #include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/err.h>
@@ -123,7 +124,43 @@ struct sev_tio_tdi_info_rsp {
 } __packed;
 static_assert(sizeof(struct sev_tio_tdi_info_rsp) == 192);
 
-#define SEV_TIO_MMIO_VALIDATED	BIT(0)
+#define SEV_TIO_MMIO_VALIDATED	BIT(0)	/* request: desired state */
+#define SEV_TIO_MMIO_CHANGED	BIT(0)	/* response: the state changed */
+
+/*
+ * RDX of an MMIO_VALIDATE guest request: the hint from which the
+ * hypervisor makes the pages guest-assigned MMIO in the RMP before the
+ * firmware validates them, and returns them to the host after they were
+ * invalidated (FACTS 6.11; AMD's guest, AMDESE/linux-kvm
+ * drivers/virt/coco/sev-guest/tio.c @ ae5f6b5b930b, sends base and
+ * order of the pages, the range ID and whether they become private).
+ * One request covers a power of two of 4 KiB pages.
+ */
+#define SEV_TIO_MMIO_HINT_RANGE_ID	GENMASK_ULL(2, 0)
+#define SEV_TIO_MMIO_HINT_PRIVATE	BIT_ULL(3)
+#define SEV_TIO_MMIO_HINT_ORDER		GENMASK_ULL(11, 4)
+#define SEV_TIO_MMIO_HINT_GPA		GENMASK_ULL(51, 12)
+
+/**
+ * sev_tio_mmio_hint() - the RDX hint of an MMIO_VALIDATE request
+ * @gpa: guest physical address of the first page, 4 KiB aligned
+ * @order: log2 of the number of 4 KiB pages
+ * @range_id: range ID (BAR) of the pages, at most 7
+ * @private: the pages become private (validate), or shared again
+ *
+ * Return: the hint, or 0 if the arguments do not fit it.
+ */
+static inline u64 sev_tio_mmio_hint(u64 gpa, unsigned int order,
+				    unsigned int range_id, bool private)
+{
+	if (gpa & ~SEV_TIO_MMIO_HINT_GPA ||
+	    order > FIELD_MAX(SEV_TIO_MMIO_HINT_ORDER) ||
+	    range_id > FIELD_MAX(SEV_TIO_MMIO_HINT_RANGE_ID))
+		return 0;
+	return gpa | FIELD_PREP(SEV_TIO_MMIO_HINT_ORDER, order) |
+	       FIELD_PREP(SEV_TIO_MMIO_HINT_RANGE_ID, range_id) |
+	       (private ? SEV_TIO_MMIO_HINT_PRIVATE : 0);
+}
 
 /**
  * struct sev_tio_mmio_validate_req - MMIO_VALIDATE_REQ (and _RSP)
@@ -152,9 +189,22 @@ struct sev_tio_mmio_validate_req {
 static_assert(sizeof(struct sev_tio_mmio_validate_req) == 48);
 #define sev_tio_mmio_validate_rsp sev_tio_mmio_validate_req
 
+/* Secure DTE, quadword 0: valid, DMA reads and writes allowed */
 #define SEV_TIO_SDTE_V		BIT_ULL(0)
 #define SEV_TIO_SDTE_IR		BIT_ULL(61)
 #define SEV_TIO_SDTE_IW		BIT_ULL(62)
+/*
+ * Secure DTE, quadword 5 (bits 320-351): vTOM enabled, and vTOM in 2 MiB
+ * units.  Device DMA to addresses at or above vTOM reaches shared memory
+ * (at the address minus vTOM), below it private memory (FACTS 6.11; AMD's
+ * guest @ ae5f6b5b930b, struct sdte).
+ */
+#define SEV_TIO_SDTE5_VTOM_EN	BIT_ULL(0)
+#define SEV_TIO_SDTE5_VTOM	GENMASK_ULL(31, 1)
+#define SEV_TIO_VTOM_SHIFT	21
+
+/* RDX of an SDTE_WRITE guest request: vTOM | this to validate, 0 else */
+#define SEV_TIO_SDTE_HINT_VALID	BIT_ULL(0)
 
 /**
  * struct sev_tio_sdte_write_req - SDTE_WRITE_REQ
@@ -190,7 +240,10 @@ static_assert(sizeof(struct sev_tio_sdte_write_rsp) == 16);
  * @rsp: buffer for the response message body
  * @rsp_len: in: size of @rsp; out: size of the response body.  The
  *	     channel checks the response's type (@msg_type + 1) and version.
- * @param: in: SEV_TIO_GUEST_REQ_* flags
+ * @param: in: what the hypervisor gets in RDX: for TDI_INFO the
+ *	   SEV_TIO_GUEST_REQ_* flags; for MMIO_VALIDATE the hint of
+ *	   sev_tio_mmio_hint(); for SDTE_WRITE vTOM |
+ *	   %SEV_TIO_SDTE_HINT_VALID, or 0 to invalidate
  * @param_out: out: with %SEV_TIO_GUEST_REQ_STATE, the TDISP state the
  *	       hypervisor returned
  * @data: the data area (blob table and blobs), %NULL if none; untrusted
@@ -222,8 +275,9 @@ struct sev_tio_guest_req {
  * @tio_op: issue SEV_TIO_OP @op for the interface with guest requester ID
  *	    @rid (segment << 16 | bus/device/function).  For
  *	    %SEV_TIO_OP_BIND *@tdi_id receives the interface ID.  Return 0,
- *	    or -errno (-EIO when the hypervisor or firmware refused; *@fw_err
- *	    receives its code).  May sleep.
+ *	    or -errno: -EAGAIN the hypervisor is busy, try again later;
+ *	    -EIO the hypervisor or firmware refused (*@fw_err receives its
+ *	    code).  May sleep.
  * @guest_req: send @req for the interface @rid and wait for the answer.
  *	       Return 0 or -errno: -ENOSPC the data area is too small
  *	       (see &sev_tio_guest_req.data_needed), -EIO refused
@@ -254,8 +308,9 @@ struct sev_tio_guest_ops {
  * requests as GHCB VMGEXITs; this turns what they return into the result
  * &struct sev_tio_guest_ops promises.
  *
- * Return: 0; -ENOSPC the data area is too small; -EIO refused, or the
- * GHCB protocol failed; or @rc.
+ * Return: 0; -ENOSPC the data area is too small; -EAGAIN the hypervisor
+ * is busy (%SNP_GUEST_VMM_ERR_BUSY); -EIO refused, or the GHCB protocol
+ * failed; or @rc.
  */
 static inline int sev_tio_guest_ghcb_result(int rc, u64 exitinfo2, u64 npages,
 					    u64 *fw_err, size_t *data_needed)
@@ -267,6 +322,8 @@ static inline int sev_tio_guest_ghcb_result(int rc, u64 exitinfo2, u64 npages,
 		return -EIO;
 	if (rc != -EIO)
 		return rc;
+	if (exitinfo2 == SNP_GUEST_VMM_ERR(SNP_GUEST_VMM_ERR_BUSY))
+		return -EAGAIN;
 	if (!data_needed || !npages ||
 	    exitinfo2 != SNP_GUEST_VMM_ERR(SNP_GUEST_VMM_ERR_INVALID_LEN) ||
 	    check_shl_overflow(npages, PAGE_SHIFT, &bytes))

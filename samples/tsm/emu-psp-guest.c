@@ -19,10 +19,34 @@
  *                      interface), UNBIND the same if still bound;
  *   guest request      pci_tsm_guest_req() with the message in the plain
  *                      framing of the firmware model (type, version,
- *                      length, 8 bytes, then the body); the data area is
- *                      filled with the interface report from
- *                      pci_tsm_evidence_get() and the TDISP state comes
- *                      from pci_tsm_tdi_state().
+ *                      length, 8 bytes, then the body); then the data
+ *                      area is filled with the interface report from
+ *                      pci_tsm_evidence_get() (too small: the firmware
+ *                      has processed the message all the same, as on
+ *                      AMD's hypervisor) and the TDISP state comes from
+ *                      pci_tsm_tdi_state().
+ *
+ * As AMD's KVM, the stand-in reads the guest's hints in RDX (FACTS 6.11)
+ * and refuses a request whose hint is missing or does not name what the
+ * message names:
+ *
+ *   MMIO_VALIDATE      GPA[51:12] | order[11:4] | private bit 3 | range
+ *                      ID[2:0]: 2^order pages at GPA, inside BAR "range
+ *                      ID" of the guest's function.  Validating, the
+ *                      pages become guest-assigned MMIO of the VM before
+ *                      the firmware sees the message (and stay so only
+ *                      if it validated them); invalidated, they go back
+ *                      to the host.  UNBIND takes back every page.
+ *   SDTE_WRITE         vTOM | 1 with the vTOM the secure DTE carries, or
+ *                      0 with an all-zero DTE.
+ *
+ * "busy N" has the next N SEV_TIO_OPs refused as "busy, try again";
+ * "nohint" strips the hint from the next MMIO_VALIDATE, as a guest
+ * written for the RFC interface sends it; "grow" has the next report
+ * request find the data area one page too small.  debugfs "stats"
+ * shows the guest messages passed to the firmware (guest_msgs), the
+ * MMIO pages assigned to the guest (guest_mmio) and the busy refusals
+ * still to come (guest_busy).
  *
  * "tamper" makes the next report handed to the guest differ by one byte
  * from the one the firmware hashed; "relock DDDD:BB:DD.F [OFF VAL]" has
@@ -40,11 +64,15 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
+#include <linux/bitfield.h>
 #include <linux/completion.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/pci-tsm.h>
+#include <linux/pfn.h>
+#include <linux/seq_file.h>
 #include <linux/sev-tio-guest.h>
 #include <linux/slab.h>
 #include <linux/sockptr.h>
@@ -56,6 +84,8 @@
 #include "emu-psp-priv.h"
 
 #define TSM_PSP_GUEST_MAX	8
+/* MMIO page runs assigned to the guest, per bound function */
+#define TSM_PSP_GUEST_MMIO	64
 #define TSM_PSP_MSG_HDR		8
 /* Blob table: 3 entries of GUID, offset, length */
 #define TSM_PSP_BLOB_TABLE	(3 * 24)
@@ -74,9 +104,16 @@ static const guid_t tsm_psp_report_guid =
  * @host_dom: host domain of the guest's devices
  * @guest_dom: the guest's domain
  * @tamper: corrupt the next report handed to the guest (xchg())
+ * @busy: SEV_TIO_OPs still to refuse as busy
+ * @nohint: strip the hint of the next MMIO_VALIDATE (xchg())
+ * @grow: the next report request finds the data area too small (xchg())
+ * @msgs: guest messages passed to the firmware
+ * @mmio_pages: MMIO pages assigned to the guest, in @mmio
  * @bound: host functions bound for the guest (only the workqueue changes
  *	   them while the TSM is registered), each holding a reference and
  *	   a reference on the module
+ * @mmio: per entry of @bound, the runs of guest MMIO pages assigned to
+ *	  the guest (the workqueue only): first page, pages; 0 pages free
  */
 struct tsm_psp_guest {
 	struct mutex lock;	/* registration, knobs */
@@ -85,7 +122,16 @@ struct tsm_psp_guest {
 	int host_dom;
 	int guest_dom;
 	bool tamper;
+	atomic_t busy;
+	bool nohint;
+	bool grow;
+	atomic_long_t msgs;
+	atomic_long_t mmio_pages;
 	struct pci_dev *bound[TSM_PSP_GUEST_MAX];
+	struct {
+		u64 pfn;
+		u64 pages;
+	} mmio[TSM_PSP_GUEST_MAX][TSM_PSP_GUEST_MMIO];
 };
 
 static struct tsm_psp_guest tsm_psp_guest;
@@ -135,7 +181,7 @@ static int tsm_psp_guest_op(struct tsm_psp_exit *x, struct pci_dev *host)
 {
 	struct tsm_psp_guest *g = &tsm_psp_guest;
 	int i = tsm_psp_guest_slot(host);
-	int rc;
+	int rc, n;
 
 	switch (x->op) {
 	case SEV_TIO_OP_BIND:
@@ -163,6 +209,10 @@ static int tsm_psp_guest_op(struct tsm_psp_exit *x, struct pci_dev *host)
 		pci_tsm_unbind(host);
 		pci_dev_put(g->bound[i]);
 		g->bound[i] = NULL;
+		/* The host takes back every MMIO page it assigned */
+		for (n = 0; n < TSM_PSP_GUEST_MMIO; n++)
+			atomic_long_sub(g->mmio[i][n].pages, &g->mmio_pages);
+		memset(g->mmio[i], 0, sizeof(g->mmio[i]));
 		module_put(THIS_MODULE);
 		return 0;
 	}
@@ -186,6 +236,10 @@ static int tsm_psp_guest_data(struct pci_dev *host,
 					    PAGE_SIZE);
 		return -ENOSPC;
 	}
+	if (xchg(&g->grow, false)) {
+		req->data_needed = req->data_len + PAGE_SIZE;
+		return -ENOSPC;
+	}
 	memset(d, 0, req->data_len);
 	if (pci_tsm_evidence_get(host, PCI_TSM_EVIDENCE_REPORT,
 				 d + TSM_PSP_BLOB_TABLE,
@@ -201,6 +255,148 @@ static int tsm_psp_guest_data(struct pci_dev *host,
 	return 0;
 }
 
+/* The pages a valid MMIO_VALIDATE hint names: first page, count */
+static void tsm_psp_guest_hint_pages(u64 hint, u64 *pfn, u64 *pages)
+{
+	*pfn = FIELD_GET(SEV_TIO_MMIO_HINT_GPA, hint);
+	*pages = 1ULL << FIELD_GET(SEV_TIO_MMIO_HINT_ORDER, hint);
+}
+
+/* Run @i of @slot that is exactly the pages of @hint, or -1 */
+static int tsm_psp_guest_mmio_find(int slot, u64 hint)
+{
+	u64 pfn, pages;
+	int i;
+
+	tsm_psp_guest_hint_pages(hint, &pfn, &pages);
+	for (i = 0; i < TSM_PSP_GUEST_MMIO; i++)
+		if (tsm_psp_guest.mmio[slot][i].pages == pages &&
+		    tsm_psp_guest.mmio[slot][i].pfn == pfn)
+			return i;
+	return -1;
+}
+
+static void tsm_psp_guest_mmio_put(int slot, u64 hint)
+{
+	int i = tsm_psp_guest_mmio_find(slot, hint);
+
+	if (i < 0)
+		return;
+	atomic_long_sub(tsm_psp_guest.mmio[slot][i].pages,
+			&tsm_psp_guest.mmio_pages);
+	tsm_psp_guest.mmio[slot][i].pages = 0;
+}
+
+/*
+ * MMIO_VALIDATE: the hint must name exactly the message's pages, inside
+ * BAR "range ID" of the guest's function.  Validating assigns the pages
+ * (*@assigned); they must not be assigned already.
+ */
+static int tsm_psp_guest_mmio_hint(struct tsm_psp_exit *x, int slot,
+				   bool *assigned)
+{
+	struct tsm_psp_guest *g = &tsm_psp_guest;
+	const struct sev_tio_mmio_validate_req *rq = x->req->req;
+	u64 hint, pfn, pages, end;
+	bool private;
+	unsigned int bar;
+	struct pci_dev *guest;
+	int i, rc = -EINVAL;
+
+	if (x->req->req_len != sizeof(*rq))
+		return -EINVAL;
+	if (xchg(&g->nohint, false))
+		x->req->param = 0;
+	hint = x->req->param;
+	tsm_psp_guest_hint_pages(hint, &pfn, &pages);
+	private = hint & SEV_TIO_MMIO_HINT_PRIVATE;
+	bar = FIELD_GET(SEV_TIO_MMIO_HINT_RANGE_ID, hint);
+	if (!pfn || hint & ~(SEV_TIO_MMIO_HINT_GPA | SEV_TIO_MMIO_HINT_ORDER |
+			     SEV_TIO_MMIO_HINT_PRIVATE |
+			     SEV_TIO_MMIO_HINT_RANGE_ID) ||
+	    PFN_PHYS(pfn) != le64_to_cpu(rq->subrange_base) ||
+	    pages != le32_to_cpu(rq->subrange_pages) ||
+	    bar != le16_to_cpu(rq->range_id) || bar >= PCI_STD_NUM_BARS ||
+	    private != !!(le16_to_cpu(rq->flags) & SEV_TIO_MMIO_VALIDATED)) {
+		pr_warn("guest %05x: MMIO_VALIDATE with hint %#llx that does not name its pages\n",
+			x->rid, hint);
+		return -EINVAL;
+	}
+	guest = pci_get_domain_bus_and_slot(g->guest_dom, (x->rid >> 8) & 0xff,
+					    x->rid & 0xff);
+	end = guest ? pci_resource_end(guest, bar) : 0;
+	if (!guest || !pci_resource_len(guest, bar) ||
+	    PFN_PHYS(pfn) < pci_resource_start(guest, bar) ||
+	    PFN_PHYS(pfn + pages) - 1 > end) {
+		pr_warn("guest %05x: MMIO_VALIDATE hint %#llx outside BAR %u\n",
+			x->rid, hint, bar);
+		goto out;
+	}
+	rc = 0;
+	if (!private)
+		goto out;
+	for (i = 0; i < TSM_PSP_GUEST_MMIO; i++) {
+		u64 p = g->mmio[slot][i].pfn, n = g->mmio[slot][i].pages;
+
+		if (n && p < pfn + pages && pfn < p + n) {
+			pr_warn("guest %05x: MMIO pages %#llx+%llu assigned already\n",
+				x->rid, pfn, pages);
+			rc = -EBUSY;
+			goto out;
+		}
+	}
+	rc = -ENOSPC;
+	for (i = 0; i < TSM_PSP_GUEST_MMIO; i++) {
+		if (g->mmio[slot][i].pages)
+			continue;
+		g->mmio[slot][i].pfn = pfn;
+		g->mmio[slot][i].pages = pages;
+		atomic_long_add(pages, &g->mmio_pages);
+		*assigned = true;
+		rc = 0;
+		break;
+	}
+out:
+	pci_dev_put(guest);
+	return rc;
+}
+
+/* After the firmware answered: what it validated stays, invalidated goes */
+static void tsm_psp_guest_mmio_done(struct tsm_psp_exit *x, int slot,
+				    struct sev_tio_guest_req *req,
+				    bool assigned)
+{
+	const struct sev_tio_mmio_validate_rsp *rsp = req->rsp;
+	bool ok = req->rsp_len == sizeof(*rsp) && !le16_to_cpu(rsp->status);
+
+	if (assigned && !ok)
+		tsm_psp_guest_mmio_put(slot, req->param);
+	else if (!(req->param & SEV_TIO_MMIO_HINT_PRIVATE) && ok)
+		tsm_psp_guest_mmio_put(slot, req->param);
+}
+
+/* SDTE_WRITE: vTOM | 1 with the DTE's vTOM, or 0 with an empty DTE */
+static int tsm_psp_guest_sdte_hint(struct sev_tio_guest_req *req)
+{
+	const struct sev_tio_sdte_write_req *rq = req->req;
+	u64 q5, vtom;
+
+	if (req->req_len != sizeof(*rq))
+		return -EINVAL;
+	q5 = le64_to_cpu(rq->sdte[5]);
+	vtom = FIELD_GET(SEV_TIO_SDTE5_VTOM, q5) << SEV_TIO_VTOM_SHIFT;
+	if (!(le64_to_cpu(rq->sdte[0]) & SEV_TIO_SDTE_V)) {
+		if (!req->param && !memchr_inv(rq->sdte, 0, sizeof(rq->sdte)))
+			return 0;
+	} else if (q5 & SEV_TIO_SDTE5_VTOM_EN && vtom &&
+		   req->param == (vtom | SEV_TIO_SDTE_HINT_VALID)) {
+		return 0;
+	}
+	pr_warn("SDTE_WRITE with hint %#llx that does not match the DTE's vTOM %#llx\n",
+		req->param, vtom);
+	return -EINVAL;
+}
+
 static int tsm_psp_guest_msg(struct tsm_psp_exit *x, struct pci_dev *host)
 {
 	struct sev_tio_guest_req *req = x->req;
@@ -209,21 +405,25 @@ static int tsm_psp_guest_msg(struct tsm_psp_exit *x, struct pci_dev *host)
 	ssize_t n;
 	int rc;
 
-	if (tsm_psp_guest_slot(host) < 0)
+	int slot = tsm_psp_guest_slot(host);
+	bool assigned = false;
+
+	if (slot < 0)
 		return -ENXIO;
 	if (req->req_len > SEV_TIO_GUEST_MSG_MAX)
 		return -EINVAL;
-	if (req->param & SEV_TIO_GUEST_REQ_REPORT) {
-		rc = tsm_psp_guest_data(host, req);
-		if (rc)
-			return rc;
+	switch (req->msg_type) {
+	case SEV_TIO_MSG_MMIO_VALIDATE_REQ:
+		rc = tsm_psp_guest_mmio_hint(x, slot, &assigned);
+		break;
+	case SEV_TIO_MSG_SDTE_WRITE_REQ:
+		rc = tsm_psp_guest_sdte_hint(req);
+		break;
+	default:
+		rc = 0;
 	}
-	if (req->param & SEV_TIO_GUEST_REQ_STATE) {
-		rc = pci_tsm_tdi_state(host);
-		if (rc < 0)
-			return rc;
-		req->param_out = rc;
-	}
+	if (rc)
+		return rc;
 
 	msg = kzalloc(TSM_PSP_MSG_HDR + SEV_TIO_GUEST_MSG_MAX, GFP_KERNEL);
 	rsp = (u8 *)get_zeroed_page(GFP_KERNEL);
@@ -234,6 +434,7 @@ static int tsm_psp_guest_msg(struct tsm_psp_exit *x, struct pci_dev *host)
 	msg[1] = SEV_TIO_MSG_VERSION;
 	put_unaligned_le16(req->req_len, msg + 2);
 	memcpy(msg + TSM_PSP_MSG_HDR, req->req, req->req_len);
+	atomic_long_inc(&tsm_psp_guest.msgs);
 	n = pci_tsm_guest_req(host, KERNEL_SOCKPTR(msg),
 			      TSM_PSP_MSG_HDR + req->req_len,
 			      KERNEL_SOCKPTR(rsp), PAGE_SIZE, &code);
@@ -254,7 +455,29 @@ static int tsm_psp_guest_msg(struct tsm_psp_exit *x, struct pci_dev *host)
 	}
 	req->rsp_len = get_unaligned_le16(rsp + 2);
 	memcpy(req->rsp, rsp + TSM_PSP_MSG_HDR, req->rsp_len);
+	if (req->msg_type == SEV_TIO_MSG_MMIO_VALIDATE_REQ)
+		tsm_psp_guest_mmio_done(x, slot, req, assigned);
+	assigned = false;
+
+	/* The firmware has answered; what the hypervisor adds comes now */
+	if (req->msg_type != SEV_TIO_MSG_TDI_INFO_REQ)
+		goto out;
+	if (req->param & SEV_TIO_GUEST_REQ_REPORT) {
+		rc = tsm_psp_guest_data(host, req);
+		if (rc)
+			goto out;
+	}
+	if (req->param & SEV_TIO_GUEST_REQ_STATE) {
+		rc = pci_tsm_tdi_state(host);
+		if (rc < 0)
+			goto out;
+		req->param_out = rc;
+		rc = 0;
+	}
 out:
+	/* Pages assigned for a message the firmware did not take go back */
+	if (assigned)
+		tsm_psp_guest_mmio_put(slot, req->param);
 	free_page((unsigned long)rsp);
 	kfree(msg);
 	return rc;
@@ -290,7 +513,13 @@ static int tsm_psp_guest_tio_op(void *priv, u32 rid, enum sev_tio_guest_op op,
 				u64 *tdi_id, u64 *fw_err)
 {
 	struct tsm_psp_exit x = { .rid = rid, .op = op };
-	int rc = tsm_psp_guest_exit(&x);
+	int rc;
+
+	if (atomic_dec_if_positive(&tsm_psp_guest.busy) >= 0) {
+		*fw_err = SNP_GUEST_VMM_ERR(SNP_GUEST_VMM_ERR_BUSY);
+		return -EAGAIN;
+	}
+	rc = tsm_psp_guest_exit(&x);
 
 	*tdi_id = x.tdi_id;
 	*fw_err = rc ? -rc : 0;
@@ -398,7 +627,8 @@ static int tsm_psp_guest_relock(char *args)
 
 /**
  * tsm_psp_guest_cmd() - the guest verbs of debugfs tsm_emu_psp/vm
- * @verb: "guest", "noguest", "tamper" or "relock"
+ * @verb: "guest", "noguest", "busy", "nohint", "grow", "tamper" or
+ *	  "relock"
  * @args: the rest of the command
  *
  * Called without the VM's lock: the guest's exits need the host side.
@@ -411,6 +641,21 @@ int tsm_psp_guest_cmd(const char *verb, char *args)
 		return tsm_psp_guest_start(args);
 	if (!strcmp(verb, "noguest"))
 		return args ? -EINVAL : tsm_psp_guest_release();
+	if (!strcmp(verb, "busy")) {
+		unsigned int n;
+
+		if (!args || kstrtouint(args, 10, &n) || n > 1000)
+			return -EINVAL;
+		atomic_set(&tsm_psp_guest.busy, n);
+		return 0;
+	}
+	if (!strcmp(verb, "nohint") || !strcmp(verb, "grow")) {
+		if (args)
+			return -EINVAL;
+		WRITE_ONCE(*(verb[0] == 'n' ? &tsm_psp_guest.nohint :
+			     &tsm_psp_guest.grow), true);
+		return 0;
+	}
 	if (!strcmp(verb, "tamper")) {
 		if (args)
 			return -EINVAL;
@@ -423,6 +668,18 @@ int tsm_psp_guest_cmd(const char *verb, char *args)
 					       -ENODEV;
 	}
 	return -EINVAL;
+}
+
+/**
+ * tsm_psp_guest_stats() - the guest side's lines of debugfs "stats"
+ * @s: the file
+ */
+void tsm_psp_guest_stats(struct seq_file *s)
+{
+	seq_printf(s, "guest_msgs %ld\nguest_mmio %ld\nguest_busy %d\n",
+		   atomic_long_read(&tsm_psp_guest.msgs),
+		   atomic_long_read(&tsm_psp_guest.mmio_pages),
+		   atomic_read(&tsm_psp_guest.busy));
 }
 
 /**

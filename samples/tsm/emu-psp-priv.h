@@ -13,6 +13,7 @@
 struct dentry;
 struct kvm;
 struct pci_dev;
+struct seq_file;
 struct sev_tio_fw_ops;
 
 void tsm_psp_vm_init(struct dentry *dir, const struct sev_tio_fw_ops *ops,
@@ -26,6 +27,7 @@ int tsm_psp_guest_cmd(const char *verb, char *args);
 int tsm_psp_guest_release(void);
 int tsm_psp_guest_init(void);
 void tsm_psp_guest_fini(void);
+void tsm_psp_guest_stats(struct seq_file *s);
 #else
 static inline int tsm_psp_guest_cmd(const char *verb, char *args)
 {
@@ -43,6 +45,10 @@ static inline int tsm_psp_guest_init(void)
 }
 
 static inline void tsm_psp_guest_fini(void)
+{
+}
+
+static inline void tsm_psp_guest_stats(struct seq_file *s)
 {
 }
 #endif

@@ -354,7 +354,9 @@ static int tsm_psp_vm_guest_cmd(struct tsm_psp_vm *vm, char *buf, bool *done)
 		return rc;
 	}
 	if (strcmp(verb, "guest") && strcmp(verb, "noguest") &&
-	    strcmp(verb, "tamper") && strcmp(verb, "relock"))
+	    strcmp(verb, "busy") && strcmp(verb, "nohint") &&
+	    strcmp(verb, "grow") && strcmp(verb, "tamper") &&
+	    strcmp(verb, "relock"))
 		return 0;
 	*done = true;
 	mutex_lock(&vm->lock);

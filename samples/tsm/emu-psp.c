@@ -758,6 +758,7 @@ static int tsm_psp_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "commands %llu\nfailed %llu\ntimeouts %llu\naborted %llu\n",
 		   st.commands, st.failed, st.timeouts, st.aborted);
 	seq_printf(s, "stuck %lu\nfreed_private %lu\n", stuck, freed);
+	tsm_psp_guest_stats(s);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(tsm_psp_stats);

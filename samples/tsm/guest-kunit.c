@@ -12,13 +12,19 @@
  * run through the PCI/TSM sysfs methods, so the core is in the path.
  *
  * Call log: B U R S (SEV_TIO_OP BIND, UNBIND, RUN, STOP), I (TDI_INFO),
- * V+ V- (MMIO_VALIDATE validate, invalidate), D+ D- (SDTE_WRITE valid,
- * invalid); "!" marks a call the fake refused.
+ * V+ V- (MMIO_VALIDATE: a TEE range became wholly validated, wholly
+ * invalidated; the guest validates a range in powers of two of pages, so
+ * one entry may stand for several requests), D+ D- (SDTE_WRITE valid,
+ * invalid); "!" marks a call the fake refused, "~" one it was too busy
+ * for, "0" an MMIO_VALIDATE answered "nothing changed".
  */
 
 #include <crypto/hash.h>
 #include <kunit/test.h>
+#include <linux/bitfield.h>
+#include <linux/bitmap.h>
 #include <linux/ioport.h>
+#include <linux/log2.h>
 #include <linux/pci.h>
 #include <linux/pci-tdisp.h>
 #include <linux/pci-tsm.h>
@@ -42,6 +48,10 @@
 				 sizeof(struct sev_tio_blob_entry))
 #define GUEST_TEST_MSG_TYPES	32
 #define GUEST_TEST_MARKER	"PCI MMIO Encrypted"
+/* Largest TEE range of the report, in pages: all of BAR 2 (2 MiB) */
+#define GUEST_TEST_MAX_PAGES	512
+/* The guest's default vTOM */
+#define GUEST_TEST_VTOM		(SZ_1T * 2)
 
 /* How the fake misbehaves */
 enum fake_fault {
@@ -61,6 +71,8 @@ enum fake_fault {
 	F_GROW,		/* the first report request asks for @val bytes */
 	F_STALE_DIGEST,	/* TDI_INFO without the report: another digest */
 	F_STALE_COUNT,	/* TDI_INFO without the report: fetched again */
+	F_BUSY,		/* SEV_TIO_OP @op is too busy @val times */
+	F_UNCHANGED,	/* MMIO_VALIDATE @msg: "validated already" */
 };
 
 /**
@@ -71,7 +83,8 @@ enum fake_fault {
  * @nth: the fault hits the @nth call of that kind (1-based) since it was
  *	 armed, 0 every call
  * @rc: for %F_MSG_ERR, the channel's error
- * @val: for %F_STATE the state, for %F_GROW the size asked for
+ * @val: for %F_STATE the state, for %F_GROW the size asked for, for
+ *	 %F_BUSY how many times
  */
 struct fake_fault_spec {
 	enum fake_fault fault;
@@ -97,7 +110,9 @@ struct fake_fault_spec {
  *	  UNBIND that follows is refused
  * @state: TDISP state of the interface
  * @report_count: reports fetched from the device (one per BIND)
- * @valid: bit i: TEE range i of the report is validated
+ * @valid: bit i: pages of TEE range i of the report are validated
+ * @pages: bit p of row i: page p of TEE range i is validated
+ * @nr_pages: validated pages
  * @sdte: the secure DTE is valid
  * @log: the call log
  */
@@ -115,6 +130,8 @@ struct fake {
 	u8 state;
 	u64 report_count;
 	unsigned long valid;
+	unsigned long pages[GUEST_TEST_RANGES][BITS_TO_LONGS(GUEST_TEST_MAX_PAGES)];
+	unsigned int nr_pages;
 	bool sdte;
 	char log[256];
 };
@@ -215,6 +232,16 @@ static int fake_tio_op(void *priv, u32 rid, enum sev_tio_guest_op op,
 	if (op >= ARRAY_SIZE(names)) {
 		KUNIT_FAIL(test, "operation %d", op);
 		return -EINVAL;
+	}
+	if (fk->f.fault == F_BUSY && fk->f.op == op &&
+	    fk->nr_op[op] < fk->f.val) {
+		char what[4];
+
+		fk->nr_op[op]++;
+		snprintf(what, sizeof(what), "%s~", names[op]);
+		fake_log(fk, what, false);
+		*fw_err = SNP_GUEST_VMM_ERR(SNP_GUEST_VMM_ERR_BUSY);
+		return -EAGAIN;
 	}
 	refuse = fk->f.op == op && fake_hit(fk, F_OP, ++fk->nr_op[op]);
 	if (op == SEV_TIO_OP_UNBIND && fk->lost) {
@@ -319,24 +346,53 @@ static int fake_info(struct fake *fk, struct sev_tio_guest_req *req)
 	return 0;
 }
 
-/* The TEE range (2 or 3) MMIO_VALIDATE names, or -1 */
-static int fake_mmio_range(struct fake *fk,
-			   const struct sev_tio_mmio_validate_req *rq)
+/* Pages of TEE range 2 (BAR 0 after the MSI-X pages) or 3 (BAR 2) */
+static u32 fake_range_pages(struct fake *fk, int i)
 {
+	if (i == 2)
+		return (pci_resource_len(fk->pdev, 0) >>
+			PCI_TDISP_PAGE_SHIFT) - 2;
+	return pci_resource_len(fk->pdev, 2) >> PCI_TDISP_PAGE_SHIFT;
+}
+
+/*
+ * The TEE range (2 or 3) whose pages MMIO_VALIDATE names, with the first
+ * page in *@first, or -1.  As AMD's guest does: the base is the guest
+ * physical address of the pages, the range offset 0, and RDX the hint
+ * naming the same pages.
+ */
+static int fake_mmio_range(struct fake *fk, struct sev_tio_guest_req *req,
+			   u32 *first)
+{
+	const struct sev_tio_mmio_validate_req *rq = req->req;
 	struct pci_dev *pdev = fk->pdev;
 	u64 base = le64_to_cpu(rq->subrange_base);
 	u32 pages = le32_to_cpu(rq->subrange_pages);
-	u32 off = le32_to_cpu(rq->range_offset);
 	u16 bar = le16_to_cpu(rq->range_id);
+	bool valid = le16_to_cpu(rq->flags) & SEV_TIO_MMIO_VALIDATED;
+	struct kunit *test = fk->test;
+	u64 start, end;
+	int i;
 
-	if (bar == 0 && off == 2 * PCI_TDISP_PAGE_SIZE &&
-	    base == pci_resource_start(pdev, 0) + off &&
-	    pages == (pci_resource_len(pdev, 0) >> PCI_TDISP_PAGE_SHIFT) - 2)
-		return 2;
-	if (bar == 2 && off == 0 && base == pci_resource_start(pdev, 2) &&
-	    pages == pci_resource_len(pdev, 2) >> PCI_TDISP_PAGE_SHIFT)
-		return 3;
-	return -1;
+	if (bar == 0) {
+		i = 2;
+		start = pci_resource_start(pdev, 0) + 2 * PCI_TDISP_PAGE_SIZE;
+	} else if (bar == 2) {
+		i = 3;
+		start = pci_resource_start(pdev, 2);
+	} else {
+		return -1;
+	}
+	end = pci_resource_end(pdev, bar) + 1;
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(rq->range_offset), 0);
+	KUNIT_EXPECT_TRUE(test, is_power_of_2(pages));
+	KUNIT_EXPECT_EQ(test, req->param,
+			sev_tio_mmio_hint(base, ilog2(pages), bar, valid));
+	if (!pages || base < start || base > end ||
+	    pages > (end - base) >> PCI_TDISP_PAGE_SHIFT)
+		return -1;
+	*first = (base - start) >> PCI_TDISP_PAGE_SHIFT;
+	return i;
 }
 
 static int fake_mmio(struct fake *fk, struct sev_tio_guest_req *req,
@@ -345,10 +401,13 @@ static int fake_mmio(struct fake *fk, struct sev_tio_guest_req *req,
 	const struct sev_tio_mmio_validate_req *rq = req->req;
 	struct sev_tio_mmio_validate_rsp *rsp = req->rsp;
 	bool valid = le16_to_cpu(rq->flags) & SEV_TIO_MMIO_VALIDATED;
+	u32 pages = le32_to_cpu(rq->subrange_pages), first = 0;
+	bool unchanged = refuse && fk->f.fault == F_UNCHANGED;
 	struct kunit *test = fk->test;
-	int i = fake_mmio_range(fk, rq);
+	int i = fake_mmio_range(fk, req, &first);
+	unsigned long *map;
+	bool was;
 
-	fake_log(fk, valid ? "V+" : "V-", refuse);
 	KUNIT_EXPECT_EQ(test, req->req_len, sizeof(*rq));
 	if (req->rsp_len < sizeof(*rsp) || i < 0) {
 		KUNIT_FAIL(test, "MMIO_VALIDATE: range %d, buffer %zu", i,
@@ -356,15 +415,39 @@ static int fake_mmio(struct fake *fk, struct sev_tio_guest_req *req,
 		return -EINVAL;
 	}
 	memcpy(rsp, rq, sizeof(*rsp));
-	rsp->status = cpu_to_le16(refuse);
+	rsp->status = cpu_to_le16(refuse && !unchanged);
 	rsp->flags = 0;
 	req->rsp_len = sizeof(*rsp);
+	if (unchanged)
+		fake_log(fk, valid ? "V+0" : "V-0", false);
+	else if (refuse)
+		fake_log(fk, valid ? "V+" : "V-", true);
 	if (refuse)
 		return 0;
+
+	map = fk->pages[i];
+	was = test_bit(i, &fk->valid);
 	/* Validating twice or invalidating what is not would be a leak */
-	KUNIT_EXPECT_NE(test, valid, test_bit(i, &fk->valid));
-	__assign_bit(i, &fk->valid, valid);
-	rsp->flags = cpu_to_le16(1);
+	if (valid) {
+		KUNIT_EXPECT_GE(test, find_next_bit(map, first + pages, first),
+				first + pages);
+		bitmap_set(map, first, pages);
+		fk->nr_pages += pages;
+	} else {
+		KUNIT_EXPECT_GE(test,
+				find_next_zero_bit(map, first + pages, first),
+				first + pages);
+		bitmap_clear(map, first, pages);
+		fk->nr_pages -= pages;
+	}
+	__assign_bit(i, &fk->valid,
+		     !bitmap_empty(map, GUEST_TEST_MAX_PAGES));
+	if (valid && bitmap_weight(map, GUEST_TEST_MAX_PAGES) ==
+		     fake_range_pages(fk, i))
+		fake_log(fk, "V+", false);
+	else if (!valid && was && !test_bit(i, &fk->valid))
+		fake_log(fk, "V-", false);
+	rsp->flags = cpu_to_le16(SEV_TIO_MMIO_CHANGED);
 	return 0;
 }
 
@@ -374,12 +457,23 @@ static int fake_sdte(struct fake *fk, struct sev_tio_guest_req *req,
 	const struct sev_tio_sdte_write_req *rq = req->req;
 	struct sev_tio_sdte_write_rsp *rsp = req->rsp;
 	u64 want = SEV_TIO_SDTE_V | SEV_TIO_SDTE_IR | SEV_TIO_SDTE_IW;
+	u64 vtom5 = SEV_TIO_SDTE5_VTOM_EN |
+		    FIELD_PREP(SEV_TIO_SDTE5_VTOM,
+			       GUEST_TEST_VTOM >> SEV_TIO_VTOM_SHIFT);
 	bool valid = le64_to_cpu(rq->sdte[0]) & SEV_TIO_SDTE_V;
 	struct kunit *test = fk->test;
+	unsigned int q;
 
 	fake_log(fk, valid ? "D+" : "D-", refuse);
 	KUNIT_EXPECT_EQ(test, req->req_len, sizeof(*rq));
 	KUNIT_EXPECT_EQ(test, le64_to_cpu(rq->sdte[0]), valid ? want : 0);
+	/* vTOM in the DTE and in RDX (FACTS 6.11), nothing else */
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(rq->sdte[5]), valid ? vtom5 : 0);
+	KUNIT_EXPECT_EQ(test, req->param,
+			valid ? GUEST_TEST_VTOM | SEV_TIO_SDTE_HINT_VALID : 0);
+	for (q = 1; q < ARRAY_SIZE(rq->sdte); q++)
+		if (q != 5)
+			KUNIT_EXPECT_EQ(test, le64_to_cpu(rq->sdte[q]), 0);
 	if (req->rsp_len < sizeof(*rsp)) {
 		KUNIT_FAIL(test, "SDTE_WRITE buffer %zu", req->rsp_len);
 		return -EINVAL;
@@ -445,7 +539,7 @@ static int fake_guest_req(void *priv, u32 rid, struct sev_tio_guest_req *req)
 		KUNIT_FAIL(test, "message %u", req->msg_type);
 		return -EINVAL;
 	}
-	if (rc || !hit)
+	if (rc || !hit || fk->f.fault == F_UNCHANGED)
 		return rc;
 	id = req->rsp;
 	if (fk->f.fault == F_MSG_STATUS)
@@ -503,6 +597,7 @@ static void expect_released(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, fk->bound);
 	KUNIT_EXPECT_EQ(test, fk->state, PCI_TSM_TDI_UNLOCKED);
 	KUNIT_EXPECT_EQ(test, fk->valid, 0);
+	KUNIT_EXPECT_EQ(test, fk->nr_pages, 0);
 	KUNIT_EXPECT_FALSE(test, fk->sdte);
 	KUNIT_EXPECT_EQ(test, markers(gt->pdev), 0);
 	KUNIT_EXPECT_NULL(test, gt->pdev->tsm);
@@ -517,6 +612,7 @@ static void expect_untrusted(struct kunit *test)
 	struct guest_test *gt = test->priv;
 
 	KUNIT_EXPECT_EQ(test, gt->fake.valid, 0);
+	KUNIT_EXPECT_EQ(test, gt->fake.nr_pages, 0);
 	KUNIT_EXPECT_FALSE(test, gt->fake.sdte);
 	KUNIT_EXPECT_EQ(test, markers(gt->pdev), 0);
 	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, gt->pdev, "accept"),
@@ -541,6 +637,9 @@ static void accept_ok(struct kunit *test)
 	EXPECT_LOG(test, &gt->fake, "I R I D+ V+ V+ ");
 	KUNIT_EXPECT_EQ(test, gt->fake.state, PCI_TSM_TDI_RUN);
 	KUNIT_EXPECT_EQ(test, gt->fake.valid, BIT(2) | BIT(3));
+	KUNIT_EXPECT_EQ(test, gt->fake.nr_pages,
+			fake_range_pages(&gt->fake, 2) +
+			fake_range_pages(&gt->fake, 3));
 	KUNIT_EXPECT_TRUE(test, gt->fake.sdte);
 	KUNIT_EXPECT_EQ(test, markers(gt->pdev), 2);
 	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, gt->pdev, "accept"),
@@ -632,6 +731,8 @@ static const struct fault_case lock_cases[] = {
 	{ "range count beyond the report", { F_REPORT_COUNT }, -EMSGSIZE,
 	  "B I U " },
 	{ "data area regrown once", { F_GROW, .val = SZ_64K }, 0, "B I I " },
+	{ "hypervisor busy twice on BIND",
+	  { F_BUSY, .op = SEV_TIO_OP_BIND, .val = 2 }, 0, "B~ B~ B I " },
 	{ "data area beyond 1 MiB", { F_GROW, .val = SZ_2M }, -ENOSPC,
 	  "B I U " },
 };
@@ -648,6 +749,9 @@ static const struct fault_case accept_cases[] = {
 	  "S U " },
 	{ "RUN refused", { F_OP, .op = SEV_TIO_OP_RUN }, -EIO, "I R! ",
 	  "S U " },
+	{ "hypervisor busy on RUN",
+	  { F_BUSY, .op = SEV_TIO_OP_RUN, .val = 1 }, 0,
+	  "I R~ R I D+ V+ V+ ", "V- V- D- S U " },
 	{ "state after RUN not RUN",
 	  { F_STATE, .msg = TDI_INFO, .nth = 2, .val = 1 }, -EIO,
 	  "I R I S ", "U " },
@@ -661,12 +765,21 @@ static const struct fault_case accept_cases[] = {
 	{ "first MMIO_VALIDATE refused",
 	  { F_MSG_STATUS, .msg = MMIO_VAL, .nth = 1 }, -EIO,
 	  "I R I D+ V+! D- S ", "U " },
-	{ "second MMIO_VALIDATE refused",
+	{ "MMIO_VALIDATE refused part-way through a range",
 	  { F_MSG_STATUS, .msg = MMIO_VAL, .nth = 2 }, -EIO,
+	  "I R I D+ V+! V- D- S ", "U " },
+	{ "MMIO_VALIDATE of the second range refused",
+	  { F_MSG_STATUS, .msg = MMIO_VAL, .nth = 8 }, -EIO,
 	  "I R I D+ V+ V+! V- D- S ", "U " },
 	{ "MMIO_VALIDATE does not authenticate",
-	  { F_MSG_ERR, .msg = MMIO_VAL, .nth = 2, .rc = -EBADMSG }, -EBADMSG,
+	  { F_MSG_ERR, .msg = MMIO_VAL, .nth = 8, .rc = -EBADMSG }, -EBADMSG,
 	  "I R I D+ V+ V! V- D- S ", "U " },
+	{ "MMIO pages validated already",
+	  { F_UNCHANGED, .msg = MMIO_VAL, .nth = 1 }, -EIO,
+	  "I R I D+ V+0 D- S ", "U " },
+	{ "MMIO pages validated already, part-way",
+	  { F_UNCHANGED, .msg = MMIO_VAL, .nth = 3 }, -EIO,
+	  "I R I D+ V+0 V- D- S ", "U " },
 	{ "short MMIO_VALIDATE response",
 	  { F_MSG_LEN, .msg = MMIO_VAL, .nth = 1 }, -EPROTO,
 	  "I R I D+ V+! D- S ", "U " },
@@ -718,10 +831,19 @@ static void guest_accept_fault(struct kunit *test)
 
 	lock_ok(test);
 	fake_arm(fk, &c->f);
-	KUNIT_EXPECT_EQ(test, verb(test, "accept", "1"), (ssize_t)c->rc);
+	KUNIT_EXPECT_EQ(test, verb(test, "accept", "1"),
+			c->rc ? (ssize_t)c->rc : 1);
 	EXPECT_LOG(test, fk, c->log);
 	fake_arm(fk, &(struct fake_fault_spec){ F_NONE });
-	expect_untrusted(test);
+	if (!c->rc) {
+		/* The fault was overcome: the interface runs */
+		KUNIT_EXPECT_EQ(test, fk->state, PCI_TSM_TDI_RUN);
+		KUNIT_EXPECT_TRUE(test, fk->sdte);
+		KUNIT_EXPECT_EQ(test, fk->valid, BIT(2) | BIT(3));
+		KUNIT_EXPECT_EQ(test, markers(gt->pdev), 2);
+	} else {
+		expect_untrusted(test);
+	}
 	if (!strcmp(c->unlock_log, "U ")) {
 		/* The interface was stopped: only unlock is left */
 		KUNIT_EXPECT_EQ(test, fk->state, PCI_TSM_TDI_UNLOCKED);

@@ -36,15 +36,17 @@
  *		registered).  Reads 0 or 1.
  *	stats	one "name value" per line: connected, private (pages
  *		currently firmware-owned), made_private and reclaimed (pages,
- *		in total), commands, failed, timeouts, aborted.
+ *		in total), commands, failed, timeouts, aborted, stuck,
+ *		freed_private and, with SEV_TIO_GUEST, guest_msgs,
+ *		guest_mmio and guest_busy (see emu-psp-guest.c).
  *	cmd	test only: issue a raw command through the seam's command
  *		call without the SEV-TIO backend (see emu-psp.c).
  *	vm	the stand-in hypervisor of one VM: create, bind, unbind,
  *		req, destroy (see emu-psp-vm.c) and, with SEV_TIO_GUEST,
  *		the VM's side: "guest HOST GUEST" registers the SEV-TIO
  *		devsec TSM for the devices of domain GUEST, the guest's
- *		view of those of domain HOST; noguest, tamper, relock
- *		(see emu-psp-guest.c).
+ *		view of those of domain HOST; noguest, busy, nohint, grow,
+ *		tamper, relock (see emu-psp-guest.c).
  *
  * Closing the device while the TSM is registered unregisters it (the
  * firmware is gone: every command fails and teardown takes the forced

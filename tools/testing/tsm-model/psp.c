@@ -144,9 +144,10 @@ struct spdm_bufs {
 	bool have_out;
 };
 
+/* Pages validated by one MMIO_VALIDATE: range ID, first GPA page, pages */
 struct valid_range {
 	uint16_t range_id;
-	uint32_t first;
+	uint64_t first;
 	uint32_t count;
 };
 
@@ -2081,9 +2082,18 @@ static int guest_status(struct psp_tdi *t, uint16_t guest_id)
 	return guest_id == t->guest_id ? 0 : 1;
 }
 
+/*
+ * MMIO_VALIDATE (FACTS 6.10, 6.11).  The base is the guest physical
+ * address of the pages and the range offset 0, as AMD's guest sends them
+ * (AMDESE/linux-kvm drivers/virt/coco/sev-guest/tio.c @ ae5f6b5b930b);
+ * the model keys what is validated on the base.  Validating pages valid
+ * already changes nothing (the "changed" bit stays 0); a request that
+ * covers pages of which only some are validated gets status 5 (not
+ * uniform), as the RMP's Validated bit would be.
+ */
 static int mmio_validate(struct psp_tdi *t, const uint8_t *req, uint8_t *rsp)
 {
-	uint64_t base = get64(req + 16);
+	uint64_t base = get64(req + 16), first = base / PAGE;
 	uint32_t count = get32(req + 24), off = get32(req + 28), total = 0, i;
 	uint16_t range_id = get16(req + 34), flags = get16(req + 32);
 	bool found = false, validated = flags & 1;
@@ -2105,12 +2115,18 @@ static int mmio_validate(struct psp_tdi *t, const uint8_t *req, uint8_t *rsp)
 		return 8;
 	if ((uint64_t)off / PAGE + count > total)
 		return 9;
-	for (i = 0; i < t->nvalid; i++)
-		if (t->valid[i].range_id == range_id && t->valid[i].first == off / PAGE &&
-		    t->valid[i].count == count)
-			v = &t->valid[i];
-	if (validated && !v && t->nvalid < MAX_VALID) {
-		t->valid[t->nvalid++] = (struct valid_range){ range_id, off / PAGE, count };
+	for (i = 0; i < t->nvalid; i++) {
+		struct valid_range *w = &t->valid[i];
+
+		if (w->range_id == range_id && w->first == first && w->count == count)
+			v = w;
+		else if (w->first < first + count && first < w->first + w->count)
+			return 5;
+	}
+	if (validated && !v) {
+		if (t->nvalid == MAX_VALID)
+			return 5;
+		t->valid[t->nvalid++] = (struct valid_range){ range_id, first, count };
 		rsp[32] = 1;
 	} else if (!validated && v) {
 		*v = t->valid[--t->nvalid];

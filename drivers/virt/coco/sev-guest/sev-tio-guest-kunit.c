@@ -135,6 +135,32 @@ static void guest_msg_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, offsetof(struct sev_tio_sdte_write_req, sdte), 16);
 }
 
+/* The RDX hints of FACTS 6.11: MMIO_VALIDATE and the secure DTE's vTOM */
+static void guest_hints(struct kunit *test)
+{
+	/* GPA[51:12] | order[11:4] | private bit 3 | range ID[2:0] */
+	KUNIT_EXPECT_EQ(test, sev_tio_mmio_hint(0xfe001000ULL, 0, 0, true),
+			0xfe001008ULL);
+	KUNIT_EXPECT_EQ(test, sev_tio_mmio_hint(0xfe200000ULL, 9, 2, true),
+			0xfe20009aULL);
+	KUNIT_EXPECT_EQ(test, sev_tio_mmio_hint(0xfe200000ULL, 9, 2, false),
+			0xfe200092ULL);
+	KUNIT_EXPECT_EQ(test, sev_tio_mmio_hint(BIT_ULL(51), 255, 7, true),
+			BIT_ULL(51) | 0xfffULL);
+	/* what does not fit is no hint */
+	KUNIT_EXPECT_EQ(test, sev_tio_mmio_hint(0xfe200800ULL, 0, 0, true), 0);
+	KUNIT_EXPECT_EQ(test, sev_tio_mmio_hint(BIT_ULL(52), 0, 0, true), 0);
+	KUNIT_EXPECT_EQ(test, sev_tio_mmio_hint(0x1000, 256, 0, true), 0);
+	KUNIT_EXPECT_EQ(test, sev_tio_mmio_hint(0x1000, 0, 8, true), 0);
+	/* secure DTE bit 320 vTOM_EN, bits 351:321 vTOM >> 21 */
+	KUNIT_EXPECT_EQ(test, SEV_TIO_SDTE5_VTOM_EN, BIT_ULL(0));
+	KUNIT_EXPECT_EQ(test, FIELD_PREP(SEV_TIO_SDTE5_VTOM,
+					 (2ULL << 40) >> SEV_TIO_VTOM_SHIFT),
+			0x200000ULL);
+	KUNIT_EXPECT_EQ(test, FIELD_MAX(SEV_TIO_SDTE5_VTOM),
+			GENMASK_ULL(30, 0));
+}
+
 #define VMM_INVALID_LEN	SNP_GUEST_VMM_ERR(SNP_GUEST_VMM_ERR_INVALID_LEN)
 #define VMM_BUSY	SNP_GUEST_VMM_ERR(SNP_GUEST_VMM_ERR_BUSY)
 #define NO_FW_CALL	((u64)SEV_RET_NO_FW_CALL)
@@ -181,6 +207,8 @@ static const struct ghcb_case ghcb_cases[] = {
 	{ "no GHCB", -EIO, NO_FW_CALL, 0, false, -EIO, NO_FW_CALL },
 	{ "busy too long", -ETIMEDOUT, VMM_BUSY, 0, true, -ETIMEDOUT,
 	  VMM_BUSY },
+	{ "hypervisor busy (TIO_OP)", -EIO, VMM_BUSY, 0, false, -EAGAIN,
+	  VMM_BUSY },
 	{ "response does not authenticate", -EBADMSG, 0, 0, true, -EBADMSG,
 	  0 },
 	{ "key disabled", -ENOTTY, 0, 0, true, -ENOTTY, 0 },
@@ -211,6 +239,7 @@ static struct kunit_case sev_tio_guest_cases[] = {
 	KUNIT_CASE_PARAM(guest_blob_table, blob_gen_params),
 	KUNIT_CASE(guest_blob_table_full),
 	KUNIT_CASE(guest_msg_layout),
+	KUNIT_CASE(guest_hints),
 	KUNIT_CASE_PARAM(guest_ghcb_result, ghcb_gen_params),
 	{}
 };

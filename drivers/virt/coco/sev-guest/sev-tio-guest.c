@@ -10,7 +10,9 @@
  *         MSI-X capability; it becomes tsm/report.
  * accept: TDI_INFO again: a report that changed since lock is refused.
  *         SEV_TIO_OP RUN, the state must then read RUN; the secure DTE
- *         (SDTE_WRITE) and every TEE MMIO range (MMIO_VALIDATE) are
+ *         (SDTE_WRITE, with vTOM) and every TEE MMIO range
+ *         (MMIO_VALIDATE, in powers of two of pages, each with the hint
+ *         from which the hypervisor assigns the pages to the guest) are
  *         validated, then each BAR with TEE ranges is marked "PCI MMIO
  *         Encrypted" in the resource tree.
  * unlock: the reverse: markers, ranges and DTE withdrawn, STOP, UNBIND.
@@ -18,23 +20,31 @@
  *         the state the guest put it in loses what accept gave it.
  *
  * The hypervisor and the firmware are reached only through &struct
- * sev_tio_guest_ops.  Everything the hypervisor writes (the data area,
- * the TDISP state) is checked before use; the firmware's messages are
- * authenticated by the channel.
+ * sev_tio_guest_ops; a SEV_TIO_OP the hypervisor is too busy for is
+ * asked again after a growing sleep, for up to a minute.  Everything
+ * the hypervisor writes (the data area, the TDISP state) is checked
+ * before use; the firmware's messages are authenticated by the channel.
  */
 
 #define pr_fmt(fmt) "sev-tio-guest: " fmt
 
 #include <crypto/hash.h>
 #include <kunit/visibility.h>
+#include <linux/bitfield.h>
 #include <linux/cleanup.h>
+#include <linux/delay.h>
 #include <linux/ioport.h>
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/pci-tdisp.h>
 #include <linux/pci-tsm.h>
+#include <linux/sched/signal.h>
 #include <linux/sev-tio-guest.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tsm.h>
@@ -48,6 +58,24 @@
 
 /* Lock flags the guest requires of the interface (TDI_INFO_RSP) */
 #define SEV_TIO_LOCK_REQUIRED	(BIT(2) | BIT(4))	/* LOCK_MSIX, REDIRECT */
+
+/*
+ * SEV_TIO_OP refused with "busy": first wait, longest wait, and how long
+ * to keep trying, as the SNP guest requests of sev-guest are retried
+ */
+#define SEV_TIO_BUSY_DELAY_MS	100
+#define SEV_TIO_BUSY_DELAY_MAX	2000
+#define SEV_TIO_BUSY_TIMEOUT	(60 * HZ)
+
+/*
+ * vTOM of the secure DTEs: device DMA below it reaches private memory,
+ * at or above it shared memory.  AMD's guest uses 2 TiB by default
+ * (AMDESE/linux-kvm drivers/virt/coco/sev-guest/tio.c @ ae5f6b5b930b).
+ */
+static unsigned long vtom = SZ_1T * 2;
+module_param(vtom, ulong, 0444);
+MODULE_PARM_DESC(vtom,
+		 "vTOM of the secure device table entries: 2 MiB aligned, above guest memory, below 2^52 (default 2 TiB)");
 
 static const guid_t sev_tio_report_guid = SEV_TIO_REPORT_GUID;
 
@@ -231,7 +259,7 @@ out:
 static int sev_tio_guest_status_req(struct sev_tio_guest *g,
 				    struct sev_tio_guest_tdi *t, u8 type,
 				    const void *rq, size_t rq_len, void *rsp,
-				    size_t rsp_len, u16 *status)
+				    size_t rsp_len, u64 param, u16 *status)
 {
 	struct sev_tio_guest_req req = {
 		.msg_type = type,
@@ -239,6 +267,7 @@ static int sev_tio_guest_status_req(struct sev_tio_guest *g,
 		.req_len = rq_len,
 		.rsp = rsp,
 		.rsp_len = rsp_len,
+		.param = param,
 	};
 	const __le16 *id = rsp;
 	int rc;
@@ -263,16 +292,25 @@ static int sev_tio_guest_sdte(struct sev_tio_guest *g,
 		.guest_device_id = cpu_to_le16(t->rid & 0xffff),
 	};
 	struct sev_tio_sdte_write_rsp rsp;
+	u64 hint = 0;
 	u16 status;
 	int rc;
 
 	if (valid) {
-		/* V, IR, IW: DMA through the secure DTE; VMPL 0 */
+		/*
+		 * V, IR, IW: DMA through the secure DTE; VMPL 0; vTOM, which
+		 * the hypervisor gets in RDX as well (FACTS 6.11)
+		 */
 		rq.sdte[0] = cpu_to_le64(SEV_TIO_SDTE_V | SEV_TIO_SDTE_IR |
 					 SEV_TIO_SDTE_IW);
+		rq.sdte[5] = cpu_to_le64(SEV_TIO_SDTE5_VTOM_EN |
+					 FIELD_PREP(SEV_TIO_SDTE5_VTOM,
+						    g->vtom >> SEV_TIO_VTOM_SHIFT));
+		hint = g->vtom | SEV_TIO_SDTE_HINT_VALID;
 	}
 	rc = sev_tio_guest_status_req(g, t, SEV_TIO_MSG_SDTE_WRITE_REQ, &rq,
-				      sizeof(rq), &rsp, sizeof(rsp), &status);
+				      sizeof(rq), &rsp, sizeof(rsp), hint,
+				      &status);
 	if (!rc && status) {
 		pci_err(t->base.pdev, "SEV-TIO: SDTE_WRITE refused (status %u)\n",
 			status);
@@ -283,19 +321,6 @@ static int sev_tio_guest_sdte(struct sev_tio_guest *g,
 	return rc;
 }
 
-/* Offset of range @i from the lowest reported page of its range ID */
-static u32 sev_tio_range_offset(const struct pci_tdisp_report *r,
-				unsigned int i)
-{
-	u64 lowest = r->ranges[i].first_page;
-	unsigned int j;
-
-	for (j = 0; j < r->nr_ranges; j++)
-		if (r->ranges[j].range_id == r->ranges[i].range_id)
-			lowest = min(lowest, r->ranges[j].first_page);
-	return (r->ranges[i].first_page - lowest) << PCI_TDISP_PAGE_SHIFT;
-}
-
 static bool sev_tio_range_is_tee(const struct pci_tdisp_range *rg)
 {
 	return !(rg->attr & (PCI_TDISP_RANGE_MSIX_TABLE |
@@ -303,32 +328,95 @@ static bool sev_tio_range_is_tee(const struct pci_tdisp_range *rg)
 			     PCI_TDISP_RANGE_NON_TEE));
 }
 
-static int sev_tio_guest_mmio(struct sev_tio_guest *g,
-			      struct sev_tio_guest_tdi *t, unsigned int i,
-			      bool valid)
+/*
+ * One MMIO_VALIDATE: 2^@order pages at @gpa, of report range @i.  As in
+ * AMD's guest (AMDESE/linux-kvm drivers/virt/coco/sev-guest/tio.c @
+ * ae5f6b5b930b), the base is the guest physical address of the pages
+ * (the BAR's address plus the offset of the range) and the range offset
+ * is 0; without the firmware specification this is unsettled (FACTS
+ * 6.11).  RDX carries the same pages as the hint from which the
+ * hypervisor assigns them to the guest, or takes them back.
+ */
+static int sev_tio_guest_mmio_req(struct sev_tio_guest *g,
+				  struct sev_tio_guest_tdi *t, unsigned int i,
+				  u64 gpa, unsigned int order, bool valid)
 {
 	const struct pci_tdisp_range *rg = &t->report->ranges[i];
 	struct sev_tio_mmio_validate_req rq = {
 		.guest_device_id = cpu_to_le16(t->rid & 0xffff),
-		.subrange_base = cpu_to_le64(rg->start),
-		.subrange_pages = cpu_to_le32(rg->nr_pages),
-		.range_offset = cpu_to_le32(sev_tio_range_offset(t->report, i)),
+		.subrange_base = cpu_to_le64(gpa),
+		.subrange_pages = cpu_to_le32(BIT(order)),
 		.flags = cpu_to_le16(valid ? SEV_TIO_MMIO_VALIDATED : 0),
 		.range_id = cpu_to_le16(rg->range_id),
 	};
+	u64 hint = sev_tio_mmio_hint(gpa, order, rg->range_id, valid);
 	struct sev_tio_mmio_validate_rsp rsp;
 	u16 status;
 	int rc;
 
-	rc = sev_tio_guest_status_req(g, t, SEV_TIO_MSG_MMIO_VALIDATE_REQ, &rq,
-				      sizeof(rq), &rsp, sizeof(rsp), &status);
-	if (!rc && status) {
-		pci_err(t->base.pdev, "SEV-TIO: MMIO_VALIDATE of range %u (BAR %u, %u pages) refused (status %u)\n",
-			i, rg->range_id, rg->nr_pages, status);
-		rc = -EIO;
+	if (!hint) {
+		pci_err(t->base.pdev, "SEV-TIO: range %u (BAR %u at %#llx) cannot be named to the hypervisor\n",
+			i, rg->range_id, gpa);
+		return -ERANGE;
 	}
-	if (!rc)
-		__assign_bit(i, t->validated, valid);
+	rc = sev_tio_guest_status_req(g, t, SEV_TIO_MSG_MMIO_VALIDATE_REQ, &rq,
+				      sizeof(rq), &rsp, sizeof(rsp), hint,
+				      &status);
+	if (rc)
+		return rc;
+	if (status) {
+		pci_err(t->base.pdev, "SEV-TIO: MMIO_VALIDATE of range %u (BAR %u, %lu pages at %#llx) refused (status %u)\n",
+			i, rg->range_id, BIT(order), gpa, status);
+		return -EIO;
+	}
+	/*
+	 * Validating pages that were valid already means someone validated
+	 * them behind the guest's back: refuse to build on them.
+	 */
+	if (valid && !(le16_to_cpu(rsp.flags) & SEV_TIO_MMIO_CHANGED)) {
+		pci_err(t->base.pdev, "SEV-TIO: MMIO_VALIDATE of range %u (BAR %u, %lu pages at %#llx) found them validated already\n",
+			i, rg->range_id, BIT(order), gpa);
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * Change the first @limit pages of range @i, in the largest powers of two
+ * that fit, in order; *@done receives the pages changed.
+ */
+static int sev_tio_guest_mmio_pages(struct sev_tio_guest *g,
+				    struct sev_tio_guest_tdi *t,
+				    unsigned int i, u32 limit, bool valid,
+				    u32 *done)
+{
+	u64 gpa = t->report->ranges[i].start;
+	unsigned int order;
+	int rc = 0;
+
+	for (*done = 0; *done < limit; *done += BIT(order)) {
+		order = ilog2(limit - *done);
+		rc = sev_tio_guest_mmio_req(g, t, i,
+					    gpa + ((u64)*done << PAGE_SHIFT),
+					    order, valid);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
+static int sev_tio_guest_mmio(struct sev_tio_guest *g,
+			      struct sev_tio_guest_tdi *t, unsigned int i,
+			      bool valid)
+{
+	u32 nr = t->report->ranges[i].nr_pages, done, undone;
+	int rc;
+
+	rc = sev_tio_guest_mmio_pages(g, t, i, nr, valid, &done);
+	/* A range is validated whole or not at all */
+	if (rc && valid && done)
+		sev_tio_guest_mmio_pages(g, t, i, done, false, &undone);
+	__assign_bit(i, t->validated, valid && !rc);
 	return rc;
 }
 
@@ -390,8 +478,7 @@ static void sev_tio_guest_untrust(struct sev_tio_guest *g,
 
 	sev_tio_guest_unmark(t);
 	for_each_set_bit(i, t->validated, PCI_TDISP_REPORT_MAX_RANGES)
-		if (sev_tio_guest_mmio(g, t, i, false))
-			__clear_bit(i, t->validated);
+		sev_tio_guest_mmio(g, t, i, false);
 	if (t->sdte_valid && sev_tio_guest_sdte(g, t, false))
 		t->sdte_valid = false;
 }
@@ -404,10 +491,32 @@ static int sev_tio_guest_op(struct sev_tio_guest *g,
 		[SEV_TIO_OP_BIND] = "BIND", [SEV_TIO_OP_UNBIND] = "UNBIND",
 		[SEV_TIO_OP_RUN] = "RUN", [SEV_TIO_OP_STOP] = "STOP",
 	};
+	unsigned long deadline = jiffies + SEV_TIO_BUSY_TIMEOUT;
+	unsigned int delay = SEV_TIO_BUSY_DELAY_MS;
 	u64 id = 0, fw_err = 0;
 	int rc;
 
-	rc = g->ops->tio_op(g->priv, t->rid, op, &id, &fw_err);
+	/* A busy hypervisor is asked again after a while (FACTS 6.11) */
+	for (;;) {
+		rc = g->ops->tio_op(g->priv, t->rid, op, &id, &fw_err);
+		if (rc != -EAGAIN)
+			break;
+		if (time_after(jiffies, deadline)) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		/* Giving up on a teardown would leave the interface bound */
+		if (op == SEV_TIO_OP_BIND || op == SEV_TIO_OP_RUN) {
+			schedule_timeout_killable(msecs_to_jiffies(delay));
+			if (fatal_signal_pending(current)) {
+				rc = -EINTR;
+				break;
+			}
+		} else {
+			msleep(delay);
+		}
+		delay = min(delay * 2, SEV_TIO_BUSY_DELAY_MAX);
+	}
 	if (rc)
 		pci_err(t->base.pdev, "SEV-TIO: %s refused: %d (error %#llx)\n",
 			names[op], rc, fw_err);
@@ -665,6 +774,13 @@ struct tsm_dev *sev_tio_guest_register(struct device *parent,
 
 	if (!ops || !ops->tio_op || !ops->guest_req)
 		return ERR_PTR(-EINVAL);
+	/* Private memory lies below vTOM; the DTE holds it in 2 MiB units */
+	if (!IS_ALIGNED(vtom, SZ_2M) || vtom < __pa(high_memory) ||
+	    vtom >> SEV_TIO_VTOM_SHIFT > FIELD_MAX(SEV_TIO_SDTE5_VTOM)) {
+		pr_err("vtom %#lx must be 2 MiB aligned, at or above the end of memory (%#llx) and below 2^52\n",
+		       vtom, (u64)__pa(high_memory));
+		return ERR_PTR(-EINVAL);
+	}
 
 	guard(mutex)(&sev_tio_guest_reg_lock);
 	if (sev_tio_guest)
@@ -680,6 +796,7 @@ struct tsm_dev *sev_tio_guest_register(struct device *parent,
 	}
 	g->ops = ops;
 	g->priv = priv;
+	g->vtom = vtom;
 	/* Published before the TSM: its operations may run at once */
 	sev_tio_guest = g;
 	tsm_dev = tsm_register(parent, &sev_tio_guest_pci_ops);

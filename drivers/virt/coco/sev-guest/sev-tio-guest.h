@@ -23,12 +23,14 @@ struct sev_tio_guest_ops;
  * @priv: its argument
  * @tsm_dev: the devsec TSM
  * @sha384: hash of the report digests
+ * @vtom: vTOM of the secure DTEs (module parameter at registration)
  */
 struct sev_tio_guest {
 	const struct sev_tio_guest_ops *ops;
 	void *priv;
 	struct tsm_dev *tsm_dev;
 	struct crypto_shash *sha384;
+	u64 vtom;
 };
 
 /**

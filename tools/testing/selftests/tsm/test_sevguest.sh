@@ -30,7 +30,7 @@ HD=$TSM_PCI/$H
 STUB=/sys/bus/pci/drivers/pci-stub
 
 ktap_print_header
-ktap_set_plan 96
+ktap_set_plan 110
 
 state()
 {
@@ -165,6 +165,38 @@ tsm_check "guest: lock with a report tampered by the host: EKEYREJECTED" \
 tsm_check "... nothing is left locked or bound" nothing_held
 tsm_check "... the kernel says why" \
 	sh -c "dmesg | grep -q 'interface report does not match the digest'"
+
+# --- the guest channel as AMD's hypervisor expects it (FACTS 6.11) -------
+m0=$(peer_stat guest_msgs)
+tsm_check "the stand-in refuses the next two SEV_TIO_OPs as busy" \
+	sh -c "echo 'busy 2' > $V && [ \"\$(sed -n 's/^guest_busy //p' $STATS)\" = 2 ]"
+tsm_check "guest: lock while the hypervisor is busy twice: BIND asked again" lock
+tsm_check "... both busy refusals were used up" \
+	tsm_expect_eq 0 "$(peer_stat guest_busy)" "busy refusals left"
+tsm_check "... the lock took one guest message (TDI_INFO with the report)" \
+	tsm_expect_eq $((m0 + 1)) "$(peer_stat guest_msgs)" "guest messages"
+unlock
+m0=$(peer_stat guest_msgs)
+wr grow $V
+tsm_check "guest: lock with a data area the host finds one page too small" lock
+tsm_check "... the firmware took the first message; a new one with a larger area" \
+	tsm_expect_eq $((m0 + 2)) "$(peer_stat guest_msgs)" "guest messages"
+tsm_check "guest: accept $G" wr 1 "$GD/tsm/accept"
+tsm_check "... the stand-in assigned the TEE MMIO pages from the MMIO_VALIDATE hints" \
+	sh -c "[ \"\$(sed -n 's/^guest_mmio //p' $STATS)\" -gt 0 ]"
+tsm_check "guest: unlock $G" unlock
+tsm_check "... every MMIO page went back to the host" \
+	tsm_expect_eq 0 "$(peer_stat guest_mmio)" "assigned MMIO pages"
+# An MMIO_VALIDATE without its hint, as a guest written for the RFC sends it
+lock
+wr nohint $V
+tsm_check "guest: accept with an MMIO_VALIDATE stripped of its hint: EINVAL" \
+	tsm_write_fails "$EINVAL" 1 "$GD/tsm/accept"
+tsm_check "... the stand-in says why; no MMIO page stays assigned" \
+	sh -c "dmesg | grep -q 'MMIO_VALIDATE with hint 0x0 that does not name its pages' &&
+	       [ \"\$(sed -n 's/^guest_mmio //p' $STATS)\" = 0 ]"
+tsm_check "guest: unlock after the refused accept" unlock
+tsm_check "... nothing is left locked or bound" nothing_held
 
 # --- lock, report, accept, driver, unlock --------------------------------
 tsm_check "guest: lock $G" lock

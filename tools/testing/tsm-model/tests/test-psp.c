@@ -1333,6 +1333,16 @@ TEST(psp_tdi_flow)
 	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 1, 0, get16(report + 30), false,
 				&changed), 0);
 	EXPECT_EQ(changed, 1);
+	/* Pages of which only some are validated: not uniform */
+	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 1, 0, get16(report + 30), true,
+				&changed), 0);
+	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 2, 0, get16(report + 30), true,
+				&changed), 5);
+	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 2, 0, get16(report + 30), false,
+				&changed), 5);
+	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 1, 0, get16(report + 30), false,
+				&changed), 0);
+	EXPECT_EQ(changed, 1);
 	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 1, 0, 5, true, &changed), 8);
 	EXPECT_EQ(mmio_validate(f, &k, &t0, GUEST_ID, first << 12, 0x10000, 0, get16(report + 30),
 				true, &changed), 9);
