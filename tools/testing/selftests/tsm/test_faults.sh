@@ -5,8 +5,10 @@
 # fault injected at each verb: connect, disconnect, lock, report (the
 # interface report exchange of a lock), accept and unlock.  The faults
 # come from the emulated DOE mailbox (tsm_emu debugfs doe_fault), from the
-# device model (SPDM, IDE_KM and TDISP answers) and from the firmware
-# model (statuses, endless EXPAND_BUFFER_LENGTH_REQUEST).  A fault lands
+# device model (SPDM, IDE_KM and TDISP answers), from the firmware
+# model (statuses, endless EXPAND_BUFFER_LENGTH_REQUEST) and from the
+# stand-in hypervisor (SEV_TIO_OP refused as busy, a guest data area
+# found too small).  A fault lands
 # on a chosen message of the flow ("skip"), several for connect.
 #
 # Each cell checks the errno of the verb, the state after it (sysfs,
@@ -40,7 +42,7 @@ KEYS=/tmp/faults-keys
 STEPS=${TSM_FAULT_STEPS:-"connect disconnect lock report accept unlock"}
 KINDS=${TSM_FAULT_KINDS:-"doe-timeout doe-busy doe-error doe-abort doe-truncated
 doe-bad-length trunc oversized malformed spdm-error tdisp-error bad-sig bad-chain
-ide-insecure fw-status fw-expand-loop tdisp-run-error"}
+ide-insecure fw-status fw-expand-loop tdisp-run-error hv-busy small-data"}
 
 fault()
 {
@@ -125,6 +127,7 @@ unwind()
 {
 	fault ""
 	echo none > "$DOEF"
+	echo "busy 0" > "$V"
 	[ -n "$(tsm_read "$GD/tsm/lock")" ] && wr "$GTSM" "$GD/tsm/unlock"
 	[ -n "$(tsm_read "$HD/tsm/connect")" ] && wr "$TIO" "$HD/tsm/disconnect"
 	is unconn
@@ -213,6 +216,15 @@ cell()
 		esac ;;
 	tdisp-run-error)
 		[ "$2" = accept ] ;;
+	hv-busy)
+		# BIND, RUN, STOP: each verb's first SEV_TIO_OP
+		case $2 in
+		lock|accept|unlock) [ "$3" = "$(positions "$2" | cut -d' ' -f1)" ] ;;
+		*) false ;;
+		esac ;;
+	small-data)
+		# The report request of a lock
+		[ "$2" = report ] ;;
 	*) true ;;
 	esac
 }
@@ -263,6 +275,10 @@ arm()
 		unlock) fault "fw-status=0xdd:0x33" ;;
 		esac ;;
 	fw-expand-loop) fault "fw-expand-loop" ;;
+	# The stand-in hypervisor: the next two SEV_TIO_OPs "busy", or the
+	# next report request's data area one page too small
+	hv-busy) echo "busy 2" > "$V" ;;
+	small-data) echo grow > "$V" ;;
 	esac
 }
 
@@ -279,6 +295,9 @@ expect()
 		return
 	fi
 	case $2:$1 in
+	# The guest asks a busy hypervisor again, and sends a new message
+	# with a larger data area: the verb works
+	*:hv-busy|*:small-data) echo ok ;;
 	# A DOE transport failure is the DOE core's -EIO (timeout and a
 	# mailbox that stays Busy are aborted); Busy when a request is
 	# written is -EBUSY
