@@ -24,7 +24,10 @@
  *   PFNs the firmware owns.  Both are atomic over their range: a page
  *   already private (make_private, -EBUSY) or not private (reclaim,
  *   -EINVAL) fails the whole call with no page changed.  The model sees
- *   the ownership in %TSM_PSP_IOC_MEM.  debugfs "fail_private" injects
+ *   the ownership in %TSM_PSP_IOC_MEM and marks the pages of the
+ *   contexts it uses with %TSM_PSP_IOC_CTX: reclaim() refuses those
+ *   (-EBUSY), as the RMP refuses pages in the Context state, until the
+ *   model releases them (DEV_RECLAIM, TDI_RECLAIM) or closes the device.  debugfs "fail_private" injects
  *   the failure real hardware can have: a hand-over that fails part-way
  *   and leaves some pages firmware-owned for good (they can never be
  *   reclaimed; the backend must leak, never free, all the pages of that
@@ -180,10 +183,12 @@ struct tsm_psp_stats {
  * @rwait: readers and pollers of the device
  * @cmd_mutex: the emulated mailbox: held for the whole life of a command
  * @rmp_lock: protects @rmp, @nr_private and the page counters of @stats
- * @rmp: the emulated RMP: firmware-owned PFNs (value 1), and those a
- *	hand-over failed part-way on (value 2): they stay firmware-owned
+ * @rmp: the emulated RMP: firmware-owned PFNs (value 1), those a
+ *	hand-over failed part-way on (value 2): they stay firmware-owned,
+ *	and the context pages the model marked in use (value 3)
  * @nr_private: entries in @rmp
  * @nr_stuck: entries of value 2 in @rmp
+ * @nr_context: entries of value 3 in @rmp
  * @fail_private: the hand-over (make_private() call) that is to fail
  *	part-way, counted from 1; 0: none
  * @stats: counters
@@ -204,6 +209,7 @@ struct tsm_psp {
 	struct xarray rmp;
 	unsigned long nr_private;
 	unsigned long nr_stuck;
+	unsigned long nr_context;
 	unsigned int fail_private;
 	struct tsm_psp_stats stats;
 	struct mutex tio_lock;	/* @tio */
@@ -379,9 +385,15 @@ static int tsm_psp_reclaim(void *priv, u64 pfn, unsigned int npages)
 
 	mutex_lock(&p->rmp_lock);
 	for (i = 0; i < npages; i++) {
-		/* Not firmware-owned, or owned for good (the backend leaks) */
-		if (xa_to_value(xa_load(&p->rmp, pfn + i)) != 1) {
-			rc = -EINVAL;
+		unsigned long v = xa_to_value(xa_load(&p->rmp, pfn + i));
+
+		/*
+		 * Not firmware-owned, or owned for good (the backend leaks);
+		 * a context the firmware still uses is refused as busy, as
+		 * the RMP refuses to reclaim a page in the Context state
+		 */
+		if (v != 1) {
+			rc = v == 3 ? -EBUSY : -EINVAL;
 			break;
 		}
 	}
@@ -416,6 +428,19 @@ static int tsm_psp_open(struct inode *inode, struct file *file)
 	return stream_open(inode, file);
 }
 
+static void tsm_psp_ctx_release_all(struct tsm_psp *p)
+{
+	unsigned long pfn;
+	void *v;
+
+	mutex_lock(&p->rmp_lock);
+	xa_for_each(&p->rmp, pfn, v)
+		if (xa_to_value(v) == 3)
+			xa_store(&p->rmp, pfn, xa_mk_value(1), GFP_KERNEL);
+	p->nr_context = 0;
+	mutex_unlock(&p->rmp_lock);
+}
+
 static int tsm_psp_release(struct inode *inode, struct file *file)
 {
 	struct tsm_psp *p = file->private_data;
@@ -430,6 +455,9 @@ static int tsm_psp_release(struct inode *inode, struct file *file)
 		p->cur = NULL;
 	}
 	spin_unlock(&p->lock);
+
+	/* No context outlives the firmware: plain firmware pages again */
+	tsm_psp_ctx_release_all(p);
 
 	/* Forced teardown: the backend reclaims every page it gave away */
 	mutex_lock(&p->tio_lock);
@@ -610,12 +638,47 @@ out:
 	return rc;
 }
 
+/*
+ * The model marks a firmware page as a context it uses (value 3), or
+ * releases it: reclaim() refuses a context page as busy.
+ */
+static long tsm_psp_ctx(struct tsm_psp *p, void __user *arg)
+{
+	struct tsm_psp_ctx c;
+	unsigned long pfn, v;
+	long rc = -EINVAL;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&c, arg, sizeof(c)))
+		return -EFAULT;
+	if (c.reserved || c.in_use > 1 || offset_in_page(c.pa))
+		return -EINVAL;
+	pfn = PHYS_PFN(c.pa);
+
+	mutex_lock(&p->rmp_lock);
+	v = xa_to_value(xa_load(&p->rmp, pfn));
+	if (v == (c.in_use ? 1 : 3)) {
+		xa_store(&p->rmp, pfn, xa_mk_value(c.in_use ? 3 : 1),
+			 GFP_KERNEL);
+		if (c.in_use)
+			p->nr_context++;
+		else
+			p->nr_context--;
+		rc = 0;
+	}
+	mutex_unlock(&p->rmp_lock);
+	return rc;
+}
+
 static long tsm_psp_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
 	switch (cmd) {
 	case TSM_PSP_IOC_MEM:
 		return tsm_psp_mem(file->private_data, (void __user *)arg);
+	case TSM_PSP_IOC_CTX:
+		return tsm_psp_ctx(file->private_data, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -731,7 +794,7 @@ static const struct file_operations tsm_psp_fail_private_fops = {
 static int tsm_psp_stats_show(struct seq_file *s, void *unused)
 {
 	struct tsm_psp *p = s->private;
-	unsigned long nr, stuck, freed = 0, pfn;
+	unsigned long nr, stuck, context, freed = 0, pfn;
 	struct tsm_psp_stats st;
 	bool connected;
 	void *v;
@@ -739,6 +802,7 @@ static int tsm_psp_stats_show(struct seq_file *s, void *unused)
 	mutex_lock(&p->rmp_lock);
 	nr = p->nr_private;
 	stuck = p->nr_stuck;
+	context = p->nr_context;
 	/* A page the firmware owns must never go back to the allocator */
 	xa_for_each(&p->rmp, pfn, v)
 		freed += !page_ref_count(pfn_to_page(pfn));
@@ -757,7 +821,8 @@ static int tsm_psp_stats_show(struct seq_file *s, void *unused)
 		   connected, nr, st.made_private, st.reclaimed);
 	seq_printf(s, "commands %llu\nfailed %llu\ntimeouts %llu\naborted %llu\n",
 		   st.commands, st.failed, st.timeouts, st.aborted);
-	seq_printf(s, "stuck %lu\nfreed_private %lu\n", stuck, freed);
+	seq_printf(s, "stuck %lu\nfreed_private %lu\ncontext %lu\n", stuck,
+		   freed, context);
 	tsm_psp_guest_stats(s);
 	return 0;
 }

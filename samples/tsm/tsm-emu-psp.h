@@ -37,7 +37,8 @@
  *	stats	one "name value" per line: connected, private (pages
  *		currently firmware-owned), made_private and reclaimed (pages,
  *		in total), commands, failed, timeouts, aborted, stuck,
- *		freed_private and, with SEV_TIO_GUEST, guest_msgs,
+ *		freed_private, context (pages the model marked as live
+ *		contexts) and, with SEV_TIO_GUEST, guest_msgs,
  *		guest_mmio and guest_busy (see emu-psp-guest.c).
  *	cmd	test only: issue a raw command through the seam's command
  *		call without the SEV-TIO backend (see emu-psp.c).
@@ -109,5 +110,25 @@ struct tsm_psp_mem {
 };
 
 #define TSM_PSP_IOC_MEM		_IOWR('T', 0x20, struct tsm_psp_mem)
+
+/**
+ * struct tsm_psp_ctx - a firmware page the firmware uses as a context
+ * @pa: system physical address of the page, 4 KiB aligned
+ * @in_use: 1: the firmware-owned page becomes a live context, which the
+ *	host cannot reclaim (the seam's reclaim fails with -EBUSY); 0: the
+ *	context was released, the page is a plain firmware page again
+ * @reserved: must be zero
+ *
+ * -EINVAL if the page is not in the state the change starts from
+ * (firmware-owned, or a context), or for a bad argument; the ioctl needs
+ * CAP_SYS_ADMIN.  Closing the device releases every context.
+ */
+struct tsm_psp_ctx {
+	__u64 pa;
+	__u32 in_use;
+	__u32 reserved;
+};
+
+#define TSM_PSP_IOC_CTX		_IOW('T', 0x21, struct tsm_psp_ctx)
 
 #endif /* _SAMPLES_TSM_TSM_EMU_PSP_H_ */

@@ -1615,6 +1615,14 @@ static int pio_mem(void *priv, uint64_t pa, void *buf, uint32_t len, bool write,
 	return 0;
 }
 
+static int pio_ctx(void *priv, uint64_t pa, bool in_use)
+{
+	struct psp_dev_io *io = priv;
+	struct tsm_psp_ctx c = { .pa = pa, .in_use = in_use };
+
+	return ioctl(io->fd, TSM_PSP_IOC_CTX, &c) ? -errno : 0;
+}
+
 /* The root port: the parent directory of the endpoint in sysfs */
 static int pio_root_port(void *priv, uint32_t segment, uint16_t rid, uint16_t *rp_rid,
 			 uint8_t *port)
@@ -1678,7 +1686,7 @@ static int run_psp(const char *dev, const char *host, const char *root, struct c
 {
 	static struct psp_dev_io io;
 	struct psp_ops ops = {
-		.recv = pio_recv, .reply = pio_reply, .mem = pio_mem,
+		.recv = pio_recv, .reply = pio_reply, .mem = pio_mem, .ctx = pio_ctx,
 		.root_port = pio_root_port, .rp_key = pio_rp_key, .priv = &io,
 	};
 	struct psp *p;
@@ -1744,7 +1752,8 @@ static const char usage_text[] =
 "  truncated|oversized|malformed|ide-insecure|bad-chain, count=N,\n"
 "  skip=N (messages let through first),\n"
 "  delay_ms=N latency_ms=N latency_us=N\n"
-"  psp: fw-status=CMD:STATUS[:ROUND] fw-expand=output|scratch:BYTES fw-expand-loop fw-drop\n";
+"  psp: fw-status=CMD:STATUS[:ROUND] fw-expand=output|scratch:BYTES fw-expand-loop fw-drop\n"
+"       fw-keep-ctx\n";
 
 static void usage(void)
 {

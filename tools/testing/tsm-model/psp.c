@@ -258,6 +258,7 @@ struct psp_faults {
 	uint32_t exp_scratch;
 	bool exp_loop;
 	bool drop;
+	bool keep_ctx;
 };
 
 struct psp {
@@ -632,6 +633,23 @@ static int tdi_lookup(struct psp *p, struct psp_dev *d, uint64_t sla, struct psp
 		return PSP_INVALID_TDI_CTX;
 	*tp = &d->tdis[i];
 	return PSP_OK;
+}
+
+/*
+ * The platform learns which firmware pages are live contexts: the RMP
+ * refuses to give them back to the host until the context is reclaimed.
+ * The "fw-keep-ctx" fault has the next reclaim of a context succeed but
+ * keep the page in use, as a firmware that still uses it.
+ */
+static int ctx_mark(struct psp *p, uint64_t pa, bool in_use)
+{
+	if (!p->ops.ctx)
+		return 0;
+	if (!in_use && p->fault.keep_ctx) {
+		p->fault.keep_ctx = false;
+		return 0;
+	}
+	return p->ops.ctx(p->ops.priv, pa, in_use);
 }
 
 /* A new firmware-owned context of at least @size bytes */
@@ -1575,6 +1593,10 @@ static int cmd_dev_create(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 		return PSP_RESOURCE_LIMIT;
 	if (ctx_magic(p, pa, DEV_MAGIC, true))
 		return PSP_INVALID_ADDRESS;
+	if (ctx_mark(p, pa, true)) {
+		ctx_magic(p, pa, 0, true);
+		return PSP_INVALID_PAGE_STATE;
+	}
 	memset(d, 0, sizeof(*d));
 	d->used = true;
 	d->p = p;
@@ -1601,6 +1623,7 @@ static int cmd_dev_reclaim(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len
 			return PSP_IN_USE;
 	dev_teardown(d);
 	ctx_magic(p, d->ctx_pa, 0, true);
+	ctx_mark(p, d->ctx_pa, false);
 	free(d->chain);
 	if (p->loop_dev == d)
 		p->loop_dev = NULL;
@@ -1836,6 +1859,10 @@ static int cmd_tdi_create(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 		return PSP_RESOURCE_LIMIT;
 	if (ctx_magic(p, pa, TDI_MAGIC, true))
 		return PSP_INVALID_ADDRESS;
+	if (ctx_mark(p, pa, true)) {
+		ctx_magic(p, pa, 0, true);
+		return PSP_INVALID_PAGE_STATE;
+	}
 	memset(t, 0, sizeof(*t));
 	t->used = true;
 	t->ctx_pa = pa;
@@ -1866,6 +1893,7 @@ static int cmd_tdi_reclaim(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len
 	if (t->bound)
 		return PSP_INVALID_TDI_STATE;
 	ctx_magic(p, t->ctx_pa, 0, true);
+	ctx_mark(p, t->ctx_pa, false);
 	memset(t, 0, sizeof(*t));
 	return PSP_OK;
 }
@@ -2376,6 +2404,10 @@ int psp_fault_word(struct psp *p, const char *w)
 	char which[16];
 	int n;
 
+	if (!strcmp(w, "fw-keep-ctx")) {
+		ft->keep_ctx = true;
+		return 0;
+	}
 	if (!strcmp(w, "fw-drop")) {
 		ft->drop = true;
 		return 0;

@@ -111,6 +111,10 @@
  *	one 4 KiB page; *@fw_owned tells whether the page is firmware-owned
  * @root_port: the root port above endpoint @segment:@rid: its Requester ID
  *	and the Port Number of its Link Capabilities; 0 or a negative errno
+ * @ctx: mark the firmware page @pa as a context the firmware uses
+ *	(@in_use), which the host cannot reclaim, or release it; 0 or a
+ *	negative errno (the page is not in the state the change starts
+ *	from).  May be NULL: no platform check.
  * @rp_key: program the root port IDE keys of key set @key_set, direction
  *	@dir (%IDEKM_RX or %IDEKM_TX, seen from the root port) of @stream_id
  *	(all three sub-streams) and set them to go (@go; @tag names them, as
@@ -123,6 +127,7 @@ struct psp_ops {
 		     const uint8_t *buf, size_t len);
 	int (*mem)(void *priv, uint64_t pa, void *buf, uint32_t len, bool write,
 		   bool *fw_owned);
+	int (*ctx)(void *priv, uint64_t pa, bool in_use);
 	int (*root_port)(void *priv, uint32_t segment, uint16_t rid, uint16_t *rp_rid,
 			 uint8_t *port);
 	int (*rp_key)(void *priv, uint32_t segment, uint16_t rp_rid, uint8_t stream_id,
@@ -164,7 +169,7 @@ int psp_serve_one(struct psp *p);
 
 /*
  * Firmware fault words of the control file (see README.md): fw-status=,
- * fw-expand=, fw-expand-loop, fw-drop.  Return: 0, -EINVAL if @word is
+ * fw-expand=, fw-expand-loop, fw-drop, fw-keep-ctx.  Return: 0, -EINVAL if @word is
  * malformed.  psp_fault_clear() forgets the armed faults.
  */
 int psp_fault_word(struct psp *p, const char *word);

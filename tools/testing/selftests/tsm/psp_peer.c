@@ -35,7 +35,7 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 /* Not an ioctl of the device */
-#define IOC_UNKNOWN	_IOWR('T', 0x21, struct tsm_psp_mem)
+#define IOC_UNKNOWN	_IOWR('T', 0x2f, struct tsm_psp_mem)
 
 #define TIO_STATUS	0x0d0
 #define TIO_INIT	0x0d1

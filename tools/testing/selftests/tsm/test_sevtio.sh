@@ -27,7 +27,7 @@ DSM2=$DOM2:01:00.0
 RP2=$DOM2:00:00.0
 
 ktap_print_header
-ktap_set_plan 111
+ktap_set_plan 113
 
 # fault WORDS: the control words of both models
 fault()
@@ -371,6 +371,43 @@ tsm_check "the device context's hand-over fails part-way: EIO, its pages leaked,
 tsm_check "the SPDM output buffer's hand-over fails part-way: the same" \
 	handover_fails 4
 
+# --- a reclaim the emulated RMP refuses -------------------------------------
+# The firmware model marks the pages of the contexts it uses; the RMP
+# refuses to give such a page back (the Context state).  A firmware that
+# answers DEV_RECLAIM but keeps using the context (fw-keep-ctx): the
+# backend's reclaim is refused and it must leak the pages, never free
+# them.
+contexts()
+{
+	connect "$TSM_DSM_MFD" &&
+		tsm_expect_eq 1 "$(peer_stat context)" "live context pages" &&
+		disconnect "$TSM_DSM_MFD" &&
+		tsm_expect_eq 0 "$(peer_stat context)" "live context pages" && clean
+}
+tsm_check "the device context is a live context page while connected, released after" \
+	contexts
+reclaim_refused()
+{
+	p0=$(peer_stat private)
+	connect "$TSM_DSM_MFD" || return 1
+	fault "fw-keep-ctx"
+	disconnect "$TSM_DSM_MFD" || return 1
+	fault ""
+	dmesg | grep -q "SEV-TIO: [0-9]* firmware pages could not be reclaimed (-16), leaking them" ||
+		return 1
+	tsm_expect_eq "0:1" "$(peer_stat freed_private):$(peer_stat context)" \
+		"freed_private:context" || return 1
+	test "$(peer_stat private)" -gt "$p0" || return 1
+	disconnected "$TSM_DSM_MFD" || return 1
+	# the kept context's pages stay firmware-owned; everything else came back
+	kept_ctx=$(($(peer_stat private) - p0))
+	base_pages=$((base_pages + kept_ctx))
+	clean && connect "$TSM_DSM_MFD" && disconnect "$TSM_DSM_MFD" && clean
+}
+kept_ctx=0
+tsm_check "the firmware keeps the device context after DEV_RECLAIM: reclaim refused, pages leaked" \
+	reclaim_refused
+
 # --- certificate slot (ccp module parameter tio_cert_slot) ---------------
 SLOT=/sys/module/ccp/parameters/tio_cert_slot
 D2=$TSM_PCI/$TSM_DSM/tsm
@@ -550,7 +587,7 @@ tsm_check "unregistering the TSM with two devices connected" wr 0 "$DBG/tio"
 all_released()
 {
 	disconnected "$TSM_DSM" && disconnected "$TSM_DSM_MFD" &&
-		clean "$(peer_stat stuck)"
+		clean "$(($(peer_stat stuck) + kept_ctx))"
 }
 tsm_check "devices disconnected, streams and every firmware page released" \
 	all_released
@@ -591,7 +628,7 @@ tsm_check "the firmware model is killed: the TSM is unregistered, devices discon
 # said how many pages at unregistration), never freed them
 leaked=$(dmesg | sed -n 's/.*SEV-TIO: \([0-9]*\) pages were leaked.*/\1/p' | tail -1)
 stuck=$(peer_stat stuck)
-kept=$((1 + stuck + ${leaked:-0}))
+kept=$((1 + stuck + ${leaked:-0} + kept_ctx))
 tsm_check "... no stream left; firmware-owned: the VM's page, the contexts kept (${leaked:-0})" \
 	sh -c "[ ${leaked:-0} -gt 0 ] && [ \$(sed -n 's/^private //p' $STATS) -eq $kept ]"
 kill "$dmodel"
@@ -602,7 +639,7 @@ left_ok()
 	left=$(dmesg |
 		sed -n 's/.*tsm_emu_psp: \([0-9]*\) pages left firmware-owned at unload.*/\1/p' |
 		tail -1)
-	tsm_expect_eq "$((stuck + ${leaked:-0}))" "${left:-0}" \
+	tsm_expect_eq "$((stuck + ${leaked:-0} + kept_ctx))" "${left:-0}" \
 		"pages left firmware-owned (stuck + leaked)"
 }
 tsm_check "the only pages left firmware-owned are those the backend leaked on purpose" \

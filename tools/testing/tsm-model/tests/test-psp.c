@@ -90,6 +90,8 @@ struct fake {
 	struct psp *p;
 	uint8_t *mem;
 	bool owned[MEM_PAGES];
+	bool context[MEM_PAGES];	/* marked as live contexts */
+	bool ctx_refuse;		/* the platform refuses a mark */
 	unsigned int next;
 	struct model_identity *id;
 	struct fdev devs[2];
@@ -278,6 +280,25 @@ static int op_mem(void *priv, uint64_t pa, void *buf, uint32_t len, bool write, 
 	return 0;
 }
 
+/* As the emulated RMP: only a firmware page becomes a context */
+static int op_ctx(void *priv, uint64_t pa, bool in_use)
+{
+	struct fake *f = priv;
+	uint64_t off = pa - MEM_BASE;
+
+	if (pa < MEM_BASE || off >= (uint64_t)MEM_PAGES * PG || (pa & (PG - 1)) ||
+	    !f->owned[off / PG] || f->context[off / PG] == in_use ||
+	    (in_use && f->ctx_refuse))
+		return -EINVAL;
+	f->context[off / PG] = in_use;
+	return 0;
+}
+
+static bool fk_context(struct fake *f, uint64_t pa)
+{
+	return f->context[(pa - MEM_BASE) / PG];
+}
+
 static int op_root_port(void *priv, uint32_t segment, uint16_t rid, uint16_t *rp_rid,
 			uint8_t *port)
 {
@@ -411,7 +432,8 @@ static struct fake *fk_new(void)
 		fk_fn_info, fk_ide_key, fk_tdi_state, NULL,
 	};
 	struct psp_ops ops = {
-		op_recv, op_reply, op_mem, op_root_port, op_rp_key, NULL,
+		.recv = op_recv, .reply = op_reply, .mem = op_mem, .ctx = op_ctx,
+		.root_port = op_root_port, .rp_key = op_rp_key,
 	};
 	struct fake *f = calloc(1, sizeof(*f));
 	char path[512];
@@ -1432,6 +1454,38 @@ TEST(psp_disconnect_and_reconnect)
 	EXPECT_EQ(rp_slots(f, STREAM), 2);
 	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
 	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
+	fk_free(f);
+}
+
+/*
+ * The platform learns the live contexts: the RMP refuses to give their
+ * pages back until they are reclaimed; fw-keep-ctx keeps one in use
+ */
+TEST(psp_contexts_in_use)
+{
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	struct kbuf t0, t1;
+
+	ASSERT(f && f->p);
+	EXPECT(fk_context(f, k.ctx.pa[0]));
+	EXPECT_EQ(tdi_create(f, &k, &t0, DEV_A), PSP_OK);
+	EXPECT(fk_context(f, t0.pa[0]));
+	/* A context the platform refuses to mark is not created */
+	f->ctx_refuse = true;
+	EXPECT_EQ(tdi_create(f, &k, &t1, DEV_A | 1), PSP_INVALID_PAGE_STATE);
+	EXPECT(!fk_context(f, t1.pa[0]));
+	f->ctx_refuse = false;
+	EXPECT_EQ(tdi_create(f, &k, &t1, DEV_A | 1), PSP_OK);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t0), PSP_OK);
+	EXPECT(!fk_context(f, t0.pa[0]));
+	/* A firmware that still uses the context after reclaiming it */
+	EXPECT_EQ(psp_fault_word(f->p, "fw-keep-ctx"), 0);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t1), PSP_OK);
+	EXPECT(fk_context(f, t1.pa[0]));
+	EXPECT_EQ(dev_disconnect(f, &k, true), PSP_OK);
+	EXPECT_EQ(dev_reclaim(f, &k), PSP_OK);
+	EXPECT(!fk_context(f, k.ctx.pa[0]));
 	fk_free(f);
 }
 
