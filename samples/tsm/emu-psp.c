@@ -27,11 +27,11 @@
  *   the ownership in %TSM_PSP_IOC_MEM and marks the pages of the
  *   contexts it uses with %TSM_PSP_IOC_CTX: reclaim() refuses those
  *   (-EBUSY), as the RMP refuses pages in the Context state, until the
- *   model releases them (DEV_RECLAIM, TDI_RECLAIM) or closes the device.  debugfs "fail_private" injects
- *   the failure real hardware can have: a hand-over that fails part-way
- *   and leaves some pages firmware-owned for good (they can never be
- *   reclaimed; the backend must leak, never free, all the pages of that
- *   call).  debugfs "stats" counts those pages ("stuck") and the
+ *   model releases them (DEV_RECLAIM, TDI_RECLAIM) or closes the
+ *   device.  debugfs "fail_private" injects the failure real hardware
+ *   can have: a hand-over that fails part-way and leaves some pages
+ *   firmware-owned for good (they can never be reclaimed; the backend
+ *   must leak, never free, all the pages of that call).  debugfs "stats" counts those pages ("stuck") and the
  *   firmware-owned pages that went back to the page allocator
  *   ("freed_private", always 0 unless a backend frees what it must not).
  *
