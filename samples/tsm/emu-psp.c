@@ -31,9 +31,11 @@
  *   device.  debugfs "fail_private" injects the failure real hardware
  *   can have: a hand-over that fails part-way and leaves some pages
  *   firmware-owned for good (they can never be reclaimed; the backend
- *   must leak, never free, all the pages of that call).  debugfs "stats" counts those pages ("stuck") and the
- *   firmware-owned pages that went back to the page allocator
- *   ("freed_private", always 0 unless a backend frees what it must not).
+ *   must leak, never free, all the pages of that call).  debugfs
+ *   "stats" counts those pages ("stuck"), the live contexts
+ *   ("context") and the firmware-owned pages that went back to the
+ *   page allocator ("freed_private", always 0 unless a backend frees
+ *   what it must not).
  *
  * - The model reads and writes system memory by physical address with
  *   %TSM_PSP_IOC_MEM, as the firmware does.  Only RAM is accessible; the
