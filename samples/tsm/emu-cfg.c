@@ -281,14 +281,14 @@ static void tsm_emu_build_ide(struct tsm_emu_fn *fn, u16 off)
 
 static void tsm_emu_build_rp(struct tsm_emu_fn *fn)
 {
-	u8 sec = fn->port + 1;
+	u8 sec = fn->emu->cfg.bus_base + fn->port + 1;
 	u16 ext = TSM_EMU_EXT_OFF;
 
 	tsm_emu_build_common(fn, TSM_EMU_DEVICE_ID_RP, TSM_EMU_CLASS_RP,
 			     PCI_HEADER_TYPE_BRIDGE);
 	/* Bus numbers as firmware would have programmed them */
-	tsm_emu_reg(fn, PCI_PRIMARY_BUS, 4, sec << 8 | sec << 16, 0x00ffffff,
-		    0);
+	tsm_emu_reg(fn, PCI_PRIMARY_BUS, 4,
+		    fn->emu->cfg.bus_base | sec << 8 | sec << 16, 0x00ffffff, 0);
 	/* No I/O window: I/O Base/Limit stay read-only zero */
 	tsm_emu_reg(fn, PCI_SEC_STATUS, 2, 0, 0,
 		    PCI_STATUS_PARITY | PCI_STATUS_SIG_TARGET_ABORT |

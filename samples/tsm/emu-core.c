@@ -72,6 +72,11 @@ module_param(nr_domains, uint, 0444);
 MODULE_PARM_DESC(nr_domains,
 		 "Default instances, each its own host bridge, at consecutive domains from 'domain', 1-4 (default 1)");
 
+static unsigned int guest_bus;
+module_param(guest_bus, uint, 0444);
+MODULE_PARM_DESC(guest_bus,
+		 "If set (1-0xf0), one more default instance in domain 0, its root bus at this bus number: a confidential VM's view of the devices, in segment 0 as guest messages require (default 0: none)");
+
 /* Serialises instance creation and removal, protects tsm_emu_list */
 static DEFINE_MUTEX(tsm_emu_list_lock);
 static LIST_HEAD(tsm_emu_list);
@@ -91,8 +96,9 @@ static u8 tsm_emu_secondary(struct tsm_emu_fn *rp)
 }
 
 /*
- * Type 1 routing: bus 0 holds the root ports, any other bus is the
- * secondary bus of at most one root port as currently programmed.
+ * Type 1 routing: the root bus (bus_base) holds the root ports, any other
+ * bus is the secondary bus of at most one root port as currently
+ * programmed.
  */
 static struct tsm_emu_fn *tsm_emu_route(struct tsm_emu *emu,
 					unsigned int busnr, unsigned int devfn)
@@ -100,7 +106,7 @@ static struct tsm_emu_fn *tsm_emu_route(struct tsm_emu *emu,
 	unsigned int i;
 
 	lockdep_assert_held(&emu->lock);
-	if (!busnr) {
+	if (busnr == emu->cfg.bus_base) {
 		if (PCI_FUNC(devfn) || PCI_SLOT(devfn) >= emu->cfg.nr_ports)
 			return NULL;
 		return emu->rp[PCI_SLOT(devfn)];
@@ -184,7 +190,8 @@ static int tsm_emu_check_config(const struct tsm_emu_config *cfg)
 	unsigned int i, rp_end, ep_end;
 
 	if (cfg->domain < 0 || !cfg->nr_ports ||
-	    cfg->nr_ports > TSM_EMU_MAX_PORTS)
+	    cfg->nr_ports > TSM_EMU_MAX_PORTS ||
+	    cfg->bus_base + cfg->nr_ports > 0xff)
 		return -EINVAL;
 	for (i = 0; i < cfg->nr_ports; i++)
 		if (cfg->ep[i] > TSM_EMU_EP_DSM_MFD)
@@ -274,7 +281,7 @@ static int tsm_emu_build_topology(struct tsm_emu *emu)
 	for (i = 0; i < emu->cfg.nr_ports; i++) {
 		enum tsm_emu_ep_kind kind = emu->cfg.ep[i];
 
-		rp = tsm_emu_fn_alloc(emu, i, 0, PCI_DEVFN(i, 0),
+		rp = tsm_emu_fn_alloc(emu, i, emu->cfg.bus_base, PCI_DEVFN(i, 0),
 				      TSM_EMU_FN_ROOT_PORT, kind);
 		if (!rp)
 			return -ENOMEM;
@@ -290,7 +297,8 @@ static int tsm_emu_build_topology(struct tsm_emu *emu)
 				flags = TSM_EMU_FN_TEE;
 			else
 				flags = dsm;
-			ep = tsm_emu_fn_alloc(emu, i, i + 1, PCI_DEVFN(0, f),
+			ep = tsm_emu_fn_alloc(emu, i, emu->cfg.bus_base + i + 1,
+					      PCI_DEVFN(0, f),
 					      flags, kind);
 			if (!ep)
 				return -ENOMEM;
@@ -661,7 +669,7 @@ struct tsm_emu *tsm_emu_create(const struct tsm_emu_config *cfg)
 	}
 
 	mutex_lock(&tsm_emu_list_lock);
-	if (pci_find_bus(cfg->domain, 0)) {
+	if (pci_find_bus(cfg->domain, cfg->bus_base)) {
 		rc = -EEXIST;
 		goto err_unlock;
 	}
@@ -678,7 +686,7 @@ struct tsm_emu *tsm_emu_create(const struct tsm_emu_config *cfg)
 
 	emu->busn = (struct resource) {
 		.name = "tsm_emu bus",
-		.start = 0,
+		.start = cfg->bus_base,
 		.end = 0xff,
 		.flags = IORESOURCE_BUS,
 	};
@@ -692,8 +700,8 @@ struct tsm_emu *tsm_emu_create(const struct tsm_emu_config *cfg)
 	tsm_emu_pm_attach(emu);
 
 	pci_lock_rescan_remove();
-	bus = pci_create_root_bus(NULL, 0, &tsm_emu_pci_ops, &emu->sysdata,
-				  &resources);
+	bus = pci_create_root_bus(NULL, cfg->bus_base, &tsm_emu_pci_ops,
+				  &emu->sysdata, &resources);
 	if (!bus) {
 		pci_unlock_rescan_remove();
 		pci_free_resource_list(&resources);
@@ -861,7 +869,7 @@ struct pci_dev *tsm_emu_fn_get_pci_dev(struct tsm_emu_fn *fn)
 {
 	struct tsm_emu *emu = fn->emu;
 	struct pci_dev *pdev;
-	unsigned int busnr = 0;
+	unsigned int busnr = emu->cfg.bus_base;
 	unsigned long flags;
 
 	if (!(fn->flags & TSM_EMU_FN_ROOT_PORT)) {
@@ -1156,9 +1164,11 @@ static int __init tsm_emu_init(void)
 	unsigned int i, n;
 	int rc;
 
-	if (create_default && (!nr_domains || nr_domains > TSM_EMU_MAX_DEFAULT ||
-			       domain < 0 || domain > 0xffff - (int)nr_domains)) {
-		pr_err("nr_domains must be 1 to %u, the domains 0 to 0xffff\n",
+	if (create_default && (!nr_domains ||
+			       nr_domains + !!guest_bus > TSM_EMU_MAX_DEFAULT ||
+			       domain < 0 || domain > 0xffff - (int)nr_domains ||
+			       guest_bus > 0xf0)) {
+		pr_err("nr_domains (with guest_bus) must be 1 to %u, the domains 0 to 0xffff, guest_bus at most 0xf0\n",
 		       TSM_EMU_MAX_DEFAULT);
 		return -EINVAL;
 	}
@@ -1169,8 +1179,10 @@ static int __init tsm_emu_init(void)
 	if (!create_default)
 		return 0;
 
-	for (n = 0; n < nr_domains; n++) {
-		tsm_emu_default_config(&cfg, domain + n);
+	for (n = 0; n < nr_domains + !!guest_bus; n++) {
+		tsm_emu_default_config(&cfg, n < nr_domains ? domain + n : 0);
+		if (n == nr_domains)
+			cfg.bus_base = guest_bus;
 		cfg.nr_ports = nr_ports;
 		for (i = 3; i < min_t(unsigned int, nr_ports, TSM_EMU_MAX_PORTS); i++)
 			cfg.ep[i] = TSM_EMU_EP_DSM;
@@ -1184,7 +1196,8 @@ static int __init tsm_emu_init(void)
 		cfg.ep_nr_sel = ep_streams;
 		emu = tsm_emu_create(&cfg);
 		if (IS_ERR(emu)) {
-			pr_err("cannot create domain %04x: %pe\n", domain + n, emu);
+			pr_err("cannot create domain %04x bus %02x: %pe\n",
+			       cfg.domain, cfg.bus_base, emu);
 			tsm_emu_remove_defaults();
 			debugfs_remove_recursive(tsm_emu_debugfs);
 			tsm_emu_pm_exit();

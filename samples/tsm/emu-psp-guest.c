@@ -4,11 +4,14 @@
  * of the one emulated VM.
  *
  * The test VM runs one kernel in both roles.  The devices of one PCI
- * domain are the host's; those of a second domain, the same emulated
- * hardware, are what the confidential VM sees.  "guest HHHH GGGG" on
- * debugfs tsm_emu_psp/vm registers the SEV-TIO devsec TSM
+ * domain are the host's; those of a second instance of the same emulated
+ * hardware are what the confidential VM sees, in domain 0 from bus BB on
+ * (tsm_emu guest_bus=BB: the guest messages name a device by a 16-bit ID,
+ * so the guest refuses devices outside segment 0).  "guest HHHH GGGG
+ * [BB]" on debugfs tsm_emu_psp/vm registers the SEV-TIO devsec TSM
  * (sev_tio_guest_register()) with the channel below, mapping guest
- * domain GGGG to host domain HHHH; "noguest" unregisters it.  The channel
+ * domain GGGG, bus N + BB, to host domain HHHH, bus N; "noguest"
+ * unregisters it.  The channel
  * does what KVM does on the guest's VMGEXITs, through the PCI/TSM core's
  * hypervisor API on the host function:
  *
@@ -97,12 +100,14 @@ static const guid_t tsm_psp_report_guid =
 /**
  * struct tsm_psp_guest - the guest side of the emulated VM
  * @lock: serialises registration and the knobs; protects @tsm_dev,
- *	  @host_dom and @guest_dom (read by the workqueue only while the
- *	  TSM is registered)
+ *	  @host_dom, @guest_dom and @guest_bus (read by the workqueue only
+ *	  while the TSM is registered)
  * @tsm_dev: the devsec TSM while registered
  * @wq: ordered workqueue the guest's exits run on
  * @host_dom: host domain of the guest's devices
  * @guest_dom: the guest's domain
+ * @guest_bus: bus number of the guest's root bus: guest bus N + @guest_bus
+ *	       is host bus N
  * @tamper: corrupt the next report handed to the guest (xchg())
  * @busy: SEV_TIO_OPs still to refuse as busy
  * @nohint: strip the hint of the next MMIO_VALIDATE (xchg())
@@ -121,6 +126,7 @@ struct tsm_psp_guest {
 	struct workqueue_struct *wq;
 	int host_dom;
 	int guest_dom;
+	unsigned int guest_bus;
 	bool tamper;
 	atomic_t busy;
 	bool nohint;
@@ -161,9 +167,10 @@ static struct pci_dev *tsm_psp_guest_host(u32 rid)
 {
 	struct tsm_psp_guest *g = &tsm_psp_guest;
 
-	if ((rid >> 16) != g->guest_dom)
+	if ((rid >> 16) != g->guest_dom || ((rid >> 8) & 0xff) < g->guest_bus)
 		return NULL;
-	return pci_get_domain_bus_and_slot(g->host_dom, (rid >> 8) & 0xff,
+	return pci_get_domain_bus_and_slot(g->host_dom,
+					   ((rid >> 8) & 0xff) - g->guest_bus,
 					   rid & 0xff);
 }
 
@@ -571,12 +578,16 @@ static int tsm_psp_guest_start(char *args)
 {
 	struct tsm_psp_guest *g = &tsm_psp_guest;
 	struct tsm_dev *tsm_dev;
-	unsigned int host, guest;
+	unsigned int host, guest, bus = 0;
 	char extra;
+	int n;
 
-	if (!args || sscanf(args, "%x %x%c", &host, &guest, &extra) != 2 ||
-	    host > 0xffff || guest > 0xffff || host == guest) {
-		pr_err("guest: usage: guest HOST-DOMAIN GUEST-DOMAIN\n");
+	if (!args)
+		return -EINVAL;
+	n = sscanf(args, "%x %x %x%c", &host, &guest, &bus, &extra);
+	if ((n != 2 && n != 3) || host > 0xffff || guest > 0xffff ||
+	    bus > 0xf0 || (host == guest && !bus)) {
+		pr_err("guest: usage: guest HOST-DOMAIN GUEST-DOMAIN [GUEST-BUS]\n");
 		return -EINVAL;
 	}
 	guard(mutex)(&g->lock);
@@ -586,6 +597,7 @@ static int tsm_psp_guest_start(char *args)
 		return -EBUSY;
 	g->host_dom = host;
 	g->guest_dom = guest;
+	g->guest_bus = bus;
 	tsm_dev = sev_tio_guest_register(NULL, &tsm_psp_guest_ops, g);
 	if (IS_ERR(tsm_dev)) {
 		pr_err("guest: SEV-TIO devsec TSM not registered: %pe\n",
@@ -619,7 +631,9 @@ static int tsm_psp_guest_relock(char *args)
 		if (args)
 			pci_write_config_byte(pdev, off, val);
 		rc = pci_tsm_bind(pdev, tsm_psp_vm_kvm(),
-				  pci_dev_id(pdev) & 0xffff);
+				  PCI_DEVID(pdev->bus->number +
+					    tsm_psp_guest.guest_bus,
+					    pdev->devfn));
 	}
 	pci_dev_put(pdev);
 	return rc;

@@ -37,7 +37,12 @@
 #include "tsm-emu.h"
 #include "tsm-kunit.h"
 
-#define GUEST_TEST_DOMAIN	0x10200
+/*
+ * The guest's view of the devices: in segment 0, as guest messages
+ * require, on buses of their own; and a domain outside segment 0
+ */
+#define GUEST_TEST_BUS		0x80
+#define GUEST_TEST_OTHER_DOMAIN	0x10200
 #define GUEST_TEST_TDI_ID	0x4200
 #define GUEST_TEST_FW_ERR	0x13
 #define GUEST_TEST_RANGES	4
@@ -915,6 +920,38 @@ static int no_op(void *priv, u32 rid, enum sev_tio_guest_op op, u64 *tdi_id,
 	return -EIO;
 }
 
+/*
+ * A device outside segment 0: guest messages (version 1) cannot name it,
+ * so lock refuses it before asking the hypervisor anything
+ */
+static void guest_segment(struct kunit *test)
+{
+	struct guest_test *gt = test->priv;
+	struct tsm_emu_config cfg;
+	struct tsm_emu_fn *fn;
+	struct pci_dev *pdev;
+	struct tsm_emu *emu;
+
+	KUNIT_EXPECT_EQ(test, pci_domain_nr(gt->pdev->bus), 0);
+	tsm_emu_default_config(&cfg, GUEST_TEST_OTHER_DOMAIN);
+	emu = tsm_emu_create(&cfg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, emu);
+	fn = tsm_emu_endpoint(emu, 0, 0);
+	pdev = fn ? tsm_emu_fn_get_pci_dev(fn) : NULL;
+	if (pdev) {
+		KUNIT_EXPECT_EQ(test, tsm_kunit_store(test, pdev, "lock",
+						      gt->name),
+				(ssize_t)-EOPNOTSUPP);
+		KUNIT_EXPECT_NULL(test, pdev->tsm);
+		pci_dev_put(pdev);
+	} else {
+		KUNIT_FAIL(test, "no endpoint in domain %x",
+			   GUEST_TEST_OTHER_DOMAIN);
+	}
+	EXPECT_LOG(test, &gt->fake, "");
+	tsm_emu_destroy(emu);
+}
+
 /* Registration: one channel at a time, and only a complete one */
 static void guest_register(struct kunit *test)
 {
@@ -945,7 +982,8 @@ static int guest_test_init(struct kunit *test)
 	fk = &gt->fake;
 	fk->test = test;
 
-	tsm_emu_default_config(&cfg, GUEST_TEST_DOMAIN);
+	tsm_emu_default_config(&cfg, 0);
+	cfg.bus_base = GUEST_TEST_BUS;
 	gt->emu = tsm_emu_create(&cfg);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, gt->emu);
 	fn = tsm_emu_endpoint(gt->emu, 0, 0);
@@ -983,6 +1021,7 @@ static void guest_test_exit(struct kunit *test)
 
 static struct kunit_case guest_test_cases[] = {
 	KUNIT_CASE(guest_register),
+	KUNIT_CASE(guest_segment),
 	KUNIT_CASE(guest_flow),
 	KUNIT_CASE_PARAM(guest_lock_fault, lock_fault_gen_params),
 	KUNIT_CASE_PARAM(guest_accept_fault, accept_fault_gen_params),

@@ -44,10 +44,11 @@
  *		call without the SEV-TIO backend (see emu-psp.c).
  *	vm	the stand-in hypervisor of one VM: create, bind, unbind,
  *		req, destroy (see emu-psp-vm.c) and, with SEV_TIO_GUEST,
- *		the VM's side: "guest HOST GUEST" registers the SEV-TIO
- *		devsec TSM for the devices of domain GUEST, the guest's
- *		view of those of domain HOST; noguest, busy, nohint, grow,
- *		tamper, relock (see emu-psp-guest.c).
+ *		the VM's side: "guest HOST GUEST [BUS]" registers the
+ *		SEV-TIO devsec TSM for the devices of domain GUEST (bus N +
+ *		BUS), the guest's view of those of domain HOST (bus N);
+ *		noguest, busy, nohint, grow, tamper, relock (see
+ *		emu-psp-guest.c).
  *
  * Closing the device while the TSM is registered unregisters it (the
  * firmware is gone: every command fails and teardown takes the forced

@@ -21,7 +21,9 @@
  *
  * DDDD is the domain (default %TSM_EMU_DEFAULT_DOMAIN).  Root port N is
  * device N on bus 0 and is pre-programmed (as firmware would) with
- * secondary = subordinate = N + 1.
+ * secondary = subordinate = N + 1.  An instance may instead start at bus
+ * B of its domain (&tsm_emu_config.bus_base, for one inside domain 0 next
+ * to the machine's own root bus): every bus number above is then B more.
  *
  * Every endpoint function has BAR0 (64-bit non-prefetchable, 1 MiB,
  * holding the MSI-X table at 0 and the PBA at 0x1000, 8 vectors) and BAR2
@@ -107,7 +109,7 @@ struct tsm_emu_fn;
 #define TSM_EMU_DEFAULT_DOMAIN		0x00f0
 /* Maximum number of root ports of one instance */
 #define TSM_EMU_MAX_PORTS		8
-/* Instances created at module load (module parameter nr_domains) */
+/* Instances created at module load (nr_domains, and one for guest_bus) */
 #define TSM_EMU_MAX_DEFAULT		4
 /* Maximum functions of one emulated endpoint device */
 #define TSM_EMU_MAX_FUNCS		8
@@ -140,7 +142,10 @@ enum tsm_emu_ep_kind {
 
 /**
  * struct tsm_emu_config - shape of one emulated PCI domain
- * @domain: PCI domain (segment) number; must not be in use
+ * @domain: PCI domain (segment) number; its bus @bus_base must not be in
+ *	use
+ * @bus_base: number of the instance's root bus (0 for a domain of its
+ *	own); the root ports' secondary buses follow it
  * @nr_ports: number of root ports, 1 to %TSM_EMU_MAX_PORTS
  * @ep: what sits below root port N
  * @rp_nr_sel: Selective IDE Stream blocks per root port (1 to 64)
@@ -166,6 +171,7 @@ enum tsm_emu_ep_kind {
  */
 struct tsm_emu_config {
 	int domain;
+	u8 bus_base;
 	unsigned int nr_ports;
 	enum tsm_emu_ep_kind ep[TSM_EMU_MAX_PORTS];
 	unsigned int rp_nr_sel;
@@ -338,7 +344,9 @@ void tsm_emu_destroy(struct tsm_emu *emu);
 /**
  * tsm_emu_default_nth() - an instance created at module load
  * @n: its index, 0 to module parameter nr_domains - 1; instance @n is
- *	domain (module parameter) + @n, with its own host bridge
+ *	domain (module parameter) + @n, with its own host bridge; with
+ *	module parameter guest_bus, instance nr_domains is the one in
+ *	domain 0 from that bus on
  *
  * Return: the instance, or NULL if there is no such instance.  Valid
  * until the module is unloaded.

@@ -552,6 +552,17 @@ static struct pci_tsm *sev_tio_guest_lock(struct tsm_dev *tsm_dev,
 	u16 cmd;
 	int rc;
 
+	/*
+	 * Guest messages (version 1) name the interface by its 16-bit guest
+	 * device ID: a device outside segment 0 could not be told from its
+	 * namesake in segment 0, so it is refused until the message format
+	 * carries the segment.
+	 */
+	if (pci_domain_nr(pdev->bus)) {
+		pci_err(pdev, "SEV-TIO: guest messages cannot name a device outside PCI segment 0\n");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return ERR_PTR(-ENOMEM);

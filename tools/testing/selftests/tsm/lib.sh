@@ -5,6 +5,10 @@
 # ktap_helpers.sh.
 
 TSM_EMU_DOMAIN=${TSM_EMU_DOMAIN:-00f0}
+# The confidential VM's view of the devices (tsm_emu guest_bus=0xNN): in
+# segment 0, as its guest messages require, from bus TSM_GUEST_BUS on
+TSM_GUEST_BUS=${TSM_GUEST_BUS:-80}
+TSM_GUEST_DEV=0000:$(printf '%02x' $((0x$TSM_GUEST_BUS + 1))):00.0
 
 # tsm_check DESCRIPTION COMMAND...: one KTAP result from a command's status.
 tsm_check()

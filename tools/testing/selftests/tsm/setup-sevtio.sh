@@ -4,9 +4,9 @@
 # The SEV-TIO platform of `make run PLATFORM=sevtio` and of the
 # demonstration, sourced after lib.sh.  sevtio_up brings it up:
 #
-#   - the emulated platform with two PCI domains: the host's devices
-#     ($TSM_EMU_DOMAIN) and the confidential VM's view of the same
-#     hardware (the next domain);
+#   - the emulated platform: the host's devices ($TSM_EMU_DOMAIN) and the
+#     confidential VM's view of the same hardware (domain 0 from bus
+#     $TSM_GUEST_BUS on, segment 0 as the guest messages require);
 #   - the device model (SPDM, IDE_KM, TDISP of every emulated device) and
 #     the firmware model (the SEV-TIO firmware behind the ccp driver's
 #     firmware seam), their logs in $SEVTIO_DLOG and $SEVTIO_PLOG;
@@ -33,9 +33,9 @@ sevtio_fail()
 
 sevtio_up()
 {
-	GDOM=$(printf '%04x' $((0x$TSM_EMU_DOMAIN + 1)))
+	GDOM=0000
 	unload_platform
-	modprobe tsm_emu nr_domains=2 && modprobe tsm_emu_bridge ||
+	modprobe tsm_emu guest_bus=0x$TSM_GUEST_BUS && modprobe tsm_emu_bridge ||
 		{ sevtio_fail "the emulated platform did not load"; return 1; }
 	modprobe tsm_emu_psp ||
 		{ sevtio_fail "tsm_emu_psp (with ccp) did not load"; return 1; }
@@ -51,7 +51,7 @@ sevtio_up()
 	echo 1 > "$SEVTIO_DBG/tio" && TIO=$(tsm_by_mode link) ||
 		{ sevtio_fail "the SEV-TIO link TSM did not register"; return 1; }
 	echo create > "$SEVTIO_DBG/vm" &&
-		echo "guest $TSM_EMU_DOMAIN $GDOM" > "$SEVTIO_DBG/vm" &&
+		echo "guest $TSM_EMU_DOMAIN $GDOM $TSM_GUEST_BUS" > "$SEVTIO_DBG/vm" &&
 		GTSM=$(tsm_by_mode devsec) ||
 		{ sevtio_fail "the VM or its SEV-TIO devsec TSM did not come up"; return 1; }
 	cat > "$SEVTIO_ENV" <<EOF
@@ -62,7 +62,7 @@ HOST_DOMAIN=$TSM_EMU_DOMAIN	# the host's emulated devices
 GUEST_DOMAIN=$GDOM		# the VM's view of them
 HOST_DSM=$TSM_EMU_DOMAIN:01:00.0	# a two-function device (DSM)
 HOST_FN1=$TSM_EMU_DOMAIN:01:00.1	# its function 1
-GUEST_DEV=$GDOM:01:00.0		# the guest's view of HOST_DSM
+GUEST_DEV=$TSM_GUEST_DEV		# the guest's view of HOST_DSM
 VM=$SEVTIO_DBG/vm		# the stand-in hypervisor's VM
 DEVICE_LOG=$SEVTIO_DLOG		# the device model's log
 FIRMWARE_LOG=$SEVTIO_PLOG	# the firmware model's log

@@ -29,9 +29,9 @@ V=$DBG/vm
 STATS=$DBG/stats
 CERTS=/etc/tsm-model
 KMEMLEAK=/sys/kernel/debug/kmemleak
-GDOM=$(printf '%04x' $((0x$TSM_EMU_DOMAIN + 1)))
+GDOM=0000
 H=$TSM_DSM_MFD
-G=$GDOM:01:00.0
+G=$TSM_GUEST_DEV
 HD=$TSM_PCI/$H
 GD=$TSM_PCI/$G
 DOEF=/sys/kernel/debug/tsm_emu/$TSM_EMU_DOMAIN/${H#*:}/doe_fault
@@ -370,7 +370,8 @@ try()
 # --- the platform ---------------------------------------------------------
 unload_platform
 tsm_check "the emulated platform with a host and a guest domain" \
-	sh -c "modprobe tsm_emu nr_domains=2 && modprobe tsm_emu_bridge && test -e $GD"
+	sh -c "modprobe tsm_emu guest_bus=0x$TSM_GUEST_BUS && modprobe tsm_emu_bridge &&
+	       test -e $GD"
 tsm_check "modprobe tsm_emu_psp (with ccp and sev-tio-guest)" modprobe tsm_emu_psp
 : > "$CTL"
 tsm-model device --certs "$CERTS" --ctl "$CTL" --key-log "$KEYS" 2> "$DLOG" &
@@ -385,7 +386,7 @@ tsm_check "device and firmware models attached" models_attached
 wr 1 "$DBG/tio"
 TIO=$(tsm_by_mode link)
 wr create $V
-wr "guest $TSM_EMU_DOMAIN $GDOM" $V
+wr "guest $TSM_EMU_DOMAIN $GDOM $TSM_GUEST_BUS" $V
 GTSM=$(tsm_by_mode devsec)
 tsm_check "host TSM $TIO and guest TSM $GTSM registered" test -n "$TIO" -a -n "$GTSM"
 bar0hi=$(cfgbyte "$H" 14)

@@ -4,10 +4,11 @@
 # SEV-TIO guest TDISP support (drivers/virt/coco/sev-guest/sev-tio-guest.c)
 # in one kernel playing host and guest.  Host role: the SEV-TIO link TSM
 # connects the devices of the first emulated domain through the firmware
-# model.  Guest role: the devices of the second domain are the
-# confidential VM's view of the same hardware; the SEV-TIO devsec TSM
-# locks, checks, accepts and unlocks them, its guest channel served by
-# the stand-in hypervisor of tsm_emu_psp (debugfs vm "guest HHHH GGGG"),
+# model.  Guest role: the devices of a second instance, in segment 0 from
+# bus $TSM_GUEST_BUS on (tsm_emu guest_bus), are the confidential VM's
+# view of the same hardware; the SEV-TIO devsec TSM locks, checks,
+# accepts and unlocks them, its guest channel served by the stand-in
+# hypervisor of tsm_emu_psp (debugfs vm "guest HHHH GGGG BB"),
 # which binds, starts and unbinds the host function and passes the guest
 # requests to the firmware model.
 . /tests/ktap_helpers.sh
@@ -22,15 +23,15 @@ V=$DBG/vm
 STATS=$DBG/stats
 CERTS=/etc/tsm-model
 UEV=/tmp/sevguest-uevents
-GDOM=$(printf '%04x' $((0x$TSM_EMU_DOMAIN + 1)))
+GDOM=0000
 H=$TSM_DSM_MFD			# the host function
-G=$GDOM:01:00.0			# the guest's view of it
+G=$TSM_GUEST_DEV			# the guest's view of it
 GD=$TSM_PCI/$G
 HD=$TSM_PCI/$H
 STUB=/sys/bus/pci/drivers/pci-stub
 
 ktap_print_header
-ktap_set_plan 110
+ktap_set_plan 112
 
 state()
 {
@@ -89,7 +90,8 @@ nothing_held()
 unload_platform
 modprobe pci-stub 2>/dev/null
 tsm_check "the emulated platform with a host and a guest domain" \
-	sh -c "modprobe tsm_emu nr_domains=2 && modprobe tsm_emu_bridge && test -e $GD"
+	sh -c "modprobe tsm_emu guest_bus=0x$TSM_GUEST_BUS && modprobe tsm_emu_bridge &&
+	       test -e $GD"
 tsm_check "modprobe tsm_emu_psp (with ccp and sev-tio-guest)" modprobe tsm_emu_psp
 
 : > "$CTL"
@@ -123,7 +125,7 @@ conn_pages=$(($(peer_stat private) - base))
 tsm_check "host: its IDE stream is Secure" \
 	tsm_expect_eq 2 "$(ide_state "$H" 0)" "IDE state"
 tsm_check "the guest channel needs the VM: ENODEV" \
-	tsm_write_fails "No such device" "guest $TSM_EMU_DOMAIN $GDOM" $V
+	tsm_write_fails "No such device" "guest $TSM_EMU_DOMAIN $GDOM $TSM_GUEST_BUS" $V
 wr create $V
 vm_pages=$(peer_stat private)
 
@@ -139,12 +141,12 @@ chmod +x /tmp/sevguest-uevent.sh
 echo /tmp/sevguest-uevent.sh > /proc/sys/kernel/hotplug
 
 tsm_check "guest: the SEV-TIO devsec TSM registers" \
-	wr "guest $TSM_EMU_DOMAIN $GDOM" $V
+	wr "guest $TSM_EMU_DOMAIN $GDOM $TSM_GUEST_BUS" $V
 GTSM=$(tsm_by_mode devsec)
 tsm_check "guest: $GTSM has pci_mode devsec" \
 	tsm_expect_eq devsec "$(tsm_read "/sys/class/tsm/$GTSM/pci_mode")" pci_mode
 tsm_check "guest: a second registration is refused: EBUSY" \
-	tsm_write_fails "$EBUSY" "guest $TSM_EMU_DOMAIN $GDOM" $V
+	tsm_write_fails "$EBUSY" "guest $TSM_EMU_DOMAIN $GDOM $TSM_GUEST_BUS" $V
 tsm_check "guest: $G has lock, unlock, accept, state and report" \
 	test -f "$GD/tsm/lock" -a -f "$GD/tsm/accept" -a -f "$GD/tsm/state" -a -f "$GD/tsm/report"
 tsm_check "guest: state reads unlocked" state unlocked
@@ -157,6 +159,16 @@ else
 	ktap_test_fail "guest: lock with a driver bound is refused (pci-stub did not bind)"
 fi
 stub_unbind
+
+# --- a device outside segment 0 ---------------------------------------------
+# Guest messages name a device by 16 bits: the host domain's twin of $G
+# (segment $TSM_EMU_DOMAIN) cannot be locked
+tsm_check "guest: lock of a device outside PCI segment 0: EOPNOTSUPP" \
+	tsm_write_fails "Operation not supported" "$GTSM" "$TSM_PCI/$TSM_DSM/tsm/lock"
+tsm_check "... the kernel says why, nothing reached the hypervisor" \
+	sh -c "dmesg | grep -q 'guest messages cannot name a device outside PCI segment 0' &&
+	       [ -z \"\$(cat $TSM_PCI/$TSM_DSM/tsm/lock)\" ] &&
+	       [ -z \"\$(cat $TSM_PCI/$TSM_DSM/tsm/bound)\" ]"
 
 # --- a report that does not hash to the firmware's digest ---------------
 wr tamper $V

@@ -198,15 +198,15 @@ PLOG=/tmp/stress-psp.log
 DBG=/sys/kernel/debug/tsm_emu_psp
 V=$DBG/vm
 STATS=$DBG/stats
-GDOM=$(printf '%04x' $((0x$TSM_EMU_DOMAIN + 1)))
+GDOM=0000
 H=$TSM_DSM_MFD
-G=$GDOM:01:00.0
+G=$TSM_GUEST_DEV
 HD=$TSM_PCI/$H
 GD=$TSM_PCI/$G
 
 unload_platform
 tsm_check "SEV-TIO platform: host and guest domains, models attached" \
-	sh -c "modprobe tsm_emu nr_domains=2 && modprobe tsm_emu_bridge &&
+	sh -c "modprobe tsm_emu guest_bus=0x$TSM_GUEST_BUS && modprobe tsm_emu_bridge &&
 	       modprobe tsm_emu_psp && test -e $GD"
 : > "$CTL"
 start_models()
@@ -226,7 +226,7 @@ fault()
 register()
 {
 	wr 1 "$DBG/tio" && TIO=$(tsm_by_mode link) &&
-		wr create $V && wr "guest $TSM_EMU_DOMAIN $GDOM" $V &&
+		wr create $V && wr "guest $TSM_EMU_DOMAIN $GDOM $TSM_GUEST_BUS" $V &&
 		GTSM=$(tsm_by_mode devsec)
 }
 tsm_check "host TSM and guest TSM registered" register
