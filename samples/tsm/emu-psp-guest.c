@@ -22,7 +22,8 @@
  *                      interface), UNBIND the same if still bound;
  *   guest request      pci_tsm_guest_req() with the message in the plain
  *                      framing of the firmware model (type, version,
- *                      length, 8 bytes, then the body); then the data
+ *                      length, 4 reserved bytes, the sequence number,
+ *                      then the body); then the data
  *                      area is filled with the interface report from
  *                      pci_tsm_evidence_get() (too small: the firmware
  *                      has processed the message all the same, as on
@@ -58,6 +59,27 @@
  * write a new report, as a hypervisor changing the device under the guest
  * would.
  *
+ * The guest's own part of a request is what sev-guest does around it:
+ * the message carries the VM's next sequence number (kept with the VM in
+ * emu-psp-vm.c, as in the SNP secrets page); once the message went to
+ * the firmware the number is spent, the response must carry it plus one,
+ * and any outcome but an answer or a too-small data area disables the
+ * VMPCK, after which every request fails with -ENOTTY until the VM is
+ * created again (as sev-guest's handle_guest_request() does, so that no
+ * IV is ever used twice).  Less strict than sev-guest: a request that
+ * never got a firmware status (the stand-in refused it, a wrong hint; or
+ * pci_tsm_guest_req() failed, the interface no longer bound on the host)
+ * neither spends the number nor disables the VMPCK.  A real guest cannot tell who failed a request and disables
+ * its VMPCK then too, so on hardware the first SEV-TIO request after the
+ * host unbound a locked interface (a reset, a lost link) costs the guest
+ * its VMPCK; the tests after a host-side reset rely on the leniency.
+ *
+ * "replay" has the stand-in, as a hostile hypervisor would, hand the
+ * firmware the guest's previous message once more (to the function of the
+ * next message) before it forwards the next one; stats counts the
+ * replays the firmware refused (guest_replay_refused) and took
+ * (guest_replay_taken).
+ *
  * Each request runs on an ordered workqueue, the way a VMGEXIT leaves the
  * guest's context: the host calls take the PCI/TSM core's locks afresh.
  * Limitation of the single kernel: while the core is held for write (TSM
@@ -89,7 +111,8 @@
 #define TSM_PSP_GUEST_MAX	8
 /* MMIO page runs assigned to the guest, per bound function */
 #define TSM_PSP_GUEST_MMIO	64
-#define TSM_PSP_MSG_HDR		8
+/* type, version, size (LE16), reserved (4), sequence number (LE64) */
+#define TSM_PSP_MSG_HDR		16
 /* Blob table: 3 entries of GUID, offset, length */
 #define TSM_PSP_BLOB_TABLE	(3 * 24)
 
@@ -112,7 +135,13 @@ static const guid_t tsm_psp_report_guid =
  * @busy: SEV_TIO_OPs still to refuse as busy
  * @nohint: strip the hint of the next MMIO_VALIDATE (xchg())
  * @grow: the next report request finds the data area too small (xchg())
+ * @replay: replay the previous message before the next one (xchg())
  * @msgs: guest messages passed to the firmware
+ * @replay_refused: replays the firmware refused
+ * @replay_taken: replays the firmware took
+ * @last: the previous message passed to the firmware, as framed (the
+ *	  workqueue only; freed at tsm_psp_guest_fini())
+ * @last_len: its length, 0 for none
  * @mmio_pages: MMIO pages assigned to the guest, in @mmio
  * @bound: host functions bound for the guest (only the workqueue changes
  *	   them while the TSM is registered), each holding a reference and
@@ -131,7 +160,12 @@ struct tsm_psp_guest {
 	atomic_t busy;
 	bool nohint;
 	bool grow;
+	bool replay;
 	atomic_long_t msgs;
+	atomic_long_t replay_refused;
+	atomic_long_t replay_taken;
+	u8 *last;
+	size_t last_len;
 	atomic_long_t mmio_pages;
 	struct pci_dev *bound[TSM_PSP_GUEST_MAX];
 	struct {
@@ -404,7 +438,79 @@ static int tsm_psp_guest_sdte_hint(struct sev_tio_guest_req *req)
 	return -EINVAL;
 }
 
+/*
+ * A hostile hypervisor's replay: the previous message, as the guest framed
+ * it, to the firmware once more.  The firmware must refuse it.
+ */
+static void tsm_psp_guest_replay(struct pci_dev *host, u8 *rsp)
+{
+	struct tsm_psp_guest *g = &tsm_psp_guest;
+	u64 code = 0;
+	ssize_t n;
+
+	if (!g->last_len)
+		return;
+	n = pci_tsm_guest_req(host, KERNEL_SOCKPTR(g->last), g->last_len,
+			      KERNEL_SOCKPTR(rsp), PAGE_SIZE, &code);
+	if (n < 0 || code) {
+		atomic_long_inc(&g->replay_refused);
+		pr_info("the firmware refused a replayed guest message (sequence number %llu): %zd, status %#llx\n",
+			get_unaligned_le64(g->last + 8), n, code);
+	} else {
+		atomic_long_inc(&g->replay_taken);
+		pr_err("the firmware took a replayed guest message (sequence number %llu)\n",
+		       get_unaligned_le64(g->last + 8));
+	}
+}
+
+/* Keep @msg as the previous message, for a replay */
+static void tsm_psp_guest_keep(const u8 *msg, size_t len)
+{
+	struct tsm_psp_guest *g = &tsm_psp_guest;
+
+	if (!g->last)
+		g->last = kmalloc(TSM_PSP_MSG_HDR + SEV_TIO_GUEST_MSG_MAX,
+				  GFP_KERNEL);
+	g->last_len = g->last ? len : 0;
+	if (g->last)
+		memcpy(g->last, msg, len);
+}
+
+static int tsm_psp_guest_fwd(struct tsm_psp_exit *x, struct pci_dev *host,
+			     u64 seqno, bool *sent);
+
+/*
+ * The guest's part of a guest request (what sev-guest does around the
+ * exit): the sequence number, spent once the message went to the
+ * firmware, and then the VMPCK disabled on any outcome but an answer or a
+ * too-small data area.
+ */
 static int tsm_psp_guest_msg(struct tsm_psp_exit *x, struct pci_dev *host)
+{
+	u64 seqno = tsm_psp_vm_msg_seqno();
+	bool sent = false;
+	int rc;
+
+	if (!seqno) {
+		pr_err_ratelimited("guest: VMPCK is disabled\n");
+		return -ENOTTY;
+	}
+	rc = tsm_psp_guest_fwd(x, host, seqno, &sent);
+	if (!sent)
+		return rc;
+	if (rc && rc != -ENOSPC && rc != -EAGAIN)
+		pr_warn("guest %05x: message %llu failed (%d): disabling the VMPCK, as sev-guest does\n",
+			x->rid, seqno, rc);
+	tsm_psp_vm_msg_sent(!rc || rc == -ENOSPC || rc == -EAGAIN);
+	return rc;
+}
+
+/*
+ * The hypervisor's part: hints, the firmware, the data area.  *@sent: the
+ * message went to the firmware.
+ */
+static int tsm_psp_guest_fwd(struct tsm_psp_exit *x, struct pci_dev *host,
+			     u64 seqno, bool *sent)
 {
 	struct sev_tio_guest_req *req = x->req;
 	u8 *msg, *rsp;
@@ -440,11 +546,17 @@ static int tsm_psp_guest_msg(struct tsm_psp_exit *x, struct pci_dev *host)
 	msg[0] = req->msg_type;
 	msg[1] = SEV_TIO_MSG_VERSION;
 	put_unaligned_le16(req->req_len, msg + 2);
+	put_unaligned_le64(seqno, msg + 8);
 	memcpy(msg + TSM_PSP_MSG_HDR, req->req, req->req_len);
+	if (xchg(&tsm_psp_guest.replay, false))
+		tsm_psp_guest_replay(host, rsp);
 	atomic_long_inc(&tsm_psp_guest.msgs);
 	n = pci_tsm_guest_req(host, KERNEL_SOCKPTR(msg),
 			      TSM_PSP_MSG_HDR + req->req_len,
 			      KERNEL_SOCKPTR(rsp), PAGE_SIZE, &code);
+	/* A firmware status (0 or not) means the firmware took it */
+	*sent = n >= 0;
+	tsm_psp_guest_keep(msg, TSM_PSP_MSG_HDR + req->req_len);
 	rc = n < 0 ? n : 0;
 	if (rc == -EIO || (!rc && code)) {
 		req->fw_err = code;
@@ -453,8 +565,9 @@ static int tsm_psp_guest_msg(struct tsm_psp_exit *x, struct pci_dev *host)
 	}
 	if (rc)
 		goto out;
-	/* What the channel checks: type, version, size */
+	/* What the channel checks: type, version, sequence number, size */
 	if (rsp[0] != req->msg_type + 1 || rsp[1] != SEV_TIO_MSG_VERSION ||
+	    get_unaligned_le64(rsp + 8) != seqno + 1 ||
 	    get_unaligned_le16(rsp + 2) > req->rsp_len ||
 	    TSM_PSP_MSG_HDR + get_unaligned_le16(rsp + 2) > n) {
 		rc = -EBADMSG;
@@ -641,8 +754,8 @@ static int tsm_psp_guest_relock(char *args)
 
 /**
  * tsm_psp_guest_cmd() - the guest verbs of debugfs tsm_emu_psp/vm
- * @verb: "guest", "noguest", "busy", "nohint", "grow", "tamper" or
- *	  "relock"
+ * @verb: "guest", "noguest", "busy", "nohint", "grow", "replay", "tamper"
+ *	  or "relock"
  * @args: the rest of the command
  *
  * Called without the VM's lock: the guest's exits need the host side.
@@ -670,10 +783,11 @@ int tsm_psp_guest_cmd(const char *verb, char *args)
 			     &tsm_psp_guest.grow), true);
 		return 0;
 	}
-	if (!strcmp(verb, "tamper")) {
+	if (!strcmp(verb, "tamper") || !strcmp(verb, "replay")) {
 		if (args)
 			return -EINVAL;
-		WRITE_ONCE(tsm_psp_guest.tamper, true);
+		WRITE_ONCE(*(verb[0] == 't' ? &tsm_psp_guest.tamper :
+			     &tsm_psp_guest.replay), true);
 		return 0;
 	}
 	if (!strcmp(verb, "relock")) {
@@ -694,6 +808,9 @@ void tsm_psp_guest_stats(struct seq_file *s)
 		   atomic_long_read(&tsm_psp_guest.msgs),
 		   atomic_long_read(&tsm_psp_guest.mmio_pages),
 		   atomic_read(&tsm_psp_guest.busy));
+	seq_printf(s, "guest_replay_refused %ld\nguest_replay_taken %ld\n",
+		   atomic_long_read(&tsm_psp_guest.replay_refused),
+		   atomic_long_read(&tsm_psp_guest.replay_taken));
 }
 
 /**
@@ -717,5 +834,6 @@ void tsm_psp_guest_fini(void)
 		return;
 	WARN_ON(tsm_psp_guest_release());
 	destroy_workqueue(tsm_psp_guest.wq);
+	kfree(tsm_psp_guest.last);
 	mutex_destroy(&tsm_psp_guest.lock);
 }

@@ -9,6 +9,7 @@
 #define __TSM_EMU_PSP_PRIV_H
 
 #include <linux/errno.h>
+#include <linux/types.h>
 
 struct dentry;
 struct kvm;
@@ -21,6 +22,8 @@ void tsm_psp_vm_init(struct dentry *dir, const struct sev_tio_fw_ops *ops,
 void tsm_psp_vm_exit(void);
 struct kvm *tsm_psp_vm_kvm(void);
 struct pci_dev *tsm_psp_vm_pdev(const char *s);
+u64 tsm_psp_vm_msg_seqno(void);
+void tsm_psp_vm_msg_sent(bool ok);
 
 #if IS_ENABLED(CONFIG_SEV_TIO_GUEST)
 int tsm_psp_guest_cmd(const char *verb, char *args);

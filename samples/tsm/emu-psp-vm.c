@@ -22,10 +22,13 @@
  *   req DDDD:BB:DD.F HEX   pci_tsm_guest_req() for a function bound above
  *                          with the message HEX; a read then returns
  *                          "rc RC code CODE\n" and the RC response bytes
- *                          in hex on a second line;
+ *                          in hex on a second line.  HEX is the whole
+ *                          message in the firmware model's plain framing,
+ *                          its sequence number included: the writer plays
+ *                          the guest (and may replay one);
  *   destroy                unbind every function bound above, remove the
  *                          callbacks, reclaim the guest context page;
- *   guest, noguest, tamper, relock
+ *   guest, noguest, busy, nohint, grow, replay, tamper, relock
  *                          the guest side, see emu-psp-guest.c.
  *
  * A write fails with the errno of its operation (a "req" only if the
@@ -42,6 +45,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -79,6 +83,9 @@
  * @rsp_rc: return value of the last pci_tsm_guest_req()
  * @rsp_code: TSM status of the last request
  * @have_rsp: a "req" was made since the VM was created
+ * @msg_seqno: the guest's last message sequence number, as in the SNP
+ *	       secrets page; U64_MAX once the guest disabled its VMPCK.  Only
+ *	       the guest side's workqueue uses it while the VM exists.
  */
 struct tsm_psp_vm {
 	struct mutex lock;	/* the commands and all fields */
@@ -91,6 +98,7 @@ struct tsm_psp_vm {
 	ssize_t rsp_rc;
 	u64 rsp_code;
 	bool have_rsp;
+	atomic64_t msg_seqno;
 };
 
 static struct tsm_psp_vm tsm_psp_vm;
@@ -103,6 +111,38 @@ static struct tsm_psp_vm tsm_psp_vm;
 struct kvm *tsm_psp_vm_kvm(void)
 {
 	return (struct kvm *)&tsm_psp_vm;
+}
+
+/**
+ * tsm_psp_vm_msg_seqno() - the sequence number of the guest's next message
+ *
+ * As the SNP guest's sev-guest driver: its last number in the secrets
+ * page plus one.
+ *
+ * Return: the number, or 0 once the guest has disabled its VMPCK.
+ */
+u64 tsm_psp_vm_msg_seqno(void)
+{
+	u64 last = atomic64_read(&tsm_psp_vm.msg_seqno);
+
+	return last >= U64_MAX - 1 ? 0 : last + 1;
+}
+
+/**
+ * tsm_psp_vm_msg_sent() - the guest's message has left the guest
+ * @ok: it was answered, or the hypervisor says the data area was too
+ *	small after the firmware took it
+ *
+ * As sev-guest does: the number is spent either way (the response
+ * carries it plus one); on any other outcome the guest wipes its VMPCK
+ * so that no sequence number, the AES-GCM IV, can ever be used twice.
+ */
+void tsm_psp_vm_msg_sent(bool ok)
+{
+	if (ok)
+		atomic64_add(2, &tsm_psp_vm.msg_seqno);
+	else
+		atomic64_set(&tsm_psp_vm.msg_seqno, U64_MAX);
 }
 
 /* sev_tio_kvm_ops.guest_ctx: see the top of the file for the locking */
@@ -154,6 +194,8 @@ static int tsm_psp_vm_create(struct tsm_psp_vm *vm)
 		goto err;
 	WRITE_ONCE(vm->gctx_pa, __sme_set(page_to_phys(vm->gctx)));
 	vm->have_rsp = false;
+	/* A new VM: new VMPCKs, and its messages count from 1 again */
+	atomic64_set(&vm->msg_seqno, 0);
 	rc = sev_tio_set_kvm_ops(&tsm_psp_kvm_ops);
 	if (rc) {
 		tsm_psp_vm_free_gctx(vm);
@@ -356,7 +398,7 @@ static int tsm_psp_vm_guest_cmd(struct tsm_psp_vm *vm, char *buf, bool *done)
 	if (strcmp(verb, "guest") && strcmp(verb, "noguest") &&
 	    strcmp(verb, "busy") && strcmp(verb, "nohint") &&
 	    strcmp(verb, "grow") && strcmp(verb, "tamper") &&
-	    strcmp(verb, "relock"))
+	    strcmp(verb, "replay") && strcmp(verb, "relock"))
 		return 0;
 	*done = true;
 	mutex_lock(&vm->lock);

@@ -57,7 +57,10 @@
  *    guest context page, whose format is firmware-private.  Here the
  *    first four bytes (LE u32) of the gctx page hold the ASID: the
  *    emulated hypervisor writes it there before it hands the page to the
- *    firmware.  A guest context with ASID 0 is INVALID_GUEST.
+ *    firmware.  A guest context with ASID 0 is INVALID_GUEST.  The
+ *    firmware keeps the guest's last message sequence number at +8 (see
+ *    GMSG_HDR).  GUEST_REQUEST for an interface bound to another guest
+ *    context's ASID is INVALID_GUEST.
  *  - ASID fence: TDI_UNBIND (clean or FORCE) of an interface that
  *    reached RUN fences the guest's ASID on that device (DMA
  *    DEFAULT_FENCED, MMIO FENCED, as ASID_FENCE_STATUS reports it).
@@ -2100,8 +2103,23 @@ static int cmd_tdi_info(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 	return status_write(p, pa, out, sizeof(out));
 }
 
-/* Guest messages (FACTS 6.10), plain in this emulation */
-#define GMSG_HDR	8
+/*
+ * Guest messages (FACTS 6.10), plain in this emulation.  The header
+ * stands for SNP's message header: type, version, size (LE16), reserved
+ * (4), then the message sequence number (LE64) that is the AES-GCM IV of
+ * the real, VMPCK-encrypted message.  As the base tree's sev-guest.c says
+ * of the SNP firmware ("only accepts messages at its exact sequence
+ * number", "only increments the sequence numbers on a successful
+ * guest<->ASP back and forth"), a request must carry the guest context's
+ * last sequence number plus one; the response carries that plus one, and
+ * the firmware keeps it as the last.  The firmware keeps the last number
+ * in the guest context page (+8 here: the page is the firmware's), so it
+ * lives as long as the VM.  A replayed or skipped number is refused with
+ * INVALID_PARAM and changes nothing; which status real firmware returns
+ * is not in any source here (AMD's SNP ABI spec, 56860): unverified.
+ */
+#define GMSG_HDR	16
+#define GCTX_SEQNO	8
 
 static int guest_status(struct psp_tdi *t, uint16_t guest_id)
 {
@@ -2165,8 +2183,12 @@ static int mmio_validate(struct psp_tdi *t, const uint8_t *req, uint8_t *rsp)
 
 static int cmd_guest_request(struct psp *p, uint32_t cmd, uint8_t *buf, size_t len)
 {
+	uint64_t gctx = get64(buf + 56) & (PA_MASK | (PAGE - 1));
 	uint64_t req_pa = get64(buf + 64) & (PA_MASK | (PAGE - 1));
 	uint64_t res_pa = get64(buf + 72) & (PA_MASK | (PAGE - 1));
+	uint8_t last[8];
+	uint64_t seqno;
+	uint32_t asid;
 	uint8_t in[PAGE], out[GMSG_HDR + 192] = { 0 }, *o = out + GMSG_HDR;
 	static const uint16_t req_size[] = {
 		[PSP_MSG_TDI_INFO_REQ] = 16, [PSP_MSG_MMIO_VALIDATE_REQ] = 48,
@@ -2183,8 +2205,13 @@ static int cmd_guest_request(struct psp *p, uint32_t cmd, uint8_t *buf, size_t l
 	st = dev_lookup(p, get64(buf + 40), &d);
 	if (!st)
 		st = tdi_lookup(p, d, get64(buf + 48), &t);
+	if (!st)
+		st = gctx_asid(p, gctx, &asid);
 	if (st)
 		return st;
+	/* The message goes to the guest the interface is bound to */
+	if (t->bound && asid != t->asid)
+		return PSP_INVALID_GUEST;
 	if (!req_pa || !res_pa || (req_pa & (PAGE - 1)) || (res_pa & (PAGE - 1)))
 		return PSP_INVALID_ADDRESS;
 	/*
@@ -2200,6 +2227,11 @@ static int cmd_guest_request(struct psp *p, uint32_t cmd, uint8_t *buf, size_t l
 		return st;
 	if (mem_rw(p, req_pa, in, sizeof(in), false))
 		return PSP_INVALID_ADDRESS;
+	if (mem_rw(p, (gctx & PA_MASK) + GCTX_SEQNO, last, sizeof(last), false))
+		return PSP_INVALID_ADDRESS;
+	seqno = get64(in + 8);
+	if (seqno != get64(last) + 1 || seqno + 1 == 0)
+		return PSP_INVALID_PARAM;
 	type = in[0];
 	if (in[1] != 1 || type >= ARRAY_SIZE(req_size) || !req_size[type] ||
 	    get16(in + 2) != req_size[type])
@@ -2234,7 +2266,12 @@ static int cmd_guest_request(struct psp *p, uint32_t cmd, uint8_t *buf, size_t l
 	out[0] = type + 1;
 	out[1] = 1;
 	put16(out + 2, rsp_size);
-	return mem_rw(p, res_pa, out, GMSG_HDR + rsp_size, true) ? PSP_INVALID_ADDRESS : PSP_OK;
+	put64(out + 8, seqno + 1);
+	put64(last, seqno + 1);
+	if (mem_rw(p, res_pa, out, GMSG_HDR + rsp_size, true) ||
+	    mem_rw(p, (gctx & PA_MASK) + GCTX_SEQNO, last, sizeof(last), true))
+		return PSP_INVALID_ADDRESS;
+	return PSP_OK;
 }
 
 /*

@@ -31,7 +31,15 @@ HD=$TSM_PCI/$H
 STUB=/sys/bus/pci/drivers/pci-stub
 
 ktap_print_header
-ktap_set_plan 112
+ktap_set_plan 117
+
+# fault SPEC: the models' fault knob (see test_sevtio.sh)
+fault()
+{
+	echo "$*" > "$CTL"
+	# The models notice a change of the file's modification time.
+	sleep 0.05
+}
 
 state()
 {
@@ -196,7 +204,15 @@ tsm_check "... the firmware took the first message; a new one with a larger area
 tsm_check "guest: accept $G" wr 1 "$GD/tsm/accept"
 tsm_check "... the stand-in assigned the TEE MMIO pages from the MMIO_VALIDATE hints" \
 	sh -c "[ \"\$(sed -n 's/^guest_mmio //p' $STATS)\" -gt 0 ]"
-tsm_check "guest: unlock $G" unlock
+# A hostile hypervisor hands the firmware the accept's last message again
+# before the unlock's first one: the firmware takes a message only at the
+# guest's next sequence number (FACTS 6.11)
+wr replay $V
+tsm_check "guest: unlock $G, a replayed guest message before its first one" unlock
+tsm_check "... the firmware refused the replay, the guest's own messages went through" \
+	sh -c "[ \"\$(sed -n 's/^guest_replay_refused //p' $STATS)\" = 1 ] &&
+	       [ \"\$(sed -n 's/^guest_replay_taken //p' $STATS)\" = 0 ] &&
+	       dmesg | grep -q 'the firmware refused a replayed guest message'"
 tsm_check "... every MMIO page went back to the host" \
 	tsm_expect_eq 0 "$(peer_stat guest_mmio)" "assigned MMIO pages"
 # An MMIO_VALIDATE without its hint, as a guest written for the RFC sends it
@@ -209,6 +225,27 @@ tsm_check "... the stand-in says why; no MMIO page stays assigned" \
 	       [ \"\$(sed -n 's/^guest_mmio //p' $STATS)\" = 0 ]"
 tsm_check "guest: unlock after the refused accept" unlock
 tsm_check "... nothing is left locked or bound" nothing_held
+# As sev-guest: a guest request the firmware refused costs the guest its
+# VMPCK (the firmware did not take the sequence number the guest spent)
+fault "fw-status=0xe0:0x16"
+tsm_check "guest: lock whose TDI_INFO the firmware refuses (INVALID_PARAM): EIO" \
+	tsm_write_fails "Input/output error" "$GTSM" "$GD/tsm/lock"
+fault ""
+tsm_check "guest: the refused request disabled the VMPCK: lock fails with ENOTTY" \
+	tsm_write_fails "Inappropriate ioctl" "$GTSM" "$GD/tsm/lock"
+vmpck_gone()
+{
+	dmesg | grep -q 'disabling the VMPCK, as sev-guest does' && nothing_held
+}
+tsm_check "... the kernel says why; nothing is left locked or bound" vmpck_gone
+# relaunch: a new VM (new VMPCKs) and its devsec TSM; it locks G again
+relaunch()
+{
+	wr noguest $V && wr destroy $V && wr create $V &&
+		wr "guest $TSM_EMU_DOMAIN $GDOM $TSM_GUEST_BUS" $V &&
+		GTSM=$(tsm_by_mode devsec) && [ -n "$GTSM" ] && lock && unlock
+}
+tsm_check "a new VM: its guest locks $G again" relaunch
 
 # --- lock, report, accept, driver, unlock --------------------------------
 tsm_check "guest: lock $G" lock

@@ -27,7 +27,7 @@ DSM2=$DOM2:01:00.0
 RP2=$DOM2:00:00.0
 
 ktap_print_header
-ktap_set_plan 113
+ktap_set_plan 116
 
 # fault WORDS: the control words of both models
 fault()
@@ -461,19 +461,27 @@ V=$DBG/vm
 BR=/sys/kernel/debug/tsm_emu_bridge
 F=$TSM_PCI/$TSM_FN1/tsm
 
-# greq DEV HEX: a guest request for DEV; prints "rc RC code CODE" and the
-# first 16 response bytes in hex
+# greq DEV HEX: a guest request for DEV; prints "rc RC code CODE", the
+# response header (16 bytes) and the first 8 bytes of the body in hex
 greq()
 {
 	wr "req $1 $2" $V || return 1
 	{ read -r l1; read -r l2; } < $V
-	echo "$l1${l2:+ $(echo "$l2" | cut -c 1-32)}"
+	echo "$l1${l2:+ $(echo "$l2" | cut -c 1-32) $(echo "$l2" | cut -c 33-48)}"
 }
-# TDI_INFO_REQ (19), version 1, 16 bytes; body: guest device ID
+# le64 N: N as 8 little-endian bytes in hex
+le64()
+{
+	printf '%02x%02x%02x%02x00000000' $(($1 & 0xff)) $((($1 >> 8) & 0xff)) \
+		$((($1 >> 16) & 0xff)) $((($1 >> 24) & 0xff))
+}
+# tdi_info ID SEQNO: TDI_INFO_REQ (19), version 1, 16 bytes, the message
+# sequence number SEQNO (the firmware takes only its last one plus one);
+# body: guest device ID
 tdi_info()
 {
-	printf '1301100000000000%02x%02x0000000000000000000000000000' \
-		$(($1 & 0xff)) $(($1 >> 8))
+	printf '1301100000000000%s%02x%02x0000000000000000000000000000' \
+		"$(le64 "$2")" $(($1 & 0xff)) $(($1 >> 8))
 }
 tdi_state()
 {
@@ -513,19 +521,29 @@ tsm_check "binding changed the evidence generation" \
 tsm_check "binding it again: EBUSY" \
 	tsm_write_fails "$EBUSY" "bind $TSM_DSM_MFD 16" $V
 
-# TDI_INFO_RSP (20), version 1, 192 bytes; guest ID; status 0 (bound to
-# this guest) or 1 (another guest)
+# TDI_INFO_RSP (20), version 1, 192 bytes, the sequence number plus one;
+# guest ID; status 0 (bound to this guest) or 1 (another guest)
 tsm_check "guest request TDI_INFO for its own guest device ID: status 0" \
-	expect_out "rc 4096 code 0 1401c000000000001000000000000000" \
-	greq "$TSM_DSM_MFD" "$(tdi_info 16)"
+	expect_out "rc 4096 code 0 1401c00000000000$(le64 2) 1000000000000000" \
+	greq "$TSM_DSM_MFD" "$(tdi_info 16 1)"
 tsm_check "guest request naming another guest device ID: status 1" \
-	expect_out "rc 4096 code 0 1401c000000000001100010000000000" \
-	greq "$TSM_DSM_MFD" "$(tdi_info 17)"
+	expect_out "rc 4096 code 0 1401c00000000000$(le64 4) 1100010000000000" \
+	greq "$TSM_DSM_MFD" "$(tdi_info 17 3)"
 tsm_check "malformed guest request: the firmware's status INVALID_PARAM (22) is the code" \
 	expect_out "rc 0 code 22" \
-	greq "$TSM_DSM_MFD" "1302100000000000"
+	greq "$TSM_DSM_MFD" "1302100000000000$(le64 5)"
+# As SNP's: the firmware takes a message only at the next sequence number
+tsm_check "a replayed guest message (sequence number 3 again) is refused: INVALID_PARAM" \
+	expect_out "rc 0 code 22" \
+	greq "$TSM_DSM_MFD" "$(tdi_info 17 3)"
+tsm_check "... so is one that skips a number (7)" \
+	expect_out "rc 0 code 22" \
+	greq "$TSM_DSM_MFD" "$(tdi_info 16 7)"
+tsm_check "... and neither spent one: number 5 is taken" \
+	expect_out "rc 4096 code 0 1401c00000000000$(le64 6) 1000000000000000" \
+	greq "$TSM_DSM_MFD" "$(tdi_info 16 5)"
 tsm_check "guest request for a function not bound: ENXIO" \
-	tsm_write_fails "$ENXIO" "req $TSM_DSM $(tdi_info 16)" $V
+	tsm_write_fails "$ENXIO" "req $TSM_DSM $(tdi_info 16 7)" $V
 
 tsm_check "bind function 1 of the device as well" wr "bind $TSM_FN1 17" $V
 fn1_report()

@@ -76,6 +76,9 @@ struct kbuf {
 	uint64_t sla;
 	unsigned int n;
 	uint64_t pa[8];
+	/* An interface's: the guest context it was bound for, its last message number */
+	uint64_t gctx;
+	uint64_t seqno;
 };
 
 /* What the kernel keeps per device context */
@@ -816,9 +819,15 @@ static int tdi_bind_gctx(struct fake *f, struct kdev *k, struct kbuf *t, uint16_
 			 bool run, uint64_t gctx)
 {
 	uint8_t b[PSP_MAX_CMD];
+	int st;
 
 	bind_cmd(b, k, t, flags, run, gctx);
-	return fk_spdm(f, k, PSP_TDI_BIND, b, 80);
+	st = fk_spdm(f, k, PSP_TDI_BIND, b, 80);
+	if (st == PSP_OK && t->gctx != gctx) {
+		t->gctx = gctx;
+		t->seqno = 0;
+	}
+	return st;
 }
 
 /*
@@ -878,9 +887,14 @@ static int tdi_state(struct fake *f, struct kdev *k, struct kbuf *t)
 	return fk_ptr(f, pa)[4];
 }
 
-/* A guest message; the response page in @rsp.  Firmware status. */
-static int guest(struct fake *f, struct kdev *k, struct kbuf *t, uint8_t type,
-		 const uint8_t *payload, uint16_t size, uint8_t *rsp)
+/*
+ * A guest message with sequence number @seqno for the guest context @gctx.
+ * In @rsp: the first 8 bytes of the response header, then the body (the
+ * response's sequence number is checked here).  Firmware status.
+ */
+static int guest_seq(struct fake *f, struct kdev *k, struct kbuf *t, uint64_t gctx,
+		     uint64_t seqno, uint8_t type, const uint8_t *payload, uint16_t size,
+		     uint8_t *rsp)
 {
 	/* The response page is a firmware page, as for SNP_GUEST_REQUEST */
 	uint64_t req_pa = fk_page(f, false), res_pa = fk_page(f, true);
@@ -890,15 +904,34 @@ static int guest(struct fake *f, struct kdev *k, struct kbuf *t, uint8_t type,
 	m[0] = type;
 	m[1] = 1;
 	put16(m + 2, size);
-	memcpy(m + 8, payload, size);
+	put64(m + 8, seqno);
+	memcpy(m + 16, payload, size);
 	cmd_init(b, 80);
 	put64(b + 40, k->ctx.sla);
 	put64(b + 48, t->sla);
-	put64(b + 56, 0x12345000);
+	put64(b + 56, gctx);
 	put64(b + 64, req_pa);
 	put64(b + 72, res_pa);
 	st = fk_issue(f, PSP_GUEST_REQUEST, b, 80);
-	memcpy(rsp, fk_ptr(f, res_pa), 8 + 192);
+	if (st == PSP_OK)
+		EXPECT_EQ(get64(fk_ptr(f, res_pa) + 8), seqno + 1);
+	memcpy(rsp, fk_ptr(f, res_pa), 8);
+	memcpy(rsp + 8, fk_ptr(f, res_pa) + 16, 192);
+	return st;
+}
+
+/*
+ * A guest message of the guest @t was bound for, with the next sequence
+ * number; as the firmware, the guest moves on only when the firmware took
+ * the message
+ */
+static int guest(struct fake *f, struct kdev *k, struct kbuf *t, uint8_t type,
+		 const uint8_t *payload, uint16_t size, uint8_t *rsp)
+{
+	int st = guest_seq(f, k, t, t->gctx, t->seqno + 1, type, payload, size, rsp);
+
+	if (st == PSP_OK)
+		t->seqno += 2;
 	return st;
 }
 
@@ -2360,6 +2393,83 @@ TEST(psp_tdi_unbind_force)
 }
 
 /*
+ * GUEST_REQUEST sequence numbers: the firmware takes a message only at
+ * its guest context's last number plus one and answers with one more (the
+ * base tree's sev-guest.c); a replayed or skipped number is refused and
+ * changes nothing, so a hypervisor cannot replay an MMIO_VALIDATE the
+ * guest has since undone.  A message for an interface bound to another
+ * guest context is INVALID_GUEST.
+ */
+TEST(psp_guest_seqno)
+{
+	uint8_t m[48] = { 0 }, rsp[8 + 192], *report;
+	struct kdev k;
+	struct fake *f = fk_connected(&k);
+	uint64_t g, other, first;
+	uint16_t range_id;
+	struct kbuf t;
+	size_t len;
+
+	ASSERT(f && f->p);
+	EXPECT_EQ(tdi_create(f, &k, &t, DEV_A), PSP_OK);
+	g = fk_gctx(f, ASID);
+	other = fk_gctx(f, ASID + 1);
+	EXPECT_EQ(tdi_bind_gctx(f, &k, &t, BIND_FLAGS, false, g), PSP_OK);
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_REPORT, 0), PSP_OK);
+	report = out_object(f, &k, 6, &len);
+	ASSERT(report && len >= 16 + 16);
+	first = get64(report + 16);
+	range_id = get16(report + 30);
+	free(report);
+
+	put16(m, GUEST_ID);
+	EXPECT_EQ(guest_seq(f, &k, &t, g, 0, PSP_MSG_TDI_INFO_REQ, m, 16, rsp),
+		  PSP_INVALID_PARAM);
+	EXPECT_EQ(guest_seq(f, &k, &t, g, 1, PSP_MSG_TDI_INFO_REQ, m, 16, rsp), PSP_OK);
+	EXPECT_EQ(get16(rsp + 10), 0);
+	EXPECT_EQ(get64(fk_ptr(f, g) + 8), 2);
+	/* Replayed, skipped, another guest's context: refused, nothing moves */
+	EXPECT_EQ(guest_seq(f, &k, &t, g, 1, PSP_MSG_TDI_INFO_REQ, m, 16, rsp),
+		  PSP_INVALID_PARAM);
+	EXPECT_EQ(guest_seq(f, &k, &t, g, 2, PSP_MSG_TDI_INFO_REQ, m, 16, rsp),
+		  PSP_INVALID_PARAM);
+	EXPECT_EQ(guest_seq(f, &k, &t, g, 5, PSP_MSG_TDI_INFO_REQ, m, 16, rsp),
+		  PSP_INVALID_PARAM);
+	EXPECT_EQ(guest_seq(f, &k, &t, other, 1, PSP_MSG_TDI_INFO_REQ, m, 16, rsp),
+		  PSP_INVALID_GUEST);
+	EXPECT_EQ(get64(fk_ptr(f, g) + 8), 2);
+	EXPECT_EQ(get64(fk_ptr(f, other) + 8), 0);
+	/* A malformed message with the right number does not spend it */
+	EXPECT_EQ(guest_seq(f, &k, &t, g, 3, PSP_MSG_TDI_INFO_REQ, m, 15, rsp),
+		  PSP_INVALID_PARAM);
+	EXPECT_EQ(guest_seq(f, &k, &t, g, 3, PSP_MSG_TDI_INFO_REQ, m, 16, rsp), PSP_OK);
+
+	/* Validate (5), invalidate (7); the validation replayed is refused */
+	put64(m + 16, first << 12);
+	put32(m + 24, 1);
+	put16(m + 32, 1);
+	put16(m + 34, range_id);
+	EXPECT_EQ(guest_seq(f, &k, &t, g, 5, PSP_MSG_MMIO_VALIDATE_REQ, m, 48, rsp), PSP_OK);
+	EXPECT_EQ(get16(rsp + 8 + 2), 0);
+	EXPECT_EQ(rsp[8 + 32], 1);
+	put16(m + 32, 0);
+	EXPECT_EQ(guest_seq(f, &k, &t, g, 7, PSP_MSG_MMIO_VALIDATE_REQ, m, 48, rsp), PSP_OK);
+	EXPECT_EQ(rsp[8 + 32], 1);
+	put16(m + 32, 1);
+	EXPECT_EQ(guest_seq(f, &k, &t, g, 5, PSP_MSG_MMIO_VALIDATE_REQ, m, 48, rsp),
+		  PSP_INVALID_PARAM);
+	/* ... so the page is still not validated: validating changes it */
+	EXPECT_EQ(guest_seq(f, &k, &t, g, 9, PSP_MSG_MMIO_VALIDATE_REQ, m, 48, rsp), PSP_OK);
+	EXPECT_EQ(rsp[8 + 32], 1);
+	EXPECT_EQ(get64(fk_ptr(f, g) + 8), 10);
+
+	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
+	EXPECT_EQ(tdi_reclaim(f, &k, &t), PSP_OK);
+	EXPECT_EQ(dev_disconnect(f, &k, false), PSP_OK);
+	fk_free(f);
+}
+
+/*
  * GUEST_REQUEST: the response page must be firmware-owned and the request
  * page must not be (INVALID_PAGE_STATE, nothing written), as for
  * SNP_GUEST_REQUEST
@@ -2383,12 +2493,13 @@ TEST(psp_guest_request_pages)
 		fk_ptr(f, req_pa)[0] = PSP_MSG_TDI_INFO_REQ;
 		fk_ptr(f, req_pa)[1] = 1;
 		put16(fk_ptr(f, req_pa) + 2, 16);
-		put16(fk_ptr(f, req_pa) + 8, GUEST_ID);
+		put64(fk_ptr(f, req_pa) + 8, 1);
+		put16(fk_ptr(f, req_pa) + 16, GUEST_ID);
 		memcpy(fk_ptr(f, res_pa), pat, PG);
 		cmd_init(b, 80);
 		put64(b + 40, k.ctx.sla);
 		put64(b + 48, t.sla);
-		put64(b + 56, 0x12345000);
+		put64(b + 56, t.gctx);
 		put64(b + 64, req_pa);
 		put64(b + 72, res_pa);
 		if (pass < 3) {
@@ -2398,8 +2509,8 @@ TEST(psp_guest_request_pages)
 		} else {
 			EXPECT_EQ(fk_issue(f, PSP_GUEST_REQUEST, b, 80), PSP_OK);
 			EXPECT_EQ(fk_ptr(f, res_pa)[0], PSP_MSG_TDI_INFO_RSP);
-			EXPECT_EQ(get16(fk_ptr(f, res_pa) + 8), GUEST_ID);
-			EXPECT_EQ(get16(fk_ptr(f, res_pa) + 10), 0);
+			EXPECT_EQ(get16(fk_ptr(f, res_pa) + 16), GUEST_ID);
+			EXPECT_EQ(get16(fk_ptr(f, res_pa) + 18), 0);
 		}
 	}
 	EXPECT_EQ(tdi_cmd(f, &k, &t, PSP_TDI_UNBIND, 0), PSP_OK);
