@@ -182,7 +182,7 @@ int pci_ide_set_nr_streams(struct pci_host_bridge *hb, unsigned int nr)
 		return 0;
 	return sysfs_update_group(&hb->dev.kobj, &pci_ide_attr_group);
 }
-EXPORT_SYMBOL_NS_GPL(pci_ide_set_nr_streams, PCI_IDE);
+EXPORT_SYMBOL_GPL(pci_ide_set_nr_streams);
 
 static int pci_ide_hb_stream_alloc(struct pci_host_bridge *hb)
 {
@@ -248,7 +248,9 @@ static void pci_ide_default_mem(struct pci_ide_partner *p, struct pci_dev *br,
  * one, E, in the Endpoint.  Defaults, which the caller may change before
  * pci_ide_stream_setup():
  *
- * - Stream ID: H.
+ * - Stream ID: none (-1): the owner, which owns Stream ID allocation
+ *   (for a TSM, often its firmware), sets one before
+ *   pci_ide_stream_register() and pci_ide_stream_setup().
  * - Endpoint block: RID range = the Root Port's RID; no address
  *   association.
  * - Root Port block: RID range = the Endpoint's RID up to the RID of its
@@ -256,14 +258,18 @@ static void pci_ide_default_mem(struct pci_ide_partner *p, struct pci_dev *br,
  *   window, then the prefetchable memory window, of the Endpoint's upstream
  *   bridge, as far as assigned and as the Root Port has Address Association
  *   blocks.
- * - Both: Selective IDE for Configuration Requests and TEE-Limited set as
- *   the port supports them, Default Stream clear.
+ * - Both: Default Stream clear.  Selective IDE for Configuration Requests
+ *   and TEE-Limited Stream come from each port's pci_dev::ide_cfg and
+ *   pci_dev::ide_tee_limit when the registers are written; pci_ide_init()
+ *   sets them from the capability and a TSM whose platform requires
+ *   otherwise changes them before pci_ide_stream_setup().
+ *
+ * As in mainline, failure is NULL (why is logged at debug level).
  *
  * Context: process context; takes and releases @pci_ide_lock.
- * Return: the new stream, or ERR_PTR(): -ENODEV if @pdev is not an
- * Endpoint with IDE below a Root Port with IDE, -ENOSPC if the host
- * bridge's pool or the Selective IDE Stream blocks of either port are
- * exhausted, -ENOMEM.
+ * Return: the new stream, or %NULL if @pdev is not an Endpoint with IDE
+ * below a Root Port with IDE, if the host bridge's pool or the Selective
+ * IDE Stream blocks of either port are exhausted, or out of memory.
  */
 struct pci_ide *pci_ide_stream_alloc(struct pci_dev *pdev)
 {
@@ -275,14 +281,14 @@ struct pci_ide *pci_ide_stream_alloc(struct pci_dev *pdev)
 
 	if (!pci_is_pcie(pdev) || pci_pcie_type(pdev) != PCI_EXP_TYPE_ENDPOINT ||
 	    !pdev->ide_cap)
-		return ERR_PTR(-ENODEV);
+		return NULL;
 	rp = pcie_find_root_port(pdev);
 	if (!rp || !rp->ide_cap)
-		return ERR_PTR(-ENODEV);
+		return NULL;
 
 	ide = kzalloc(sizeof(*ide), GFP_KERNEL);
 	if (!ide)
-		return ERR_PTR(-ENOMEM);
+		return NULL;
 
 	h = pci_ide_hb_stream_alloc(hb);
 	if (h < 0) {
@@ -303,21 +309,17 @@ struct pci_ide *pci_ide_stream_alloc(struct pci_dev *pdev)
 
 	ide->pdev = pci_dev_get(pdev);
 	ide->host_bridge_stream = h;
-	ide->stream_id = h;
+	ide->stream_id = -1;
 
 	ep = &ide->partner[PCI_IDE_EP];
 	ep->stream_index = e;
 	ep->rid_start = pci_dev_id(rp);
 	ep->rid_end = pci_dev_id(rp);
-	ep->cfg_en = pdev->ide_cfg;
-	ep->tee_limit = pdev->ide_tee_limit;
 
 	rp_p = &ide->partner[PCI_IDE_RP];
 	rp_p->stream_index = r;
 	rp_p->rid_start = pci_dev_id(pdev);
 	rp_p->rid_end = pci_ide_rid_end(pdev);
-	rp_p->cfg_en = rp->ide_cfg;
-	rp_p->tee_limit = rp->ide_tee_limit;
 	pci_ide_default_mem(rp_p, pci_upstream_bridge(pdev), rp->nr_ide_mem);
 
 	return ide;
@@ -328,9 +330,10 @@ err_h:
 	pci_ide_hb_stream_free(hb, h);
 err_free:
 	kfree(ide);
-	return ERR_PTR(rc);
+	pci_dbg(pdev, "no IDE stream: %d\n", rc);
+	return NULL;
 }
-EXPORT_SYMBOL_NS_GPL(pci_ide_stream_alloc, PCI_IDE);
+EXPORT_SYMBOL_GPL(pci_ide_stream_alloc);
 
 /**
  * pci_ide_stream_free() - release the resources of a stream
@@ -356,7 +359,7 @@ void pci_ide_stream_free(struct pci_ide *ide)
 	pci_dev_put(pdev);
 	kfree(ide);
 }
-EXPORT_SYMBOL_NS_GPL(pci_ide_stream_free, PCI_IDE);
+EXPORT_SYMBOL_GPL(pci_ide_stream_free);
 
 /**
  * pci_ide_stream_register() - publish a stream in sysfs
@@ -372,24 +375,28 @@ EXPORT_SYMBOL_NS_GPL(pci_ide_stream_free, PCI_IDE);
 int pci_ide_stream_register(struct pci_ide *ide)
 {
 	struct pci_host_bridge *hb = pci_find_host_bridge(ide->pdev->bus);
-	char name[sizeof(ide->name)];
 	int rc;
 
-	if (ide->stream_id < 0 || ide->stream_id > PCI_IDE_STREAM_ID_MAX)
+	if (ide->stream_id < 0 || ide->stream_id > PCI_IDE_STREAM_ID_MAX) {
+		pci_err(ide->pdev, "invalid Stream ID %d\n", ide->stream_id);
 		return -ENXIO;
-	if (ide->name[0])
+	}
+	if (ide->name)
 		return -EBUSY;
 
-	snprintf(name, sizeof(name), "stream%u.%u.%u", ide->host_bridge_stream,
-		 ide->partner[PCI_IDE_RP].stream_index,
-		 ide->partner[PCI_IDE_EP].stream_index);
+	const char *name __free(kfree) =
+		kasprintf(GFP_KERNEL, "stream%u.%u.%u", ide->host_bridge_stream,
+			  ide->partner[PCI_IDE_RP].stream_index,
+			  ide->partner[PCI_IDE_EP].stream_index);
+	if (!name)
+		return -ENOMEM;
 	rc = sysfs_create_link(&hb->dev.kobj, &ide->pdev->dev.kobj, name);
 	if (rc)
 		return rc;
-	strscpy(ide->name, name);
+	ide->name = no_free_ptr(name);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(pci_ide_stream_register, PCI_IDE);
+EXPORT_SYMBOL_GPL(pci_ide_stream_register);
 
 /**
  * pci_ide_stream_unregister() - remove a stream's sysfs link
@@ -399,24 +406,53 @@ void pci_ide_stream_unregister(struct pci_ide *ide)
 {
 	struct pci_host_bridge *hb;
 
-	if (!ide->name[0])
+	if (!ide->name)
 		return;
 	hb = pci_find_host_bridge(ide->pdev->bus);
 	sysfs_remove_link(&hb->dev.kobj, ide->name);
-	ide->name[0] = '\0';
+	kfree(ide->name);
+	ide->name = NULL;
 }
-EXPORT_SYMBOL_NS_GPL(pci_ide_stream_unregister, PCI_IDE);
+EXPORT_SYMBOL_GPL(pci_ide_stream_unregister);
 
-/* The settings of @ide for @pdev, which is its Endpoint or Root Port */
-static struct pci_ide_partner *pci_ide_partner(struct pci_dev *pdev,
-					       struct pci_ide *ide)
+/**
+ * pci_ide_to_settings() - a port's settings of a stream
+ * @pdev: the Endpoint or the Root Port of @ide
+ * @ide: allocated stream
+ *
+ * Return: &ide->partner[PCI_IDE_EP] for @ide's Endpoint,
+ * &ide->partner[PCI_IDE_RP] for the Root Port above it, or %NULL (with a
+ * warning) for any other device.
+ */
+struct pci_ide_partner *pci_ide_to_settings(struct pci_dev *pdev,
+					    struct pci_ide *ide)
 {
-	if (pdev == ide->pdev)
-		return &ide->partner[PCI_IDE_EP];
-	if (pdev == pcie_find_root_port(ide->pdev))
-		return &ide->partner[PCI_IDE_RP];
-	return NULL;
+	struct pci_dev *rp;
+
+	if (!pci_is_pcie(pdev)) {
+		pci_warn_once(pdev, "IDE settings of a device that is not PCIe\n");
+		return NULL;
+	}
+	switch (pci_pcie_type(pdev)) {
+	case PCI_EXP_TYPE_ENDPOINT:
+		if (pdev == ide->pdev)
+			return &ide->partner[PCI_IDE_EP];
+		pci_warn_once(pdev, "not the Endpoint of the stream (%s)\n",
+			      pci_name(ide->pdev));
+		return NULL;
+	case PCI_EXP_TYPE_ROOT_PORT:
+		rp = pcie_find_root_port(ide->pdev);
+		if (pdev == rp)
+			return &ide->partner[PCI_IDE_RP];
+		pci_warn_once(pdev, "not the Root Port of the stream (%s)\n",
+			      rp ? pci_name(rp) : "none");
+		return NULL;
+	default:
+		pci_warn_once(pdev, "IDE settings of neither an Endpoint nor a Root Port\n");
+		return NULL;
+	}
 }
+EXPORT_SYMBOL_GPL(pci_ide_to_settings);
 
 static int pci_ide_check(struct pci_dev *pdev, struct pci_ide *ide,
 			 struct pci_ide_partner *p)
@@ -429,21 +465,19 @@ static int pci_ide_check(struct pci_dev *pdev, struct pci_ide *ide,
 		return -EINVAL;
 	if (p->rid_start > p->rid_end || p->nr_mem > pdev->nr_ide_mem)
 		return -EINVAL;
-	if ((p->cfg_en && !pdev->ide_cfg) ||
-	    (p->tee_limit && !pdev->ide_tee_limit))
-		return -EINVAL;
 	for (i = 0; i < p->nr_mem; i++)
 		if (p->mem_assoc[i].start > p->mem_assoc[i].end)
 			return -EINVAL;
 	return 0;
 }
 
-static u32 pci_ide_ctl(struct pci_ide *ide, struct pci_ide_partner *p)
+static u32 pci_ide_ctl(struct pci_dev *pdev, struct pci_ide *ide,
+		       struct pci_ide_partner *p)
 {
 	return FIELD_PREP(PCI_IDE_SEL_CTL_ID, ide->stream_id) |
 	       FIELD_PREP(PCI_IDE_SEL_CTL_DEFAULT, p->default_stream) |
-	       FIELD_PREP(PCI_IDE_SEL_CTL_CFG_EN, p->cfg_en) |
-	       FIELD_PREP(PCI_IDE_SEL_CTL_TEE_LIMITED, p->tee_limit);
+	       FIELD_PREP(PCI_IDE_SEL_CTL_CFG_EN, pdev->ide_cfg) |
+	       FIELD_PREP(PCI_IDE_SEL_CTL_TEE_LIMITED, pdev->ide_tee_limit);
 }
 
 /* Segment Base: the domain, if the port captured its Segment (flit mode) */
@@ -472,27 +506,32 @@ static int pci_ide_segment(struct pci_dev *pdev, u8 *seg)
  * Writes, in this order, RID Association 1 (RID Limit), RID Association 2
  * (Valid, RID Base, Segment Base), the Address Association blocks (used
  * blocks from @ide's settings, unused ones zeroed) and the Control register
- * with Stream ID, Default Stream, Configuration Request and TEE-Limited
- * settings but Enable clear, since some devices expect the Stream ID to be
- * set while their keys are programmed.
+ * with Stream ID, Default Stream, Configuration Request (pci_dev::ide_cfg)
+ * and TEE-Limited (pci_dev::ide_tee_limit) settings but Enable clear,
+ * since some devices expect the Stream ID to be set while their keys are
+ * programmed; then marks the port's settings as set up.
  *
- * Return: 0 on success; -EINVAL if @pdev is not a partner of @ide or the
- * settings are invalid for @pdev (nothing is written then); -ERANGE if the
- * port captured a Segment but the PCI domain does not fit in 8 bits.
+ * As in mainline this cannot fail: if @pdev is not a partner of @ide, the
+ * settings are invalid for it (Stream ID, block index, RID or address
+ * ranges), or the port captured a Segment but the PCI domain does not fit
+ * in 8 bits, nothing is written, the reason is logged and the port is
+ * left not set up, so that pci_ide_stream_enable() refuses it.
  */
-int pci_ide_stream_setup(struct pci_dev *pdev, struct pci_ide *ide)
+void pci_ide_stream_setup(struct pci_dev *pdev, struct pci_ide *ide)
 {
-	struct pci_ide_partner *p = pci_ide_partner(pdev, ide);
+	struct pci_ide_partner *p = pci_ide_to_settings(pdev, ide);
 	unsigned int pos, i;
 	int rc;
 	u8 seg;
 
 	rc = pci_ide_check(pdev, ide, p);
-	if (rc)
-		return rc;
-	rc = pci_ide_segment(pdev, &seg);
-	if (rc)
-		return rc;
+	if (!rc)
+		rc = pci_ide_segment(pdev, &seg);
+	if (rc) {
+		pci_warn(pdev, "IDE stream %d not set up: invalid settings (%d)\n",
+			 ide->stream_id, rc);
+		return;
+	}
 
 	pos = sel_ide_offset(pdev, p->stream_index);
 	pci_write_config_dword(pdev, pos + PCI_IDE_SEL_RID_1,
@@ -522,10 +561,11 @@ int pci_ide_stream_setup(struct pci_dev *pdev, struct pci_ide *ide)
 		pci_write_config_dword(pdev, pos + PCI_IDE_SEL_ADDR_3(i), base_hi);
 	}
 
-	pci_write_config_dword(pdev, pos + PCI_IDE_SEL_CTL, pci_ide_ctl(ide, p));
-	return 0;
+	pci_write_config_dword(pdev, pos + PCI_IDE_SEL_CTL,
+			       pci_ide_ctl(pdev, ide, p));
+	p->setup = 1;
 }
-EXPORT_SYMBOL_NS_GPL(pci_ide_stream_setup, PCI_IDE);
+EXPORT_SYMBOL_GPL(pci_ide_stream_setup);
 
 /**
  * pci_ide_stream_teardown() - clear a stream's registers in one port
@@ -533,14 +573,15 @@ EXPORT_SYMBOL_NS_GPL(pci_ide_stream_setup, PCI_IDE);
  * @ide: allocated stream
  *
  * Zeroes the Control register, every Address Association block, RID
- * Association 2 and RID Association 1, in this order.
+ * Association 2 and RID Association 1, in this order, and marks the
+ * port's settings as neither set up nor enabled.
  */
 void pci_ide_stream_teardown(struct pci_dev *pdev, struct pci_ide *ide)
 {
-	struct pci_ide_partner *p = pci_ide_partner(pdev, ide);
+	struct pci_ide_partner *p = pci_ide_to_settings(pdev, ide);
 	unsigned int pos, i;
 
-	if (WARN_ON_ONCE(!p || p->stream_index >= pdev->nr_sel_ide))
+	if (!p || WARN_ON_ONCE(p->stream_index >= pdev->nr_sel_ide))
 		return;
 
 	pos = sel_ide_offset(pdev, p->stream_index);
@@ -552,8 +593,10 @@ void pci_ide_stream_teardown(struct pci_dev *pdev, struct pci_ide *ide)
 	}
 	pci_write_config_dword(pdev, pos + PCI_IDE_SEL_RID_2, 0);
 	pci_write_config_dword(pdev, pos + PCI_IDE_SEL_RID_1, 0);
+	p->setup = 0;
+	p->enable = 0;
 }
-EXPORT_SYMBOL_NS_GPL(pci_ide_stream_teardown, PCI_IDE);
+EXPORT_SYMBOL_GPL(pci_ide_stream_teardown);
 
 /**
  * pci_ide_stream_status() - read a stream's status in one port
@@ -567,7 +610,7 @@ EXPORT_SYMBOL_NS_GPL(pci_ide_stream_teardown, PCI_IDE);
 int pci_ide_stream_status(struct pci_dev *pdev, struct pci_ide *ide,
 			  struct pci_ide_status *status)
 {
-	struct pci_ide_partner *p = pci_ide_partner(pdev, ide);
+	struct pci_ide_partner *p = pci_ide_to_settings(pdev, ide);
 	u32 sts;
 
 	if (!p || p->stream_index >= pdev->nr_sel_ide)
@@ -581,7 +624,7 @@ int pci_ide_stream_status(struct pci_dev *pdev, struct pci_ide *ide,
 	status->integrity_fail = !!(sts & PCI_IDE_SEL_STS_IDE_FAIL);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(pci_ide_stream_status, PCI_IDE);
+EXPORT_SYMBOL_GPL(pci_ide_stream_status);
 
 /**
  * pci_ide_stream_secure() - is a stream still Secure at both ends
@@ -614,35 +657,39 @@ int pci_ide_stream_secure(struct pci_ide *ide)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(pci_ide_stream_secure, PCI_IDE);
+EXPORT_SYMBOL_GPL(pci_ide_stream_secure);
 
 /**
  * pci_ide_stream_enable() - enable a stream in one port
  * @pdev: the Endpoint or the Root Port of @ide
  * @ide: stream set up with pci_ide_stream_setup() and keyed by the TSM
  *
- * Writes the Control register with Enable set, then reads the Status: the
- * TSM programs the keys before the stream is enabled, so the port must
- * report Secure at once.
+ * Writes the Control register with Enable set and marks the port's
+ * settings as enabled, then reads the Status: the TSM programs the keys
+ * before the stream is enabled, so the port must report Secure at once.
  *
  * Return: 0 if the stream is Secure; -ENXIO if it is not, in which case
- * Enable stays set and the caller must pci_ide_stream_disable(); -EINVAL if
- * the settings are invalid for @pdev (nothing written); -ENODEV if Status
- * could not be read.
+ * Enable stays set and the caller must pci_ide_stream_disable() (or
+ * pci_ide_stream_release()); -EINVAL if @pdev is not a partner of @ide,
+ * was not set up by pci_ide_stream_setup(), or the settings are invalid
+ * for it (nothing written); -ENODEV if Status could not be read.
  */
 int pci_ide_stream_enable(struct pci_dev *pdev, struct pci_ide *ide)
 {
-	struct pci_ide_partner *p = pci_ide_partner(pdev, ide);
+	struct pci_ide_partner *p = pci_ide_to_settings(pdev, ide);
 	struct pci_ide_status status;
 	int rc;
 
 	rc = pci_ide_check(pdev, ide, p);
 	if (rc)
 		return rc;
+	if (!p->setup)
+		return -EINVAL;
 
 	pci_write_config_dword(pdev, sel_ide_offset(pdev, p->stream_index) +
 			       PCI_IDE_SEL_CTL,
-			       pci_ide_ctl(ide, p) | PCI_IDE_SEL_CTL_EN);
+			       pci_ide_ctl(pdev, ide, p) | PCI_IDE_SEL_CTL_EN);
+	p->enable = 1;
 
 	rc = pci_ide_stream_status(pdev, ide, &status);
 	trace_tsm_ide_stream(pdev, ide->stream_id, true,
@@ -656,51 +703,62 @@ int pci_ide_stream_enable(struct pci_dev *pdev, struct pci_ide *ide)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(pci_ide_stream_enable, PCI_IDE);
+EXPORT_SYMBOL_GPL(pci_ide_stream_enable);
 
 /**
  * pci_ide_stream_disable() - disable a stream in one port
  * @pdev: the Endpoint or the Root Port of @ide
  * @ide: allocated stream
  *
- * Clears the whole Control register (Enable and all settings).
+ * Clears the whole Control register (Enable and all settings) and marks
+ * the port's settings as not enabled.
  */
 void pci_ide_stream_disable(struct pci_dev *pdev, struct pci_ide *ide)
 {
-	struct pci_ide_partner *p = pci_ide_partner(pdev, ide);
+	struct pci_ide_partner *p = pci_ide_to_settings(pdev, ide);
 
-	if (WARN_ON_ONCE(!p || p->stream_index >= pdev->nr_sel_ide))
+	if (!p || WARN_ON_ONCE(p->stream_index >= pdev->nr_sel_ide))
 		return;
 	pci_write_config_dword(pdev, sel_ide_offset(pdev, p->stream_index) +
 			       PCI_IDE_SEL_CTL, 0);
+	p->enable = 0;
 	trace_tsm_ide_stream(pdev, ide->stream_id, false, 0);
 }
-EXPORT_SYMBOL_NS_GPL(pci_ide_stream_disable, PCI_IDE);
+EXPORT_SYMBOL_GPL(pci_ide_stream_disable);
 
 /**
  * pci_ide_stream_release() - disable, tear down and free a stream
  * @ide: stream from pci_ide_stream_alloc(), or NULL
  *
- * Disables the Root Port then the Endpoint, tears the Root Port then the
- * Endpoint down, unregisters the stream and frees its resources.  Owners
- * that must tell their TSM between disable and teardown call the steps
- * themselves in this order.
+ * Undoes what was done, in reverse order of setup: disables the Root Port
+ * then the Endpoint where enabled, tears the Root Port then the Endpoint
+ * down where set up, unregisters the stream and frees its resources (the
+ * cleanup of DEFINE_FREE(pci_ide_stream_release)).  Owners that must tell
+ * their TSM between disable and teardown call the steps themselves in
+ * this order.
  */
 void pci_ide_stream_release(struct pci_ide *ide)
 {
+	struct pci_ide_partner *ep, *rp_p;
 	struct pci_dev *rp;
 
 	if (!ide)
 		return;
 
 	rp = pcie_find_root_port(ide->pdev);
-	pci_ide_stream_disable(rp, ide);
-	pci_ide_stream_disable(ide->pdev, ide);
-	pci_ide_stream_teardown(rp, ide);
-	pci_ide_stream_teardown(ide->pdev, ide);
+	ep = &ide->partner[PCI_IDE_EP];
+	rp_p = &ide->partner[PCI_IDE_RP];
+	if (rp_p->enable)
+		pci_ide_stream_disable(rp, ide);
+	if (ep->enable)
+		pci_ide_stream_disable(ide->pdev, ide);
+	if (rp_p->setup)
+		pci_ide_stream_teardown(rp, ide);
+	if (ep->setup)
+		pci_ide_stream_teardown(ide->pdev, ide);
 	pci_ide_stream_free(ide);
 }
-EXPORT_SYMBOL_NS_GPL(pci_ide_stream_release, PCI_IDE);
+EXPORT_SYMBOL_GPL(pci_ide_stream_release);
 
 static ssize_t available_secure_streams_show(struct device *dev,
 					     struct device_attribute *attr,

@@ -9,6 +9,7 @@
 #ifndef __PCI_IDE_H__
 #define __PCI_IDE_H__
 
+#include <linux/cleanup.h>
 #include <linux/pci.h>
 #include <linux/range.h>
 
@@ -42,29 +43,35 @@ enum pci_ide_partner_select {
  * @stream_index: index of the Selective IDE Stream register block of this
  *		  port that carries the stream (allocated by
  *		  pci_ide_stream_alloc(), do not change)
+ * @default_stream: set Default Stream in the Control register: the
+ *		    Endpoint uses this stream for every upstream TLP whatever
+ *		    the association registers say
+ * @setup: pci_ide_stream_setup() wrote this port's registers and
+ *	   pci_ide_stream_teardown() has not cleared them (library only)
+ * @enable: pci_ide_stream_enable() set Enable in this port and
+ *	    pci_ide_stream_disable() has not cleared it (library only)
  * @nr_mem: number of valid entries in @mem_assoc, at most the port's
- *	    pci_dev::nr_ide_mem
+ *	    pci_dev::nr_ide_mem (extension: mainline programs no address
+ *	    association)
  * @mem_assoc: memory address association ranges, PCI bus addresses.  The
  *	       registers have 1 MiB granularity: the start is rounded down
- *	       and the end rounded up to a 1 MiB boundary.
- * @default_stream: set Default Stream in the Control register
- * @cfg_en: set Selective IDE for Configuration Requests Enable (the port
- *	    must have pci_dev::ide_cfg)
- * @tee_limit: set TEE-Limited Stream (the port must have
- *	       pci_dev::ide_tee_limit)
+ *	       and the end rounded up to a 1 MiB boundary (extension).
  *
- * pci_ide_stream_alloc() fills in defaults (see there); the stream's owner
- * may change the fields before pci_ide_stream_setup() for this port.
+ * The fields up to @enable are mainline's.  pci_ide_stream_alloc() fills
+ * in defaults (see there); the stream's owner may change the settings
+ * before pci_ide_stream_setup() for this port.  Selective IDE for
+ * Configuration Requests and TEE-Limited Stream are per port, in
+ * pci_dev::ide_cfg and pci_dev::ide_tee_limit.
  */
 struct pci_ide_partner {
 	u16 rid_start;
 	u16 rid_end;
 	u8 stream_index;
+	unsigned int default_stream:1;
+	unsigned int setup:1;
+	unsigned int enable:1;
 	u8 nr_mem;
 	struct range mem_assoc[PCI_IDE_MEM_ASSOC_MAX];
-	unsigned int default_stream:1;
-	unsigned int cfg_en:1;
-	unsigned int tee_limit:1;
 };
 
 /**
@@ -73,11 +80,12 @@ struct pci_ide_partner {
  * @partner: per-port settings, indexed by &enum pci_ide_partner_select
  * @host_bridge_stream: index H of the stream in the host bridge's pool
  * @stream_id: Stream ID programmed in both ports, 0..%PCI_IDE_STREAM_ID_MAX;
- *	       defaults to @host_bridge_stream, which is unique per host bridge
+ *	       negative (-1 from pci_ide_stream_alloc()) until the owner, which
+ *	       owns Stream ID allocation, sets it
  * @name: "streamH.R.E" while registered with pci_ide_stream_register(),
- *	  else the empty string
+ *	  else %NULL
  * @tsm_dev: the TSM device that owns the stream, set and used by the owner
- *	     (the library does not use it)
+ *	     (extension; the library does not use it)
  *
  * Locking: the owner serialises all operations on one stream.  Streams do
  * not share registers, so different streams need no common lock; the
@@ -88,7 +96,7 @@ struct pci_ide {
 	struct pci_ide_partner partner[PCI_IDE_PARTNER_MAX];
 	u8 host_bridge_stream;
 	int stream_id;
-	char name[sizeof("stream255.255.255")];
+	const char *name;
 	struct device *tsm_dev;
 };
 
@@ -104,11 +112,13 @@ struct pci_ide_status {
 };
 
 int pci_ide_set_nr_streams(struct pci_host_bridge *hb, unsigned int nr);
+struct pci_ide_partner *pci_ide_to_settings(struct pci_dev *pdev,
+					    struct pci_ide *ide);
 struct pci_ide *pci_ide_stream_alloc(struct pci_dev *pdev);
 void pci_ide_stream_free(struct pci_ide *ide);
 int pci_ide_stream_register(struct pci_ide *ide);
 void pci_ide_stream_unregister(struct pci_ide *ide);
-int pci_ide_stream_setup(struct pci_dev *pdev, struct pci_ide *ide);
+void pci_ide_stream_setup(struct pci_dev *pdev, struct pci_ide *ide);
 void pci_ide_stream_teardown(struct pci_dev *pdev, struct pci_ide *ide);
 int pci_ide_stream_enable(struct pci_dev *pdev, struct pci_ide *ide);
 void pci_ide_stream_disable(struct pci_dev *pdev, struct pci_ide *ide);
@@ -116,5 +126,6 @@ int pci_ide_stream_status(struct pci_dev *pdev, struct pci_ide *ide,
 			  struct pci_ide_status *status);
 int pci_ide_stream_secure(struct pci_ide *ide);
 void pci_ide_stream_release(struct pci_ide *ide);
+DEFINE_FREE(pci_ide_stream_release, struct pci_ide *, pci_ide_stream_release(_T))
 
 #endif /* __PCI_IDE_H__ */

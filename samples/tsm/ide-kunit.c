@@ -102,15 +102,30 @@ static struct pci_ide *ide_test_alloc(struct kunit *test, struct pci_dev *ep)
 	struct pci_ide *ide = pci_ide_stream_alloc(ep);
 	int rc;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ide);
+	KUNIT_ASSERT_NOT_NULL(test, ide);
 	rc = kunit_add_action_or_reset(test, ide_test_stream_release, ide);
 	KUNIT_ASSERT_EQ(test, rc, 0);
+	/* No Stream ID until the owner sets one, as a TSM without its own does */
+	KUNIT_EXPECT_EQ(test, ide->stream_id, -1);
+	ide->stream_id = ide->host_bridge_stream;
 	return ide;
 }
 
 static void ide_test_release(struct kunit *test, struct pci_ide *ide)
 {
 	kunit_release_action(test, ide_test_stream_release, ide);
+}
+
+/* pci_ide_stream_setup() of a port, which must be marked set up */
+static void ide_test_setup(struct kunit *test, struct pci_dev *pdev,
+			   struct pci_ide *ide)
+{
+	struct pci_ide_partner *p = pci_ide_to_settings(pdev, ide);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	pci_ide_stream_setup(pdev, ide);
+	KUNIT_ASSERT_TRUE(test, p->setup);
+	KUNIT_EXPECT_FALSE(test, p->enable);
 }
 
 /* A register of @fn, read from the emulation and through the PCI core */
@@ -367,7 +382,7 @@ static void ide_test_caps_ignored(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pdev->ide_cap, 0);
 	pdev = ide_test_pdev(test, ep0);
 	KUNIT_EXPECT_EQ(test, pdev->ide_cap, 0);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pci_ide_stream_alloc(pdev)), -ENODEV);
+	KUNIT_EXPECT_NULL(test, pci_ide_stream_alloc(pdev));
 
 	/* Root port 2: block 2 claims one more Address Association block */
 	pos = tsm_emu_fn_ide_sel_offset(tsm_emu_root_port(t->emu, 2), 2);
@@ -407,12 +422,11 @@ static void ide_test_alloc_blocks(struct kunit *test)
 	KUNIT_EXPECT_LT(test, b->partner[PCI_IDE_RP].stream_index, 4);
 	KUNIT_EXPECT_EQ(test, a->stream_id, a->host_bridge_stream);
 	KUNIT_EXPECT_EQ(test, b->stream_id, b->host_bridge_stream);
-	KUNIT_EXPECT_STREQ(test, a->name, "");
+	KUNIT_EXPECT_NULL(test, a->name);
 	KUNIT_EXPECT_EQ(test, ide_test_available(test, t->hb), PCI_IDE_NR_STREAMS - 2);
 
 	/* The endpoint has two blocks: a third stream does not fit */
-	c = pci_ide_stream_alloc(t->ep);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(c), -ENOSPC);
+	KUNIT_EXPECT_NULL(test, pci_ide_stream_alloc(t->ep));
 	KUNIT_EXPECT_EQ(test, ide_test_available(test, t->hb), PCI_IDE_NR_STREAMS - 2);
 
 	ide_test_release(test, a);
@@ -429,11 +443,11 @@ static void ide_test_alloc_blocks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a->partner[PCI_IDE_EP].stream_index, 0);
 
 	/* Not an IDE endpoint */
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pci_ide_stream_alloc(t->rp)), -ENODEV);
+	KUNIT_EXPECT_NULL(test, pci_ide_stream_alloc(t->rp));
 	pdev = ide_test_pdev(test, tsm_emu_endpoint(t->emu, 2, 0));
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pci_ide_stream_alloc(pdev)), -ENODEV);
+	KUNIT_EXPECT_NULL(test, pci_ide_stream_alloc(pdev));
 	pdev = ide_test_pdev(test, tsm_emu_endpoint(t->emu, 0, 1));
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pci_ide_stream_alloc(pdev)), -ENODEV);
+	KUNIT_EXPECT_NULL(test, pci_ide_stream_alloc(pdev));
 	KUNIT_EXPECT_EQ(test, ide_test_available(test, t->hb), PCI_IDE_NR_STREAMS - 1);
 }
 
@@ -448,7 +462,7 @@ static void ide_test_alloc_rp_blocks(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, t->rp->nr_sel_ide, 1);
 
 	a = ide_test_alloc(test, t->ep);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pci_ide_stream_alloc(t->ep)), -ENOSPC);
+	KUNIT_EXPECT_NULL(test, pci_ide_stream_alloc(t->ep));
 	KUNIT_EXPECT_EQ(test, ide_test_available(test, t->hb), PCI_IDE_NR_STREAMS - 1);
 	ide_test_release(test, a);
 	a = ide_test_alloc(test, t->ep);
@@ -471,7 +485,7 @@ static void ide_test_nr_streams(struct kunit *test)
 	a = ide_test_alloc(test, t->ep);
 	KUNIT_EXPECT_EQ(test, a->host_bridge_stream, 0);
 	/* The endpoint has a second block, but the pool is empty */
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pci_ide_stream_alloc(t->ep)), -ENOSPC);
+	KUNIT_EXPECT_NULL(test, pci_ide_stream_alloc(t->ep));
 	KUNIT_EXPECT_EQ(test, ide_test_available(test, t->hb), 0);
 
 	/* Shrinking under allocated streams fails, growing works */
@@ -483,7 +497,7 @@ static void ide_test_nr_streams(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ide_test_available(test, t->hb), 5);
 	KUNIT_EXPECT_EQ(test, pci_ide_set_nr_streams(t->hb, 0), 0);
 	KUNIT_EXPECT_EQ(test, ide_test_available(test, t->hb), -ENOENT);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pci_ide_stream_alloc(t->ep)), -ENOSPC);
+	KUNIT_EXPECT_NULL(test, pci_ide_stream_alloc(t->ep));
 
 	KUNIT_EXPECT_EQ(test, pci_ide_set_nr_streams(t->hb, PCI_IDE_NR_STREAMS), 0);
 	KUNIT_EXPECT_EQ(test, ide_test_available(test, t->hb), PCI_IDE_NR_STREAMS);
@@ -515,7 +529,7 @@ static void ide_test_register(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pci_ide_stream_register(b), -ENXIO);
 	b->stream_id = -1;
 	KUNIT_EXPECT_EQ(test, pci_ide_stream_register(b), -ENXIO);
-	KUNIT_EXPECT_STREQ(test, b->name, "");
+	KUNIT_EXPECT_NULL(test, b->name);
 	KUNIT_EXPECT_NULL(test, ide_test_link(t->hb, "stream1.1.1"));
 	b->stream_id = PCI_IDE_STREAM_ID_MAX;
 	KUNIT_EXPECT_EQ(test, pci_ide_stream_register(b), 0);
@@ -523,7 +537,7 @@ static void ide_test_register(struct kunit *test)
 			    t->ep->dev.kobj.sd);
 
 	pci_ide_stream_unregister(a);
-	KUNIT_EXPECT_STREQ(test, a->name, "");
+	KUNIT_EXPECT_NULL(test, a->name);
 	KUNIT_EXPECT_NULL(test, ide_test_link(t->hb, "stream0.0.0"));
 	pci_ide_stream_unregister(a);
 
@@ -557,8 +571,8 @@ static void ide_test_setup_defaults(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, r, 1);
 	KUNIT_ASSERT_EQ(test, e, 1);
 
-	KUNIT_ASSERT_EQ(test, pci_ide_stream_setup(t->ep, ide), 0);
-	KUNIT_ASSERT_EQ(test, pci_ide_stream_setup(t->rp, ide), 0);
+	ide_test_setup(test, t->ep, ide);
+	ide_test_setup(test, t->rp, ide);
 
 	ep_exp.ctl = T_CTL(1, 0, 1, 0, 1);
 	ep_exp.rid1 = T_RID1(rp_rid);
@@ -579,9 +593,11 @@ static void ide_test_setup_defaults(struct kunit *test)
 	ide_test_expect_block(test, t->rp_fn, t->rp, 2, &zero);
 	ide_test_expect_block(test, t->rp_fn, t->rp, 3, &zero);
 
-	/* Not a partner of this stream */
+	/* Not a partner of this stream: nothing written */
 	other = ide_test_pdev(test, tsm_emu_root_port(t->emu, 0));
-	KUNIT_EXPECT_EQ(test, pci_ide_stream_setup(other, ide), -EINVAL);
+	KUNIT_EXPECT_NULL(test, pci_ide_to_settings(other, ide));
+	pci_ide_stream_setup(other, ide);
+	ide_test_expect_block(test, tsm_emu_root_port(t->emu, 0), other, 0, &zero);
 }
 
 /* Owner overrides, as the SEV-TIO backend does, and invalid settings */
@@ -598,23 +614,23 @@ static void ide_test_setup_overrides(struct kunit *test)
 	rp = &ide->partner[PCI_IDE_RP];
 
 	/* Default setup first: the override must clear the second window */
-	KUNIT_ASSERT_EQ(test, pci_ide_stream_setup(t->rp, ide), 0);
+	ide_test_setup(test, t->rp, ide);
 
 	ide->stream_id = 7;
 	ep->rid_start = 0;
 	ep->rid_end = 0xffff;
-	ep->cfg_en = 0;
-	ep->tee_limit = 1;
 	ep->default_stream = 1;
+	t->ep->ide_cfg = 0;
+	t->ep->ide_tee_limit = 1;
 	rp->rid_start = 0;
 	rp->rid_end = 0xffff;
-	rp->cfg_en = 1;
-	rp->tee_limit = 0;
+	t->rp->ide_cfg = 1;
+	t->rp->ide_tee_limit = 0;
 	rp->nr_mem = 1;
 	rp->mem_assoc[0].start = 0x1234567890ULL;
 	rp->mem_assoc[0].end = 0x130067ffffULL;
-	KUNIT_ASSERT_EQ(test, pci_ide_stream_setup(t->ep, ide), 0);
-	KUNIT_ASSERT_EQ(test, pci_ide_stream_setup(t->rp, ide), 0);
+	ide_test_setup(test, t->ep, ide);
+	ide_test_setup(test, t->rp, ide);
 
 	ep_exp.ctl = T_CTL(7, 0, 0, 1, 1);
 	ep_exp.rid1 = T_RID1(0xffff);
@@ -630,29 +646,43 @@ static void ide_test_setup_overrides(struct kunit *test)
 	rp_exp.addr[0][2] = 0x12;
 	ide_test_expect_block(test, t->rp_fn, t->rp, 0, &rp_exp);
 
-	/* Invalid settings are refused before anything is written */
+	/*
+	 * Invalid settings: setup writes nothing (it cannot fail, as in
+	 * mainline), and a port not set up cannot be enabled
+	 */
 	saved = *rp;
 	ide->stream_id = 255;
-	KUNIT_EXPECT_EQ(test, pci_ide_stream_setup(t->rp, ide), -EINVAL);
+	pci_ide_stream_setup(t->rp, ide);
 	ide->stream_id = -1;
-	KUNIT_EXPECT_EQ(test, pci_ide_stream_setup(t->rp, ide), -EINVAL);
+	pci_ide_stream_setup(t->rp, ide);
 	KUNIT_EXPECT_EQ(test, pci_ide_stream_enable(t->rp, ide), -EINVAL);
 	ide->stream_id = 9;
 	rp->rid_start = 0x200;
 	rp->rid_end = 0x100;
-	KUNIT_EXPECT_EQ(test, pci_ide_stream_setup(t->rp, ide), -EINVAL);
+	pci_ide_stream_setup(t->rp, ide);
 	*rp = saved;
 	rp->nr_mem = t->rp->nr_ide_mem + 1;
-	KUNIT_EXPECT_EQ(test, pci_ide_stream_setup(t->rp, ide), -EINVAL);
+	pci_ide_stream_setup(t->rp, ide);
 	*rp = saved;
 	rp->mem_assoc[0].start = rp->mem_assoc[0].end + 1;
-	KUNIT_EXPECT_EQ(test, pci_ide_stream_setup(t->rp, ide), -EINVAL);
+	pci_ide_stream_setup(t->rp, ide);
 	*rp = saved;
 	rp->stream_index = t->rp->nr_sel_ide;
-	KUNIT_EXPECT_EQ(test, pci_ide_stream_setup(t->rp, ide), -EINVAL);
+	pci_ide_stream_setup(t->rp, ide);
 	*rp = saved;
 	ide_test_expect_block(test, t->rp_fn, t->rp, 0, &rp_exp);
 	ide_test_expect_block(test, t->ep_fn, t->ep, 0, &ep_exp);
+
+	pci_ide_stream_teardown(t->rp, ide);
+	KUNIT_EXPECT_FALSE(test, rp->setup);
+	rp->rid_start = 0x200;
+	rp->rid_end = 0x100;
+	pci_ide_stream_setup(t->rp, ide);
+	KUNIT_EXPECT_FALSE(test, rp->setup);
+	KUNIT_EXPECT_EQ(test, pci_ide_stream_enable(t->rp, ide), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, rp->enable);
+	memset(&rp_exp, 0, sizeof(rp_exp));
+	ide_test_expect_block(test, t->rp_fn, t->rp, 0, &rp_exp);
 }
 
 struct ide_test_seg {
@@ -691,9 +721,11 @@ static void ide_test_segment(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pci_domain_nr(t->ep->bus), s->domain);
 	ide = ide_test_alloc(test, t->ep);
 
-	KUNIT_EXPECT_EQ(test, pci_ide_stream_setup(t->ep, ide), s->rc);
+	pci_ide_stream_setup(t->ep, ide);
+	KUNIT_EXPECT_EQ(test, (bool)ide->partner[PCI_IDE_EP].setup, !s->rc);
 	if (s->rc) {
 		ide_test_expect_block(test, t->ep_fn, t->ep, 0, &zero);
+		KUNIT_EXPECT_EQ(test, pci_ide_stream_enable(t->ep, ide), -EINVAL);
 		return;
 	}
 	exp.ctl = T_CTL(0, 0, 1, 0, 1);
@@ -719,8 +751,8 @@ static void ide_test_enable(struct kunit *test)
 	sid = ide->stream_id;
 	r = ide->partner[PCI_IDE_RP].stream_index;
 	e = ide->partner[PCI_IDE_EP].stream_index;
-	KUNIT_ASSERT_EQ(test, pci_ide_stream_setup(t->ep, ide), 0);
-	KUNIT_ASSERT_EQ(test, pci_ide_stream_setup(t->rp, ide), 0);
+	ide_test_setup(test, t->ep, ide);
+	ide_test_setup(test, t->rp, ide);
 
 	ep_exp.ctl = T_CTL(sid, 0, 1, 0, 1);
 	ep_exp.rid1 = T_RID1(tsm_emu_fn_rid(t->rp_fn));
@@ -805,8 +837,8 @@ static void ide_test_release_all(struct kunit *test)
 	sid = ide->stream_id;
 	r = ide->partner[PCI_IDE_RP].stream_index;
 	e = ide->partner[PCI_IDE_EP].stream_index;
-	KUNIT_ASSERT_EQ(test, pci_ide_stream_setup(t->ep, ide), 0);
-	KUNIT_ASSERT_EQ(test, pci_ide_stream_setup(t->rp, ide), 0);
+	ide_test_setup(test, t->ep, ide);
+	ide_test_setup(test, t->rp, ide);
 	KUNIT_ASSERT_EQ(test, tsm_emu_ide_key_set(t->rp, sid, true), 0);
 	KUNIT_ASSERT_EQ(test, tsm_emu_ide_key_set(t->ep, sid, true), 0);
 	KUNIT_ASSERT_EQ(test, pci_ide_stream_enable(t->rp, ide), 0);
@@ -821,6 +853,114 @@ static void ide_test_release_all(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, ide_test_link(t->hb, "stream0.0.0"));
 }
 
+/* pci_ide_to_settings(): a stream's two ports, and nothing else */
+static void ide_test_to_settings(struct kunit *test)
+{
+	struct ide_test *t = test->priv;
+	struct pci_dev *other_rp, *other_ep;
+	struct pci_ide *ide;
+
+	ide_test_start(test, t);
+	ide = ide_test_alloc(test, t->ep);
+	KUNIT_EXPECT_PTR_EQ(test, pci_ide_to_settings(t->ep, ide),
+			    &ide->partner[PCI_IDE_EP]);
+	KUNIT_EXPECT_PTR_EQ(test, pci_ide_to_settings(t->rp, ide),
+			    &ide->partner[PCI_IDE_RP]);
+	other_rp = ide_test_pdev(test, tsm_emu_root_port(t->emu, 0));
+	other_ep = ide_test_pdev(test, tsm_emu_endpoint(t->emu, 0, 0));
+	KUNIT_ASSERT_PTR_NE(test, other_rp, t->rp);
+	KUNIT_EXPECT_NULL(test, pci_ide_to_settings(other_rp, ide));
+	KUNIT_EXPECT_NULL(test, pci_ide_to_settings(other_ep, ide));
+}
+
+/*
+ * pci_ide_stream_release() undoes only what was done: a stream set up in
+ * the Endpoint only, and one enabled in the Root Port only
+ */
+static void ide_test_release_partial(struct kunit *test)
+{
+	struct ide_test *t = test->priv;
+	struct ide_test_block zero = {}, rp_exp = {};
+	struct pci_ide *a, *b;
+	unsigned int ra, rb, ea;
+
+	ide_test_start(test, t);
+	a = ide_test_alloc(test, t->ep);
+	b = ide_test_alloc(test, t->ep);
+	ra = a->partner[PCI_IDE_RP].stream_index;
+	ea = a->partner[PCI_IDE_EP].stream_index;
+	rb = b->partner[PCI_IDE_RP].stream_index;
+
+	ide_test_setup(test, t->ep, a);
+	KUNIT_EXPECT_FALSE(test, a->partner[PCI_IDE_RP].setup);
+	ide_test_setup(test, t->rp, b);
+	KUNIT_ASSERT_EQ(test, tsm_emu_ide_key_set(t->rp, b->stream_id, true), 0);
+	KUNIT_ASSERT_EQ(test, tsm_emu_ide_key_set(t->ep, b->stream_id, true), 0);
+	KUNIT_EXPECT_EQ(test, pci_ide_stream_enable(t->rp, b), 0);
+	KUNIT_EXPECT_TRUE(test, b->partner[PCI_IDE_RP].enable);
+	KUNIT_EXPECT_FALSE(test, b->partner[PCI_IDE_EP].enable);
+	rp_exp.ctl = tsm_emu_cfg_peek(t->rp_fn, tsm_emu_fn_ide_sel_offset(t->rp_fn, rb) +
+				      PCI_IDE_SEL_CTL);
+	KUNIT_EXPECT_TRUE(test, rp_exp.ctl & PCI_IDE_SEL_CTL_EN);
+
+	ide_test_release(test, a);
+	ide_test_expect_block(test, t->ep_fn, t->ep, ea, &zero);
+	ide_test_expect_block(test, t->rp_fn, t->rp, ra, &zero);
+	/* b is untouched by the release of a */
+	KUNIT_EXPECT_EQ(test, ide_test_state(test, t->rp_fn, t->rp, rb), 2);
+	ide_test_release(test, b);
+	ide_test_expect_block(test, t->rp_fn, t->rp, rb, &zero);
+	KUNIT_EXPECT_EQ(test, ide_test_available(test, t->hb), PCI_IDE_NR_STREAMS);
+}
+
+/*
+ * A backend written against mainline's IDE API: NULL from
+ * pci_ide_stream_alloc(), void setup, the stream released by the scope's
+ * cleanup (DEFINE_FREE(pci_ide_stream_release))
+ */
+static int ide_test_mainline_connect(struct pci_dev *pdev, bool fail)
+{
+	struct pci_dev *rp = pcie_find_root_port(pdev);
+	int rc;
+
+	struct pci_ide *ide __free(pci_ide_stream_release) =
+		pci_ide_stream_alloc(pdev);
+	if (!ide)
+		return -ENOMEM;
+	ide->stream_id = ide->host_bridge_stream;
+	rc = pci_ide_stream_register(ide);
+	if (rc)
+		return rc;
+	pci_ide_stream_setup(pdev, ide);
+	pci_ide_stream_setup(rp, ide);
+	rc = tsm_emu_ide_key_set(pdev, ide->stream_id, true);
+	if (!rc)
+		rc = tsm_emu_ide_key_set(rp, ide->stream_id, true);
+	if (!rc)
+		rc = pci_ide_stream_enable(pdev, ide);
+	if (!rc)
+		rc = pci_ide_stream_enable(rp, ide);
+	if (rc || fail)
+		return rc ? rc : -EIO;
+	/* Success would hand the stream to the caller (no_free_ptr()) */
+	return 0;
+}
+
+static void ide_test_mainline_backend(struct kunit *test)
+{
+	struct ide_test *t = test->priv;
+	struct ide_test_block zero = {};
+
+	ide_test_start(test, t);
+	KUNIT_EXPECT_EQ(test, ide_test_mainline_connect(t->ep, true), -EIO);
+	ide_test_expect_block(test, t->ep_fn, t->ep, 0, &zero);
+	ide_test_expect_block(test, t->rp_fn, t->rp, 0, &zero);
+	KUNIT_EXPECT_NULL(test, ide_test_link(t->hb, "stream0.0.0"));
+	KUNIT_EXPECT_EQ(test, ide_test_available(test, t->hb), PCI_IDE_NR_STREAMS);
+	/* An Endpoint without IDE: NULL, which mainline's "if (!ide)" sees */
+	KUNIT_EXPECT_EQ(test, ide_test_mainline_connect(t->rp, false), -ENOMEM);
+}
+
 static struct kunit_case ide_test_cases[] = {
 	KUNIT_CASE_PARAM(ide_test_caps, ide_test_geometry_gen_params),
 	KUNIT_CASE(ide_test_caps_ignored),
@@ -833,6 +973,9 @@ static struct kunit_case ide_test_cases[] = {
 	KUNIT_CASE_PARAM(ide_test_segment, ide_test_seg_gen_params),
 	KUNIT_CASE(ide_test_enable),
 	KUNIT_CASE(ide_test_release_all),
+	KUNIT_CASE(ide_test_to_settings),
+	KUNIT_CASE(ide_test_release_partial),
+	KUNIT_CASE(ide_test_mainline_backend),
 	{}
 };
 
@@ -846,4 +989,3 @@ kunit_test_suite(ide_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the PCIe IDE library on the emulated TEE-IO platform");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(PCI_IDE);

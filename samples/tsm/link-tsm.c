@@ -199,17 +199,16 @@ static int link_sample_ide_start(struct link_sample_dsm *dsm,
 	struct pci_ide *ide;
 	int rc;
 
+	/* NULL: no stream index left in a port or the host bridge */
 	ide = pci_ide_stream_alloc(pdev);
-	if (IS_ERR(ide))
-		return PTR_ERR(ide);
+	if (!ide)
+		return -ENOSPC;
 	ide->tsm_dev = &dsm->pf0.base.tsm_dev->dev;
+	/* This TSM has no Stream ID allocator: the host bridge's index */
+	ide->stream_id = ide->host_bridge_stream;
 
-	rc = pci_ide_stream_setup(pdev, ide);
-	if (rc)
-		goto err_free;
-	rc = pci_ide_stream_setup(rp, ide);
-	if (rc)
-		goto err_teardown_ep;
+	pci_ide_stream_setup(pdev, ide);
+	pci_ide_stream_setup(rp, ide);
 	dsm->key_set = 0;
 	rc = link_sample_keys_go(rp, ide, dsm->key_set);
 	if (rc)
@@ -237,9 +236,7 @@ err_keys:
 	link_sample_keys_stop(rp, pdev, ide->stream_id, dsm->key_set);
 err_teardown:
 	pci_ide_stream_teardown(rp, ide);
-err_teardown_ep:
 	pci_ide_stream_teardown(pdev, ide);
-err_free:
 	pci_ide_stream_free(ide);
 	return rc;
 }
@@ -389,4 +386,3 @@ module_exit(link_sample_exit);
 
 MODULE_DESCRIPTION("Sample link TSM for the emulated TEE-IO platform");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(PCI_IDE);

@@ -56,8 +56,6 @@
 
 #include "sev-tio.h"
 
-MODULE_IMPORT_NS(PCI_IDE);
-
 static unsigned int tio_cert_slot;
 module_param(tio_cert_slot, uint, 0644);
 MODULE_PARM_DESC(tio_cert_slot, "SPDM certificate slot SEV-TIO connects with (0-7, default 0)");
@@ -185,23 +183,42 @@ static int sev_tio_evidence(struct sev_tio_dsm *dsm)
  * @ 16f379f5463a): RID association 0..0xffff at both ends; the endpoint
  * TEE-limited, without configuration requests, and its Default Stream;
  * the root port with configuration requests, not TEE-limited.  The
- * Stream ID stays the host bridge stream index.
+ * Stream ID is the host bridge stream index.  As in mainline, the
+ * configuration-request and TEE-limited settings are the ports'
+ * pci_dev::ide_cfg and pci_dev::ide_tee_limit, which the IDE library
+ * writes into the Control register; unlike mainline, a port that lacks
+ * the capability is refused rather than set.
  */
-static void sev_tio_ide_settings(struct pci_ide *ide)
+static int sev_tio_ide_settings(struct pci_ide *ide, struct pci_dev *rp)
 {
-	struct pci_ide_partner *ep = &ide->partner[PCI_IDE_EP];
-	struct pci_ide_partner *rp = &ide->partner[PCI_IDE_RP];
+	struct pci_dev *pdev = ide->pdev;
+	struct pci_ide_partner *ep_s = pci_ide_to_settings(pdev, ide);
+	struct pci_ide_partner *rp_s = pci_ide_to_settings(rp, ide);
+	u32 ep_cap = 0, rp_cap = 0;
 
-	ep->rid_start = 0;
-	ep->rid_end = 0xffff;
-	ep->cfg_en = 0;
-	ep->tee_limit = 1;
-	ep->default_stream = 1;
-	rp->rid_start = 0;
-	rp->rid_end = 0xffff;
-	rp->cfg_en = 1;
-	rp->tee_limit = 0;
-	rp->default_stream = 0;
+	if (!ep_s || !rp_s)
+		return -EINVAL;
+	pci_read_config_dword(pdev, pdev->ide_cap + PCI_IDE_CAP, &ep_cap);
+	pci_read_config_dword(rp, rp->ide_cap + PCI_IDE_CAP, &rp_cap);
+	if (PCI_POSSIBLE_ERROR(ep_cap) || PCI_POSSIBLE_ERROR(rp_cap) ||
+	    !(ep_cap & PCI_IDE_CAP_TEE_LIMITED) ||
+	    !(rp_cap & PCI_IDE_CAP_SEL_CFG)) {
+		pci_err(pdev, "SEV-TIO: the endpoint needs TEE-limited streams and the root port Selective IDE for configuration requests\n");
+		return -EINVAL;
+	}
+
+	ide->stream_id = ide->host_bridge_stream;
+	ep_s->rid_start = 0;
+	ep_s->rid_end = 0xffff;
+	ep_s->default_stream = 1;
+	pdev->ide_cfg = 0;
+	pdev->ide_tee_limit = 1;
+	rp_s->rid_start = 0;
+	rp_s->rid_end = 0xffff;
+	rp_s->default_stream = 0;
+	rp->ide_cfg = 1;
+	rp->ide_tee_limit = 0;
+	return 0;
 }
 
 static int sev_tio_connect(struct pci_dev *pdev)
@@ -244,18 +261,18 @@ static int sev_tio_connect(struct pci_dev *pdev)
 	memset(dev->stream_id, 0xff, sizeof(dev->stream_id));
 
 	ide = pci_ide_stream_alloc(pdev);
-	if (IS_ERR(ide))
-		return PTR_ERR(ide);
+	if (!ide) {
+		pci_err(pdev, "SEV-TIO: no IDE stream left on the device, its root port or host bridge\n");
+		return -ENOSPC;
+	}
 	ide->tsm_dev = &dsm->pf0.base.tsm_dev->dev;
-	sev_tio_ide_settings(ide);
+	rc = sev_tio_ide_settings(ide, rp);
+	if (rc)
+		goto err_free;
 	dev->stream_id[0] = ide->stream_id;
 
-	rc = pci_ide_stream_setup(pdev, ide);
-	if (rc)
-		goto err_settings;
-	rc = pci_ide_stream_setup(rp, ide);
-	if (rc)
-		goto err_teardown_ep;
+	pci_ide_stream_setup(pdev, ide);
+	pci_ide_stream_setup(rp, ide);
 	rc = sev_tio_dev_create(dev);
 	if (rc)
 		goto err_teardown;
@@ -307,12 +324,7 @@ err_reclaim:
 	sev_tio_dev_reclaim(dev);
 err_teardown:
 	pci_ide_stream_teardown(rp, ide);
-err_teardown_ep:
 	pci_ide_stream_teardown(pdev, ide);
-	goto err_free;
-err_settings:
-	if (rc == -EINVAL)
-		pci_err(pdev, "SEV-TIO: the endpoint needs TEE-limited streams and the root port Selective IDE for configuration requests\n");
 err_free:
 	pci_ide_stream_free(ide);
 	return rc;
