@@ -280,13 +280,6 @@ static int pci_tsm_publish(struct pci_dev *pdev, struct pci_tsm *tsm)
 	return rc;
 }
 
-static void pci_tsm_unpublish(struct pci_dev *pdev)
-{
-	spin_lock(&pci_tsm_ctx_lock);
-	WRITE_ONCE(pdev->tsm, NULL);
-	spin_unlock(&pci_tsm_ctx_lock);
-}
-
 /*
  * The link context of @pdev if its DSM is @dsm, or any link context if
  * @dsm is NULL.  Stable while the caller holds the DSM's device lock or
@@ -322,6 +315,28 @@ static struct pci_tsm *pci_tsm_devsec_ctx(struct pci_dev *pdev)
 	return tsm;
 }
 
+/*
+ * Free a context whatever state it reached: withdraw it from @pdev, free
+ * the evidence the core owns, hand the context back to its backend
+ * (&pci_tsm_ops.remove or &pci_tsm_ops.unlock).  Every path that frees a
+ * context goes through here.
+ */
+static void pci_tsm_ctx_free(struct pci_dev *pdev, struct pci_tsm *tsm)
+{
+	const struct pci_tsm_ops *ops = tsm->tsm_dev->pci_ops;
+
+	/* Only if published: a context that lost the race is not @pdev's */
+	spin_lock(&pci_tsm_ctx_lock);
+	if (pdev->tsm == tsm)
+		WRITE_ONCE(pdev->tsm, NULL);
+	spin_unlock(&pci_tsm_ctx_lock);
+	pci_tsm_evidence_clear(tsm);
+	if (is_link_tsm(tsm->tsm_dev))
+		ops->remove(tsm);
+	else
+		ops->unlock(tsm);
+}
+
 /* Create and publish the link context of @pdev, whose DSM is @dsm */
 static struct pci_tsm *pci_tsm_probe(struct tsm_dev *tsm_dev,
 				     struct pci_dev *pdev, struct pci_dev *dsm)
@@ -348,7 +363,7 @@ static struct pci_tsm *pci_tsm_probe(struct tsm_dev *tsm_dev,
 	return tsm;
 
 err:
-	ops->remove(tsm);
+	pci_tsm_ctx_free(pdev, tsm);
 	return ERR_PTR(rc);
 }
 
@@ -369,9 +384,7 @@ static void __pci_tsm_unbind(struct pci_tsm *tsm)
 static void pci_tsm_remove(struct pci_dev *pdev, struct pci_tsm *tsm)
 {
 	__pci_tsm_unbind(tsm);
-	pci_tsm_unpublish(pdev);
-	pci_tsm_evidence_clear(tsm);
-	tsm->tsm_dev->pci_ops->remove(tsm);
+	pci_tsm_ctx_free(pdev, tsm);
 }
 
 /* Is @pdev a function, other than @dsm itself, whose DSM is @dsm */
@@ -428,18 +441,14 @@ static void __pci_tsm_disconnect(struct pci_dev *dsm, struct pci_tsm *tsm)
 
 	__pci_tsm_unbind(tsm);
 	ops->disconnect(dsm);
-	pci_tsm_unpublish(dsm);
-	pci_tsm_evidence_clear(tsm);
-	ops->remove(tsm);
+	pci_tsm_ctx_free(dsm, tsm);
 	/* the reference __pci_tsm_connect() took */
 	pm_runtime_put(&dsm->dev);
 }
 
 static void __pci_tsm_unlock(struct pci_dev *pdev, struct pci_tsm *tsm)
 {
-	pci_tsm_unpublish(pdev);
-	pci_tsm_evidence_clear(tsm);
-	tsm->tsm_dev->pci_ops->unlock(tsm);
+	pci_tsm_ctx_free(pdev, tsm);
 	pci_tsm_notify(pdev, PCI_TSM_TDI_UNLOCKED);
 }
 
@@ -572,8 +581,8 @@ static int __pci_tsm_connect(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 
 	rc = ops->connect(pdev);
 	if (rc) {
-		pci_tsm_unpublish(pdev);
-		ops->remove(tsm);
+		/* with what evidence the backend published before it failed */
+		pci_tsm_ctx_free(pdev, tsm);
 		goto err_put;
 	}
 
@@ -865,7 +874,7 @@ static void pci_tsm_refresh_work(struct work_struct *work)
 	struct pci_tsm_pf0 *pf0 = container_of(to_delayed_work(work),
 					       struct pci_tsm_pf0,
 					       refresh_work);
-	struct pci_dev *pdev = pf0->base.pdev;
+	struct pci_dev *pdev = pf0->base_tsm.pdev;
 	bool gone = false;
 
 	if (!device_trylock(&pdev->dev))
@@ -877,7 +886,7 @@ static void pci_tsm_refresh_work(struct work_struct *work)
 	if (READ_ONCE(pdev->tsm_ide_refresh_interval)) {
 		__pci_tsm_ide_refresh(pdev, "interval", &gone);
 		if (!gone)
-			pci_tsm_refresh_schedule(pdev, &pf0->base);
+			pci_tsm_refresh_schedule(pdev, &pf0->base_tsm);
 	}
 	up_read(&pci_tsm_link_rwsem);
 	device_unlock(&pdev->dev);
@@ -1112,8 +1121,7 @@ static int __pci_tsm_lock(struct pci_dev *pdev, struct tsm_dev *tsm_dev)
 	return 0;
 
 err:
-	pci_tsm_evidence_clear(tsm);
-	ops->unlock(tsm);
+	pci_tsm_ctx_free(pdev, tsm);
 	return rc;
 }
 
@@ -1924,7 +1932,7 @@ int pci_tsm_pf0_constructor(struct pci_dev *pdev, struct pci_tsm_pf0 *tsm,
 	}
 
 	*tsm = (struct pci_tsm_pf0) {
-		.base = {
+		.base_tsm = {
 			.pdev = pdev,
 			.dsm_dev = pdev,
 			.tsm_dev = tsm_dev,
@@ -2253,8 +2261,9 @@ ssize_t pci_tsm_evidence_get(struct pci_dev *pdev,
 EXPORT_SYMBOL_GPL(pci_tsm_evidence_get);
 
 static ssize_t __pci_tsm_guest_req(struct pci_dev *pdev, struct pci_dev *dsm,
-				   sockptr_t req, size_t req_len,
-				   sockptr_t resp, size_t resp_len,
+				   enum pci_tsm_req_scope scope,
+				   sockptr_t req_in, size_t in_len,
+				   sockptr_t req_out, size_t out_len,
 				   u64 *tsm_code)
 {
 	struct pci_tsm *tsm = pci_tsm_link_ctx(pdev, dsm);
@@ -2265,41 +2274,49 @@ static ssize_t __pci_tsm_guest_req(struct pci_dev *pdev, struct pci_dev *dsm,
 	ops = tsm->tsm_dev->pci_ops;
 	if (!ops->guest_req)
 		return -EOPNOTSUPP;
-	return ops->guest_req(tsm->tdi, req, req_len, resp, resp_len,
-			      tsm_code);
+	return ops->guest_req(tsm->tdi, scope, req_in, in_len, req_out,
+			      out_len, tsm_code);
 }
 
 /**
  * pci_tsm_guest_req() - pass a request of a VM through to the TSM
  * @pdev: function bound to the VM with pci_tsm_bind()
- * @req: request of the VM
- * @req_len: size of @req in bytes
- * @resp: buffer for the response
- * @resp_len: size of @resp in bytes
+ * @scope: what the request may do (see &enum pci_tsm_req_scope)
+ * @req_in: request of the VM
+ * @in_len: size of @req_in in bytes
+ * @req_out: buffer for the response
+ * @out_len: size of @req_out in bytes
  * @tsm_code: TSM specific status of the request
  *
  * The request and the response are opaque to the core; the TSM checks
- * them.
+ * them against @scope.  As in mainline, requests outside the TDISP model
+ * (the debug scopes) are refused.
  *
  * Context: process context, may sleep; see pci_tsm_bind().
  *
- * Return: the size of the response or -errno: -ENXIO if @pdev is not
- * bound, -EOPNOTSUPP if the TSM takes no requests, -EINTR if interrupted.
+ * Return: the size of the response or -errno: -EINVAL for a debug or
+ * unknown @scope, -ENXIO if @pdev is not bound, -EOPNOTSUPP if the TSM
+ * takes no requests, -EINTR if interrupted.
  */
-ssize_t pci_tsm_guest_req(struct pci_dev *pdev, sockptr_t req, size_t req_len,
-			  sockptr_t resp, size_t resp_len, u64 *tsm_code)
+ssize_t pci_tsm_guest_req(struct pci_dev *pdev, enum pci_tsm_req_scope scope,
+			  sockptr_t req_in, size_t in_len, sockptr_t req_out,
+			  size_t out_len, u64 *tsm_code)
 {
-	struct pci_dev *dsm __free(pci_dev_put) = pci_tsm_find_dsm(pdev);
+	struct pci_dev *dsm __free(pci_dev_put) = NULL;
 	ssize_t rc;
 
+	/* Nothing outside TDISP operation: no debug scope (mainline) */
+	if (scope != PCI_TSM_REQ_INFO && scope != PCI_TSM_REQ_STATE_CHANGE)
+		return -EINVAL;
+	dsm = pci_tsm_find_dsm(pdev);
 	if (!dsm)
 		return -ENXIO;
 
 	rc = pci_tsm_op_lock(&dsm->dev, &pci_tsm_link_rwsem);
 	if (rc)
 		return rc;
-	rc = __pci_tsm_guest_req(pdev, dsm, req, req_len, resp, resp_len,
-				 tsm_code);
+	rc = __pci_tsm_guest_req(pdev, dsm, scope, req_in, in_len, req_out,
+				 out_len, tsm_code);
 	pci_tsm_op_unlock(&dsm->dev, &pci_tsm_link_rwsem);
 	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include <linux/pci.h>
 #include <linux/sockptr.h>
+#include <linux/stddef.h>
 #include <linux/tsm.h>
 #include <linux/workqueue.h>
 
@@ -72,6 +73,28 @@ enum pci_tsm_tdi_state {
 };
 
 /**
+ * enum pci_tsm_req_scope - what a guest request may do (mainline)
+ * @PCI_TSM_REQ_INFO: read TDISP collateral (an interface report, the
+ *	TDISP state): no device secret, no change of device state
+ * @PCI_TSM_REQ_STATE_CHANGE: a TDISP state change of the interface
+ *	(UNLOCKED to LOCKED, LOCKED to RUN) and what the platform needs for
+ *	it (MMIO validation, the secure DTE), nothing else
+ * @PCI_TSM_REQ_DEBUG_READ: read debug information outside the TDISP model
+ *	(no device secret); refused by the core
+ * @PCI_TSM_REQ_DEBUG_WRITE: change device state for debugging outside the
+ *	TDISP model; refused by the core
+ *
+ * The caller of pci_tsm_guest_req() (the hypervisor) says what the
+ * request is; the TSM must refuse a request that does more.
+ */
+enum pci_tsm_req_scope {
+	PCI_TSM_REQ_INFO = 0,
+	PCI_TSM_REQ_STATE_CHANGE = 1,
+	PCI_TSM_REQ_DEBUG_READ = 2,
+	PCI_TSM_REQ_DEBUG_WRITE = 3,
+};
+
+/**
  * struct pci_tsm - TSM context of one PCI function
  * @pdev: the function
  * @dsm_dev: the Device Security Manager (DSM) function that owns the
@@ -114,7 +137,7 @@ struct pci_tsm {
 
 /**
  * struct pci_tsm_pf0 - link context of a DSM function (function 0)
- * @base: the common context
+ * @base_tsm: the common context
  * @doe_mb: the CMA/SPDM DOE mailbox of the function
  * @refresh_work: the core's periodic IDE key refresh (see
  *		  tsm/ide_refresh_interval)
@@ -126,7 +149,7 @@ struct pci_tsm {
  * @refresh_work and @ide_refreshes belong to the core.
  */
 struct pci_tsm_pf0 {
-	struct pci_tsm base;
+	struct pci_tsm base_tsm;
 	struct pci_doe_mb *doe_mb;
 	struct delayed_work refresh_work;
 	u64 ide_refreshes;
@@ -154,10 +177,11 @@ struct pci_tsm_pf0 {
  * @tdi_state: link, optional with @bind: ask the device for the TDISP
  *	       state of the bound interface @tdi.  Return the state (&enum
  *	       pci_tsm_tdi_state) or -errno.
- * @guest_req: link, optional: pass a request of the VM owning @tdi
- *	       through to the TSM.  Return the size of the response written
- *	       to @resp or -errno; *@tsm_code receives the TSM specific
- *	       status of the request.
+ * @guest_req: link, optional: pass a request of the VM owning @tdi, of
+ *	       scope @scope (the core passes only %PCI_TSM_REQ_INFO and
+ *	       %PCI_TSM_REQ_STATE_CHANGE), through to the TSM.  Return the
+ *	       size of the response written to @req_out or -errno;
+ *	       *@tsm_code receives the TSM specific status of the request.
  * @lock: devsec: move the interface @pdev to TDISP CONFIG_LOCKED and
  *	  create its context.  Return the context, %NULL if the TSM does not
  *	  manage @pdev (-ENXIO), or an ERR_PTR().
@@ -189,6 +213,15 @@ struct pci_tsm_pf0 {
  *		 after another failure the core asks @link_check whether the
  *		 link is still usable and disconnects the DSM if not.
  *
+ * The operations come in mainline's two tagged groups, &struct
+ * pci_tsm_link_ops (@link_ops) and &struct pci_tsm_devsec_ops
+ * (@devsec_ops), and a backend may fill in either the whole structure or
+ * a group.  Mainline's link operations are @probe, @remove, @connect,
+ * @disconnect, @bind, @unbind and @guest_req, its devsec operations @lock
+ * and @unlock; @accept follows the posted guest series.  @tdi_start,
+ * @tdi_state, @measure, @link_check, @ide_refresh and @state are
+ * extensions of this kernel, each in the group of its role.
+ *
  * A TSM implements exactly one role: link (host side: @probe, @remove,
  * @connect and @disconnect, optionally @bind and @unbind, optionally
  * @guest_req) or devsec (guest side: @lock, @unlock and @accept);
@@ -202,27 +235,37 @@ struct pci_tsm_pf0 {
  * must not call the sysfs or in-kernel entry points of the core.
  */
 struct pci_tsm_ops {
-	/* link role */
-	struct pci_tsm *(*probe)(struct tsm_dev *tsm_dev, struct pci_dev *pdev);
-	void (*remove)(struct pci_tsm *tsm);
-	int (*connect)(struct pci_dev *pdev);
-	void (*disconnect)(struct pci_dev *pdev);
-	struct pci_tdi *(*bind)(struct pci_dev *pdev, struct kvm *kvm,
-				u32 tdi_id);
-	void (*unbind)(struct pci_tdi *tdi);
-	int (*tdi_start)(struct pci_tdi *tdi);
-	int (*tdi_state)(struct pci_tdi *tdi);
-	ssize_t (*guest_req)(struct pci_tdi *tdi, sockptr_t req,
-			     size_t req_len, sockptr_t resp, size_t resp_len,
-			     u64 *tsm_code);
-	/* devsec role */
-	struct pci_tsm *(*lock)(struct tsm_dev *tsm_dev, struct pci_dev *pdev);
-	void (*unlock)(struct pci_tsm *tsm);
-	int (*accept)(struct pci_dev *pdev);
-	int (*state)(struct pci_dev *pdev);
-	int (*measure)(struct pci_dev *pdev, const u8 *nonce);
-	int (*link_check)(struct pci_dev *pdev);
-	int (*ide_refresh)(struct pci_dev *pdev);
+	struct_group_tagged(pci_tsm_link_ops, link_ops,
+			    struct pci_tsm *(*probe)(struct tsm_dev *tsm_dev,
+						     struct pci_dev *pdev);
+			    void (*remove)(struct pci_tsm *tsm);
+			    int (*connect)(struct pci_dev *pdev);
+			    void (*disconnect)(struct pci_dev *pdev);
+			    struct pci_tdi *(*bind)(struct pci_dev *pdev,
+						    struct kvm *kvm, u32 tdi_id);
+			    void (*unbind)(struct pci_tdi *tdi);
+			    ssize_t (*guest_req)(struct pci_tdi *tdi,
+						 enum pci_tsm_req_scope scope,
+						 sockptr_t req_in, size_t in_len,
+						 sockptr_t req_out, size_t out_len,
+						 u64 *tsm_code);
+			    /* extensions */
+			    int (*tdi_start)(struct pci_tdi *tdi);
+			    int (*tdi_state)(struct pci_tdi *tdi);
+			    int (*measure)(struct pci_dev *pdev, const u8 *nonce);
+			    int (*link_check)(struct pci_dev *pdev);
+			    int (*ide_refresh)(struct pci_dev *pdev);
+	);
+
+	struct_group_tagged(pci_tsm_devsec_ops, devsec_ops,
+			    struct pci_tsm *(*lock)(struct tsm_dev *tsm_dev,
+						    struct pci_dev *pdev);
+			    void (*unlock)(struct pci_tsm *tsm);
+			    /* the posted guest series */
+			    int (*accept)(struct pci_dev *pdev);
+			    /* extension */
+			    int (*state)(struct pci_dev *pdev);
+	);
 };
 
 /* Size of the nonce of &pci_tsm_ops.measure */
@@ -261,7 +304,7 @@ static inline struct pci_tsm_pf0 *to_pci_tsm_pf0(struct pci_tsm *tsm)
 {
 	if (!tsm || !is_link_tsm(tsm->tsm_dev) || tsm->dsm_dev != tsm->pdev)
 		return NULL;
-	return container_of(tsm, struct pci_tsm_pf0, base);
+	return container_of(tsm, struct pci_tsm_pf0, base_tsm);
 }
 
 #ifdef CONFIG_PCI_TSM
@@ -285,8 +328,9 @@ int pci_tsm_tdi_state(struct pci_dev *pdev);
 ssize_t pci_tsm_evidence_get(struct pci_dev *pdev,
 			     enum pci_tsm_evidence_type type, void *buf,
 			     size_t len);
-ssize_t pci_tsm_guest_req(struct pci_dev *pdev, sockptr_t req, size_t req_len,
-			  sockptr_t resp, size_t resp_len, u64 *tsm_code);
+ssize_t pci_tsm_guest_req(struct pci_dev *pdev, enum pci_tsm_req_scope scope,
+			  sockptr_t req_in, size_t in_len, sockptr_t req_out,
+			  size_t out_len, u64 *tsm_code);
 void pci_tsm_evidence_set(struct pci_tsm *tsm,
 			  enum pci_tsm_evidence_type type, void *data,
 			  size_t len);
@@ -333,9 +377,11 @@ static inline ssize_t pci_tsm_evidence_get(struct pci_dev *pdev,
 	return -ENXIO;
 }
 
-static inline ssize_t pci_tsm_guest_req(struct pci_dev *pdev, sockptr_t req,
-					size_t req_len, sockptr_t resp,
-					size_t resp_len, u64 *tsm_code)
+static inline ssize_t pci_tsm_guest_req(struct pci_dev *pdev,
+					enum pci_tsm_req_scope scope,
+					sockptr_t req_in, size_t in_len,
+					sockptr_t req_out, size_t out_len,
+					u64 *tsm_code)
 {
 	return -ENXIO;
 }

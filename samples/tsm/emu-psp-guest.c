@@ -69,10 +69,11 @@
  * IV is ever used twice).  Less strict than sev-guest: a request that
  * never got a firmware status (the stand-in refused it, a wrong hint; or
  * pci_tsm_guest_req() failed, the interface no longer bound on the host)
- * neither spends the number nor disables the VMPCK.  A real guest cannot tell who failed a request and disables
- * its VMPCK then too, so on hardware the first SEV-TIO request after the
- * host unbound a locked interface (a reset, a lost link) costs the guest
- * its VMPCK; the tests after a host-side reset rely on the leniency.
+ * neither spends the number nor disables the VMPCK.  A real guest cannot
+ * tell who failed a request and disables its VMPCK then too, so on
+ * hardware the first SEV-TIO request after the host unbound a locked
+ * interface (a reset, a lost link) costs the guest its VMPCK; the tests
+ * after a host-side reset rely on the leniency.
  *
  * "replay" has the stand-in, as a hostile hypervisor would, hand the
  * firmware the guest's previous message once more (to the function of the
@@ -439,6 +440,17 @@ static int tsm_psp_guest_sdte_hint(struct sev_tio_guest_req *req)
 }
 
 /*
+ * The scope KVM gives a guest message: TDI_INFO reads, MMIO_VALIDATE and
+ * SDTE_WRITE change what the interface may do.  The exit's hint (or, in
+ * this plain emulation, the type) tells them apart.
+ */
+static enum pci_tsm_req_scope tsm_psp_guest_scope(u8 msg_type)
+{
+	return msg_type == SEV_TIO_MSG_TDI_INFO_REQ ? PCI_TSM_REQ_INFO :
+						      PCI_TSM_REQ_STATE_CHANGE;
+}
+
+/*
  * A hostile hypervisor's replay: the previous message, as the guest framed
  * it, to the firmware once more.  The firmware must refuse it.
  */
@@ -450,7 +462,8 @@ static void tsm_psp_guest_replay(struct pci_dev *host, u8 *rsp)
 
 	if (!g->last_len)
 		return;
-	n = pci_tsm_guest_req(host, KERNEL_SOCKPTR(g->last), g->last_len,
+	n = pci_tsm_guest_req(host, tsm_psp_guest_scope(g->last[0]),
+			      KERNEL_SOCKPTR(g->last), g->last_len,
 			      KERNEL_SOCKPTR(rsp), PAGE_SIZE, &code);
 	if (n < 0 || code) {
 		atomic_long_inc(&g->replay_refused);
@@ -551,7 +564,8 @@ static int tsm_psp_guest_fwd(struct tsm_psp_exit *x, struct pci_dev *host,
 	if (xchg(&tsm_psp_guest.replay, false))
 		tsm_psp_guest_replay(host, rsp);
 	atomic_long_inc(&tsm_psp_guest.msgs);
-	n = pci_tsm_guest_req(host, KERNEL_SOCKPTR(msg),
+	n = pci_tsm_guest_req(host, tsm_psp_guest_scope(req->msg_type),
+			      KERNEL_SOCKPTR(msg),
 			      TSM_PSP_MSG_HDR + req->req_len,
 			      KERNEL_SOCKPTR(rsp), PAGE_SIZE, &code);
 	/* A firmware status (0 or not) means the firmware took it */

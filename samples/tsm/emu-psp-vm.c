@@ -312,7 +312,9 @@ static int tsm_psp_vm_req(struct tsm_psp_vm *vm, struct pci_dev *pdev,
 	if (!rc) {
 		memset(vm->rsp, 0, PAGE_SIZE);
 		vm->rsp_code = 0;
-		vm->rsp_rc = pci_tsm_guest_req(pdev, KERNEL_SOCKPTR(req),
+		/* The writer plays the VM: the widest scope the core passes */
+		vm->rsp_rc = pci_tsm_guest_req(pdev, PCI_TSM_REQ_STATE_CHANGE,
+					       KERNEL_SOCKPTR(req),
 					       len / 2, KERNEL_SOCKPTR(vm->rsp),
 					       PAGE_SIZE, &vm->rsp_code);
 		vm->have_rsp = true;

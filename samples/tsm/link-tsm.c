@@ -86,7 +86,7 @@ static struct pci_tsm *link_sample_probe(struct tsm_dev *tsm_dev,
 		rc = pci_tsm_pf0_constructor(pdev, &dsm->pf0, tsm_dev);
 		if (rc)
 			return ERR_PTR(rc);
-		return &no_free_ptr(dsm)->pf0.base;
+		return &no_free_ptr(dsm)->pf0.base_tsm;
 	}
 
 	struct link_sample_fn *fn __free(kfree) = kzalloc(sizeof(*fn), GFP_KERNEL);
@@ -203,7 +203,7 @@ static int link_sample_ide_start(struct link_sample_dsm *dsm,
 	ide = pci_ide_stream_alloc(pdev);
 	if (!ide)
 		return -ENOSPC;
-	ide->tsm_dev = &dsm->pf0.base.tsm_dev->dev;
+	ide->tsm_dev = &dsm->pf0.base_tsm.tsm_dev->dev;
 	/* This TSM has no Stream ID allocator: the host bridge's index */
 	ide->stream_id = ide->host_bridge_stream;
 
@@ -213,12 +213,13 @@ static int link_sample_ide_start(struct link_sample_dsm *dsm,
 	rc = link_sample_keys_go(rp, ide, dsm->key_set);
 	if (rc)
 		goto err_teardown;
-	rc = pci_ide_stream_enable(rp, ide);
-	if (rc)
-		goto err_keys;
+	/* The Endpoint first, then its Root Port (PCIe r7.0 sec 6.33.8) */
 	rc = pci_ide_stream_enable(pdev, ide);
 	if (rc)
-		goto err_disable_rp;
+		goto err_disable;
+	rc = pci_ide_stream_enable(rp, ide);
+	if (rc)
+		goto err_disable;
 	rc = pci_ide_stream_register(ide);
 	if (rc)
 		goto err_disable;
@@ -229,10 +230,8 @@ static int link_sample_ide_start(struct link_sample_dsm *dsm,
 	return 0;
 
 err_disable:
-	pci_ide_stream_disable(pdev, ide);
-err_disable_rp:
 	pci_ide_stream_disable(rp, ide);
-err_keys:
+	pci_ide_stream_disable(pdev, ide);
 	link_sample_keys_stop(rp, pdev, ide->stream_id, dsm->key_set);
 err_teardown:
 	pci_ide_stream_teardown(rp, ide);
@@ -314,9 +313,11 @@ static void link_sample_unbind(struct pci_tdi *tdi)
 }
 
 /* Guest requests are echoed back; the TSM status is the request length. */
-static ssize_t link_sample_guest_req(struct pci_tdi *tdi, sockptr_t req,
-				     size_t req_len, sockptr_t resp,
-				     size_t resp_len, u64 *tsm_code)
+static ssize_t link_sample_guest_req(struct pci_tdi *tdi,
+				     enum pci_tsm_req_scope scope,
+				     sockptr_t req, size_t req_len,
+				     sockptr_t resp, size_t resp_len,
+				     u64 *tsm_code)
 {
 	size_t len = min(req_len, resp_len);
 	u8 *buf;

@@ -155,7 +155,7 @@ static struct pci_tsm *mock_probe(struct tsm_dev *tsm_dev,
 			return ERR_PTR(rc);
 		}
 		log_op('P', pdev);
-		return &pf0->base;
+		return &pf0->base_tsm;
 	}
 
 	struct pci_tsm *tsm = kzalloc(sizeof(*tsm), GFP_KERNEL);
@@ -171,10 +171,22 @@ static struct pci_tsm *mock_probe(struct tsm_dev *tsm_dev,
 	return tsm;
 }
 
+/* The core frees the evidence it owns before it frees a context */
+static void mock_expect_no_evidence(struct pci_tsm *tsm)
+{
+	int i;
+
+	for (i = 0; i < PCI_TSM_EVIDENCE_MAX; i++)
+		KUNIT_EXPECT_NULL_MSG(cur->test, tsm->evidence[i].data,
+				      "evidence %d of %s left", i,
+				      pci_name(tsm->pdev));
+}
+
 static void mock_remove(struct pci_tsm *tsm)
 {
 	struct pci_tsm_pf0 *pf0 = to_pci_tsm_pf0(tsm);
 
+	mock_expect_no_evidence(tsm);
 	log_op('R', tsm->pdev);
 	/* the common context is the first member of the DSM context */
 	kfree(pf0 ? (void *)pf0 : (void *)tsm);
@@ -214,6 +226,10 @@ static int mock_connect(struct pci_dev *pdev)
 	KUNIT_EXPECT_EQ(test, rc, 0);
 	if (rc)
 		return rc;
+	/* A backend may publish evidence before a later step fails */
+	if (cur->link.fail_rc)
+		pci_tsm_evidence_set(pdev->tsm, PCI_TSM_EVIDENCE_CERTS,
+				     kvmemdup("chain", 5, GFP_KERNEL), 5);
 	return cur->link.fail_rc;
 }
 
@@ -241,13 +257,18 @@ static void mock_unbind(struct pci_tdi *tdi)
 	kfree(tdi);
 }
 
+/* The scope of the last guest request the mock TSM saw */
+static enum pci_tsm_req_scope mock_scope;
+
 /* Echo the request, the TSM code is the TDI id */
-static ssize_t mock_guest_req(struct pci_tdi *tdi, sockptr_t req,
-			      size_t req_len, sockptr_t resp, size_t resp_len,
-			      u64 *tsm_code)
+static ssize_t mock_guest_req(struct pci_tdi *tdi, enum pci_tsm_req_scope scope,
+			      sockptr_t req, size_t req_len, sockptr_t resp,
+			      size_t resp_len, u64 *tsm_code)
 {
 	u8 buf[16];
 	size_t len = min3(req_len, resp_len, sizeof(buf));
+
+	mock_scope = scope;
 
 	if (copy_from_sockptr(buf, req, len) || copy_to_sockptr(resp, buf, len))
 		return -EFAULT;
@@ -333,6 +354,7 @@ static struct pci_tsm *mock_lock(struct tsm_dev *tsm_dev, struct pci_dev *pdev)
 
 static void mock_unlock(struct pci_tsm *tsm)
 {
+	mock_expect_no_evidence(tsm);
 	log_op('K', tsm->pdev);
 	kfree(tsm);
 }
@@ -761,6 +783,36 @@ static void tsm_class_register(struct kunit *test)
 		.tdi_state = mock_tdi_state,
 	};
 	bad_ops(test, &ops);
+	/* any operation of the link group makes a devsec TSM invalid */
+	ops = mock_devsec_ops;
+	ops.ide_refresh = mock_ide_refresh;
+	bad_ops(test, &ops);
+
+	/* mainline's way of filling in the groups */
+	ops = (struct pci_tsm_ops) {
+		.link_ops = {
+			.probe = mock_probe, .remove = mock_remove,
+			.connect = mock_connect, .disconnect = mock_disconnect,
+		},
+	};
+	found = tsm_register(NULL, &ops);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, found);
+	if (!IS_ERR_OR_NULL(found)) {
+		KUNIT_EXPECT_TRUE(test, is_link_tsm(found));
+		tsm_unregister(found);
+	}
+	ops = (struct pci_tsm_ops) {
+		.devsec_ops = {
+			.lock = mock_lock, .unlock = mock_unlock,
+			.accept = mock_accept,
+		},
+	};
+	found = tsm_register(NULL, &ops);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, found);
+	if (!IS_ERR_OR_NULL(found)) {
+		KUNIT_EXPECT_TRUE(test, is_devsec_tsm(found));
+		tsm_unregister(found);
+	}
 
 	mock_register(test, &cur->link, &mock_link_ops);
 	mock_register(test, &cur->devsec, &mock_devsec_ops);
@@ -1015,8 +1067,8 @@ static void tsm_bind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 1), -ENXIO);
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 1), -ENXIO);
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->plain, kvm, 1), -ENXIO);
-	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->dsm, KERNEL_SOCKPTR(req),
-						sizeof(req),
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->dsm, PCI_TSM_REQ_INFO,
+						KERNEL_SOCKPTR(req), sizeof(req),
 						KERNEL_SOCKPTR(resp),
 						sizeof(resp), &code), -ENXIO);
 
@@ -1025,8 +1077,8 @@ static void tsm_bind(struct kunit *test)
 	log_reset();
 
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, NULL, 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->dsm, KERNEL_SOCKPTR(req),
-						sizeof(req),
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->dsm, PCI_TSM_REQ_INFO,
+						KERNEL_SOCKPTR(req), sizeof(req),
 						KERNEL_SOCKPTR(resp),
 						sizeof(resp), &code), -ENXIO);
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 0x100), 0);
@@ -1036,13 +1088,37 @@ static void tsm_bind(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "bound"), name);
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm2, kvm, 0x200), -ENXIO);
 
-	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, KERNEL_SOCKPTR(req),
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, PCI_TSM_REQ_INFO,
+						KERNEL_SOCKPTR(req),
 						sizeof(req),
 						KERNEL_SOCKPTR(resp),
 						sizeof(resp), &code),
 			(ssize_t)sizeof(req));
 	KUNIT_EXPECT_MEMEQ(test, resp, req, sizeof(req));
 	KUNIT_EXPECT_EQ(test, code, 0x101);
+	KUNIT_EXPECT_EQ(test, mock_scope, PCI_TSM_REQ_INFO);
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, PCI_TSM_REQ_STATE_CHANGE,
+						KERNEL_SOCKPTR(req),
+						sizeof(req),
+						KERNEL_SOCKPTR(resp),
+						sizeof(resp), &code),
+			(ssize_t)sizeof(req));
+	KUNIT_EXPECT_EQ(test, mock_scope, PCI_TSM_REQ_STATE_CHANGE);
+	/* As mainline: nothing outside TDISP operation reaches the TSM */
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, PCI_TSM_REQ_DEBUG_READ,
+						KERNEL_SOCKPTR(req),
+						sizeof(req),
+						KERNEL_SOCKPTR(resp),
+						sizeof(resp), &code), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, PCI_TSM_REQ_DEBUG_WRITE,
+						KERNEL_SOCKPTR(req),
+						sizeof(req),
+						KERNEL_SOCKPTR(resp),
+						sizeof(resp), &code), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, 4, KERNEL_SOCKPTR(req),
+						sizeof(req),
+						KERNEL_SOCKPTR(resp),
+						sizeof(resp), &code), -EINVAL);
 
 	/* start and state of a bound interface, for its VM */
 	KUNIT_EXPECT_EQ(test, pci_tsm_tdi_state(cur->fn1), 0x101);
@@ -1055,15 +1131,15 @@ static void tsm_bind(struct kunit *test)
 
 	pci_tsm_unbind(cur->fn1);
 	KUNIT_EXPECT_STREQ(test, tsm_kunit_show(test, cur->fn1, "bound"), "\n");
-	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, KERNEL_SOCKPTR(req),
-						sizeof(req),
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->fn1, PCI_TSM_REQ_INFO,
+						KERNEL_SOCKPTR(req), sizeof(req),
 						KERNEL_SOCKPTR(resp),
 						sizeof(resp), &code), -ENXIO);
 	/* unbinding what is not bound does nothing */
 	pci_tsm_unbind(cur->fn1);
 	pci_tsm_unbind(cur->plain);
 	KUNIT_EXPECT_EQ(test, pci_tsm_tdi_state(cur->fn1), -ENXIO);
-	EXPECT_LOG(test, "B1.0 B1.1 G1.1 T1.1 X1.1 X1.1 U1.1 ");
+	EXPECT_LOG(test, "B1.0 B1.1 G1.1 G1.1 T1.1 X1.1 X1.1 U1.1 ");
 
 	/* disconnect unbinds first */
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->fn1, kvm, 0x101), 0);
@@ -1090,8 +1166,8 @@ static void tsm_bind_unsupported(struct kunit *test)
 					      tsm_name(cur->link.tsm_dev)),
 			(ssize_t)strlen(tsm_name(cur->link.tsm_dev)));
 	KUNIT_EXPECT_EQ(test, pci_tsm_bind(cur->dsm, kvm, 1), -EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->dsm, KERNEL_SOCKPTR(req),
-						sizeof(req),
+	KUNIT_EXPECT_EQ(test, pci_tsm_guest_req(cur->dsm, PCI_TSM_REQ_INFO,
+						KERNEL_SOCKPTR(req), sizeof(req),
 						KERNEL_SOCKPTR(resp),
 						sizeof(resp), &code), -ENXIO);
 	mock_unregister(&cur->link);

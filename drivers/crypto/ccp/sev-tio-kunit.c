@@ -2741,12 +2741,12 @@ static struct t_dsm *t_dsm_new(struct t_state *t)
 	d = kunit_kzalloc(t->test, sizeof(*d), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(t->test, d);
 	d->tsm_dev.pci_ops = &sev_tio_pci_ops;
-	d->dsm.pf0.base.pdev = t->pdev;
-	d->dsm.pf0.base.dsm_dev = t->pdev;
-	d->dsm.pf0.base.tsm_dev = &d->tsm_dev;
+	d->dsm.pf0.base_tsm.pdev = t->pdev;
+	d->dsm.pf0.base_tsm.dsm_dev = t->pdev;
+	d->dsm.pf0.base_tsm.tsm_dev = &d->tsm_dev;
 	d->ide.pdev = t->pdev;
 	d->ide.stream_id = 7;
-	t->pdev->tsm = &d->dsm.pf0.base;
+	t->pdev->tsm = &d->dsm.pf0.base_tsm;
 	return d;
 }
 

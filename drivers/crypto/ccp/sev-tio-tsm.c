@@ -119,7 +119,7 @@ static struct pci_tsm *sev_tio_probe(struct tsm_dev *tsm_dev,
 		rc = pci_tsm_pf0_constructor(pdev, &dsm->pf0, tsm_dev);
 		if (rc)
 			return ERR_PTR(rc);
-		return &no_free_ptr(dsm)->pf0.base;
+		return &no_free_ptr(dsm)->pf0.base_tsm;
 	}
 
 	struct sev_tio_fn *fn __free(kfree) = kzalloc(sizeof(*fn), GFP_KERNEL);
@@ -156,7 +156,7 @@ static int sev_tio_measure(struct pci_dev *pdev, const u8 *nonce)
 	rc = sev_tio_dev_measurements(&dsm->dev, nonce, &blob);
 	if (rc)
 		return rc;
-	pci_tsm_evidence_set(&dsm->pf0.base, PCI_TSM_EVIDENCE_MEASUREMENTS,
+	pci_tsm_evidence_set(&dsm->pf0.base_tsm, PCI_TSM_EVIDENCE_MEASUREMENTS,
 			     blob.data, blob.len);
 	return 0;
 }
@@ -170,7 +170,7 @@ static int sev_tio_evidence(struct sev_tio_dsm *dsm)
 	rc = sev_tio_dev_certificates(&dsm->dev, &blob);
 	if (rc)
 		return rc;
-	pci_tsm_evidence_set(&dsm->pf0.base, PCI_TSM_EVIDENCE_CERTS, blob.data,
+	pci_tsm_evidence_set(&dsm->pf0.base_tsm, PCI_TSM_EVIDENCE_CERTS, blob.data,
 			     blob.len);
 	get_random_bytes(nonce, sizeof(nonce));
 	return sev_tio_measure(dsm->dev.pdev, nonce);
@@ -265,7 +265,7 @@ static int sev_tio_connect(struct pci_dev *pdev)
 		pci_err(pdev, "SEV-TIO: no IDE stream left on the device, its root port or host bridge\n");
 		return -ENOSPC;
 	}
-	ide->tsm_dev = &dsm->pf0.base.tsm_dev->dev;
+	ide->tsm_dev = &dsm->pf0.base_tsm.tsm_dev->dev;
 	rc = sev_tio_ide_settings(ide, rp);
 	if (rc)
 		goto err_free;
@@ -297,7 +297,7 @@ static int sev_tio_connect(struct pci_dev *pdev)
 	 */
 	rc = sev_tio_evidence(dsm);
 	if (rc) {
-		pci_tsm_evidence_clear(&dsm->pf0.base);
+		pci_tsm_evidence_clear(&dsm->pf0.base_tsm);
 		pci_err(pdev, "SEV-TIO: the device's evidence could not be fetched (%d), left empty\n",
 			rc);
 	}
@@ -340,7 +340,7 @@ static void sev_tio_disconnect(struct pci_dev *pdev)
 		return;
 	ide = dsm->ide;
 	dsm->ide = NULL;
-	pci_tsm_evidence_clear(&dsm->pf0.base);
+	pci_tsm_evidence_clear(&dsm->pf0.base_tsm);
 
 	/* No traffic on the stream once the firmware stops its keys */
 	pci_ide_stream_disable(rp, ide);
@@ -418,8 +418,14 @@ static void sev_tio_unbind(struct pci_tdi *tdi)
 	kfree(b);
 }
 
-/* The VM's message is in @req; the firmware's answer goes to @resp. */
-static ssize_t sev_tio_guest_req(struct pci_tdi *tdi, sockptr_t req,
+/*
+ * The VM's message is in @req; the firmware's answer goes to @resp.  The
+ * message is encrypted with the guest's VMPCK, so neither the host nor
+ * this backend can tell what it asks: @scope is not checked here, the
+ * firmware enforces what a guest may ask.
+ */
+static ssize_t sev_tio_guest_req(struct pci_tdi *tdi,
+				 enum pci_tsm_req_scope scope, sockptr_t req,
 				 size_t req_len, sockptr_t resp,
 				 size_t resp_len, u64 *tsm_code)
 {

@@ -17,6 +17,7 @@
 #include <linux/init.h>
 #include <linux/pci-tsm.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/tsm.h>
 
 static DEFINE_IDA(tsm_ida);
@@ -56,15 +57,14 @@ static void tsm_dev_release(struct device *dev)
 
 /*
  * A TSM implements exactly one role: all mandatory operations of that role
- * and none of the other.
+ * and none of the other, decided by group (&pci_tsm_ops.link_ops and
+ * &pci_tsm_ops.devsec_ops), so that an operation added to a group is
+ * covered.
  */
 static bool tsm_pci_ops_valid(const struct pci_tsm_ops *ops)
 {
-	bool link = ops->probe || ops->remove || ops->connect ||
-		    ops->disconnect || ops->bind || ops->unbind ||
-		    ops->tdi_start || ops->tdi_state || ops->guest_req ||
-		    ops->measure || ops->link_check;
-	bool devsec = ops->lock || ops->unlock || ops->accept || ops->state;
+	bool link = memchr_inv(&ops->link_ops, 0, sizeof(ops->link_ops));
+	bool devsec = memchr_inv(&ops->devsec_ops, 0, sizeof(ops->devsec_ops));
 
 	if (link == devsec)
 		return false;
