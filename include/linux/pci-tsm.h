@@ -157,6 +157,12 @@ struct pci_tsm_pf0 {
 
 /**
  * struct pci_tsm_ops - PCI device security operations of a TSM
+ * @link_ops: the operations of the link role as one &struct
+ *	      pci_tsm_link_ops (mainline): @probe to @guest_req, then the
+ *	      extensions @tdi_start to @ide_refresh
+ * @devsec_ops: the operations of the devsec role as one &struct
+ *		pci_tsm_devsec_ops (mainline): @lock, @unlock, then @accept
+ *		(posted guest series) and the extension @state
  * @probe: link: create the context of @pdev, a DSM (on connect) or a
  *	   function that depends on a connected DSM.  Return the context,
  *	   %NULL if the TSM does not manage @pdev (the core reports -ENXIO),
