@@ -67,9 +67,10 @@
  * VMPCK, after which every request fails with -ENOTTY until the VM is
  * created again (as sev-guest's handle_guest_request() does, so that no
  * IV is ever used twice).  Less strict than sev-guest: a request that
- * never got a firmware status (the stand-in refused it, a wrong hint; or
- * pci_tsm_guest_req() failed, the interface no longer bound on the host)
- * neither spends the number nor disables the VMPCK.  A real guest cannot
+ * never reached the TSM (the stand-in refused it, a wrong hint; or the
+ * PCI/TSM core refused it, the interface no longer bound on the host)
+ * neither spends the number nor disables the VMPCK.  "stats" says
+ * whether the VMPCK is usable (guest_vmpck 1) or disabled (0).  A real guest cannot
  * tell who failed a request and disables its VMPCK then too, so on
  * hardware the first SEV-TIO request after the host unbound a locked
  * interface (a reset, a lost link) costs the guest its VMPCK; the tests
@@ -568,8 +569,11 @@ static int tsm_psp_guest_fwd(struct tsm_psp_exit *x, struct pci_dev *host,
 			      KERNEL_SOCKPTR(msg),
 			      TSM_PSP_MSG_HDR + req->req_len,
 			      KERNEL_SOCKPTR(rsp), PAGE_SIZE, &code);
-	/* A firmware status (0 or not) means the firmware took it */
-	*sent = n >= 0;
+	/*
+	 * Whatever got past the core's own refusals reached the TSM, and
+	 * the firmware may have taken it: the number is spent
+	 */
+	*sent = n != -ENXIO && n != -EOPNOTSUPP && n != -EINVAL && n != -EINTR;
 	tsm_psp_guest_keep(msg, TSM_PSP_MSG_HDR + req->req_len);
 	rc = n < 0 ? n : 0;
 	if (rc == -EIO || (!rc && code)) {
@@ -822,9 +826,10 @@ void tsm_psp_guest_stats(struct seq_file *s)
 		   atomic_long_read(&tsm_psp_guest.msgs),
 		   atomic_long_read(&tsm_psp_guest.mmio_pages),
 		   atomic_read(&tsm_psp_guest.busy));
-	seq_printf(s, "guest_replay_refused %ld\nguest_replay_taken %ld\n",
+	seq_printf(s, "guest_replay_refused %ld\nguest_replay_taken %ld\nguest_vmpck %d\n",
 		   atomic_long_read(&tsm_psp_guest.replay_refused),
-		   atomic_long_read(&tsm_psp_guest.replay_taken));
+		   atomic_long_read(&tsm_psp_guest.replay_taken),
+		   !!tsm_psp_vm_msg_seqno());
 }
 
 /**

@@ -288,6 +288,15 @@ tio_release()
 }
 tsm_check "... everything releases, every page back" tio_release
 tsm_check "kmemleak finds nothing after the writers" kmemleak_clean
+# A guest request the firmware refused in the storm (a host disconnect
+# racing it) costs the guest its VMPCK, as sev-guest does on hardware:
+# then the guest goes on in a new VM
+if [ "$(peer_stat guest_vmpck)" = 0 ]; then
+	echo "# the storm cost the guest its VMPCK: a new VM"
+	wr noguest $V && wr destroy $V && wr create $V &&
+		wr "guest $TSM_EMU_DOMAIN $GDOM $TSM_GUEST_BUS" $V &&
+		GTSM=$(tsm_by_mode devsec)
+fi
 
 # Surprise removal with the device model answering late (40 ms a message)
 fault latency_ms=40
